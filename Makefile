@@ -1,0 +1,46 @@
+# Lien — `make run` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+PY310 ?= $(shell command -v python3.10 >/dev/null 2>&1 && python3.10 -c 'import sys' 2>/dev/null && echo python3.10 || ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -1)
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run train test test-fast eval bench validate lint lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -n "$(PY310)" || { echo "Python 3.10 is needed (Rasa 3.6 runs on 3.8-3.10)"; exit 1; }
+	test -x $(PY) || $(PY310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip<24" wheel
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip check
+	touch $(STAMP)
+
+domain.yml: domain_core.yml domain_responses.yml
+	cat domain_core.yml > domain.yml.tmp && echo >> domain.yml.tmp && cat domain_responses.yml >> domain.yml.tmp && mv domain.yml.tmp domain.yml
+
+run: setup
+	$(PY) -m bot run
+
+train: setup
+	$(RASA) train --fixed-model-name lien --out models
+
+validate: setup
+	$(RASA) data validate --max-history 4
+
+test: setup
+	$(PY) -m pytest -q
+
+eval: setup
+	$(PY) -m bot.evaluate
+
+bench: setup
+	$(PY) -m bot.bench
+
+lock:
+	$(PY310) -m venv /tmp/lien-lock && /tmp/lien-lock/bin/pip install -q "pip<24" && /tmp/lien-lock/bin/pip install -q -r requirements.in && /tmp/lien-lock/bin/pip check && /tmp/lien-lock/bin/pip freeze | sed '1i # Pinned: generated from requirements.in by `make lock` on Python 3.10 (pip check clean).' > requirements.txt
+
+clean:
+	rm -rf var/ .pytest_cache

