@@ -1,0 +1,149 @@
+"""Custom actions with rasa-sdk's CollectingDispatcher, against the real Redis."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.calls import ActionBookCall
+from actions.consent import ActionOptIn, ActionOptOut
+from actions.conversation import ActionFallback
+from actions.escalation import ActionEscalate, ActionRequestHuman
+from actions.needs import ActionOrientNeed, service_for
+
+
+def _tracker(intent="greet", text="bonjour", slots=None, events=None, entities=None):
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": entities or [],
+        "message_id": uuid.uuid4().hex,
+    }
+    user_event = {"event": "user", "text": text, "parse_data": message,
+                  "input_channel": "rest"}
+    return Tracker(
+        sender_id=f"test:{uuid.uuid4().hex[:10]}",
+        slots=slots or {},
+        latest_message=message,
+        events=(events or []) + [user_event],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def _responses(dispatcher):
+    return [m.get("response") for m in dispatcher.messages]
+
+
+async def test_escalate_records_a_risk_message(sync_redis, prefix):
+    tracker = _tracker(
+        "risk_suicide", "jveux en finir",
+        entities=[{"entity": "risk_level", "value": "critical", "source": "lexicon",
+                   "pattern": "suicide_en_finir"}],
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionEscalate().run(dispatcher, tracker, {})
+    (slot,) = events
+    assert slot["event"] == "slot" and slot["name"] == "last_escalation_id"
+    record = sync_redis.hgetall(f"{prefix}:escalation:{slot['value']}")
+    assert record["sender_id"] == tracker.sender_id
+    assert record["category"] == "suicide" and record["level"] == "critical"
+    assert record["channel"] == "rest" and record["recorded_by"] == "action"
+    assert record["text"] == "jveux en finir"
+    # The response with the number is Rasa's own (utter_risk_*): nothing here.
+    assert dispatcher.messages == []
+    # A retry of the same message writes nothing new.
+    again = await ActionEscalate().run(CollectingDispatcher(), tracker, {})
+    assert again == events
+    assert sync_redis.zcard(f"{prefix}:person:{tracker.sender_id}:escalations") == 1
+
+
+async def test_request_human_records_a_request(sync_redis, prefix):
+    tracker = _tracker("request_human", "je voudrais parler a quelqu un")
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHuman().run(dispatcher, tracker, {})
+    assert _responses(dispatcher) == ["utter_request_human"]
+    record = sync_redis.hgetall(f"{prefix}:escalation:{events[0]['value']}")
+    assert record["category"] == "human_request" and record["level"] == "request"
+
+
+def _fallback_event():
+    return {"event": "user", "text": "??",
+            "parse_data": {"intent": {"name": "nlu_fallback"}}}
+
+
+async def test_fallback_offers_a_human_after_two_misunderstandings(sync_redis, prefix):
+    once = _tracker("nlu_fallback", "gloubi", events=[])
+    dispatcher = CollectingDispatcher()
+    assert await ActionFallback().run(dispatcher, once, {}) == [
+        SlotSet("human_offered", False)
+    ]
+    assert _responses(dispatcher) == ["utter_fallback"]
+
+    twice = _tracker("nlu_fallback", "boulga", events=[_fallback_event()])
+    dispatcher = CollectingDispatcher()
+    assert await ActionFallback().run(dispatcher, twice, {}) == [
+        SlotSet("human_offered", True)
+    ]
+    assert _responses(dispatcher) == ["utter_offer_human"]
+    ids = sync_redis.zrange(f"{prefix}:person:{twice.sender_id}:escalations", 0, -1)
+    assert len(ids) == 1
+    assert sync_redis.hget(f"{prefix}:escalation:{ids[0]}", "category") == "misunderstood"
+
+    understood_between = _tracker(
+        "nlu_fallback", "zut",
+        events=[_fallback_event(),
+                {"event": "user", "parse_data": {"intent": {"name": "greet"}}}],
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, understood_between, {})
+    assert _responses(dispatcher) == ["utter_fallback"]
+
+
+@pytest.mark.parametrize(
+    "intent, response",
+    [("need_food", "utter_need_food"), ("need_medication", "utter_need_medication"),
+     ("need_money", "utter_need_money"), ("need_scam", "utter_need_scam")],
+)
+async def test_orientation_uses_the_national_services(intent, response):
+    dispatcher = CollectingDispatcher()
+    await ActionOrientNeed().run(dispatcher, _tracker(intent, "..."), {})
+    (message,) = dispatcher.messages
+    assert message["response"] == response
+    assert message["service_name"] and message["service_phone"]
+
+
+def test_territory_overrides_and_falls_back():
+    assert service_for("food", None)["phone"] == "09 70 28 30 00"
+    assert service_for("money", "75")["phone"] == "39 75"
+    assert service_for("food", "75")["phone"] == "09 70 28 30 00"
+    assert service_for("food", "../etc")["phone"] == "09 70 28 30 00"
+    assert service_for("food", "unknown")["phone"] == "09 70 28 30 00"
+
+
+async def test_opt_out_then_in(sync_redis, prefix):
+    tracker = _tracker("opt_out", "STOP")
+    dispatcher = CollectingDispatcher()
+    await ActionOptOut().run(dispatcher, tracker, {})
+    assert _responses(dispatcher) == ["utter_opt_out"]
+    assert sync_redis.hget(f"{prefix}:person:{tracker.sender_id}", "status") == "opted_out"
+    await ActionOptIn().run(CollectingDispatcher(), tracker, {})
+    assert sync_redis.hget(f"{prefix}:person:{tracker.sender_id}", "status") == "active"
+
+
+async def test_book_call_records_the_wish(sync_redis, prefix):
+    tracker = _tracker("schedule_call", "jeudi vers 14h", slots={"call_time": "jeudi vers 14h"})
+    dispatcher = CollectingDispatcher()
+    events = await ActionBookCall().run(dispatcher, tracker, {})
+    assert events == [SlotSet("call_time", None)]
+    assert dispatcher.messages[0]["response"] == "utter_call_noted"
+    assert dispatcher.messages[0]["call_time"] == "jeudi vers 14h"
+    entries = sync_redis.xrange(f"{prefix}:call_requests")
+    assert any(e[1]["sender_id"] == tracker.sender_id and e[1]["wish"] == "jeudi vers 14h"
+               for e in entries)

@@ -1,0 +1,94 @@
+"""RiskDetector and RegisterDetector on real Rasa messages."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu import RegisterDetector, RiskDetector, detect_register
+from bot.risk import DEFAULT_LEXICON
+
+
+@pytest.fixture(scope="module")
+def detector():
+    """The risk component with the real lexicon."""
+    return RiskDetector({"lexicon": str(DEFAULT_LEXICON), "classifier_threshold": 0.5})
+
+
+def _message(text, intent="greet", confidence=0.9, ranking=None):
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": confidence})
+    message.set("intent_ranking", ranking or [{"name": intent, "confidence": confidence}])
+    return message
+
+
+def _risk_entity(message):
+    return [e for e in message.get("entities") or [] if e["entity"] == "risk_level"]
+
+
+def test_lexicon_match_overrides_the_classifier(detector):
+    message = _message("jveux en finir", intent="mood_bad", confidence=0.8)
+    detector.process([message])
+    assert message.get("intent") == {"name": "risk_suicide", "confidence": 1.0}
+    assert message.get("intent_ranking")[0]["name"] == "risk_suicide"
+    (entity,) = _risk_entity(message)
+    assert entity["value"] in ("high", "critical")
+    assert entity["source"] == "lexicon"
+    assert entity["classifier_intent"] == "mood_bad"
+
+
+def test_a_fallback_never_hides_a_lexicon_risk(detector):
+    message = _message("jveux en finir", intent="nlu_fallback", confidence=0.45)
+    detector.process([message])
+    assert message.get("intent")["name"] == "risk_suicide"
+
+
+def test_classifier_risk_counts_even_below_the_top(detector):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "feel_sad", "confidence": 0.3},
+        {"name": "risk_medical", "confidence": 0.6},
+    ]
+    message = _message("blabla obscur", intent="nlu_fallback", confidence=0.45,
+                       ranking=ranking)
+    detector.process([message])
+    assert message.get("intent")["name"] == "risk_medical"
+    (entity,) = _risk_entity(message)
+    assert entity["value"] == "high" and entity["source"] == "classifier"
+
+
+def test_weak_classifier_risk_and_harmless_text_are_left_alone(detector):
+    ranking = [{"name": "feel_bored", "confidence": 0.7},
+               {"name": "risk_suicide", "confidence": 0.2}]
+    message = _message("je tue le temps", intent="feel_bored", confidence=0.7,
+                       ranking=ranking)
+    detector.process([message])
+    assert message.get("intent")["name"] == "feel_bored"
+    assert not _risk_entity(message)
+
+
+def test_empty_and_missing_text(detector):
+    for text in ("", "   ", "🙂🙂"):
+        message = _message(text)
+        detector.process([message])
+        assert message.get("intent")["name"] == "greet"
+
+
+@pytest.mark.parametrize(
+    "text, register",
+    [
+        ("tu es là ?", "tu"),
+        ("t'es un robot", "tu"),
+        ("je te remercie", "tu"),
+        ("vous êtes gentille", "vous"),
+        ("Pouvez-vous m'appeler svp", "vous"),
+        ("bonjour", None),
+        ("tu sais, vous êtes tous pareils", None),
+    ],
+)
+def test_register(text, register):
+    assert detect_register(text) == register
+    message = Message(data={"text": text})
+    RegisterDetector({}).process([message])
+    found = [e["value"] for e in message.get("entities") or [] if e["entity"] == "register"]
+    assert found == ([register] if register else [])

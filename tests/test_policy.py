@@ -1,0 +1,72 @@
+"""RiskPolicy: risk is answered first, in every dialogue state."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.policy import RiskPolicy
+
+
+@pytest.fixture
+def policy(tmp_path):
+    """The policy, as Rasa would build it."""
+    return RiskPolicy.create(
+        {**RiskPolicy.get_default_config()},
+        LocalModelStorage(tmp_path),
+        Resource("risk_policy"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+
+
+def _tracker(domain, *events):
+    return DialogueStateTracker.from_events("p", list(events), domain.slots)
+
+
+def _user(intent):
+    return UserUttered("...", {"name": intent, "confidence": 1.0})
+
+
+def _predicted(policy, tracker, domain):
+    prediction = policy.predict_action_probabilities(tracker, domain)
+    if max(prediction.probabilities) == 0:
+        return None, prediction
+    return domain.action_names_or_texts[prediction.max_confidence_index], prediction
+
+
+@pytest.mark.parametrize("category", ["suicide", "violence", "child", "medical"])
+def test_the_three_steps_of_a_risk_answer(policy, domain, category):
+    tracker = _tracker(domain, ActionExecuted("action_listen"), _user(f"risk_{category}"))
+    action, prediction = _predicted(policy, tracker, domain)
+    assert action == f"utter_risk_{category}"
+    assert prediction.is_no_user_prediction and prediction.policy_priority == 7
+    tracker.update(ActionExecuted(action))
+    assert _predicted(policy, tracker, domain)[0] == "action_escalate"
+    tracker.update(ActionExecuted("action_escalate"))
+    assert _predicted(policy, tracker, domain)[0] == "action_listen"
+    tracker.update(ActionExecuted("action_listen"))
+    assert _predicted(policy, tracker, domain)[0] is None
+
+
+def test_abstains_on_other_intents(policy, domain):
+    tracker = _tracker(domain, ActionExecuted("action_listen"), _user("mood_bad"))
+    assert _predicted(policy, tracker, domain)[0] is None
+
+
+def test_deactivates_an_active_form(policy, domain):
+    tracker = _tracker(
+        domain,
+        ActionExecuted("call_form"),
+        ActiveLoop("call_form"),
+        SlotSet("requested_slot", "call_time"),
+        ActionExecuted("action_listen"),
+        _user("risk_suicide"),
+    )
+    action, prediction = _predicted(policy, tracker, domain)
+    assert action == "utter_risk_suicide"
+    assert ActiveLoop(None) in prediction.optional_events
+    assert SlotSet("requested_slot", None) in prediction.optional_events
