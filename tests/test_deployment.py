@@ -1,0 +1,53 @@
+"""docker-compose.yml and the Dockerfile: what can be checked without a Docker engine."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def test_redis_keeps_an_append_only_file_and_is_checked():
+    redis = _compose()["services"]["redis"]
+    assert "--appendonly" in redis["command"]
+    assert redis["command"][redis["command"].index("--appendonly") + 1] == "yes"
+    assert any(v.endswith(":/data") for v in redis["volumes"])
+    assert "healthcheck" in redis
+
+
+def test_rasa_and_actions_are_replicated_with_healthchecks():
+    services = _compose()["services"]
+    for name in ("rasa", "actions"):
+        assert services[name]["deploy"]["replicas"] >= 2, name
+        assert "healthcheck" in services[name], name
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_every_variable_endpoints_yml_needs_is_set():
+    needed = set(re.findall(r"\$\{(\w+)\}", (ROOT / "endpoints.yml").read_text()))
+    for name in ("rasa", "actions"):
+        env = _compose()["services"][name]["environment"]
+        assert needed <= set(env), (name, needed - set(env))
+    assert _compose()["services"]["rasa"]["environment"]["REDIS_URL"].startswith("redis://redis:")
+
+
+def test_the_image_installs_the_pinned_requirements():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.10", dockerfile, re.M)
+    assert "requirements.txt" in dockerfile and "pip check" in dockerfile
+    for service in _compose()["services"].values():
+        if "build" in service:
+            assert service["build"] == "."
+
+
+def test_the_gateway_balances_the_rasa_replicas():
+    compose = _compose()
+    assert "rasa:5005" in compose["configs"]["nginx"]["content"]
+    assert compose["services"]["gateway"]["ports"] == ["8080:80"]
