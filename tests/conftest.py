@@ -19,7 +19,7 @@ from rasa.shared.core.domain import Domain
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Every test run writes under its own key prefix: no flush, no collisions.
-TEST_PREFIX = f"lientest{uuid.uuid4().hex[:8]}"
+TEST_PREFIX = os.environ.setdefault("LIEN_TEST_PREFIX", f"lientest{uuid.uuid4().hex[:8]}")
 
 os.environ.setdefault("REDIS_URL", TEST_REDIS_URL)
 os.environ["LIEN_KEY_PREFIX"] = TEST_PREFIX

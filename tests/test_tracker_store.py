@@ -52,9 +52,8 @@ def _session(t0, n_exchanges=1):
 
 async def _converse(store, sender, sessions, t0=1_700_000_000.0):
     """Save a conversation the way Rasa does: load, append, save, per session."""
-    tracker = await store.get_or_create_tracker(sender)
     for s in range(sessions):
-        tracker = await store.retrieve(sender)
+        tracker = await store.retrieve(sender) if s else store.init_tracker(sender)
         for event in _session(t0 + s * 86400):
             tracker.update(event)
         await store.save(tracker)
