@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SETTINGS, get_redis, spool_path
@@ -15,10 +15,13 @@ FALLBACK_INTENT = "nlu_fallback"
 MISUNDERSTANDINGS_BEFORE_HUMAN = 2
 
 
-def consecutive_misunderstandings(tracker: Tracker) -> int:
+def consecutive_misunderstandings(tracker: Tracker, skip_latest: bool = False) -> int:
     """How many of the latest person messages in a row were not understood."""
     count = 0
-    for event in reversed(tracker.events):
+    user_events = [e for e in tracker.events if e.get("event") == "user"]
+    if skip_latest:
+        user_events = user_events[:-1]
+    for event in reversed(user_events):
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
@@ -42,7 +45,7 @@ class ActionFallback(Action):
         misunderstood = consecutive_misunderstandings(tracker)
         if misunderstood < MISUNDERSTANDINGS_BEFORE_HUMAN:
             dispatcher.utter_message(response="utter_fallback")
-            return [SlotSet("human_offered", False)]
+            return []
         dispatcher.utter_message(response="utter_offer_human")
         latest = tracker.latest_message or {}
         if misunderstood == MISUNDERSTANDINGS_BEFORE_HUMAN:
@@ -61,4 +64,42 @@ class ActionFallback(Action):
                 SETTINGS.key_prefix,
                 spool_path(),
             )
-        return [SlotSet("human_offered", True)]
+        return []
+
+
+class ActionAnswerHumanOffer(Action):
+    """A "yes" after a misunderstanding: accept the offer of a human if it was made."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_answer_human_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Book a human (then ask when to call), or just carry on."""
+        offered = (
+            consecutive_misunderstandings(tracker, skip_latest=True)
+            >= MISUNDERSTANDINGS_BEFORE_HUMAN
+        )
+        if not offered:
+            dispatcher.utter_message(response="utter_affirm_generic")
+            return []
+        latest = tracker.latest_message or {}
+        _, escalation_id = await record_or_spool(
+            get_redis(),
+            Escalation(
+                sender_id=tracker.sender_id,
+                category="human_request",
+                level="request",
+                channel=tracker.get_latest_input_channel() or "",
+                source="request",
+                intent="affirm",
+                message_id=latest.get("message_id") or "",
+                text=latest.get("text") or "",
+            ),
+            SETTINGS.key_prefix,
+            spool_path(),
+        )
+        dispatcher.utter_message(response="utter_request_human")
+        return [SlotSet("last_escalation_id", escalation_id), FollowupAction("call_form")]

@@ -76,7 +76,12 @@ def start_services(
     return processes
 
 
-def wait_until_ready(rasa_url: str, action_port: int, timeout: float = 300) -> None:
+def wait_until_ready(
+    rasa_url: str,
+    action_port: int,
+    timeout: float = 300,
+    processes: Optional[List[subprocess.Popen]] = None,
+) -> None:
     """Wait for the action server's /health and a loaded Rasa model."""
     deadline = time.monotonic() + timeout
     checks = {
@@ -86,6 +91,9 @@ def wait_until_ready(rasa_url: str, action_port: int, timeout: float = 300) -> N
     while checks:
         if time.monotonic() > deadline:
             raise TimeoutError(f"not ready in {timeout:.0f}s: {list(checks)}")
+        dead = [p.args[:3] for p in processes or [] if p.poll() is not None]
+        if dead:
+            raise RuntimeError(f"a service stopped while starting: {dead} (see logs)")
         for url, ready in list(checks.items()):
             try:
                 if ready(requests.get(url, timeout=2)):
@@ -167,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     rasa_url = f"http://127.0.0.1:{RASA_PORT}"
     try:
         print("Démarrage du serveur Rasa et du serveur d'actions…")
-        wait_until_ready(rasa_url, settings.action_port)
+        wait_until_ready(rasa_url, settings.action_port, processes=processes)
         print(f"Prêt : {rasa_url} (journaux dans {settings.var_dir / 'log'})")
         if args.no_chat:
             while all(p.poll() is None for p in processes):

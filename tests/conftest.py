@@ -92,7 +92,7 @@ def servers(trained_model: str) -> Iterator[Dict[str, str]]:
     processes = start_services(env, log_dir, rasa_port, action_port, trained_model)
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     try:
-        wait_until_ready(rasa_url, action_port, timeout=400)
+        wait_until_ready(rasa_url, action_port, timeout=400, processes=processes)
         yield {"rasa": rasa_url, "actions": f"http://127.0.0.1:{action_port}"}
     finally:
         stop_services(processes)

@@ -6,12 +6,12 @@ import uuid
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.calls import ActionBookCall
 from actions.consent import ActionOptIn, ActionOptOut
-from actions.conversation import ActionFallback
+from actions.conversation import ActionAnswerHumanOffer, ActionFallback
 from actions.escalation import ActionEscalate, ActionRequestHuman
 from actions.needs import ActionOrientNeed, service_for
 
@@ -81,16 +81,12 @@ def _fallback_event():
 async def test_fallback_offers_a_human_after_two_misunderstandings(sync_redis, prefix):
     once = _tracker("nlu_fallback", "gloubi", events=[])
     dispatcher = CollectingDispatcher()
-    assert await ActionFallback().run(dispatcher, once, {}) == [
-        SlotSet("human_offered", False)
-    ]
+    assert await ActionFallback().run(dispatcher, once, {}) == []
     assert _responses(dispatcher) == ["utter_fallback"]
 
     twice = _tracker("nlu_fallback", "boulga", events=[_fallback_event()])
     dispatcher = CollectingDispatcher()
-    assert await ActionFallback().run(dispatcher, twice, {}) == [
-        SlotSet("human_offered", True)
-    ]
+    assert await ActionFallback().run(dispatcher, twice, {}) == []
     assert _responses(dispatcher) == ["utter_offer_human"]
     ids = sync_redis.zrange(f"{prefix}:person:{twice.sender_id}:escalations", 0, -1)
     assert len(ids) == 1
@@ -147,3 +143,18 @@ async def test_book_call_records_the_wish(sync_redis, prefix):
     entries = sync_redis.xrange(f"{prefix}:call_requests")
     assert any(e[1]["sender_id"] == tracker.sender_id and e[1]["wish"] == "jeudi vers 14h"
                for e in entries)
+
+
+async def test_yes_after_the_offer_books_a_human(sync_redis, prefix):
+    offered = _tracker("affirm", "oui", events=[_fallback_event(), _fallback_event()])
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerHumanOffer().run(dispatcher, offered, {})
+    assert _responses(dispatcher) == ["utter_request_human"]
+    assert events[-1] == FollowupAction("call_form")
+    record = sync_redis.hgetall(f"{prefix}:escalation:{events[0]['value']}")
+    assert record["category"] == "human_request"
+
+    not_offered = _tracker("affirm", "oui", events=[_fallback_event()])
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerHumanOffer().run(dispatcher, not_offered, {}) == []
+    assert _responses(dispatcher) == ["utter_affirm_generic"]
