@@ -25,6 +25,8 @@ import requests
 from bot.config import PROJECT_ROOT, load_settings
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
+# Printed lines the tests read: keep them stable.
+READY = "Prêt"
 
 
 def start_embedded_redis(var_dir: Path):
@@ -176,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         print("Démarrage du serveur Rasa et du serveur d'actions…")
         wait_until_ready(rasa_url, settings.action_port, processes=processes)
-        print(f"Prêt : {rasa_url} (journaux dans {settings.var_dir / 'log'})")
+        print(f"{READY} : {rasa_url} (journaux dans {settings.var_dir / 'log'})")
         if args.no_chat:
             while all(p.poll() is None for p in processes):
                 time.sleep(1)
