@@ -8,8 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SETTINGS, get_redis, spool_path
-from bot.escalation import Escalation, record_or_spool
+from actions.escalation import record_request
 
 FALLBACK_INTENT = "nlu_fallback"
 MISUNDERSTANDINGS_BEFORE_HUMAN = 2
@@ -47,23 +46,8 @@ class ActionFallback(Action):
             dispatcher.utter_message(response="utter_fallback")
             return []
         dispatcher.utter_message(response="utter_offer_human")
-        latest = tracker.latest_message or {}
         if misunderstood == MISUNDERSTANDINGS_BEFORE_HUMAN:
-            await record_or_spool(
-                get_redis(),
-                Escalation(
-                    sender_id=tracker.sender_id,
-                    category="misunderstood",
-                    level="request",
-                    channel=tracker.get_latest_input_channel() or "",
-                    source="fallback",
-                    intent=FALLBACK_INTENT,
-                    message_id=latest.get("message_id") or "",
-                    text=latest.get("text") or "",
-                ),
-                SETTINGS.key_prefix,
-                spool_path(),
-            )
+            await record_request(tracker, "misunderstood", "fallback")
         return []
 
 
@@ -85,21 +69,6 @@ class ActionAnswerHumanOffer(Action):
         if not offered:
             dispatcher.utter_message(response="utter_affirm_generic")
             return []
-        latest = tracker.latest_message or {}
-        _, escalation_id = await record_or_spool(
-            get_redis(),
-            Escalation(
-                sender_id=tracker.sender_id,
-                category="human_request",
-                level="request",
-                channel=tracker.get_latest_input_channel() or "",
-                source="request",
-                intent="affirm",
-                message_id=latest.get("message_id") or "",
-                text=latest.get("text") or "",
-            ),
-            SETTINGS.key_prefix,
-            spool_path(),
-        )
+        escalation_id = await record_request(tracker, "human_request", "request")
         dispatcher.utter_message(response="utter_request_human")
         return [SlotSet("last_escalation_id", escalation_id), FollowupAction("call_form")]

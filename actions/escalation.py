@@ -19,6 +19,29 @@ def _latest(tracker: Tracker) -> Dict[str, Any]:
     return tracker.latest_message or {}
 
 
+async def record_request(
+    tracker: Tracker, category: str, source: str, level: str = "request"
+) -> str:
+    """Record that the person needs a human (not a risk); return the escalation id."""
+    latest = _latest(tracker)
+    intent = latest.get("intent") or {}
+    escalation = Escalation(
+        sender_id=tracker.sender_id,
+        category=category,
+        level=level,
+        channel=tracker.get_latest_input_channel() or "",
+        source=source,
+        intent=intent.get("name") or "",
+        confidence=float(intent.get("confidence") or 0),
+        message_id=latest.get("message_id") or "",
+        text=latest.get("text") or "",
+    )
+    _, escalation_id = await record_or_spool(
+        get_redis(), escalation, SETTINGS.key_prefix, spool_path()
+    )
+    return escalation_id
+
+
 class ActionEscalate(Action):
     """Record the escalation of the latest (risk) message."""
 
@@ -40,16 +63,10 @@ class ActionEscalate(Action):
         )
         if escalation is None:
             # Called without a risk intent: when in doubt, escalate.
-            escalation = Escalation(
-                sender_id=tracker.sender_id,
-                category="human_request",
-                level="high",
-                channel=tracker.get_latest_input_channel() or "",
-                source="action",
-                intent=(latest.get("intent") or {}).get("name", ""),
-                message_id=latest.get("message_id") or "",
-                text=latest.get("text") or "",
+            escalation_id = await record_request(
+                tracker, "human_request", "action", level="high"
             )
+            return [SlotSet("last_escalation_id", escalation_id)]
         _, escalation_id = await record_or_spool(
             get_redis(), escalation, SETTINGS.key_prefix, spool_path()
         )
@@ -67,20 +84,6 @@ class ActionRequestHuman(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
         """Write a request-level escalation and answer."""
-        latest = _latest(tracker)
-        escalation = Escalation(
-            sender_id=tracker.sender_id,
-            category="human_request",
-            level="request",
-            channel=tracker.get_latest_input_channel() or "",
-            source="request",
-            intent=(latest.get("intent") or {}).get("name", ""),
-            confidence=float((latest.get("intent") or {}).get("confidence") or 0),
-            message_id=latest.get("message_id") or "",
-            text=latest.get("text") or "",
-        )
-        _, escalation_id = await record_or_spool(
-            get_redis(), escalation, SETTINGS.key_prefix, spool_path()
-        )
+        escalation_id = await record_request(tracker, "human_request", "request")
         dispatcher.utter_message(response="utter_request_human")
         return [SlotSet("last_escalation_id", escalation_id)]
