@@ -18,9 +18,6 @@ $(STAMP): requirements.txt
 	$(PY) -m pip check
 	touch $(STAMP)
 
-domain.yml: domain_core.yml domain_responses.yml
-	cat domain_core.yml > domain.yml.tmp && echo >> domain.yml.tmp && cat domain_responses.yml >> domain.yml.tmp && mv domain.yml.tmp domain.yml
-
 run: setup
 	$(PY) -m bot run
 
