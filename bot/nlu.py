@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -82,9 +82,10 @@ class RiskDetector(GraphComponent, IntentClassifier):
             return
         from_classifier = self._risk_from_classifier(message)
         if from_classifier is not None:
-            self._mark(message, from_classifier, "high", "classifier", "")
+            intent, confidence = from_classifier
+            self._mark(message, intent, "high", "classifier", "", confidence)
 
-    def _risk_from_classifier(self, message: Message) -> Optional[str]:
+    def _risk_from_classifier(self, message: Message) -> Optional[Tuple[str, float]]:
         candidates = [message.get("intent") or {}] + list(
             message.get("intent_ranking") or []
         )
@@ -92,11 +93,17 @@ class RiskDetector(GraphComponent, IntentClassifier):
             name = candidate.get("name") or ""
             confidence = float(candidate.get("confidence") or 0.0)
             if name.startswith(RISK_PREFIX) and confidence >= self.threshold:
-                return name
+                return name, confidence
         return None
 
     def _mark(
-        self, message: Message, intent: str, level: str, source: str, pattern: str
+        self,
+        message: Message,
+        intent: str,
+        level: str,
+        source: str,
+        pattern: str,
+        classifier_confidence: float = 1.0,
     ) -> None:
         previous = message.get("intent") or {}
         ranking = [
@@ -120,6 +127,7 @@ class RiskDetector(GraphComponent, IntentClassifier):
                 source=source,
                 pattern=pattern,
                 classifier_intent=previous.get("name"),
+                classifier_confidence=round(classifier_confidence, 4),
             )
         )
         message.set("entities", entities, add_to_output=True)
