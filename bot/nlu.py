@@ -49,12 +49,12 @@ class RiskDetector(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """The lexicon file and the classifier threshold."""
-        return {"lexicon": str(DEFAULT_LEXICON), "classifier_threshold": 0.5}
+        return {"lexicon": str(DEFAULT_LEXICON), "classifier_threshold": 0.96}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         """Load the lexicon once."""
         self.config = config
-        self.threshold = float(config.get("classifier_threshold", 0.5))
+        self.threshold = float(config.get("classifier_threshold", 0.96))
         self.lexicon: RiskLexicon = load_lexicon(str(config.get("lexicon")))
 
     @classmethod
