@@ -48,14 +48,22 @@ class RiskDetector(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """The lexicon file and the classifier threshold."""
-        return {"lexicon": str(DEFAULT_LEXICON), "classifier_threshold": 0.96}
+        """The lexicon file; the classifier threshold comes from it."""
+        return {"lexicon": str(DEFAULT_LEXICON)}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        """Load the lexicon once."""
+        """Load the lexicon once.
+
+        The lexicon and its classifier threshold are read when the server
+        starts, not frozen into the trained model: Rasa does not retrain for a
+        component that learns nothing, so a model would keep stale settings.
+        """
         self.config = config
-        self.threshold = float(config.get("classifier_threshold", 0.96))
         self.lexicon: RiskLexicon = load_lexicon(str(config.get("lexicon")))
+        override = config.get("classifier_threshold")
+        self.threshold = (
+            float(override) if override is not None else self.lexicon.classifier_threshold
+        )
 
     @classmethod
     def create(

@@ -20,6 +20,8 @@ import yaml
 DEFAULT_LEXICON = Path(__file__).parent / "lexicon" / "risk_fr.yml"
 
 CATEGORIES = ("suicide", "violence", "child", "medical")
+# A classifier's risk_* prediction counts from this confidence on (see make eval).
+DEFAULT_CLASSIFIER_THRESHOLD = 0.96
 LEVELS = ("critical", "high")
 LEVEL_RANK = {"critical": 2, "high": 1}
 
@@ -101,7 +103,9 @@ class RiskLexicon:
         safe: List[RiskPattern],
         patterns: List[RiskPattern],
         category_priority: Iterable[str] = CATEGORIES,
+        classifier_threshold: float = DEFAULT_CLASSIFIER_THRESHOLD,
     ) -> None:
+        self.classifier_threshold = classifier_threshold
         self.abbreviations = abbreviations
         self.safe = safe
         self.patterns = patterns
@@ -133,7 +137,10 @@ class RiskLexicon:
         patterns = [cls._entry(e, seen_ids) for e in raw.get("patterns") or []]
         if not patterns:
             raise LexiconError("the lexicon has no risk pattern")
-        return cls(abbreviations, safe, patterns, priority)
+        threshold = float(raw.get("classifier_threshold", DEFAULT_CLASSIFIER_THRESHOLD))
+        if not 0 < threshold <= 1:
+            raise LexiconError(f"classifier_threshold out of (0, 1]: {threshold}")
+        return cls(abbreviations, safe, patterns, priority, threshold)
 
     @staticmethod
     def _entry(entry: dict, seen_ids: set, is_safe: bool = False) -> RiskPattern:

@@ -92,3 +92,9 @@ def test_register(text, register):
     RegisterDetector({}).process([message])
     found = [e["value"] for e in message.get("entities") or [] if e["entity"] == "register"]
     assert found == ([register] if register else [])
+
+
+def test_the_threshold_comes_from_the_lexicon_unless_overridden():
+    assert RiskDetector({"lexicon": str(DEFAULT_LEXICON)}).threshold == pytest.approx(0.96)
+    overridden = RiskDetector({"lexicon": str(DEFAULT_LEXICON), "classifier_threshold": 0.7})
+    assert overridden.threshold == pytest.approx(0.7)

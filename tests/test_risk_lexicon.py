@@ -149,3 +149,11 @@ def test_safe_idioms_do_not_hide_a_real_risk_in_the_same_message():
 def test_malformed_lexicons_are_refused(raw, message):
     with pytest.raises(LexiconError, match=message):
         RiskLexicon.from_dict(raw)
+
+
+def test_classifier_threshold_is_checked():
+    base = {"patterns": [{"id": "x", "category": "suicide", "level": "high",
+                          "pattern": "a", "examples": ["a"]}]}
+    assert RiskLexicon.from_dict(base).classifier_threshold == pytest.approx(0.96)
+    with pytest.raises(LexiconError, match="classifier_threshold"):
+        RiskLexicon.from_dict({**base, "classifier_threshold": 1.5})
