@@ -60,6 +60,7 @@ class RiskDetector(GraphComponent, IntentClassifier):
         """
         self.config = config
         self.lexicon: RiskLexicon = load_lexicon(str(config.get("lexicon")))
+        self.demote_to_intent_at = float(config.get("demote_to_intent_at", 0.3))
         override = config.get("classifier_threshold")
         self.threshold = (
             float(override) if override is not None else self.lexicon.classifier_threshold
@@ -92,6 +93,29 @@ class RiskDetector(GraphComponent, IntentClassifier):
         if from_classifier is not None:
             intent, confidence = from_classifier
             self._mark(message, intent, "high", "classifier", "", confidence)
+            return
+        if ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
+            self._demote(message)
+
+    def _demote(self, message: Message) -> None:
+        """A weak risk guess with no lexicon match: not an escalation.
+
+        The best other intent takes its place when the classifier is fairly sure
+        of it; otherwise the empathetic fallback asks the person to say more.
+        """
+        others = [
+            r
+            for r in (message.get("intent_ranking") or [])
+            if not (r.get("name") or "").startswith(RISK_PREFIX)
+            and r.get("name") != "nlu_fallback"
+        ]
+        weak = (message.get("intent") or {}).get("confidence") or 0.0
+        if others and (others[0].get("confidence") or 0.0) >= self.demote_to_intent_at:
+            best = {"name": others[0]["name"], "confidence": others[0]["confidence"]}
+        else:
+            best = {"name": "nlu_fallback", "confidence": weak}
+        message.set("intent", best, add_to_output=True)
+        logger.debug("weak risk guess demoted to %s", best["name"])
 
     def _risk_from_classifier(self, message: Message) -> Optional[Tuple[str, float]]:
         candidates = [message.get("intent") or {}] + list(

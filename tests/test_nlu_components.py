@@ -98,3 +98,18 @@ def test_the_threshold_comes_from_the_lexicon_unless_overridden():
     assert RiskDetector({"lexicon": str(DEFAULT_LEXICON)}).threshold == pytest.approx(0.96)
     overridden = RiskDetector({"lexicon": str(DEFAULT_LEXICON), "classifier_threshold": 0.7})
     assert overridden.threshold == pytest.approx(0.7)
+
+
+def test_a_weak_risk_guess_without_lexicon_match_is_not_an_escalation(detector):
+    ranking = [{"name": "risk_medical", "confidence": 0.45},
+               {"name": "thank", "confidence": 0.4}]
+    message = _message("merci beaucoup", intent="risk_medical", confidence=0.45,
+                       ranking=ranking)
+    detector.process([message])
+    assert message.get("intent")["name"] == "thank"
+    assert not _risk_entity(message)
+    vague = _message("hmm", intent="risk_child", confidence=0.45,
+                     ranking=[{"name": "risk_child", "confidence": 0.45},
+                              {"name": "greet", "confidence": 0.1}])
+    detector.process([vague])
+    assert vague.get("intent") == {"name": "nlu_fallback", "confidence": 0.45}
