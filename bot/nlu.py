@@ -21,6 +21,25 @@ logger = logging.getLogger(__name__)
 RISK_PREFIX = "risk_"
 
 
+class _UntrainedComponent(GraphComponent):
+    """A component built from its config alone: nothing to train or persist."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        """Keep the config."""
+        self.config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "_UntrainedComponent":
+        """Create the component (it needs no training)."""
+        return cls(config)
+
+
 def _entity(name: str, value: str, text: str, extractor: str, **extra: Any) -> Dict:
     entity = {
         "entity": name,
@@ -37,7 +56,7 @@ def _entity(name: str, value: str, text: str, extractor: str, **extra: Any) -> D
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class RiskDetector(GraphComponent, IntentClassifier):
+class RiskDetector(_UntrainedComponent, IntentClassifier):
     """Sets a ``risk_*`` intent (confidence 1.0) and a ``risk_level`` entity.
 
     Runs after the intent classifier (and after the FallbackClassifier, so that a
@@ -65,17 +84,6 @@ class RiskDetector(GraphComponent, IntentClassifier):
         self.threshold = (
             float(override) if override is not None else self.lexicon.classifier_threshold
         )
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "RiskDetector":
-        """Create the component (it needs no training)."""
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Mark every risk message."""
@@ -176,23 +184,8 @@ _VOUS = re.compile(r"(?<![a-z])(vous|vos|votre|svp|pouvez|etes|avez)(?![a-z])")
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class RegisterDetector(GraphComponent, EntityExtractorMixin):
+class RegisterDetector(_UntrainedComponent, EntityExtractorMixin):
     """Adds a ``register`` entity (``tu`` or ``vous``) when the person clearly uses one."""
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        """Nothing to load."""
-        self.config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "RegisterDetector":
-        """Create the component (it needs no training)."""
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Add the register entity where the message tells it."""
