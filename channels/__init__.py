@@ -1,0 +1,1 @@
+"""Custom Rasa channels (SMS through Twilio, Telegram) and their message shaping."""

@@ -1,0 +1,244 @@
+"""SMS through Twilio Programmable Messaging: a hardened Rasa channel.
+
+Inbound: ``POST /webhooks/sms/webhook`` (form-encoded, as Twilio sends it). The
+``X-Twilio-Signature`` is checked against the public URL Twilio called
+(``PUBLIC_URL``); anything unsigned or forged gets 403 and never reaches Rasa.
+A message is processed once per ``MessageSid`` (Twilio may retry), and the
+sender id is ``sms:<E.164 number>`` so that any process can answer the person.
+
+Outbound: the Twilio REST API through twilio's asyncio client (created inside
+the running loop), GSM-7 text cut at sentence boundaries, buttons as numbered
+choices whose digits map back to the payloads.
+
+Configured from the environment: ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``,
+``TWILIO_FROM_NUMBER``, ``TWILIO_API_URL`` (tests and staging), ``PUBLIC_URL``,
+``SMS_MAX_SEGMENTS`` (default 3). Without credentials the channel is off: its
+webhook answers 503 and the rest of the service runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import redis.asyncio as aioredis
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from bot.config import load_settings
+from bot.phone import mask, to_e164
+from channels.sms_format import numbered_choices, payload_for_reply, split_segments
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+SENDER_PREFIX = "sms:"
+MAX_BODY = 5000
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    """The SMS channel's settings, from the environment."""
+
+    account_sid: str
+    auth_token: str
+    from_number: str
+    api_url: str
+    public_url: str
+    max_segments: int
+
+    @property
+    def enabled(self) -> bool:
+        """Whether Twilio credentials are there."""
+        return bool(self.account_sid and self.auth_token and self.from_number)
+
+    @classmethod
+    def from_env(cls) -> "SmsSettings":
+        """Read the settings once."""
+        return cls(
+            account_sid=os.environ.get("TWILIO_ACCOUNT_SID", "").strip(),
+            auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip(),
+            from_number=os.environ.get("TWILIO_FROM_NUMBER", "").strip(),
+            api_url=os.environ.get("TWILIO_API_URL", "https://api.twilio.com").strip(),
+            public_url=os.environ.get("PUBLIC_URL", "").strip().rstrip("/"),
+            max_segments=int(os.environ.get("SMS_MAX_SEGMENTS", "3")),
+        )
+
+
+class SmsOutput(OutputChannel):
+    """Sends the bot's messages as SMS through the Twilio REST API."""
+
+    @classmethod
+    def name(cls) -> Text:
+        """Channel name."""
+        return "sms"
+
+    def __init__(self, settings: SmsSettings, redis: Any, prefix: str) -> None:
+        """Keep the settings; the Twilio client is made in the running loop."""
+        self.settings = settings
+        self.redis = redis
+        self.prefix = prefix
+        self._client = None
+
+    def _twilio(self):
+        if self._client is None:
+            from twilio.http.async_http_client import AsyncTwilioHttpClient
+            from twilio.rest import Client
+
+            client = Client(
+                self.settings.account_sid,
+                self.settings.auth_token,
+                http_client=AsyncTwilioHttpClient(),
+            )
+            client.api.base_url = self.settings.api_url
+            self._client = client
+        return self._client
+
+    @staticmethod
+    def _number(recipient_id: Text) -> Text:
+        return recipient_id[len(SENDER_PREFIX):] if recipient_id.startswith(
+            SENDER_PREFIX
+        ) else recipient_id
+
+    async def _send(self, recipient_id: Text, text: Text) -> None:
+        for segment in split_segments(text, self.settings.max_segments):
+            message = await self._twilio().messages.create_async(
+                to=self._number(recipient_id),
+                from_=self.settings.from_number,
+                body=segment,
+            )
+            logger.info("sms sent sid=%s to=%s", message.sid, mask(self._number(recipient_id)))
+
+    async def send_text_message(
+        self, recipient_id: Text, text: Text, **kwargs: Any
+    ) -> None:
+        """Send a text, cut into SMS segments."""
+        await self._send(recipient_id, text)
+
+    async def send_text_with_buttons(
+        self,
+        recipient_id: Text,
+        text: Text,
+        buttons: List[Dict[Text, Any]],
+        **kwargs: Any,
+    ) -> None:
+        """Send a text with its choices numbered; remember them for the reply."""
+        await self.redis.set(
+            f"{self.prefix}:sms:buttons:{recipient_id}", json.dumps(buttons), ex=7 * 86400
+        )
+        await self._send(recipient_id, "\n".join([text] + numbered_choices(buttons)))
+
+
+class SmsInput(InputChannel):
+    """Receives SMS from Twilio's webhook."""
+
+    @classmethod
+    def name(cls) -> Text:
+        """Channel name: the webhook is /webhooks/sms/webhook."""
+        return "sms"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SmsInput":
+        """Settings come from the environment, not from credentials.yml."""
+        return cls(SmsSettings.from_env())
+
+    def __init__(self, settings: SmsSettings) -> None:
+        """Connect to Redis for de-duplication and button memory."""
+        self.settings = settings
+        base = load_settings()
+        self.prefix = base.key_prefix
+        self.redis = aioredis.from_url(base.redis_url or "redis://127.0.0.1:6379/0")
+        self.validator = RequestValidator(settings.auth_token) if settings.enabled else None
+        if settings.enabled:
+            logger.info("SMS channel on (Twilio API %s)", settings.api_url)
+        else:
+            logger.warning("SMS channel off: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN "
+                           "or TWILIO_FROM_NUMBER missing")
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """Lets Rasa send proactive messages (trigger_intent) by SMS."""
+        if not self.settings.enabled:
+            return None
+        return SmsOutput(self.settings, self.redis, self.prefix)
+
+    def _signed(self, request: Request, params: Dict[str, str]) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature or self.validator is None:
+            return False
+        url = f"{self.settings.public_url}{request.path}"
+        if request.query_string:
+            url = f"{url}?{request.query_string}"
+        return self.validator.validate(url, params, signature)
+
+    async def _map_reply(self, sender_id: str, text: str) -> str:
+        raw = await self.redis.get(f"{self.prefix}:sms:buttons:{sender_id}")
+        if not raw:
+            return text
+        try:
+            buttons = json.loads(raw)
+        except ValueError:
+            return text
+        return payload_for_reply(text, buttons) or text
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """The webhook Twilio calls."""
+        sms = Blueprint("sms_webhook", __name__)
+
+        @sms.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings.enabled else "off"})
+
+        @sms.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.settings.enabled:
+                return response.text("SMS channel off", status=503)
+            content_type = request.headers.get("content-type", "")
+            if "application/x-www-form-urlencoded" not in content_type:
+                return response.text("form-encoded body expected", status=415)
+            try:
+                params = {k: v[0] if isinstance(v, list) else v
+                          for k, v in (request.form or {}).items()}
+            except Exception:  # malformed bodies: refuse, never a 500
+                return response.text("malformed body", status=400)
+            if not self._signed(request, params):
+                logger.warning("sms webhook: bad or missing signature")
+                return response.text("forbidden", status=403)
+            sid = params.get("MessageSid") or params.get("SmsSid") or ""
+            number = to_e164(params.get("From"))
+            if not sid or not number:
+                return response.text("MessageSid and From expected", status=400)
+            done_key = f"{self.prefix}:sms:sid:{sid}"
+            if not await self.redis.set(done_key, "processing", nx=True, ex=120):
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            sender_id = f"{SENDER_PREFIX}{number}"
+            text = (params.get("Body") or "")[:MAX_BODY]
+            text = await self._map_reply(sender_id, text)
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        self.get_output_channel(),
+                        sender_id,
+                        input_channel=self.name(),
+                        message_id=sid,
+                        metadata={"num_media": params.get("NumMedia", "0")},
+                    )
+                )
+            except Exception:
+                # Let Twilio retry: the message must not be lost.
+                await self.redis.delete(done_key)
+                logger.exception("sms sid=%s could not be processed", sid)
+                return response.text("try again", status=503)
+            await self.redis.set(done_key, "done", ex=86400)
+            logger.info("sms received sid=%s from=%s", sid, mask(number))
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return sms

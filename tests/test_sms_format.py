@@ -1,0 +1,81 @@
+"""SMS shaping: GSM-7 only, sentence-bounded segments, numbered choices."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels.sms_format import (
+    GSM7_BASIC,
+    GSM7_EXTENDED,
+    SINGLE_SEGMENT,
+    numbered_choices,
+    payload_for_reply,
+    septets,
+    split_segments,
+    to_gsm7,
+)
+
+ALL_GSM7 = GSM7_BASIC | GSM7_EXTENDED
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("C’est l’été", "C'est l'été"),
+        ("« Bonjour »", '" Bonjour "'),
+        ("Ça va ? Très bien, à bientôt", "Ça va ? Très bien, à bientot"),
+        ("œuf, cœur", "oeuf, coeur"),
+        ("Merci 🙂🌞", "Merci"),
+        ("fenêtre, île, août, Noël", "fenetre, ile, aout, Noel"),
+        ("appelez le 3114…", "appelez le 3114..."),
+    ],
+)
+def test_to_gsm7(raw, expected):
+    assert to_gsm7(raw) == expected
+    assert set(to_gsm7(raw)) <= ALL_GSM7
+
+
+def test_short_message_is_one_segment():
+    assert split_segments("Bonjour ! Comment allez-vous ?") == ["Bonjour ! Comment allez-vous ?"]
+    assert split_segments("") == [] and split_segments("🙂") == []
+
+
+def test_long_message_is_cut_at_sentences():
+    sentences = [f"Phrase numéro {i} qui parle de la journée et du jardin." for i in range(6)]
+    pieces = split_segments(" ".join(sentences), max_segments=3)
+    assert 1 < len(pieces) <= 3
+    for piece in pieces:
+        assert septets(piece) <= SINGLE_SEGMENT
+        assert piece.endswith(".") or piece.endswith("...")
+    assert pieces[0].startswith("Phrase numéro 0")
+
+
+def test_too_long_message_is_capped_with_an_ellipsis():
+    text = " ".join(["Une phrase de remplissage assez longue pour occuper de la place."] * 20)
+    pieces = split_segments(text, max_segments=2)
+    assert len(pieces) == 2 and pieces[-1].endswith("...")
+    assert all(septets(p) <= SINGLE_SEGMENT for p in pieces)
+
+
+def test_a_word_longer_than_a_segment_is_wrapped():
+    pieces = split_segments("x" * 400, max_segments=5)
+    assert "".join(pieces) == "x" * 400 and all(len(p) <= SINGLE_SEGMENT for p in pieces)
+
+
+def test_extended_characters_count_double():
+    assert septets("€") == 2 and septets("e") == 1
+
+
+BUTTONS = [{"title": "Oui, d’accord", "payload": "/opt_in"},
+           {"title": "Non merci", "payload": "/opt_out"}]
+
+
+def test_numbered_choices_and_replies():
+    assert numbered_choices(BUTTONS) == ["1. Oui, d'accord", "2. Non merci"]
+    assert payload_for_reply("2", BUTTONS) == "/opt_out"
+    assert payload_for_reply(" 1. ", BUTTONS) == "/opt_in"
+    assert payload_for_reply("3", BUTTONS) is None
+    assert payload_for_reply("0", BUTTONS) is None
+    assert payload_for_reply("oui", BUTTONS) is None
+    assert payload_for_reply("12 rue", BUTTONS) is None
+    assert payload_for_reply("", []) is None
