@@ -18,10 +18,12 @@ webhook answers 503 and the rest of the service runs.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import redis.asyncio as aioredis
@@ -52,6 +54,7 @@ class SmsSettings:
     api_url: str
     public_url: str
     max_segments: int
+    rate_per_second: float
 
     @property
     def enabled(self) -> bool:
@@ -68,7 +71,32 @@ class SmsSettings:
             api_url=os.environ.get("TWILIO_API_URL", "https://api.twilio.com").strip(),
             public_url=os.environ.get("PUBLIC_URL", "").strip().rstrip("/"),
             max_segments=int(os.environ.get("SMS_MAX_SEGMENTS", "3")),
+            rate_per_second=float(os.environ.get("SMS_RATE_PER_SECOND", "0") or 0),
         )
+
+
+class _Pacer:
+    """Spaces the sends from one number to at most ``rate`` a second (0: no limit)."""
+
+    def __init__(self) -> None:
+        self._next: Dict[str, float] = {}
+        self._locks: Dict[str, asyncio.Lock] = {}
+
+    async def wait(self, key: str, rate: float) -> None:
+        """Wait for this number's next slot."""
+        if rate <= 0:
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            slot = max(now, self._next.get(key, now))
+            self._next[key] = slot + 1.0 / rate
+            if slot > now:
+                await asyncio.sleep(slot - now)
+
+
+_PACER = _Pacer()
 
 
 class SmsOutput(OutputChannel):
@@ -107,13 +135,36 @@ class SmsOutput(OutputChannel):
         ) else recipient_id
 
     async def _send(self, recipient_id: Text, text: Text) -> None:
+        number = self._number(recipient_id)
         for segment in split_segments(text, self.settings.max_segments):
-            message = await self._twilio().messages.create_async(
-                to=self._number(recipient_id),
-                from_=self.settings.from_number,
-                body=segment,
-            )
-            logger.info("sms sent sid=%s to=%s", message.sid, mask(self._number(recipient_id)))
+            await _PACER.wait(self.settings.from_number, self.settings.rate_per_second)
+            sid = await self._create_with_retry(number, segment)
+            logger.info("sms sent sid=%s to=%s", sid, mask(number))
+
+    async def _create_with_retry(self, number: str, body: str) -> str:
+        """Create the message; retry only answers that say it was not created.
+
+        429 and 503 mean Twilio refused the request; 500 from Twilio's edge
+        means it was not accepted either. A timeout is not retried: the
+        message may exist, and sending twice is worse than once late.
+        """
+        from twilio.base.exceptions import TwilioRestException
+
+        delay = 0.5
+        for attempt in range(1, 6):
+            try:
+                message = await self._twilio().messages.create_async(
+                    to=number, from_=self.settings.from_number, body=body
+                )
+                return message.sid
+            except TwilioRestException as error:
+                if error.status not in (429, 500, 502, 503) or attempt == 5:
+                    raise
+                logger.warning("twilio answered %s, retry %d in %.1fs",
+                               error.status, attempt, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 8)
+        raise RuntimeError("unreachable")
 
     async def send_text_message(
         self, recipient_id: Text, text: Text, **kwargs: Any
@@ -204,10 +255,12 @@ class SmsInput(InputChannel):
             if "application/x-www-form-urlencoded" not in content_type:
                 return response.text("form-encoded body expected", status=415)
             try:
-                params = {k: v[0] if isinstance(v, list) else v
-                          for k, v in (request.form or {}).items()}
-            except Exception:  # malformed bodies: refuse, never a 500
+                # Blank fields count in Twilio's signature: keep them.
+                parsed = parse_qs(request.body.decode("utf-8"), keep_blank_values=True,
+                                  strict_parsing=False)
+            except (UnicodeDecodeError, ValueError):
                 return response.text("malformed body", status=400)
+            params = {k: v[0] for k, v in parsed.items()}
             if not self._signed(request, params):
                 logger.warning("sms webhook: bad or missing signature")
                 return response.text("forbidden", status=403)

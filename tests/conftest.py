@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Dict, Iterator
@@ -79,8 +80,34 @@ def trained_model() -> str:
     return str(ROOT / "models" / "lien.tar.gz")
 
 
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "test-twilio-token"
+TWILIO_FROM = "+33700000000"
+
+
 @pytest.fixture(scope="session")
-def servers(trained_model: str) -> Iterator[Dict[str, str]]:
+def twilio_double() -> Iterator[str]:
+    """The local Twilio API stand-in (tests/doubles/twilio_api.py), its base URL."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.doubles.twilio_api", "--port", str(port),
+         "--token", TWILIO_TOKEN],
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(f"{url}/_messages", timeout=1)
+            break
+        except requests.RequestException:
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def servers(trained_model: str, twilio_double: str) -> Iterator[Dict[str, str]]:
     """The real action server and Rasa server, on free ports, with real Redis."""
     from bot.cli import service_environment, start_services, stop_services
     from bot.cli import wait_until_ready
@@ -88,12 +115,20 @@ def servers(trained_model: str) -> Iterator[Dict[str, str]]:
     rasa_port, action_port = _free_port(), _free_port()
     env = service_environment(TEST_REDIS_URL, action_port)
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{action_port}/webhook"
+    env.update(
+        TWILIO_ACCOUNT_SID=TWILIO_SID,
+        TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
+        TWILIO_FROM_NUMBER=TWILIO_FROM,
+        TWILIO_API_URL=twilio_double,
+        PUBLIC_URL=f"http://127.0.0.1:{rasa_port}",
+    )
     log_dir = ROOT / "var" / "test" / "log"
     processes = start_services(env, log_dir, rasa_port, action_port, trained_model)
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     try:
         wait_until_ready(rasa_url, action_port, timeout=400, processes=processes)
-        yield {"rasa": rasa_url, "actions": f"http://127.0.0.1:{action_port}"}
+        yield {"rasa": rasa_url, "actions": f"http://127.0.0.1:{action_port}",
+               "twilio": twilio_double}
     finally:
         stop_services(processes)
 

@@ -1,0 +1,134 @@
+"""SMS end to end: signed Twilio webhooks in, replies out to the Twilio double."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from tests.conftest import TWILIO_FROM, TWILIO_TOKEN
+
+pytestmark = pytest.mark.e2e
+WEBHOOK = "/webhooks/sms/webhook"
+
+
+class Phone:
+    """A person texting Lien through (a double of) Twilio."""
+
+    def __init__(self, servers):
+        self.rasa = servers["rasa"]
+        self.twilio = servers["twilio"]
+        self.number = f"+3361{uuid.uuid4().int % 10**7:07d}"
+
+    def post(self, params, signature=None, headers=None):
+        url = f"{self.rasa}{WEBHOOK}"
+        if signature is None:
+            signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+        all_headers = {"X-Twilio-Signature": signature}
+        all_headers.update(headers or {})
+        return requests.post(url, data=params, headers=all_headers, timeout=60)
+
+    def text(self, body, sid=None, **extra):
+        params = {"MessageSid": sid or f"SM{uuid.uuid4().hex}", "From": self.number,
+                  "To": TWILIO_FROM, "Body": body, "NumMedia": "0"}
+        params.update(extra)
+        return self.post(params)
+
+    def received(self):
+        messages = requests.get(f"{self.twilio}/_messages", timeout=10).json()
+        return [m["body"] for m in messages if m["to"] == self.number]
+
+    def wait_for(self, count, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = self.received()
+            if len(got) >= count:
+                return got
+            time.sleep(0.1)
+        return self.received()
+
+
+@pytest.fixture
+def phone(servers):
+    """A new person with a French mobile number."""
+    return Phone(servers)
+
+
+def test_a_signed_sms_gets_a_reply_by_sms(phone):
+    reply = phone.text("bonjour")
+    assert reply.status_code == 200 and "<Response>" in reply.text
+    (answer,) = phone.wait_for(1)
+    assert answer
+
+
+def test_a_risk_sms_gets_the_number_and_is_recorded(phone, sync_redis, prefix):
+    assert phone.text("jveux en finir").status_code == 200
+    answers = phone.wait_for(1)
+    assert re.search(r"(?<!\d)3114(?!\d)", answers[0]), answers
+    ids = sync_redis.zrange(f"{prefix}:person:sms:{phone.number}:escalations", 0, -1)
+    assert len(ids) == 1
+    assert sync_redis.hget(f"{prefix}:escalation:{ids[0]}", "channel") == "sms"
+
+
+def test_forged_and_missing_signatures_are_refused(phone, sync_redis, prefix):
+    params = {"MessageSid": "SMforged", "From": phone.number, "Body": "bonjour"}
+    assert phone.post(params, signature="forged").status_code == 403
+    assert phone.post(params, signature="").status_code == 403
+    time.sleep(0.5)
+    assert phone.received() == []
+    assert sync_redis.llen(f"{prefix}:trk:sms:{phone.number}:cur") == 0
+
+
+def test_the_same_message_sid_twice_gets_one_reply(phone):
+    sid = f"SM{uuid.uuid4().hex}"
+    assert phone.text("merci beaucoup", sid=sid).status_code == 200
+    assert phone.text("merci beaucoup", sid=sid).status_code == 200
+    time.sleep(1.0)
+    assert len(phone.wait_for(1)) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "   ", "😢😢😢", "je me sens seule " * 100, "Body with\u0000nul"],
+)
+def test_odd_bodies_never_fail(phone, body):
+    assert phone.text(body).status_code == 200
+
+
+def test_wrong_content_type_and_missing_fields(phone, servers):
+    url = f"{servers['rasa']}{WEBHOOK}"
+    assert requests.post(url, json={"Body": "x"}, timeout=10).status_code == 415
+    assert requests.post(url, data=b"\xff\xfe\x00", timeout=10,
+                         headers={"Content-Type": "application/x-www-form-urlencoded",
+                                  "X-Twilio-Signature": "x"}).status_code in (400, 403)
+    unsigned_missing = {"Body": "bonjour"}
+    assert phone.post(unsigned_missing).status_code == 400
+
+
+def test_provider_errors_are_retried_without_duplicates(phone, servers):
+    requests.post(f"{servers['twilio']}/_fail", json={"status": 500, "count": 1}, timeout=5)
+    phone.text("bonjour")
+    assert len(phone.wait_for(1)) == 1
+    requests.post(f"{servers['twilio']}/_fail", json={"status": 429, "count": 2}, timeout=5)
+    phone.text("merci")
+    time.sleep(0.5)
+    assert len(phone.wait_for(2, timeout=20)) == 2
+
+
+def test_buttons_become_numbers_and_digits_map_back(phone, sync_redis, prefix):
+    phone.text("xkcd bloup")
+    phone.text("zorglub wiz")
+    answers = phone.wait_for(2)
+    assert "1. " in answers[-1] and "2. " in answers[-1], answers
+    phone.text("1")
+    deadline = time.monotonic() + 10
+    categories = []
+    while time.monotonic() < deadline and "human_request" not in categories:
+        ids = sync_redis.zrange(f"{prefix}:person:sms:{phone.number}:escalations", 0, -1)
+        categories = [sync_redis.hget(f"{prefix}:escalation:{i}", "category") for i in ids]
+        time.sleep(0.2)
+    assert "human_request" in categories
