@@ -33,8 +33,10 @@ class ActionOptOut(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
         """Record the opt-out and confirm it once."""
+        status = await get_redis().hget(person_key(tracker.sender_id), "status")
         await _set_status(tracker, "opted_out")
-        dispatcher.utter_message(response="utter_opt_out")
+        if status != b"opted_out":
+            dispatcher.utter_message(response="utter_opt_out")
         return []
 
 

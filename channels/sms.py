@@ -22,6 +22,8 @@ import asyncio
 import json
 import logging
 import os
+import time
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -39,6 +41,12 @@ from channels.sms_format import numbered_choices, payload_for_reply, split_segme
 
 logger = logging.getLogger(__name__)
 
+# Carrier-style keywords, matched on the whole message (accents and case aside),
+# so that no classifier can miss them.
+STOP_WORDS = {"stop", "arret", "stop sms", "stopsms", "arreter", "desabonner",
+              "desinscrire", "unsubscribe", "stop all", "stopall", "fin", "end"}
+START_WORDS = {"start", "reprendre", "unstop", "restart"}
+MEDIA_PAYLOAD = "/media_received"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 SENDER_PREFIX = "sms:"
 MAX_BODY = 5000
@@ -55,6 +63,11 @@ class SmsSettings:
     public_url: str
     max_segments: int
     rate_per_second: float
+
+    @property
+    def status_callback_url(self) -> Optional[str]:
+        """Where Twilio reports delivery (None without a public URL)."""
+        return f"{self.public_url}/webhooks/sms/status" if self.public_url else None
 
     @property
     def enabled(self) -> bool:
@@ -154,7 +167,10 @@ class SmsOutput(OutputChannel):
         for attempt in range(1, 6):
             try:
                 message = await self._twilio().messages.create_async(
-                    to=number, from_=self.settings.from_number, body=body
+                    to=number,
+                    from_=self.settings.from_number,
+                    body=body,
+                    status_callback=self.settings.status_callback_url,
                 )
                 return message.sid
             except TwilioRestException as error:
@@ -218,6 +234,38 @@ class SmsInput(InputChannel):
             return None
         return SmsOutput(self.settings, self.redis, self.prefix)
 
+    @staticmethod
+    def _form(request: Request) -> Optional[Dict[str, str]]:
+        """The form fields, blank ones kept (they count in Twilio's signature)."""
+        try:
+            parsed = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return {k: v[0] for k, v in parsed.items()}
+
+    async def _record_delivery(self, params: Dict[str, str]) -> None:
+        """Keep the last delivery status; an undelivered SMS marks the person."""
+        status = params.get("MessageStatus") or params.get("SmsStatus") or ""
+        number = to_e164(params.get("To"))
+        sid = params.get("MessageSid") or ""
+        if not number or not sid:
+            return
+        sender_id = f"{SENDER_PREFIX}{number}"
+        await self.redis.hset(f"{self.prefix}:sms:status:{sid}",
+                              mapping={"status": status, "to": sender_id,
+                                       "error_code": params.get("ErrorCode", "")})
+        await self.redis.expire(f"{self.prefix}:sms:status:{sid}", 30 * 86400)
+        person = f"{self.prefix}:person:{sender_id}"
+        if status in ("undelivered", "failed"):
+            await self.redis.hset(person, mapping={
+                "unreachable": "1", "unreachable_since": f"{time.time():.3f}",
+                "last_delivery_error": params.get("ErrorCode", "")})
+            logger.warning("sms to %s %s (error %s)", mask(number), status,
+                           params.get("ErrorCode", ""))
+        elif status == "delivered":
+            await self.redis.hdel(person, "unreachable", "unreachable_since",
+                                  "last_delivery_error")
+
     def _signed(self, request: Request, params: Dict[str, str]) -> bool:
         signature = request.headers.get("X-Twilio-Signature", "")
         if not signature or self.validator is None:
@@ -226,6 +274,18 @@ class SmsInput(InputChannel):
         if request.query_string:
             url = f"{url}?{request.query_string}"
         return self.validator.validate(url, params, signature)
+
+    @staticmethod
+    def _keyword_payload(text: str) -> Optional[str]:
+        folded = "".join(
+            c for c in unicodedata.normalize("NFKD", text.strip().lower())
+            if not unicodedata.combining(c)
+        ).strip(" .!")
+        if folded in STOP_WORDS:
+            return "/opt_out"
+        if folded in START_WORDS:
+            return "/opt_in"
+        return None
 
     async def _map_reply(self, sender_id: str, text: str) -> str:
         raw = await self.redis.get(f"{self.prefix}:sms:buttons:{sender_id}")
@@ -247,6 +307,18 @@ class SmsInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.settings.enabled else "off"})
 
+        @sms.route("/status", methods=["POST"])
+        async def delivery_status(request: Request) -> HTTPResponse:
+            if not self.settings.enabled:
+                return response.text("SMS channel off", status=503)
+            params = self._form(request)
+            if params is None:
+                return response.text("form-encoded body expected", status=400)
+            if not self._signed(request, params):
+                return response.text("forbidden", status=403)
+            await self._record_delivery(params)
+            return response.text("", status=204)
+
         @sms.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not self.settings.enabled:
@@ -254,13 +326,9 @@ class SmsInput(InputChannel):
             content_type = request.headers.get("content-type", "")
             if "application/x-www-form-urlencoded" not in content_type:
                 return response.text("form-encoded body expected", status=415)
-            try:
-                # Blank fields count in Twilio's signature: keep them.
-                parsed = parse_qs(request.body.decode("utf-8"), keep_blank_values=True,
-                                  strict_parsing=False)
-            except (UnicodeDecodeError, ValueError):
+            params = self._form(request)
+            if params is None:
                 return response.text("malformed body", status=400)
-            params = {k: v[0] for k, v in parsed.items()}
             if not self._signed(request, params):
                 logger.warning("sms webhook: bad or missing signature")
                 return response.text("forbidden", status=403)
@@ -273,7 +341,10 @@ class SmsInput(InputChannel):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             sender_id = f"{SENDER_PREFIX}{number}"
             text = (params.get("Body") or "")[:MAX_BODY]
-            text = await self._map_reply(sender_id, text)
+            text = self._keyword_payload(text) or await self._map_reply(sender_id, text)
+            if not text.strip() and params.get("NumMedia", "0") not in ("", "0"):
+                logger.info("sms sid=%s: media only, not read", sid)
+                text = MEDIA_PAYLOAD
             try:
                 await on_new_message(
                     UserMessage(

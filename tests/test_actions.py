@@ -158,3 +158,12 @@ async def test_yes_after_the_offer_books_a_human(sync_redis, prefix):
     dispatcher = CollectingDispatcher()
     assert await ActionAnswerHumanOffer().run(dispatcher, not_offered, {}) == []
     assert _responses(dispatcher) == ["utter_affirm_generic"]
+
+
+async def test_opt_out_is_confirmed_once(sync_redis, prefix):
+    tracker = _tracker("opt_out", "STOP")
+    first, second = CollectingDispatcher(), CollectingDispatcher()
+    await ActionOptOut().run(first, tracker, {})
+    await ActionOptOut().run(second, tracker, {})
+    assert _responses(first) == ["utter_opt_out"]
+    assert second.messages == []

@@ -132,3 +132,47 @@ def test_buttons_become_numbers_and_digits_map_back(phone, sync_redis, prefix):
         categories = [sync_redis.hget(f"{prefix}:escalation:{i}", "category") for i in ids]
         time.sleep(0.2)
     assert "human_request" in categories
+
+
+def test_stop_keywords_opt_out_once_and_start_resumes(phone, sync_redis, prefix):
+    person = f"{prefix}:person:sms:{phone.number}"
+    phone.text("STOP")
+    assert len(phone.wait_for(1)) == 1
+    assert sync_redis.hget(person, "status") == "opted_out"
+    phone.text("Arrêt")
+    time.sleep(1.5)
+    assert len(phone.received()) == 1, "the opt-out is confirmed once"
+    # A risk message from an opted-out number is still a risk.
+    phone.text("je veux mourir")
+    answers = phone.wait_for(2)
+    # The reply's first SMS gives the number.
+    assert re.search(r"(?<!\d)3114(?!\d)", answers[1]), answers
+    phone.text("start")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and sync_redis.hget(person, "status") != "active":
+        time.sleep(0.1)
+    assert sync_redis.hget(person, "status") == "active"
+
+
+def test_media_only_gets_a_kind_reply(phone):
+    phone.text("", NumMedia="1", MediaUrl0="http://127.0.0.1:9/photo.jpg")
+    (answer,) = phone.wait_for(1)
+    assert answer and "3114" not in answer
+
+
+def test_delivery_status_marks_the_person_unreachable(phone, servers, sync_redis, prefix):
+    url = f"{servers['rasa']}/webhooks/sms/status"
+    params = {"MessageSid": f"SM{uuid.uuid4().hex}", "MessageStatus": "undelivered",
+              "To": phone.number, "From": TWILIO_FROM, "ErrorCode": "30003"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+    assert requests.post(url, data=params, headers={"X-Twilio-Signature": "no"},
+                         timeout=10).status_code == 403
+    assert requests.post(url, data=params, headers={"X-Twilio-Signature": signature},
+                         timeout=10).status_code == 204
+    person = f"{prefix}:person:sms:{phone.number}"
+    assert sync_redis.hget(person, "unreachable") == "1"
+    assert sync_redis.hget(person, "last_delivery_error") == "30003"
+    params["MessageStatus"] = "delivered"
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+    requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
+    assert sync_redis.hget(person, "unreachable") is None
