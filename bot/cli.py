@@ -5,6 +5,7 @@ Usage:
                                    # action server, the Rasa server, and a chat
     python -m bot chat [--url U]   # a terminal chat with a running Rasa server
     python -m bot replay-spool     # write spooled escalations to Redis
+    python -m bot telegram set-webhook   # register the Telegram webhook
 """
 
 from __future__ import annotations
@@ -209,6 +210,19 @@ def replay(_: argparse.Namespace) -> int:
     return 0
 
 
+def telegram_set_webhook(_: argparse.Namespace) -> int:
+    """Register PUBLIC_URL's Telegram webhook with its secret token."""
+    from channels.telegram import TelegramSettings, set_webhook
+
+    settings = TelegramSettings.from_env()
+    if not settings.enabled or not settings.public_url:
+        print("TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN et PUBLIC_URL sont nécessaires.")
+        return 2
+    ok = asyncio.run(set_webhook(settings))
+    print(f"Webhook Telegram {'enregistré' if ok else 'refusé'} : {settings.webhook_url}")
+    return 0 if ok else 1
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Parse the command line and run the command."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__,
@@ -225,5 +239,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     chat_parser.set_defaults(func=lambda a: chat(a.url, a.sender) or 0)
     replay_parser = commands.add_parser("replay-spool", help="replay escalations")
     replay_parser.set_defaults(func=replay)
+    telegram = commands.add_parser("telegram", help="Telegram administration")
+    telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
+    webhook = telegram_commands.add_parser("set-webhook", help="register the webhook")
+    webhook.set_defaults(func=telegram_set_webhook)
     args = parser.parse_args(argv)
     return args.func(args)

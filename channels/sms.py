@@ -275,6 +275,55 @@ class SmsInput(InputChannel):
             url = f"{url}?{request.query_string}"
         return self.validator.validate(url, params, signature)
 
+    @property
+    def pending_key(self) -> str:
+        """Messages received and not yet answered, by MessageSid."""
+        return f"{self.prefix}:sms:pending"
+
+    async def _deliver(self, on_new_message, sid: str, sender_id: str, text: str) -> None:
+        await on_new_message(
+            UserMessage(
+                text,
+                self.get_output_channel(),
+                sender_id,
+                input_channel=self.name(),
+                message_id=sid,
+            )
+        )
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(f"{self.prefix}:sms:sid:{sid}", "done", ex=86400)
+            pipe.hdel(self.pending_key, sid)
+            await pipe.execute()
+
+    def _replay_soon(self, on_new_message) -> None:
+        """At most once a minute, answer messages a dead process left behind."""
+        loop = asyncio.get_running_loop()
+        if loop.time() < getattr(self, "_next_replay", 0.0):
+            return
+        self._next_replay = loop.time() + 60
+        loop.create_task(self.replay_pending(on_new_message))
+
+    async def replay_pending(self, on_new_message, older_than: float = 60.0) -> int:
+        """Process messages received over ``older_than`` seconds ago and never answered."""
+        replayed = 0
+        for sid, raw in (await self.redis.hgetall(self.pending_key)).items():
+            sid = sid.decode()
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                await self.redis.hdel(self.pending_key, sid)
+                continue
+            if time.time() - float(entry.get("received", 0)) < older_than:
+                continue
+            claimed = await self.redis.set(f"{self.prefix}:sms:replay:{sid}", "1",
+                                           nx=True, ex=300)
+            if not claimed:
+                continue
+            logger.warning("sms sid=%s replayed after a failure", sid)
+            await self._deliver(on_new_message, sid, entry["sender_id"], entry["text"])
+            replayed += 1
+        return replayed
+
     @staticmethod
     def _keyword_payload(text: str) -> Optional[str]:
         folded = "".join(
@@ -302,6 +351,11 @@ class SmsInput(InputChannel):
     ) -> Blueprint:
         """The webhook Twilio calls."""
         sms = Blueprint("sms_webhook", __name__)
+
+        @sms.listener("after_server_start")
+        async def replay_on_start(app, loop) -> None:
+            if self.settings.enabled:
+                self._replay_soon(on_new_message)
 
         @sms.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -338,30 +392,27 @@ class SmsInput(InputChannel):
                 return response.text("MessageSid and From expected", status=400)
             done_key = f"{self.prefix}:sms:sid:{sid}"
             if not await self.redis.set(done_key, "processing", nx=True, ex=120):
+                state = await self.redis.get(done_key)
+                if state == b"processing":
+                    return response.text("being processed", status=503)
                 return response.text(EMPTY_TWIML, content_type="text/xml")
+            self._replay_soon(on_new_message)
             sender_id = f"{SENDER_PREFIX}{number}"
             text = (params.get("Body") or "")[:MAX_BODY]
             text = self._keyword_payload(text) or await self._map_reply(sender_id, text)
             if not text.strip() and params.get("NumMedia", "0") not in ("", "0"):
                 logger.info("sms sid=%s: media only, not read", sid)
                 text = MEDIA_PAYLOAD
+            # Kept until answered: a process killed mid-way leaves it for replay.
+            await self.redis.hset(self.pending_key, sid, json.dumps(
+                {"sender_id": sender_id, "text": text, "received": time.time()}))
             try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        self.get_output_channel(),
-                        sender_id,
-                        input_channel=self.name(),
-                        message_id=sid,
-                        metadata={"num_media": params.get("NumMedia", "0")},
-                    )
-                )
+                await self._deliver(on_new_message, sid, sender_id, text)
             except Exception:
                 # Let Twilio retry: the message must not be lost.
                 await self.redis.delete(done_key)
                 logger.exception("sms sid=%s could not be processed", sid)
                 return response.text("try again", status=503)
-            await self.redis.set(done_key, "done", ex=86400)
             logger.info("sms received sid=%s from=%s", sid, mask(number))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 

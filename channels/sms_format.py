@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 from typing import Dict, List, Optional, Sequence
+
+import yaml
 
 # GSM 03.38 basic set and its extension table (each extension costs 2 septets).
 GSM7_BASIC = set(
@@ -114,9 +118,28 @@ def split_segments(text: str, max_segments: int = 3) -> List[str]:
     return pieces
 
 
+WORDING_FILE = Path(__file__).resolve().parent.parent / "bot" / "resources" / "channels_fr.yml"
+
+
+@lru_cache(maxsize=1)
+def wording() -> Dict[str, str]:
+    """The channel's own words, from the data file."""
+    with open(WORDING_FILE, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["sms"]
+
+
 def numbered_choices(buttons: Sequence[Dict[str, str]]) -> List[str]:
-    """Lines "1. Oui" ... for the buttons of a message."""
-    return [f"{i}. {to_gsm7(b.get('title', ''))}" for i, b in enumerate(buttons, 1)]
+    """Lines "1. Oui" ... for the buttons of a message, then "Répondez 1 ou 2."."""
+    if not buttons:
+        return []
+    lines = [f"{i}. {to_gsm7(b.get('title', ''))}" for i, b in enumerate(buttons, 1)]
+    words = wording()
+    numbers = [str(i) for i in range(1, len(buttons) + 1)]
+    choices = numbers[0] if len(numbers) == 1 else (
+        words["choices_separator"].join(numbers[:-1])
+        + words["choices_last_separator"] + numbers[-1]
+    )
+    return lines + [to_gsm7(words["choices_hint"].format(choices=choices))]
 
 
 def payload_for_reply(reply: str, buttons: Sequence[Dict[str, str]]) -> Optional[str]:

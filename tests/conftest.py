@@ -106,8 +106,38 @@ def twilio_double() -> Iterator[str]:
     process.wait(timeout=10)
 
 
+TELEGRAM_TOKEN = "123456:test-telegram-token"
+TELEGRAM_SECRET = "test-telegram-secret"
+
+
+def _start_double(module: str, token: str) -> tuple:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, "--port", str(port), "--token", token], cwd=ROOT
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(url, timeout=1)
+            break
+        except requests.RequestException:
+            time.sleep(0.1)
+    return process, url
+
+
 @pytest.fixture(scope="session")
-def servers(trained_model: str, twilio_double: str) -> Iterator[Dict[str, str]]:
+def telegram_double() -> Iterator[str]:
+    """The local Bot API stand-in (tests/doubles/telegram_api.py), its base URL."""
+    process, url = _start_double("tests.doubles.telegram_api", TELEGRAM_TOKEN)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def servers(
+    trained_model: str, twilio_double: str, telegram_double: str
+) -> Iterator[Dict[str, str]]:
     """The real action server and Rasa server, on free ports, with real Redis."""
     from bot.cli import service_environment, start_services, stop_services
     from bot.cli import wait_until_ready
@@ -121,6 +151,9 @@ def servers(trained_model: str, twilio_double: str) -> Iterator[Dict[str, str]]:
         TWILIO_FROM_NUMBER=TWILIO_FROM,
         TWILIO_API_URL=twilio_double,
         PUBLIC_URL=f"http://127.0.0.1:{rasa_port}",
+        TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+        TELEGRAM_SECRET_TOKEN=TELEGRAM_SECRET,
+        TELEGRAM_API_URL=telegram_double,
     )
     log_dir = ROOT / "var" / "test" / "log"
     processes = start_services(env, log_dir, rasa_port, action_port, trained_model)
@@ -128,7 +161,7 @@ def servers(trained_model: str, twilio_double: str) -> Iterator[Dict[str, str]]:
     try:
         wait_until_ready(rasa_url, action_port, timeout=400, processes=processes)
         yield {"rasa": rasa_url, "actions": f"http://127.0.0.1:{action_port}",
-               "twilio": twilio_double}
+               "twilio": twilio_double, "telegram": telegram_double}
     finally:
         stop_services(processes)
 

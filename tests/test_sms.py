@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -176,3 +177,29 @@ def test_delivery_status_marks_the_person_unreachable(phone, servers, sync_redis
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
     requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
     assert sync_redis.hget(person, "unreachable") is None
+
+
+def test_a_check_in_reaches_the_person_by_sms(phone, servers):
+    phone.text("bonjour")
+    phone.wait_for(1)
+    reply = requests.post(
+        f"{servers['rasa']}/conversations/sms:{phone.number}/trigger_intent",
+        params={"output_channel": "latest"},
+        json={"name": "EXTERNAL_checkin_morning"}, timeout=60)
+    assert reply.status_code == 200
+    assert len(phone.wait_for(2)) == 2
+
+
+def test_an_unanswered_message_left_by_a_dead_process_is_replayed(phone, sync_redis, prefix):
+    sid = f"SM{uuid.uuid4().hex}"
+    sync_redis.hset(f"{prefix}:sms:pending", sid, json.dumps(
+        {"sender_id": f"sms:{phone.number}", "text": "bonjour",
+         "received": time.time() - 600}))
+    # Replays run at start-up and, at most once a minute, on incoming traffic.
+    other = Phone({"rasa": phone.rasa, "twilio": phone.twilio})
+    deadline = time.monotonic() + 70
+    while time.monotonic() < deadline and not phone.received():
+        other.text("bonjour")
+        time.sleep(2)
+    assert phone.received(), "the pending message was never answered"
+    assert not sync_redis.hexists(f"{prefix}:sms:pending", sid)

@@ -71,7 +71,10 @@ BUTTONS = [{"title": "Oui, d’accord", "payload": "/opt_in"},
 
 
 def test_numbered_choices_and_replies():
-    assert numbered_choices(BUTTONS) == ["1. Oui, d'accord", "2. Non merci"]
+    assert numbered_choices(BUTTONS) == ["1. Oui, d'accord", "2. Non merci", "Répondez 1 ou 2."]
+    three = BUTTONS + [{"title": "Plus tard", "payload": "/deny"}]
+    assert numbered_choices(three)[-1] == "Répondez 1, 2 ou 3."
+    assert numbered_choices([]) == []
     assert payload_for_reply("2", BUTTONS) == "/opt_out"
     assert payload_for_reply(" 1. ", BUTTONS) == "/opt_in"
     assert payload_for_reply("3", BUTTONS) is None

@@ -1,0 +1,290 @@
+"""Telegram through python-telegram-bot: a hardened Rasa channel.
+
+Inbound: ``POST /webhooks/telegram/webhook``, only with the right
+``X-Telegram-Bot-Api-Secret-Token`` (constant-time comparison), one update
+processed once per ``update_id`` (Telegram resends until it gets a 2xx), parsed
+with PTB's ``Update.de_json``. Button presses are answered
+(``answer_callback_query``) and become their payloads; stickers, photos, voice
+notes, documents and edited messages get a kind reply that only text is read;
+group chats are ignored. The sender id is ``telegram:<chat id>``.
+
+Outbound: PTB's ``Bot`` (``base_url`` from ``TELEGRAM_API_URL``), inline
+keyboards for buttons, at most one message a second per chat and thirty a
+second overall, ``RetryAfter`` honoured.
+
+Configured from the environment: ``TELEGRAM_BOT_TOKEN``,
+``TELEGRAM_SECRET_TOKEN``, ``TELEGRAM_API_URL``, ``PUBLIC_URL``. Without a token
+and a secret the channel is off: its webhook answers 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import redis.asyncio as aioredis
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import RetryAfter, TelegramError
+
+from bot.config import load_settings
+
+logger = logging.getLogger(__name__)
+
+SENDER_PREFIX = "telegram:"
+MEDIA_PAYLOAD = "/media_received"
+WEBHOOK_PATH = "/webhooks/telegram/webhook"
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """The Telegram channel's settings, from the environment."""
+
+    token: str
+    secret: str
+    api_url: str
+    public_url: str
+
+    @property
+    def enabled(self) -> bool:
+        """Whether a token and a webhook secret are there."""
+        return bool(self.token and self.secret)
+
+    @property
+    def webhook_url(self) -> str:
+        """The URL Telegram is told to call."""
+        return f"{self.public_url}{WEBHOOK_PATH}"
+
+    @classmethod
+    def from_env(cls) -> "TelegramSettings":
+        """Read the settings once."""
+        return cls(
+            token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
+            secret=os.environ.get("TELEGRAM_SECRET_TOKEN", "").strip(),
+            api_url=os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
+            .strip()
+            .rstrip("/"),
+            public_url=os.environ.get("PUBLIC_URL", "").strip().rstrip("/"),
+        )
+
+
+_BOTS: Dict[str, Bot] = {}
+
+
+async def get_bot(settings: TelegramSettings) -> Bot:
+    """One initialised Bot per process and token, made in the running loop."""
+    bot = _BOTS.get(settings.token)
+    if bot is None:
+        bot = Bot(settings.token, base_url=f"{settings.api_url}/bot")
+        await bot.initialize()
+        _BOTS[settings.token] = bot
+    return bot
+
+
+class _Pacer:
+    """At most one message a second per chat and thirty a second overall."""
+
+    def __init__(self, per_chat: float = 1.0, overall: float = 30.0) -> None:
+        self.per_chat, self.overall = per_chat, overall
+        self._next: Dict[str, float] = {}
+        self._lock: Optional[asyncio.Lock] = None
+
+    async def wait(self, chat_id: str) -> None:
+        """Wait for the chat's next slot."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            slot = max(now, self._next.get(chat_id, now), self._next.get("*", now))
+            self._next[chat_id] = slot + 1.0 / self.per_chat
+            self._next["*"] = slot + 1.0 / self.overall
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+_PACER = _Pacer()
+
+
+class TelegramOutput(OutputChannel):
+    """Sends the bot's messages to a Telegram chat."""
+
+    @classmethod
+    def name(cls) -> Text:
+        """Channel name."""
+        return "telegram"
+
+    def __init__(self, settings: TelegramSettings) -> None:
+        """Keep the settings; the Bot is made in the running loop."""
+        self.settings = settings
+
+    @staticmethod
+    def _chat(recipient_id: Text) -> Text:
+        return (
+            recipient_id[len(SENDER_PREFIX):]
+            if recipient_id.startswith(SENDER_PREFIX)
+            else recipient_id
+        )
+
+    async def _send(self, recipient_id: Text, text: Text, markup: Any = None) -> None:
+        chat_id = self._chat(recipient_id)
+        bot = await get_bot(self.settings)
+        for attempt in range(1, 5):
+            await _PACER.wait(chat_id)
+            try:
+                await bot.send_message(chat_id=chat_id, text=text[:MAX_TEXT],
+                                       reply_markup=markup)
+                return
+            except RetryAfter as error:
+                wait = error.retry_after
+                seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else wait
+                logger.warning("telegram flood control: retry %d in %ss", attempt, seconds)
+                await asyncio.sleep(float(seconds))
+        raise TelegramError("message not sent after flood-control retries")
+
+    async def send_text_message(
+        self, recipient_id: Text, text: Text, **kwargs: Any
+    ) -> None:
+        """Send a text."""
+        await self._send(recipient_id, text)
+
+    async def send_text_with_buttons(
+        self,
+        recipient_id: Text,
+        text: Text,
+        buttons: List[Dict[Text, Any]],
+        **kwargs: Any,
+    ) -> None:
+        """Send a text with an inline keyboard, one button a row."""
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b["title"], callback_data=str(b["payload"])[:64])]
+             for b in buttons]
+        )
+        await self._send(recipient_id, text, markup)
+
+
+class TelegramInput(InputChannel):
+    """Receives Telegram updates from the Bot API webhook."""
+
+    @classmethod
+    def name(cls) -> Text:
+        """Channel name: the webhook is /webhooks/telegram/webhook."""
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
+        """Settings come from the environment, not from credentials.yml."""
+        return cls(TelegramSettings.from_env())
+
+    def __init__(self, settings: TelegramSettings) -> None:
+        """Connect to Redis for de-duplication."""
+        self.settings = settings
+        base = load_settings()
+        self.prefix = base.key_prefix
+        self.redis = aioredis.from_url(base.redis_url or "redis://127.0.0.1:6379/0")
+        if settings.enabled:
+            logger.info("Telegram channel on (Bot API %s)", settings.api_url)
+        else:
+            logger.warning("Telegram channel off: TELEGRAM_BOT_TOKEN or "
+                           "TELEGRAM_SECRET_TOKEN missing")
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """Lets Rasa send proactive messages (trigger_intent) on Telegram."""
+        return TelegramOutput(self.settings) if self.settings.enabled else None
+
+    def _authentic(self, request: Request) -> bool:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        return hmac.compare_digest(given.encode(), self.settings.secret.encode())
+
+    async def _text_of(self, update: Update) -> Optional[str]:
+        """What the person said, as Rasa should read it; None to ignore."""
+        if update.callback_query is not None:
+            query = update.callback_query
+            try:
+                await (await get_bot(self.settings)).answer_callback_query(query.id)
+            except TelegramError as error:
+                logger.warning("answer_callback_query failed: %s", type(error).__name__)
+            return query.data or ""
+        if update.edited_message is not None:
+            return MEDIA_PAYLOAD
+        message = update.message
+        if message is None:
+            return None
+        if message.text:
+            if message.text.startswith("/start"):
+                return "/start"
+            return message.text[:MAX_TEXT]
+        return MEDIA_PAYLOAD
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """The webhook Telegram calls."""
+        telegram = Blueprint("telegram_webhook", __name__)
+
+        @telegram.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings.enabled else "off"})
+
+        @telegram.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.settings.enabled:
+                return response.text("Telegram channel off", status=503)
+            if not self._authentic(request):
+                logger.warning("telegram webhook: bad or missing secret token")
+                return response.text("forbidden", status=403)
+            try:
+                data = json.loads(request.body or b"")
+                update = Update.de_json(data, await get_bot(self.settings))
+            except (ValueError, TypeError, KeyError, AttributeError):
+                return response.text("not a Telegram update", status=400)
+            if update is None or not isinstance(data.get("update_id"), int):
+                return response.text("not a Telegram update", status=400)
+            chat = update.effective_chat
+            if chat is None or chat.type != "private":
+                return response.text("", status=200)  # groups are for staff (issue 5)
+            key = f"{self.prefix}:telegram:update:{update.update_id}"
+            if not await self.redis.set(key, "processing", nx=True, ex=120):
+                return response.text("", status=200)
+            text = await self._text_of(update)
+            if text is None:
+                await self.redis.set(key, "done", ex=86400)
+                return response.text("", status=200)
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        self.get_output_channel(),
+                        f"{SENDER_PREFIX}{chat.id}",
+                        input_channel=self.name(),
+                        message_id=f"tg-{update.update_id}",
+                    )
+                )
+            except Exception:
+                await self.redis.delete(key)
+                logger.exception("telegram update %s could not be processed",
+                                 update.update_id)
+                return response.text("try again", status=503)
+            await self.redis.set(key, "done", ex=86400)
+            return response.text("", status=200)
+
+        return telegram
+
+
+async def set_webhook(settings: TelegramSettings) -> bool:
+    """Register the webhook, with its secret token, at the Bot API."""
+    bot = await get_bot(settings)
+    return await bot.set_webhook(
+        url=settings.webhook_url,
+        secret_token=settings.secret,
+        allowed_updates=["message", "edited_message", "callback_query"],
+    )
