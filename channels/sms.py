@@ -28,15 +28,14 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-import redis.asyncio as aioredis
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.config import load_settings
 from bot.phone import mask, to_e164
+from channels.common import DONE, IN_PROGRESS, ProcessedOnce, channel_redis
 from channels.sms_format import numbered_choices, payload_for_reply, split_segments
 
 logger = logging.getLogger(__name__)
@@ -218,9 +217,8 @@ class SmsInput(InputChannel):
     def __init__(self, settings: SmsSettings) -> None:
         """Connect to Redis for de-duplication and button memory."""
         self.settings = settings
-        base = load_settings()
-        self.prefix = base.key_prefix
-        self.redis = aioredis.from_url(base.redis_url or "redis://127.0.0.1:6379/0")
+        self.redis, self.prefix = channel_redis()
+        self.once = ProcessedOnce(self.redis, self.prefix, "sms:sid")
         self.validator = RequestValidator(settings.auth_token) if settings.enabled else None
         if settings.enabled:
             logger.info("SMS channel on (Twilio API %s)", settings.api_url)
@@ -291,7 +289,7 @@ class SmsInput(InputChannel):
             )
         )
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(f"{self.prefix}:sms:sid:{sid}", "done", ex=86400)
+            self.once.done_in(pipe, sid)
             pipe.hdel(self.pending_key, sid)
             await pipe.execute()
 
@@ -390,11 +388,10 @@ class SmsInput(InputChannel):
             number = to_e164(params.get("From"))
             if not sid or not number:
                 return response.text("MessageSid and From expected", status=400)
-            done_key = f"{self.prefix}:sms:sid:{sid}"
-            if not await self.redis.set(done_key, "processing", nx=True, ex=120):
-                state = await self.redis.get(done_key)
-                if state == b"processing":
-                    return response.text("being processed", status=503)
+            claim = await self.once.claim(sid)
+            if claim == IN_PROGRESS:
+                return response.text("being processed", status=503)
+            if claim == DONE:
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             self._replay_soon(on_new_message)
             sender_id = f"{SENDER_PREFIX}{number}"
@@ -410,7 +407,7 @@ class SmsInput(InputChannel):
                 await self._deliver(on_new_message, sid, sender_id, text)
             except Exception:
                 # Let Twilio retry: the message must not be lost.
-                await self.redis.delete(done_key)
+                await self.once.release(sid)
                 logger.exception("sms sid=%s could not be processed", sid)
                 return response.text("try again", status=503)
             logger.info("sms received sid=%s from=%s", sid, mask(number))

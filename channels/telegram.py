@@ -27,7 +27,6 @@ import os
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-import redis.asyncio as aioredis
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -35,7 +34,7 @@ from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter, TelegramError
 
-from bot.config import load_settings
+from channels.common import DONE, IN_PROGRESS, ProcessedOnce, channel_redis
 
 logger = logging.getLogger(__name__)
 
@@ -188,9 +187,8 @@ class TelegramInput(InputChannel):
     def __init__(self, settings: TelegramSettings) -> None:
         """Connect to Redis for de-duplication."""
         self.settings = settings
-        base = load_settings()
-        self.prefix = base.key_prefix
-        self.redis = aioredis.from_url(base.redis_url or "redis://127.0.0.1:6379/0")
+        self.redis, self.prefix = channel_redis()
+        self.once = ProcessedOnce(self.redis, self.prefix, "telegram:update")
         if settings.enabled:
             logger.info("Telegram channel on (Bot API %s)", settings.api_url)
         else:
@@ -252,12 +250,16 @@ class TelegramInput(InputChannel):
             chat = update.effective_chat
             if chat is None or chat.type != "private":
                 return response.text("", status=200)  # groups are for staff (issue 5)
-            key = f"{self.prefix}:telegram:update:{update.update_id}"
-            if not await self.redis.set(key, "processing", nx=True, ex=120):
+            update_id = str(update.update_id)
+            claim = await self.once.claim(update_id)
+            if claim == IN_PROGRESS:
+                # Telegram resends until it gets a 2xx: a dead process's update comes back.
+                return response.text("being processed", status=503)
+            if claim == DONE:
                 return response.text("", status=200)
             text = await self._text_of(update)
             if text is None:
-                await self.redis.set(key, "done", ex=86400)
+                await self.once.done(update_id)
                 return response.text("", status=200)
             try:
                 await on_new_message(
@@ -270,11 +272,11 @@ class TelegramInput(InputChannel):
                     )
                 )
             except Exception:
-                await self.redis.delete(key)
+                await self.once.release(update_id)
                 logger.exception("telegram update %s could not be processed",
                                  update.update_id)
                 return response.text("try again", status=503)
-            await self.redis.set(key, "done", ex=86400)
+            await self.once.done(update_id)
             return response.text("", status=200)
 
         return telegram

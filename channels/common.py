@@ -1,0 +1,54 @@
+"""Plumbing the channels share: Redis, and processing each provider message once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from bot.config import load_settings
+
+NEW, IN_PROGRESS, DONE = "new", "in_progress", "done"
+
+
+def channel_redis() -> tuple:
+    """The Redis client and key prefix a channel uses."""
+    settings = load_settings()
+    client = aioredis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+    return client, settings.key_prefix
+
+
+class ProcessedOnce:
+    """Claims a provider's message id (MessageSid, update_id) so it runs once.
+
+    A claim lasts ``lease`` seconds while the message is processed, then a day
+    once done. A process killed mid-way lets the lease expire, so a resent
+    message is processed again instead of being lost.
+    """
+
+    def __init__(self, redis: Any, prefix: str, kind: str, lease: int = 120) -> None:
+        """Keys are ``{prefix}:{kind}:{id}``."""
+        self.redis, self.prefix, self.kind, self.lease = redis, prefix, kind, lease
+
+    def key(self, message_id: str) -> str:
+        """The claim's key."""
+        return f"{self.prefix}:{self.kind}:{message_id}"
+
+    async def claim(self, message_id: str) -> str:
+        """NEW (yours to process), IN_PROGRESS (elsewhere, for now) or DONE."""
+        key = self.key(message_id)
+        if await self.redis.set(key, "processing", nx=True, ex=self.lease):
+            return NEW
+        return IN_PROGRESS if await self.redis.get(key) == b"processing" else DONE
+
+    async def release(self, message_id: str) -> None:
+        """Give the message back (processing failed): a resend will run it."""
+        await self.redis.delete(self.key(message_id))
+
+    def done_in(self, pipe: Any, message_id: str) -> None:
+        """Mark the message done, inside the caller's pipeline."""
+        pipe.set(self.key(message_id), "done", ex=86400)
+
+    async def done(self, message_id: str) -> None:
+        """Mark the message done."""
+        await self.redis.set(self.key(message_id), "done", ex=86400)
