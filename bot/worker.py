@@ -1,0 +1,641 @@
+"""The scheduler worker: presence messages, missed check-ins, call reminders.
+
+``python -m bot worker`` runs it; any number of workers on any number of
+machines share the work through Redis:
+
+- Due check-ins are **claimed atomically** (one Lua script moves a batch from
+  ``{p}:checkins:due`` to ``{p}:checkins:leased`` with a lease and an owner). A
+  worker that dies leaves its lease to expire; the next claim puts the item
+  back and another worker takes it.
+- Before sending, the worker takes the **idempotency key** of the person, slot
+  and local day (``SET NX``): ``sending:<ts>:<worker>`` then ``sent:<ts>``. A
+  key left in ``sending`` by a dead worker is checked against the conversation
+  (did Rasa get the check-in after that moment?) before anything is re-sent.
+- A check-in is sent only within the **grace window** after its planned local
+  time (default 90 minutes: no "bonjour" at 15:00 after an outage), never in
+  the quiet hours, never to a person who is pending, paused, opted out, or
+  talking with a listener.
+- Delivery goes **through Rasa** by default: ``POST
+  /conversations/{id}/trigger_intent`` with ``EXTERNAL_checkin_morning`` or
+  ``_evening`` and the person's output channel, so the answer lands in
+  context. ``CHECKIN_DELIVERY=direct`` hands the message to the channel's
+  provider from the worker itself and lets the tracker store add it to the
+  conversation at the person's next message (for waves larger than the Rasa
+  servers can take).
+- An unanswered check-in counts as **missed** once its answer window passes;
+  N missed in a row (default 2) raise a ``no_news`` escalation (level
+  ``watch``); any answer clears it (see the tracker store).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import resource
+import signal
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, time as dtime, timedelta
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import aiohttp
+
+from bot import clock
+from bot.checkin_text import compose, name_part, wording
+from bot.escalation import Escalation, EscalationKeys, record_escalation
+from bot.persons import (
+    DEFAULT_QUIET, Keys, at_local, in_quiet_hours, local_date, next_due, zone,
+)
+
+logger = logging.getLogger(__name__)
+
+SENT_TTL = 3 * 86400
+
+_CLAIM = """
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[3])
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, limit)
+for _, m in ipairs(expired) do
+  local due = redis.call('HGET', KEYS[3], m) or ARGV[1]
+  redis.call('ZREM', KEYS[2], m)
+  redis.call('HDEL', KEYS[3], m)
+  redis.call('HDEL', KEYS[4], m)
+  redis.call('ZADD', KEYS[1], 'NX', due, m)
+end
+local items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)
+local out = {}
+for i = 1, #items, 2 do
+  local m = items[i]
+  redis.call('ZREM', KEYS[1], m)
+  redis.call('ZADD', KEYS[2], ARGV[2], m)
+  redis.call('HSET', KEYS[3], m, items[i + 1])
+  redis.call('HSET', KEYS[4], m, ARGV[4])
+  out[#out + 1] = m
+  out[#out + 1] = items[i + 1]
+end
+return out
+"""
+
+_COMPLETE = """
+if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then
+  return 0
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+if ARGV[3] ~= '' then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+end
+return 1
+"""
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
+
+
+@dataclass
+class WorkerSettings:
+    """The worker's settings, from the environment."""
+
+    delivery: str = "rasa"
+    batch: int = 200
+    concurrency: int = 50
+    lease_seconds: float = 120.0
+    grace_seconds: float = 90 * 60
+    quiet_hours: str = DEFAULT_QUIET
+    missed_threshold: int = 2
+    answer_window_seconds: float = 3 * 3600
+    rate_per_second: float = 0.0
+    poll_seconds: float = 1.0
+    reminder_minutes: int = 60
+    retry_seconds: float = 60.0
+
+    @classmethod
+    def from_env(cls) -> "WorkerSettings":
+        """Read ``CHECKIN_*`` variables (see the README's configuration table)."""
+        env = os.environ.get
+        return cls(
+            delivery=env("CHECKIN_DELIVERY", "rasa") or "rasa",
+            batch=int(env("CHECKIN_BATCH", "200")),
+            concurrency=int(env("CHECKIN_CONCURRENCY", "50")),
+            lease_seconds=float(env("CHECKIN_LEASE_SECONDS", "120")),
+            grace_seconds=float(env("CHECKIN_GRACE_MINUTES", "90")) * 60,
+            quiet_hours=env("QUIET_HOURS", DEFAULT_QUIET) or DEFAULT_QUIET,
+            missed_threshold=int(env("MISSED_CHECKINS_ALERT", "2")),
+            answer_window_seconds=float(env("CHECKIN_ANSWER_WINDOW_MINUTES", "180")) * 60,
+            rate_per_second=float(env("CHECKIN_RATE_PER_SECOND", "0") or 0),
+            poll_seconds=float(env("WORKER_POLL_SECONDS", "1")),
+            reminder_minutes=int(env("CALL_REMINDER_MINUTES", "60")),
+        )
+
+
+class Pacer:
+    """At most ``rate`` hand-offs a second across the worker (0: no limit)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        """Wait for the next slot."""
+        if self.rate <= 0:
+            return
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            slot = max(now, self._next)
+            self._next = slot + 1.0 / self.rate
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+class DeliveryError(Exception):
+    """The message was certainly not handed over (safe to retry)."""
+
+
+class RasaDelivery:
+    """Check-ins through Rasa's trigger_intent, on the person's channel."""
+
+    OUTPUT = {"sms": "sms", "telegram": "telegram"}
+
+    def __init__(self, rasa_url: str, token: str = "") -> None:
+        self.rasa_url = rasa_url.rstrip("/")
+        self.token = token
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=60),
+                connector=aiohttp.TCPConnector(limit=64),
+            )
+        return self._session
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        if self._session is not None:
+            await self._session.close()
+
+    def _params(self, channel: str) -> Dict[str, str]:
+        params = {"output_channel": self.OUTPUT.get(channel, "latest")}
+        if self.token:
+            params["token"] = self.token
+        return params
+
+    async def send(self, person_id: str, person: Dict[str, str], intent: str,
+                   text: str) -> None:
+        """Trigger the intent; Rasa utters ``text`` on the person's channel."""
+        url = f"{self.rasa_url}/conversations/{person_id}/trigger_intent"
+        body = {"name": intent, "entities": {"checkin_text": text}}
+        try:
+            async with self._http().post(
+                url, json=body, params=self._params(person.get("channel", ""))
+            ) as reply:
+                if reply.status >= 400:
+                    detail = (await reply.text())[:200]
+                    raise DeliveryError(f"rasa answered {reply.status}: {detail}")
+        except aiohttp.ClientConnectorError as error:
+            raise DeliveryError(str(error)) from error
+
+    async def delivered_since(self, person_id: str, intent: str, since: float) -> Optional[bool]:
+        """Whether the conversation holds ``intent`` after ``since`` (None: unknown)."""
+        url = f"{self.rasa_url}/conversations/{person_id}/tracker"
+        params = {"include_events": "AFTER_RESTART"}
+        if self.token:
+            params["token"] = self.token
+        try:
+            async with self._http().get(url, params=params) as reply:
+                if reply.status != 200:
+                    return None
+                tracker = await reply.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            return None
+        for event in tracker.get("events") or []:
+            if (event.get("event") == "user"
+                    and (event.get("parse_data") or {}).get("intent", {}).get("name") == intent
+                    and float(event.get("timestamp") or 0) >= since - 1):
+                return True
+        return False
+
+
+class DirectDelivery:
+    """Check-ins handed to the provider by the worker; Rasa learns of them later.
+
+    The tracker store adds the check-in to the conversation when the person next
+    writes (``{p}:checkin:unrecorded:{id}``), so the answer is still in context.
+    """
+
+    def __init__(self, redis: Any, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.keys = Keys(prefix)
+        self._outputs: Dict[str, Any] = {}
+
+    def output(self, channel: str) -> Any:
+        """The channel's output (SMS or Telegram), made once."""
+        if channel not in self._outputs:
+            if channel == "sms":
+                from channels.sms import SmsOutput, SmsSettings
+
+                self._outputs[channel] = SmsOutput(SmsSettings.from_env(), self.redis,
+                                                   self.prefix)
+            elif channel == "telegram":
+                from channels.telegram import TelegramOutput, TelegramSettings
+
+                self._outputs[channel] = TelegramOutput(TelegramSettings.from_env())
+            else:
+                raise DeliveryError(f"no direct output for channel {channel!r}")
+        return self._outputs[channel]
+
+    async def close(self) -> None:
+        """Nothing to close (the outputs keep their own clients)."""
+
+    async def send(self, person_id: str, person: Dict[str, str], intent: str,
+                   text: str) -> None:
+        """Send, then leave the check-in for the conversation to pick up."""
+        output = self.output(person.get("channel", ""))
+        try:
+            await output.send_text_message(person_id, text)
+        except Exception as error:  # noqa: BLE001 - provider errors vary by library
+            status = getattr(error, "status", None)
+            if status is not None and int(status) < 500 or status in (500, 502, 503):
+                raise DeliveryError(str(error)) from error
+            raise
+        record = {"intent": intent, "text": text, "ts": clock.now()}
+        await self.redis.set(self.keys.unrecorded(person_id), json.dumps(record),
+                             ex=2 * 86400)
+
+    async def delivered_since(self, person_id: str, intent: str, since: float) -> Optional[bool]:
+        """Unknown once handed to a provider without an answer: never re-send."""
+        raw = await self.redis.get(self.keys.unrecorded(person_id))
+        if raw and json.loads(raw).get("ts", 0) >= since:
+            return True
+        return None
+
+
+@dataclass
+class WaveStats:
+    """Counts of what the worker did (for logs and the benchmark)."""
+
+    sent: int = 0
+    skipped: Dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    missed: int = 0
+    no_news: int = 0
+    reminders: int = 0
+
+    def skip(self, reason: str) -> None:
+        """Count a skipped check-in."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+class Worker:
+    """One scheduler worker (run as many as you like)."""
+
+    def __init__(
+        self,
+        redis: Any,
+        prefix: str,
+        delivery: Any,
+        settings: Optional[WorkerSettings] = None,
+        now: Callable[[], float] = clock.now,
+        name: str = "",
+    ) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.keys = Keys(prefix)
+        self.delivery = delivery
+        self.settings = settings or WorkerSettings()
+        self.now = now
+        self.token = name or f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.pacer = Pacer(self.settings.rate_per_second)
+        self.stats = WaveStats()
+        self._claim = redis.register_script(_CLAIM)
+        self._complete = redis.register_script(_COMPLETE)
+
+    # -- claims -----------------------------------------------------------------
+    async def claim(self) -> List[Tuple[str, float]]:
+        """Atomically lease a batch of due check-ins."""
+        now = self.now()
+        flat = await self._claim(
+            keys=[self.keys.due, self.keys.leased, self.keys.lease_due,
+                  self.keys.lease_owner],
+            args=[now, now + self.settings.lease_seconds, self.settings.batch, self.token],
+        )
+        return [(_s(flat[i]), float(flat[i + 1])) for i in range(0, len(flat), 2)]
+
+    async def complete(self, member: str, next_ts: Optional[float]) -> bool:
+        """Release a lease we hold, scheduling the next occurrence."""
+        done = await self._complete(
+            keys=[self.keys.due, self.keys.leased, self.keys.lease_owner,
+                  self.keys.lease_due],
+            args=[member, self.token, "" if next_ts is None else repr(next_ts)],
+        )
+        return bool(done)
+
+    # -- one batch ----------------------------------------------------------------
+    async def tick(self) -> int:
+        """Do one round: overdue answers, reminders, then one batch of check-ins."""
+        await self.expire_unanswered()
+        await self.send_reminders()
+        claimed = await self.claim()
+        if not claimed:
+            return 0
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for member, _ in claimed:
+                pipe.hgetall(self.keys.person(member.rpartition("|")[0]))
+            people = [{_s(k): _s(v) for k, v in raw.items()} for raw in await pipe.execute()]
+        semaphore = asyncio.Semaphore(self.settings.concurrency)
+
+        async def one(item: Tuple[str, float], person: Dict[str, str]) -> None:
+            async with semaphore:
+                try:
+                    await self.handle(item[0], item[1], person)
+                except Exception:  # noqa: BLE001 - one person never stops the wave
+                    self.stats.failed += 1
+                    logger.exception("check-in %s failed; it will be retried",
+                                     item[0].rpartition("|")[2])
+
+        await asyncio.gather(*(one(item, person) for item, person in zip(claimed, people)))
+        return len(claimed)
+
+    def _planned(self, person: Dict[str, str], slot: str, due: float) -> Optional[float]:
+        hhmm = person.get(slot) or ""
+        if not hhmm:
+            return None
+        tz_name = person.get("timezone", "")
+        return at_local(local_date(due, tz_name), hhmm, tz_name)
+
+    def _next(self, person: Dict[str, str], slot: str, after: float) -> Optional[float]:
+        hhmm = person.get(slot) or ""
+        if not hhmm:
+            return None
+        return next_due(hhmm, person.get("timezone", ""), max(after, self.now()))
+
+    async def handle(self, member: str, due: float, person: Dict[str, str]) -> str:
+        """Decide, then send one check-in; return what happened."""
+        person_id, _, slot = member.rpartition("|")
+        now = self.now()
+        if not person:
+            await self.complete(member, None)
+            self.stats.skip("unknown")
+            return "unknown"
+        planned = self._planned(person, slot, due)
+        if planned is None:
+            await self.complete(member, None)
+            self.stats.skip("no_time")
+            return "no_time"
+        status = person.get("status", "")
+        if status == "paused" and float(person.get("paused_until") or 0) <= now \
+                and person.get("paused_until"):
+            await self.redis.hset(self.keys.person(person_id), "status", "active")
+            await self.redis.hdel(self.keys.person(person_id), "paused_until")
+            status = "active"
+        reason = None
+        if status != "active":
+            reason = status or "pending"
+        elif await self.redis.exists(self.keys.takeover(person_id)):
+            reason = "takeover"
+        elif now - planned > self.settings.grace_seconds:
+            reason = "late"
+        elif in_quiet_hours(datetime.fromtimestamp(now, zone(person.get("timezone", "")))
+                            .time(), self.settings.quiet_hours):
+            reason = "quiet"
+        if reason:
+            await self.complete(member, self._next(person, slot, planned))
+            self.stats.skip(reason)
+            return reason
+        if now < planned - 1:
+            # The times changed while it was queued: put it back where it belongs.
+            await self.complete(member, planned)
+            self.stats.skip("early")
+            return "early"
+        day = local_date(planned, person.get("timezone", ""))
+        key = self.keys.sent(person_id, slot, day.isoformat())
+        intent = f"EXTERNAL_checkin_{slot}"
+        mark = f"sending:{now:.3f}:{self.token}"
+        if not await self.redis.set(key, mark, nx=True, ex=SENT_TTL):
+            previous = _s(await self.redis.get(key))
+            if previous.startswith("sent") or previous.endswith(f":{self.token}"):
+                await self.complete(member, self._next(person, slot, planned))
+                self.stats.skip("duplicate")
+                return "duplicate"
+            since = float(previous.split(":")[1]) if previous.count(":") >= 2 else now
+            delivered = await self.delivery.delivered_since(person_id, intent, since)
+            if delivered is not False:
+                # Sent by a worker that died before saying so (or unknowable):
+                # sending twice is worse than once.
+                await self.redis.set(key, f"sent:{since:.3f}:recovered", ex=SENT_TTL)
+                await self.complete(member, self._next(person, slot, planned))
+                self.stats.skip("recovered")
+                return "recovered"
+            await self.redis.set(key, mark, ex=SENT_TTL)
+        text, variant = await self._compose(person_id, person, slot, day)
+        await self._count_previous_unanswered(person_id, person)
+        await self.pacer.wait()
+        try:
+            await self.delivery.send(person_id, person, intent, text)
+        except DeliveryError as error:
+            await self.redis.delete(key)
+            await self.complete(member, min(now + self.settings.retry_seconds,
+                                            planned + self.settings.grace_seconds + 1))
+            self.stats.failed += 1
+            logger.warning("check-in not delivered, retry later: %s", error)
+            return "retry"
+        sent_at = self.now()
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, f"sent:{sent_at:.3f}", ex=SENT_TTL)
+            pipe.hset(self.keys.person(person_id), mapping={
+                f"last_variant_{slot}": str(variant),
+                f"last_checkin_{slot}_day": day.isoformat(),
+                "last_checkin_ts": f"{sent_at:.3f}",
+                "last_checkin_slot": slot,
+            })
+            pipe.zadd(self.keys.awaiting,
+                      {person_id: sent_at + self.settings.answer_window_seconds})
+            await pipe.execute()
+        await self.complete(member, self._next(person, slot, planned))
+        self.stats.sent += 1
+        return "sent"
+
+    async def _compose(self, person_id: str, person: Dict[str, str], slot: str,
+                       day: Any) -> Tuple[str, int]:
+        yesterday = (day - timedelta(days=1)).isoformat()
+        mood = _s(await self.redis.hget(self.keys.mood(person_id), yesterday)) or None
+        last_day = person.get(f"last_checkin_{slot}_day", "")
+        last = person.get(f"last_variant_{slot}", "")
+        # Only yesterday's variant is avoided (any older one may come back).
+        last_variant = int(last) if last.isdigit() and last_day == yesterday else None
+        return compose(slot, person, day, mood, last_variant, seed=person_id)
+
+    # -- missed check-ins ---------------------------------------------------------
+    async def _count_previous_unanswered(self, person_id: str, person: Dict[str, str]) -> None:
+        """A new check-in while the last is unanswered: the last one was missed."""
+        if await self.redis.zrem(self.keys.awaiting, person_id):
+            await self._missed(person_id, person)
+
+    async def expire_unanswered(self) -> int:
+        """Check-ins whose answer window passed count as missed (once each)."""
+        now = self.now()
+        overdue = await self.redis.zrangebyscore(self.keys.awaiting, "-inf", now,
+                                                 start=0, num=500)
+        count = 0
+        for raw in overdue:
+            person_id = _s(raw)
+            if await self.redis.zrem(self.keys.awaiting, person_id):
+                person = {_s(k): _s(v) for k, v in
+                          (await self.redis.hgetall(self.keys.person(person_id))).items()}
+                await self._missed(person_id, person)
+                count += 1
+        return count
+
+    async def _missed(self, person_id: str, person: Dict[str, str]) -> None:
+        missed = await self.redis.hincrby(self.keys.person(person_id), "missed", 1)
+        self.stats.missed += 1
+        if missed >= self.settings.missed_threshold:
+            await raise_no_news(self.redis, self.prefix, person_id, person,
+                                f"missed:{missed}", self.now())
+            self.stats.no_news += 1
+
+    # -- call reminders -------------------------------------------------------------
+    async def send_reminders(self) -> int:
+        """Reminders due now: to the person (through Rasa) and to the volunteer."""
+        from bot.calls import send_reminder
+
+        now = self.now()
+        due = await self.redis.zrangebyscore(self.keys.reminders, "-inf", now,
+                                             start=0, num=200)
+        count = 0
+        for raw in due:
+            member = _s(raw)
+            if await self.redis.zrem(self.keys.reminders, member):
+                try:
+                    await send_reminder(self.redis, self.prefix, member, self.delivery,
+                                        now)
+                    count += 1
+                except Exception:  # noqa: BLE001 - a reminder never stops the worker
+                    logger.exception("reminder %s not sent", member.split(":")[0])
+        self.stats.reminders += count
+        return count
+
+    # -- loop -----------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                handled = await self.tick()
+            except Exception:  # noqa: BLE001 - Redis blips: log, wait, go on
+                logger.exception("worker round failed")
+                handled = 0
+            if not handled:
+                try:
+                    await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
+                except asyncio.TimeoutError:
+                    pass
+
+
+async def raise_no_news(redis: Any, prefix: str, person_id: str, person: Dict[str, str],
+                        why: str, now: float) -> Optional[str]:
+    """Open a ``no_news`` case (level watch) for the referent, once per episode."""
+    keys = Keys(prefix)
+    episode = f"{now:.0f}"
+    if not await redis.hsetnx(keys.person(person_id), "no_news_episode", episode):
+        return None
+    escalation = Escalation(
+        sender_id=person_id, category="no_news", level="watch",
+        channel=person.get("channel", ""), source="checkin", intent="",
+        message_id=f"no_news:{episode}", text="", recorded_by="worker",
+        pattern=why, created_ts=now,
+    )
+    _, escalation_id = await record_escalation(redis, escalation, prefix)
+    await redis.hset(keys.person(person_id), "no_news_id", escalation_id)
+    await redis.hset(EscalationKeys(prefix).record(escalation_id), "referent",
+                     person.get("referent", ""))
+    return escalation_id
+
+
+async def clear_no_news(redis: Any, prefix: str, person_id: str, now: float) -> bool:
+    """An answer: reset the missed count and clear an open ``no_news`` case."""
+    keys = Keys(prefix)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.zrem(keys.awaiting, person_id)
+        pipe.hget(keys.person(person_id), "no_news_id")
+        pipe.hdel(keys.person(person_id), "no_news_episode", "no_news_id")
+        pipe.hset(keys.person(person_id), mapping={"missed": "0",
+                                                  "last_answer_ts": f"{now:.3f}"})
+        _, escalation_id, _, _ = await pipe.execute()
+    if escalation_id:
+        record = EscalationKeys(prefix).record(_s(escalation_id))
+        if _s(await redis.hget(record, "status")) == "pending":
+            await redis.hset(record, mapping={"status": "cleared",
+                                              "cleared_ts": f"{now:.3f}",
+                                              "cleared_by": "answer"})
+        return True
+    return False
+
+
+def rss_kib() -> int:
+    """Resident memory of this process (KiB)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def make_delivery(settings: WorkerSettings, redis: Any, prefix: str) -> Any:
+    """The delivery the settings ask for."""
+    if settings.delivery == "direct":
+        return DirectDelivery(redis, prefix)
+    from bot.config import load_settings
+
+    return RasaDelivery(load_settings().rasa_url, os.environ.get("RASA_TOKEN", ""))
+
+
+async def serve(redis_url: str, prefix: str, settings: WorkerSettings,
+                workers: int = 1) -> None:
+    """Run ``workers`` workers in this process until SIGTERM or SIGINT."""
+    import redis.asyncio as aioredis
+
+    from bot.messages import say
+
+    redis = aioredis.from_url(redis_url, socket_timeout=10)
+    delivery = make_delivery(settings, redis, prefix)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print(say("worker.started", mode=settings.delivery, workers=workers,
+              batch=settings.batch), flush=True)
+    try:
+        await asyncio.gather(*(Worker(redis, prefix, delivery, settings).run(stop)
+                               for _ in range(workers)))
+    finally:
+        await delivery.close()
+        await redis.close()
+
+
+def reminder_text(kind: str, person: Dict[str, str], **values: Any) -> str:
+    """The wording of a call reminder (bot/resources/checkins_fr.yml)."""
+    words = wording()["reminders"]
+    if kind == "person":
+        template = words["person"]["tu" if person.get("register") == "tu" else "vous"]
+        return template.format(name=name_part(person.get("first_name", "")), **values)
+    return words[kind].format(**values)
+
+
+def local_hhmm(ts: float, tz_name: str) -> str:
+    """"14h30" in the person's timezone."""
+    moment = datetime.fromtimestamp(ts, zone(tz_name))
+    return f"{moment.hour}h{moment.minute:02d}" if moment.minute else f"{moment.hour}h"
+
+
+__all__ = ["Worker", "WorkerSettings", "RasaDelivery", "DirectDelivery", "serve",
+           "raise_no_news", "clear_no_news", "rss_kib", "dtime"]
