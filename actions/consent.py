@@ -1,25 +1,15 @@
-"""Consent: the person stops or resumes automated messages."""
+"""Consent: the person agrees to, stops or resumes presence messages."""
 
 from __future__ import annotations
 
-import time
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import get_redis, person_key
-
-
-async def _set_status(tracker: Tracker, status: str) -> None:
-    await get_redis().hset(
-        person_key(tracker.sender_id),
-        mapping={
-            "status": status,
-            "consent_changed_at": f"{time.time():.3f}",
-            "consent_channel": tracker.get_latest_input_channel() or "",
-        },
-    )
+from actions.common import SETTINGS, get_redis
+from bot import clock
+from bot.persons import get_person, set_status
 
 
 class ActionOptOut(Action):
@@ -32,16 +22,19 @@ class ActionOptOut(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        """Record the opt-out and confirm it once."""
-        status = await get_redis().hget(person_key(tracker.sender_id), "status")
-        await _set_status(tracker, "opted_out")
-        if status != b"opted_out":
+        """Record the opt-out (nothing stays scheduled) and confirm it once."""
+        redis = get_redis()
+        person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
+        channel = tracker.get_latest_input_channel() or ""
+        await set_status(redis, SETTINGS.key_prefix, tracker.sender_id, "opted_out",
+                         clock.now(), how=channel)
+        if person.get("status") != "opted_out":
             dispatcher.utter_message(response="utter_opt_out")
         return []
 
 
 class ActionOptIn(Action):
-    """The person agrees to (or resumes) presence messages."""
+    """The person agrees to (or resumes) presence messages: a clear yes."""
 
     def name(self) -> Text:
         """Action name."""
@@ -50,7 +43,9 @@ class ActionOptIn(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        """Record the consent and confirm."""
-        await _set_status(tracker, "active")
+        """Record the consent, schedule the messages, confirm."""
+        channel = tracker.get_latest_input_channel() or ""
+        await set_status(get_redis(), SETTINGS.key_prefix, tracker.sender_id, "active",
+                         clock.now(), how=f"oui par message ({channel})")
         dispatcher.utter_message(response="utter_opt_in")
         return []

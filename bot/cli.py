@@ -6,6 +6,11 @@ Usage:
     python -m bot chat [--url U]   # a terminal chat with a running Rasa server
     python -m bot replay-spool     # write spooled escalations to Redis
     python -m bot telegram set-webhook   # register the Telegram webhook
+    python -m bot persons import persons.csv     # enrol people (validated first)
+    python -m bot volunteers import volunteers.csv
+    python -m bot worker [--workers N]   # presence messages, missed check-ins,
+                                         # call reminders
+    python -m bot plan [--date YYYY-MM-DD] [--csv]   # the day's calls
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import requests
 
 from bot.config import PROJECT_ROOT, load_settings
+from bot.messages import say
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 # Printed lines the tests read: keep them stable.
@@ -106,6 +112,17 @@ def wait_until_ready(
         time.sleep(0.5)
 
 
+def start_worker(env: Dict[str, str], log_dir: Path, rasa_url: str) -> subprocess.Popen:
+    """Start the scheduler worker (``python -m bot worker``), logging to a file."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    worker_env = dict(env, RASA_URL=rasa_url)
+    log = open(log_dir / "worker.log", "ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "worker"], cwd=PROJECT_ROOT, env=worker_env,
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
 def stop_services(processes: List[subprocess.Popen]) -> None:
     """Stop what we started, politely, then firmly."""
     for process in processes:
@@ -120,7 +137,7 @@ def stop_services(processes: List[subprocess.Popen]) -> None:
 
 def chat(rasa_url: str, sender: str) -> None:
     """A terminal chat over the REST channel; numbers answer buttons."""
-    print("Lien — tapez votre message (Ctrl-C ou Ctrl-D pour quitter).")
+    print(say("run.chat_intro"))
     buttons: List[dict] = []
     while True:
         try:
@@ -141,7 +158,7 @@ def chat(rasa_url: str, sender: str) -> None:
             reply.raise_for_status()
             messages = reply.json()
         except (requests.RequestException, ValueError) as error:
-            print(f"[Lien injoignable : {type(error).__name__}]")
+            print(say("run.unreachable", error=type(error).__name__))
             continue
         buttons = []
         for message in messages:
@@ -169,17 +186,18 @@ def run(args: argparse.Namespace) -> int:
     redis_url = settings.redis_url
     if not redis_url:
         redis_server, redis_url = start_embedded_redis(settings.var_dir / "redis")
-        print(f"Redis intégré : {redis_url}")
+        print(say("run.embedded_redis", url=redis_url))
     model = args.model or train_if_needed()
     env = service_environment(redis_url, settings.action_port)
     processes = start_services(
         env, settings.var_dir / "log", RASA_PORT, settings.action_port, model
     )
     rasa_url = f"http://127.0.0.1:{RASA_PORT}"
+    processes.append(start_worker(env, settings.var_dir / "log", rasa_url))
     try:
-        print("Démarrage du serveur Rasa et du serveur d'actions…")
+        print(say("run.starting"))
         wait_until_ready(rasa_url, settings.action_port, processes=processes)
-        print(f"{READY} : {rasa_url} (journaux dans {settings.var_dir / 'log'})")
+        print(say("run.ready", ready=READY, url=rasa_url, logs=settings.var_dir / "log"))
         if args.no_chat:
             while all(p.poll() is None for p in processes):
                 time.sleep(1)
@@ -206,7 +224,7 @@ def replay(_: argparse.Namespace) -> int:
         replay_spool(client, settings.key_prefix,
                      settings.var_dir / "spool" / "escalations.jsonl")
     )
-    print(f"{count} escalation(s) rejouée(s)")
+    print(say("run.replayed", count=count))
     return 0
 
 
@@ -216,11 +234,110 @@ def telegram_set_webhook(_: argparse.Namespace) -> int:
 
     settings = TelegramSettings.from_env()
     if not settings.enabled or not settings.public_url:
-        print("TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN et PUBLIC_URL sont nécessaires.")
+        print(say("run.telegram_missing"))
         return 2
     ok = asyncio.run(set_webhook(settings))
-    print(f"Webhook Telegram {'enregistré' if ok else 'refusé'} : {settings.webhook_url}")
+    outcome = say("run.telegram_ok") if ok else say("run.telegram_refused")
+    print(say("run.telegram_done", outcome=outcome, url=settings.webhook_url))
     return 0 if ok else 1
+
+
+def _redis():
+    import redis.asyncio as aioredis
+
+    settings = load_settings()
+    return aioredis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0"), settings
+
+
+def persons_import(args: argparse.Namespace) -> int:
+    """Validate the whole file, then write it (nothing half-imported)."""
+    from bot import clock
+    from bot.persons import import_persons, read_csv
+
+    persons, errors = read_csv(Path(args.file), os.environ.get("QUIET_HOURS", "21:00-08:00"))
+    if errors:
+        for error in errors:
+            print(error, file=sys.stderr)
+        print(say("import.aborted", count=len(errors)), file=sys.stderr)
+        return 1
+
+    def progress(done: int, total: int) -> None:
+        if total > 1000:
+            print(say("import.progress", done=done, total=total), file=sys.stderr,
+                  flush=True)
+
+    async def write() -> Any:
+        client, settings = _redis()
+        try:
+            return await import_persons(client, settings.key_prefix, persons,
+                                        clock.now(), progress)
+        finally:
+            await client.close()
+
+    summary = asyncio.run(write())
+    print(say("import.summary", total=summary.total, created=summary.created,
+              updated=summary.updated, unchanged=summary.unchanged))
+    if summary.kept_opted_out:
+        print(say("import.kept_opted_out", count=summary.kept_opted_out))
+    return 0
+
+
+def volunteers_import(args: argparse.Namespace) -> int:
+    """Validate, then write the volunteers."""
+    from bot.calls import import_volunteers, read_volunteers
+
+    rows, errors = read_volunteers(Path(args.file))
+    if errors:
+        for error in errors:
+            print(error, file=sys.stderr)
+        print(say("import.aborted", count=len(errors)), file=sys.stderr)
+        return 1
+
+    async def write() -> Dict[str, int]:
+        client, settings = _redis()
+        try:
+            return await import_volunteers(client, settings.key_prefix, rows)
+        finally:
+            await client.close()
+
+    print(say("volunteers.summary", **asyncio.run(write())))
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    """Run the scheduler worker until SIGTERM."""
+    import logging
+
+    from bot.worker import WorkerSettings, serve
+
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = load_settings()
+    asyncio.run(serve(settings.redis_url or "redis://127.0.0.1:6379/0",
+                      settings.key_prefix, WorkerSettings.from_env(), args.workers))
+    return 0
+
+
+def plan(args: argparse.Namespace) -> int:
+    """Print the day's calls per volunteer, by priority."""
+    from datetime import date as _date
+
+    from bot import clock
+    from bot.calls import day_plan, render_plan
+    from bot.persons import DEFAULT_TZ
+
+    tz_name = os.environ.get("LIEN_TIMEZONE", DEFAULT_TZ)
+    day = _date.fromisoformat(args.date) if args.date else clock.utcnow().date()
+
+    async def read() -> Any:
+        client, settings = _redis()
+        try:
+            return await day_plan(client, settings.key_prefix, day, tz_name)
+        finally:
+            await client.close()
+
+    sys.stdout.write(render_plan(asyncio.run(read()), day, args.csv, tz_name))
+    return 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -243,5 +360,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
     webhook = telegram_commands.add_parser("set-webhook", help="register the webhook")
     webhook.set_defaults(func=telegram_set_webhook)
+    persons = commands.add_parser("persons", help="the people Lien keeps a link with")
+    persons_commands = persons.add_subparsers(dest="persons_command", required=True)
+    imp = persons_commands.add_parser("import", help="enrol from a CSV file")
+    imp.add_argument("file")
+    imp.set_defaults(func=persons_import)
+    volunteers = commands.add_parser("volunteers", help="the volunteers who call")
+    volunteer_commands = volunteers.add_subparsers(dest="volunteers_command", required=True)
+    vimp = volunteer_commands.add_parser("import", help="import from a CSV file")
+    vimp.add_argument("file")
+    vimp.set_defaults(func=volunteers_import)
+    worker_parser = commands.add_parser("worker", help="the scheduler worker")
+    worker_parser.add_argument("--workers", type=int, default=1,
+                               help="concurrent workers in this process")
+    worker_parser.set_defaults(func=worker)
+    plan_parser = commands.add_parser("plan", help="the day's call plan")
+    plan_parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    plan_parser.add_argument("--csv", action="store_true", help="CSV instead of a table")
+    plan_parser.set_defaults(func=plan)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -35,12 +35,16 @@ import redis.asyncio as aioredis
 from rasa.core.lock_store import RedisLockStore
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, SessionStarted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted, BotUttered, Event, SessionStarted, UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.config import load_settings
+from bot.answers import note_answer
 from bot.escalation import escalation_for_message, record_or_spool
+from bot.persons import Keys
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +124,7 @@ class SessionRedisTrackerStore(TrackerStore, SerializedTrackerAsText):
             new_events = await self._try_save(tracker)
             if new_events is not None:
                 await self._escalate_new_risks(tracker, new_events)
+                await self._note_answers(tracker, new_events)
                 return
         raise RuntimeError("tracker changed under us five times in a row")
 
@@ -206,6 +211,55 @@ class SessionRedisTrackerStore(TrackerStore, SerializedTrackerAsText):
                     self.redis, escalation, self.prefix, self.spool_path
                 )
 
+    async def _note_answers(
+        self, tracker: DialogueStateTracker, new_events: List[Event]
+    ) -> None:
+        """Check-ins: an answer clears missed ones and gives the day's mood."""
+        keys = Keys(self.prefix)
+        try:
+            for event in new_events:
+                if isinstance(event, UserUttered):
+                    await note_answer(self.redis, self.prefix, tracker.sender_id,
+                                      (event.intent or {}).get("name"), event.timestamp)
+                elif isinstance(event, BotUttered) and (event.metadata or {}).get(
+                    "checkin_unrecorded"
+                ):
+                    await self.redis.delete(keys.unrecorded(tracker.sender_id))
+        except Exception:  # noqa: BLE001 - the conversation is saved; log and go on
+            logger.exception("check-in bookkeeping failed for a message")
+
+    async def _add_unrecorded_checkin(
+        self, sender_id: Text, events: Optional[List[Dict]]
+    ) -> Optional[List[Dict]]:
+        """A check-in the worker sent directly joins the conversation here."""
+        raw = await self.redis.get(Keys(self.prefix).unrecorded(sender_id))
+        if not raw:
+            return events
+        try:
+            record = json.loads(raw)
+            ts = float(record["ts"])
+            intent = str(record["intent"])
+            text = str(record["text"])
+        except (ValueError, KeyError, TypeError):
+            return events
+        added: List[Event] = []
+        if not events:
+            events = []
+            added += [ActionExecuted("action_session_start", timestamp=ts - 0.003),
+                      SessionStarted(timestamp=ts - 0.002),
+                      ActionExecuted("action_listen", timestamp=ts - 0.001)]
+        elif float(events[-1].get("timestamp", 0)) > ts:
+            ts = float(events[-1]["timestamp"]) + 0.001
+        added += [
+            UserUttered.create_external(intent, []),
+            ActionExecuted("action_checkin"),
+            BotUttered(text, metadata={"checkin_unrecorded": True}),
+            ActionExecuted("action_listen"),
+        ]
+        for offset, event in enumerate(added[-4:]):
+            event.timestamp = ts + offset * 0.001
+        return events + [e.as_dict() for e in added]
+
     async def _load(self, sender_id: Text, full: bool) -> Optional[List[Dict]]:
         cur, arc, _, _ = self._keys(sender_id)
         if full:
@@ -221,8 +275,10 @@ class SessionRedisTrackerStore(TrackerStore, SerializedTrackerAsText):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """Read the current session only."""
-        events = await self._load(sender_id, full=False)
-        if events is None:
+        events = await self._add_unrecorded_checkin(
+            sender_id, await self._load(sender_id, full=False)
+        )
+        if not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 

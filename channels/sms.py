@@ -260,6 +260,14 @@ class SmsInput(InputChannel):
                 "last_delivery_error": params.get("ErrorCode", "")})
             logger.warning("sms to %s %s (error %s)", mask(number), status,
                            params.get("ErrorCode", ""))
+            from bot.worker import raise_no_news
+
+            fields = {k.decode(): v.decode() for k, v in
+                      (await self.redis.hgetall(person)).items()}
+            if fields.get("status") in ("active", "paused", "pending"):
+                await raise_no_news(self.redis, self.prefix, sender_id, fields,
+                                    f"undelivered:{params.get('ErrorCode', '')}",
+                                    time.time())
         elif status == "delivered":
             await self.redis.hdel(person, "unreachable", "unreachable_since",
                                   "last_delivery_error")

@@ -1,0 +1,180 @@
+"""Presence messages on the assistant's side: the message itself, consent at the
+first contact, changing times, pauses, and the offer of a next call at goodbye."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import SETTINGS, get_redis, person_key
+from bot import clock
+from bot.checkin_prefs import describe_times, pause_until, resume_ts, time_change
+from bot.checkin_text import wording
+from bot.persons import enrol_self, get_person, save_schedule, set_status
+
+FALLBACK_RESPONSE = {
+    "EXTERNAL_checkin_morning": "utter_checkin_morning",
+    "EXTERNAL_checkin_evening": "utter_checkin_evening",
+}
+
+
+def _entity(tracker: Tracker, name: str) -> str:
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return ""
+
+
+class ActionCheckin(Action):
+    """Say the presence message the worker composed (or a domain variant)."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_checkin"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Utter the text given with the external intent."""
+        text = _entity(tracker, "checkin_text")[:600]
+        intent = (tracker.latest_message.get("intent") or {}).get("name", "")
+        if text:
+            dispatcher.utter_message(text=text)
+        else:
+            dispatcher.utter_message(response=FALLBACK_RESPONSE.get(
+                intent, "utter_checkin_morning"))
+        return []
+
+
+class ActionGreet(Action):
+    """A greeting; from someone who has not agreed yet, the consent question."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Welcome (and ask consent) or greet back."""
+        redis = get_redis()
+        await enrol_self(redis, SETTINGS.key_prefix, tracker.sender_id, clock.now())
+        person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
+        if person.get("status") == "pending":
+            await redis.hset(person_key(tracker.sender_id), "consent_asked_ts",
+                             f"{clock.now():.0f}")
+            dispatcher.utter_message(response="utter_welcome")
+        else:
+            dispatcher.utter_message(response="utter_greet")
+        return []
+
+
+class ActionConsentAnswer(Action):
+    """"Oui" / "non" right after the consent question (a clear yes only)."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_consent_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Record the consent, or take the no kindly."""
+        redis = get_redis()
+        person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        asked = person.get("status") == "pending" and person.get("consent_asked_ts")
+        if not asked:
+            dispatcher.utter_message(response="utter_affirm_generic" if intent == "affirm"
+                                     else "utter_deny_generic")
+            return []
+        if intent == "affirm":
+            channel = tracker.get_latest_input_channel() or ""
+            await set_status(redis, SETTINGS.key_prefix, tracker.sender_id, "active",
+                             clock.now(), how=f"oui par message ({channel})")
+            dispatcher.utter_message(response="utter_opt_in")
+        else:
+            await redis.hdel(person_key(tracker.sender_id), "consent_asked_ts")
+            dispatcher.utter_message(response="utter_consent_declined")
+        return []
+
+
+class ActionGoodbye(Action):
+    """Goodbye; if no call is booked ahead, first offer to book the next one."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_goodbye"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Offer the next call once per conversation, else say goodbye."""
+        person = await get_person(get_redis(), SETTINGS.key_prefix, tracker.sender_id)
+        booked = float(person.get("next_call_ts") or 0) > clock.now()
+        offered = any(e.get("event") == "bot"
+                      and (e.get("metadata") or {}).get("utter_action")
+                      == "utter_goodbye_offer_call"
+                      for e in tracker.events[-30:])
+        if booked or offered or person.get("status") in ("", "pending", "opted_out"):
+            dispatcher.utter_message(response="utter_goodbye")
+        else:
+            dispatcher.utter_message(response="utter_goodbye_offer_call")
+        return []
+
+
+class ActionChangeCheckinTime(Action):
+    """"Plutôt vers 8h le matin", "pas le soir"."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_change_checkin_time"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Store the new times and reschedule."""
+        changes, status = time_change(tracker.latest_message.get("text") or "")
+        if status == "quiet":
+            dispatcher.utter_message(response="utter_times_quiet")
+            return []
+        if status != "ok":
+            dispatcher.utter_message(response="utter_times_unclear")
+            return []
+        redis = get_redis()
+        await enrol_self(redis, SETTINGS.key_prefix, tracker.sender_id, clock.now())
+        await redis.hset(person_key(tracker.sender_id), mapping=changes)
+        await save_schedule(redis, SETTINGS.key_prefix, tracker.sender_id, clock.now())
+        person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
+        dispatcher.utter_message(
+            response="utter_times_changed",
+            checkin_times=describe_times(person.get("morning", ""),
+                                         person.get("evening", ""), wording()["times"]),
+        )
+        return []
+
+
+class ActionPauseCheckins(Action):
+    """"Je pars chez ma fille une semaine": no messages until they are back."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_pause_checkins"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Pause until the day said (a week by default)."""
+        redis = get_redis()
+        person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
+        tz_name = person.get("timezone") or "Europe/Paris"
+        day = pause_until(tracker.latest_message.get("text") or "", clock.now(), tz_name)
+        if person.get("status") in ("active", "paused"):
+            await set_status(redis, SETTINGS.key_prefix, tracker.sender_id, "paused",
+                             clock.now(), paused_until=resume_ts(day, tz_name))
+        months = wording()["months"]
+        dispatcher.utter_message(response="utter_paused",
+                                 pause_until=f"{day.day} {months[day.month - 1]}")
+        return []
