@@ -9,7 +9,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.calls import ActionBookCall
 from actions.consent import ActionOptIn, ActionOptOut
 from actions.conversation import ActionAnswerHumanOffer, ActionFallback
 from actions.escalation import ActionEscalate, ActionRequestHuman
@@ -131,18 +130,6 @@ async def test_opt_out_then_in(sync_redis, prefix):
     assert sync_redis.hget(f"{prefix}:person:{tracker.sender_id}", "status") == "opted_out"
     await ActionOptIn().run(CollectingDispatcher(), tracker, {})
     assert sync_redis.hget(f"{prefix}:person:{tracker.sender_id}", "status") == "active"
-
-
-async def test_book_call_records_the_wish(sync_redis, prefix):
-    tracker = _tracker("schedule_call", "jeudi vers 14h", slots={"call_time": "jeudi vers 14h"})
-    dispatcher = CollectingDispatcher()
-    events = await ActionBookCall().run(dispatcher, tracker, {})
-    assert events == [SlotSet("call_time", None)]
-    assert dispatcher.messages[0]["response"] == "utter_call_noted"
-    assert dispatcher.messages[0]["call_time"] == "jeudi vers 14h"
-    entries = sync_redis.xrange(f"{prefix}:call_requests")
-    assert any(e[1]["sender_id"] == tracker.sender_id and e[1]["wish"] == "jeudi vers 14h"
-               for e in entries)
 
 
 async def test_yes_after_the_offer_books_a_human(sync_redis, prefix):
