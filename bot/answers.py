@@ -60,4 +60,5 @@ async def note_answer(redis: Any, prefix: str, person_id: str, intent: Optional[
     current = current.decode() if isinstance(current, bytes) else current
     if current is None or SEVERITY[mood] > SEVERITY.get(current, -1):
         await redis.hset(mood_key, day, mood)
+        await redis.hset(keys.person(person_id), "mood_days", "1")
 

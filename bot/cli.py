@@ -308,11 +308,12 @@ def worker(args: argparse.Namespace) -> int:
     """Run the scheduler worker until SIGTERM."""
     import logging
 
-    from bot.worker import WorkerSettings, serve
+    from bot.worker import WorkerSettings, install_fast_loop, serve
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_settings()
+    install_fast_loop()
     asyncio.run(serve(settings.redis_url or "redis://127.0.0.1:6379/0",
                       settings.key_prefix, WorkerSettings.from_env(), args.workers))
     return 0

@@ -366,3 +366,23 @@ async def test_changed_times_move_the_next_message(world):
     clock.ts = _ts(2026, 11, 25, 18, 31)
     await worker.tick()
     assert [s["intent"] for s in delivery.sent] == ["EXTERNAL_checkin_morning"]
+
+
+def test_the_wave_benchmark_runs_end_to_end(tmp_path):
+    """A tiny `make bench` wave: real worker processes hand everything over once."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.bench_checkins", "--people", "300", "--rate", "50",
+         "--rate-seconds", "2"],
+        cwd=root, capture_output=True, text=True, timeout=300,
+        env=dict(__import__("os").environ, LIEN_VAR_DIR=str(tmp_path)))
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "bench" / "checkins.json").read_text())
+    assert report["unlimited"]["sent"] == 300
+    assert report["limited"]["sent"] == 100
+    assert "msg/s" in result.stdout

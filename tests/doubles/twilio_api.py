@@ -6,7 +6,7 @@ Usage: python -m tests.doubles.twilio_api --port 8999
   the message and answers like Twilio (201, JSON with ``sid``, ``status``...).
 - Test controls: ``GET /_messages`` (all recorded), ``POST /_fail`` with
   ``{"status": 429, "count": 2}`` (the next N sends fail with that status and
-  are not recorded), ``POST /_reset``.
+  are not recorded), ``POST /_reset``, ``GET /_count``, ``GET /_times?since=K``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import base64
 import itertools
+import time
 from datetime import datetime, timezone
 
 from aiohttp import web
@@ -65,6 +66,7 @@ async def create_message(request: web.Request) -> web.Response:
         "subresource_uris": {},
     }
     state["messages"].append(message)
+    state["received_ts"].append(time.time())
     return web.json_response(message, status=201)
 
 
@@ -81,9 +83,21 @@ async def set_failures(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def count_recorded(request: web.Request) -> web.Response:
+    """How many messages were recorded (cheap, for benchmarks)."""
+    return web.json_response({"count": len(request.app["state"]["messages"])})
+
+
+async def received_times(request: web.Request) -> web.Response:
+    """When each message from index ``since`` on was received (for benchmarks)."""
+    since = int(request.query.get("since", "0"))
+    return web.json_response(request.app["state"]["received_ts"][since:])
+
+
 async def reset(request: web.Request) -> web.Response:
     """Forget everything."""
     request.app["state"]["messages"].clear()
+    request.app["state"]["received_ts"].clear()
     request.app["state"]["fail"] = {"status": 500, "count": 0}
     return web.json_response({"ok": True})
 
@@ -91,9 +105,11 @@ async def reset(request: web.Request) -> web.Response:
 def make_app(token: str) -> web.Application:
     """The double's application."""
     app = web.Application()
-    app["state"] = {"messages": [], "fail": {"status": 500, "count": 0}, "token": token}
+    app["state"] = {"messages": [], "received_ts": [], "fail": {"status": 500, "count": 0}, "token": token}
     app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", create_message)
     app.router.add_get("/_messages", list_recorded)
+    app.router.add_get("/_count", count_recorded)
+    app.router.add_get("/_times", received_times)
     app.router.add_post("/_fail", set_failures)
     app.router.add_post("/_reset", reset)
     return app
@@ -103,5 +119,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--token", default="test-token")
+    parser.add_argument("--quiet", action="store_true", help="no access log")
     args = parser.parse_args()
-    web.run_app(make_app(args.token), host="127.0.0.1", port=args.port, print=None)
+    web.run_app(make_app(args.token), host="127.0.0.1", port=args.port, print=None,
+                **({"access_log": None} if args.quiet else {}))
