@@ -287,7 +287,11 @@ class DirectDelivery:
             _ = self.output("sms")._twilio().messages
 
     async def close(self) -> None:
-        """Nothing to close (the outputs keep their own clients)."""
+        """Close the providers' HTTP sessions."""
+        sms = self._outputs.get("sms")
+        client = getattr(sms, "_client", None)
+        if client is not None and hasattr(client.http_client, "close"):
+            await client.http_client.close()
 
     async def send(self, person_id: str, person: Dict[str, str], intent: str,
                    text: str) -> None:

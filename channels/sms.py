@@ -36,7 +36,9 @@ from twilio.request_validator import RequestValidator
 
 from bot.phone import mask, to_e164
 from channels.common import DONE, IN_PROGRESS, ProcessedOnce, channel_redis
-from channels.sms_format import numbered_choices, payload_for_reply, split_segments
+from channels.sms_format import (
+    numbered_choices, payload_for_reply, split_segments, split_with_choices,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -146,9 +148,10 @@ class SmsOutput(OutputChannel):
             SENDER_PREFIX
         ) else recipient_id
 
-    async def _send(self, recipient_id: Text, text: Text) -> None:
+    async def _send(self, recipient_id: Text, text: Text,
+                    pieces: Optional[List[str]] = None) -> None:
         number = self._number(recipient_id)
-        for segment in split_segments(text, self.settings.max_segments):
+        for segment in pieces or split_segments(text, self.settings.max_segments):
             await _PACER.wait(self.settings.from_number, self.settings.rate_per_second)
             sid = await self._create_with_retry(number, segment)
             logger.info("sms sent sid=%s to=%s", sid, mask(number))
@@ -198,7 +201,8 @@ class SmsOutput(OutputChannel):
         await self.redis.set(
             f"{self.prefix}:sms:buttons:{recipient_id}", json.dumps(buttons), ex=7 * 86400
         )
-        await self._send(recipient_id, "\n".join([text] + numbered_choices(buttons)))
+        await self._send(recipient_id, text, split_with_choices(
+            text, numbered_choices(buttons), self.settings.max_segments))
 
 
 class SmsInput(InputChannel):

@@ -118,6 +118,23 @@ def split_segments(text: str, max_segments: int = 3) -> List[str]:
     return pieces
 
 
+def split_with_choices(text: str, choices: Sequence[str], max_segments: int = 3) -> List[str]:
+    """The text's segments, then the numbered choices kept whole, never cut apart.
+
+    The choices go with the last piece of text when they fit in it, otherwise in
+    an SMS of their own (the text gives up a segment if it has to).
+    """
+    block = to_gsm7("\n".join(choices))
+    if not block:
+        return split_segments(text, max_segments)
+    pieces = split_segments(text, max_segments)
+    if pieces and septets(f"{pieces[-1]}\n{block}") <= SINGLE_SEGMENT:
+        return pieces[:-1] + [f"{pieces[-1]}\n{block}"]
+    if septets(block) > SINGLE_SEGMENT:
+        return pieces + split_segments(block, max_segments)
+    return split_segments(text, max(1, max_segments - 1)) + [block]
+
+
 WORDING_FILE = Path(__file__).resolve().parent.parent / "bot" / "resources" / "channels_fr.yml"
 
 

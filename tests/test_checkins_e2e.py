@@ -184,6 +184,7 @@ async def test_a_direct_check_in_joins_the_conversation_at_the_reply(servers, sy
     delivery = DirectDelivery(client, prefix)
     await delivery.send(person, {"channel": "sms"}, "EXTERNAL_checkin_evening",
                         "Bonsoir Odette ! Comment s'est passée votre journée ?")
+    await delivery.close()
     await client.close()
     assert phone.wait_for(1) == ["Bonsoir Odette ! Comment s'est passée votre journée ?"]
     phone.text("bof")

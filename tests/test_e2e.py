@@ -125,7 +125,9 @@ def test_request_human_books_a_call(chat, sync_redis, prefix):
     records = _wait_for_escalations(sync_redis, prefix, chat.sender)
     assert records[0]["category"] == "human_request"
     texts = chat.texts("jeudi vers 14h")
-    assert any("jeudi vers 14h" in t for t in texts), texts
+    assert any("à 14h" in t for t in texts), texts
+    call_id = sync_redis.hget(f"{prefix}:person:{chat.sender}", "next_call_id")
+    assert sync_redis.hget(f"{prefix}:call:{call_id}", "status") == "booked"
 
 
 def test_tu_is_followed(chat):

@@ -62,8 +62,9 @@ def phone(servers):
 def test_a_signed_sms_gets_a_reply_by_sms(phone):
     reply = phone.text("bonjour")
     assert reply.status_code == 200 and "<Response>" in reply.text
-    (answer,) = phone.wait_for(1)
-    assert answer
+    answers = phone.wait_for(1)
+    # Someone new: the welcome asks for consent, its choices numbered.
+    assert answers[0].startswith(("Bonjour", "Bienvenue")) and "1. Oui" in answers[-1]
 
 
 def test_a_risk_sms_gets_the_number_and_is_recorded(phone, sync_redis, prefix):
@@ -112,7 +113,7 @@ def test_wrong_content_type_and_missing_fields(phone, servers):
 
 def test_provider_errors_are_retried_without_duplicates(phone, servers):
     requests.post(f"{servers['twilio']}/_fail", json={"status": 500, "count": 1}, timeout=5)
-    phone.text("bonjour")
+    phone.text("je vais bien")
     assert len(phone.wait_for(1)) == 1
     requests.post(f"{servers['twilio']}/_fail", json={"status": 429, "count": 2}, timeout=5)
     phone.text("merci")
@@ -180,14 +181,17 @@ def test_delivery_status_marks_the_person_unreachable(phone, servers, sync_redis
 
 
 def test_a_check_in_reaches_the_person_by_sms(phone, servers):
-    phone.text("bonjour")
+    phone.text("je vais bien")
     phone.wait_for(1)
     reply = requests.post(
         f"{servers['rasa']}/conversations/sms:{phone.number}/trigger_intent",
         params={"output_channel": "latest"},
-        json={"name": "EXTERNAL_checkin_morning"}, timeout=60)
+        json={"name": "EXTERNAL_checkin_morning",
+              "entities": {"checkin_text": "Bonjour Odette ! Comment allez-vous ?"}},
+        timeout=60)
     assert reply.status_code == 200
-    assert len(phone.wait_for(2)) == 2
+    received = phone.wait_for(2)
+    assert received[1:] == ["Bonjour Odette ! Comment allez-vous ?"]
 
 
 def test_an_unanswered_message_left_by_a_dead_process_is_replayed(phone, sync_redis, prefix):

@@ -80,3 +80,21 @@ def test_numbered_choices_and_replies():
     assert payload_for_reply("oui", BUTTONS) is None
     assert payload_for_reply("12 rue", BUTTONS) is None
     assert payload_for_reply("", []) is None
+
+
+def test_numbered_choices_are_never_cut_apart():
+    from channels.sms_format import split_with_choices
+
+    choices = ["1. Oui, je veux parler à quelqu'un", "2. Non, continuons", "Répondez 1 ou 2."]
+    long_text = ("Pardon, je ne saisis pas bien. Une vraie personne pourrait mieux vous "
+                 "aider : on vous appelle ? ") * 2
+    block = "1. Oui, je veux parler à quelqu'un\n2. Non, continuons\nRépondez 1 ou 2."
+    pieces = split_with_choices(long_text.strip(), choices)
+    assert pieces[-1].endswith(block) and sum(block in p for p in pieces) == 1
+    assert not any("2. Non" in p for p in pieces[:-1])
+    longer = split_with_choices(("Une phrase assez longue pour remplir. " * 4).strip(),
+                                choices)
+    assert longer[-1] == block  # no room left in the text's last SMS
+    short = split_with_choices("On vous appelle ?", choices)
+    assert short == [f"On vous appelle ?\n{block}"]
+    assert all(len(p) <= 160 for p in pieces)
