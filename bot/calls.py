@@ -346,14 +346,19 @@ async def send_reminder(redis: Any, prefix: str, member: str, delivery: Any,
                          channel=person.get("channel", ""),
                          when=spoken(datetime.fromtimestamp(at_ts, zone(
                              volunteer.get("timezone", ""))), now_ts))
-    direct = delivery if isinstance(delivery, DirectDelivery) else DirectDelivery(redis, prefix)
-    if volunteer.get("phone"):
-        await direct.output("sms").send_text_message(f"sms:{volunteer['phone']}", text)
-    elif volunteer.get("telegram"):
-        await direct.output("telegram").send_text_message(
-            f"telegram:{volunteer['telegram']}", text)
-    else:
-        return False
+    own = not isinstance(delivery, DirectDelivery)
+    direct = DirectDelivery(redis, prefix) if own else delivery
+    try:
+        if volunteer.get("phone"):
+            await direct.output("sms").send_text_message(f"sms:{volunteer['phone']}", text)
+        elif volunteer.get("telegram"):
+            await direct.output("telegram").send_text_message(
+                f"telegram:{volunteer['telegram']}", text)
+        else:
+            return False
+    finally:
+        if own:
+            await direct.close()
     return True
 
 

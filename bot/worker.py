@@ -53,6 +53,8 @@ from bot.persons import (
 logger = logging.getLogger(__name__)
 
 SENT_TTL = 3 * 86400
+# A hand-off to Rasa gives up after this; CHECKIN_SETTLE_SECONDS must exceed it.
+REQUEST_TIMEOUT = 60
 
 _CLAIM = """
 local now = tonumber(ARGV[1])
@@ -113,6 +115,7 @@ class WorkerSettings:
     poll_seconds: float = 1.0
     reminder_minutes: int = 60
     retry_seconds: float = 60.0
+    settle_seconds: float = 90.0
 
     @classmethod
     def from_env(cls) -> "WorkerSettings":
@@ -130,6 +133,7 @@ class WorkerSettings:
             rate_per_second=float(env("CHECKIN_RATE_PER_SECOND", "0") or 0),
             poll_seconds=float(env("WORKER_POLL_SECONDS", "1")),
             reminder_minutes=int(env("CALL_REMINDER_MINUTES", "60")),
+            settle_seconds=float(env("CHECKIN_SETTLE_SECONDS", "90")),
         )
 
 
@@ -194,7 +198,7 @@ class RasaDelivery:
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=60),
+                timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT),
                 connector=aiohttp.TCPConnector(limit=64),
             )
         return self._session
@@ -241,7 +245,7 @@ class RasaDelivery:
         for event in tracker.get("events") or []:
             if (event.get("event") == "user"
                     and (event.get("parse_data") or {}).get("intent", {}).get("name") == intent
-                    and float(event.get("timestamp") or 0) >= since - 1):
+                    and float(event.get("timestamp") or 0) >= since - 5):
                 return True
         return False
 
@@ -466,15 +470,24 @@ class Worker:
         day = local_date(planned, person.get("timezone", ""))
         key = self.keys.sent(person_id, slot, day.isoformat())
         intent = f"EXTERNAL_checkin_{slot}"
-        mark = f"sending:{now:.3f}:{self.token}"
+        # The scheduling clock, and the wall clock Rasa stamps its events with.
+        mark = f"sending:{now:.3f}:{time.time():.3f}:{self.token}"
         if not await self.redis.set(key, mark, nx=True, ex=SENT_TTL):
             previous = _s(await self.redis.get(key))
             if previous.startswith("sent") or previous.endswith(f":{self.token}"):
                 await self.complete(member, self._next(person, slot, planned))
                 self.stats.skip("duplicate")
                 return "duplicate"
-            since = float(previous.split(":")[1]) if previous.count(":") >= 2 else now
-            delivered = await self.delivery.delivered_since(person_id, intent, since)
+            parts = previous.split(":", 3)
+            since = float(parts[1]) if len(parts) == 4 else now
+            wall_since = float(parts[2]) if len(parts) == 4 else time.time()
+            if now < since + self.settings.settle_seconds:
+                # A dead worker's request may still be running in Rasa: look at the
+                # conversation only once it has surely finished or given up.
+                await self.complete(member, since + self.settings.settle_seconds)
+                self.stats.skip("settling")
+                return "settling"
+            delivered = await self.delivery.delivered_since(person_id, intent, wall_since)
             if delivered is not False:
                 # Sent by a worker that died before saying so (or unknowable):
                 # sending twice is worse than once.

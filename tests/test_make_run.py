@@ -50,6 +50,12 @@ def test_run_chats_and_escalates_on_embedded_redis(trained_model, tmp_path):
         started = _read_until(process, r"^Prêt", timeout=400)
         (redis_line,) = [l for l in started if l.startswith("Redis intégré")]
         socket_url = redis_line.split(" : ", 1)[1].strip()
+        worker_log = tmp_path / "log" / "worker.log"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (
+                not worker_log.exists() or "Planificateur lancé" not in worker_log.read_text()):
+            time.sleep(0.2)
+        assert "Planificateur lancé (rasa)" in worker_log.read_text()  # the worker runs too
         process.stdin.write("jveux en finir\n")
         process.stdin.flush()
         replies = _read_until(process, r"lien> ", timeout=120)

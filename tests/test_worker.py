@@ -111,9 +111,12 @@ async def test_a_worker_killed_mid_send_leads_to_exactly_one_message(world):
     with pytest.raises(asyncio.CancelledError):
         await task
     delivery.hang = None
-    survivor = _worker(redis, prefix, delivery, clock, lease_seconds=60)
+    survivor = _worker(redis, prefix, delivery, clock, lease_seconds=60, settle_seconds=90)
     assert await survivor.tick() == 0  # leased by the dead worker: nobody touches it
-    clock.ts += 61  # the lease expires
+    clock.ts += 61  # the lease expires...
+    assert await survivor.tick() == 1
+    assert survivor.stats.skipped == {"settling": 1}  # ...but its request may still run
+    clock.ts += 30
     assert await survivor.tick() == 1
     assert [s["to"] for s in delivery.sent] == [person]
     assert survivor.stats.sent == 1
@@ -136,7 +139,7 @@ async def test_a_worker_killed_after_the_hand_off_sends_nothing_more(world):
     with pytest.raises(asyncio.CancelledError):
         await doomed.handle(*(await doomed.claim())[0], await _person(redis, prefix, person))
     delivery.send = original
-    clock.ts += 61
+    clock.ts += 91
     survivor = _worker(redis, prefix, delivery, clock, lease_seconds=60)
     await survivor.tick()
     assert len(delivery.sent) == 1 and survivor.stats.skipped == {"recovered": 1}
