@@ -30,6 +30,7 @@ machines share the work through Redis:
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import os
@@ -264,8 +265,8 @@ class DirectDelivery:
         self._outputs: Dict[str, Any] = {}
         # Import the providers' clients now, not in the middle of a wave (an
         # import blocks the event loop for most of a second).
-        import twilio.rest  # noqa: F401
-        import telegram  # noqa: F401
+        importlib.import_module("twilio.rest")
+        importlib.import_module("telegram")
 
     def output(self, channel: str) -> Any:
         """The channel's output (SMS or Telegram), made once."""

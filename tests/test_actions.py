@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.consent import ActionOptIn, ActionOptOut

@@ -164,7 +164,6 @@ async def test_the_past_and_the_night_are_refused_kindly(sync_redis, text, respo
 
 
 async def test_book_then_cancel_through_the_actions(sync_redis, prefix):
-    from bot.calls import import_volunteers
     import redis.asyncio as aioredis
 
     client = aioredis.from_url("redis://127.0.0.1:6379/0")

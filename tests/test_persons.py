@@ -57,7 +57,7 @@ def test_every_bad_row_is_named_and_nothing_is_kept(tmp_path):
     for expected in ("canal inconnu « fax »", "fuseau horaire inconnu « Mars/Olympus »",
                      "heure invalide « 25:00 »", "heures de repos", "année de naissance",
                      "date de consentement invalide « hier »"):
-        assert f"ligne 4 : " in text and expected in text, expected
+        assert "ligne 4 : " in text and expected in text, expected
     assert "ligne 6 : même destinataire que la ligne 5" in text
     assert len(persons) == 1  # only Lise: the command refuses the whole file anyway
 

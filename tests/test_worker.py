@@ -214,7 +214,7 @@ async def test_nothing_while_a_listener_is_talking_with_them(world):
 async def test_after_an_outage_only_the_grace_window_is_caught_up(world):
     redis, prefix = world
     clock = Clock(_ts(2026, 11, 25, 8, 0))
-    ids = await _enrol(redis, prefix, clock(), n=2)
+    await _enrol(redis, prefix, clock(), n=2)
     delivery = Delivery()
     worker = _worker(redis, prefix, delivery, clock, grace_seconds=90 * 60)
     clock.ts = _ts(2026, 11, 25, 10, 45)  # 75 minutes late: still sent
