@@ -331,6 +331,7 @@ class WaveStats:
     missed: int = 0
     no_news: int = 0
     reminders: int = 0
+    alerts: int = 0
 
     def skip(self, reason: str) -> None:
         """Count a skipped check-in."""
@@ -383,7 +384,9 @@ class Worker:
 
     # -- one batch ----------------------------------------------------------------
     async def tick(self) -> int:
-        """Do one round: overdue answers, reminders, then one batch of check-ins."""
+        """Do one round: cases and alerts first, overdue answers, reminders, then
+        one batch of check-ins."""
+        await self.work_cases()
         await self.expire_unanswered()
         await self.send_reminders()
         claimed = await self.claim()
@@ -590,6 +593,50 @@ class Worker:
                     logger.exception("reminder %s not sent", member.split(":")[0])
         self.stats.reminders += count
         return count
+
+    # -- the listener queue -----------------------------------------------------------
+    async def work_cases(self) -> int:
+        """Escalations become cases; due alerts go to the on-call roster."""
+        from bot import cases
+
+        now = self.now()
+        if not getattr(self, "_group_ready", False):
+            await cases.ensure_group(self.redis, self.prefix)
+            self._group_ready = True
+        handled = await cases.consume(self.redis, self.prefix, self.token, now)
+        await cases.expire_claims(self.redis, self.prefix, now)
+        keys = cases.CaseKeys(self.prefix)
+        alert_keys = [keys.alerts("due"), keys.alerts("leased"), keys.alerts("lease_due"),
+                      keys.alerts("lease_owner")]
+        flat = await self._claim(keys=alert_keys,
+                                 args=[now, now + self.settings.lease_seconds, 50, self.token])
+        for index in range(0, len(flat), 2):
+            member = _s(flat[index])
+            try:
+                next_minutes = await cases.send_alert(self.redis, self.prefix, member,
+                                                      self.alert_output(), now)
+            except Exception:  # noqa: BLE001 - retried when the lease expires
+                logger.exception("alert %s not sent; retried after the lease", member)
+                continue
+            if next_minutes is not None:
+                _, case_id, tier = member.split(":", 2)
+                created = float((await cases.get_case(self.redis, self.prefix, case_id))
+                                ["created_ts"])
+                await self.redis.zadd(keys.alerts("due"), {
+                    f"case:{case_id}:{int(tier) + 1}": created + next_minutes * 60})
+            await self._complete(keys=[alert_keys[0], alert_keys[1], alert_keys[3],
+                                       alert_keys[2]], args=[member, self.token, ""])
+            self.stats.alerts += 1
+            handled += 1
+        return handled
+
+    def alert_output(self) -> "DirectDelivery":
+        """Alerts go straight to the providers, whatever the check-in delivery."""
+        if isinstance(self.delivery, DirectDelivery):
+            return self.delivery
+        if getattr(self, "_alert_delivery", None) is None:
+            self._alert_delivery = DirectDelivery(self.redis, self.prefix)
+        return self._alert_delivery
 
     # -- loop -----------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
