@@ -68,6 +68,10 @@ class CallKeys(Keys):
         """Every booked call by time."""
         return f"{self.prefix}:calls"
 
+    def person_calls(self, person_id: str) -> str:
+        """Every call ever booked for one person (for export and erasure)."""
+        return f"{self.prefix}:person:{person_id}:calls"
+
 
 # -- availability -------------------------------------------------------------------
 def parse_availability(spec: str) -> Optional[List[Tuple[frozenset, dtime, dtime]]]:
@@ -277,6 +281,7 @@ async def book_call(redis: Any, prefix: str, person_id: str, at_ts: float, wish:
             "status": "booked", "wish": wish[:200], "created_ts": f"{now_ts:.3f}",
         })
         pipe.zadd(keys.calls, {call_id: at_ts})
+        pipe.zadd(keys.person_calls(person_id), {call_id: at_ts})
         mapping = {"next_call_id": call_id, "next_call_ts": f"{at_ts:.0f}"}
         if volunteer_id:
             pipe.zadd(keys.volunteer_calls(volunteer_id), {call_id: at_ts})

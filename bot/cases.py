@@ -62,6 +62,10 @@ if existing then
                redis.call('HGET', key, 'escalations') .. ',' .. ARGV[2],
                'updated_ts', ARGV[6])
     redis.call('SET', KEYS[1], existing, 'EX', 2592000)
+    if (level == 'critical' or level == 'high') and status == 'claimed' then
+      -- A listener is with the person: risk in a new message still alerts.
+      redis.call('ZADD', KEYS[4], ARGV[6], 'join:' .. existing .. ':' .. ARGV[2])
+    end
     local old = redis.call('HGET', key, 'level')
     if rank[level] < rank[old] then
       redis.call('HSET', key, 'level', level, 'category', ARGV[4])
@@ -228,6 +232,13 @@ async def claim_case(redis: Any, prefix: str, case_id: str, listener: str, now: 
     return True
 
 
+async def renew_claim(redis: Any, prefix: str, case_id: str, now: float,
+                      lease_seconds: float = 1800) -> None:
+    """The listener is active: extend the claim's lease."""
+    await redis.hset(CaseKeys(prefix).case(case_id), mapping={
+        "lease_until": f"{now + lease_seconds:.3f}", "updated_ts": f"{now:.3f}"})
+
+
 async def release_case(redis: Any, prefix: str, case_id: str, now: float,
                        to: Optional[str] = None) -> bool:
     """Hand the case to another listener (``to``) or back to the queue."""
@@ -281,7 +292,8 @@ async def expire_claims(redis: Any, prefix: str, now: float) -> int:
     return count
 
 
-def alert_text(case: Dict[str, str], person: Dict[str, str], minutes: int) -> str:
+def alert_text(case: Dict[str, str], person: Dict[str, str], minutes: int,
+               during: bool = False) -> str:
     """The alert: first name, level, category and a link; never the message."""
     link = f"{os.environ.get('CONSOLE_URL', 'http://127.0.0.1:8080').rstrip('/')}" \
            f"/cases/{case['id']}"
@@ -291,17 +303,25 @@ def alert_text(case: Dict[str, str], person: Dict[str, str], minutes: int) -> st
         first_name=person.get("first_name") or say("alerts.someone"),
         link=link, minutes=minutes,
     )
+    if during:
+        return say("alerts.during", listener=case.get("claimed_by", ""), **values)
     return say("alerts.again" if minutes else "alerts.new", **values)
 
 
 async def send_alert(redis: Any, prefix: str, member: str, delivery: Any,
                      now: float) -> Optional[int]:
-    """Alert one tier about one case; return the next tier's due time offset."""
+    """Alert one tier about one case; return the next tier's due time offset.
+
+    ``case:{id}:{tier}`` pages a tier about a pending case; ``join:{id}:{escalation}``
+    tells tier 1 that a case being handled received a new risk message.
+    """
     keys = CaseKeys(prefix)
-    _, case_id, tier_text = member.split(":", 2)
-    tier = int(tier_text)
+    kind, case_id, tier_text = member.split(":", 2)
+    joined = kind == "join"
+    tier = 0 if joined else int(tier_text)
     case = await get_case(redis, prefix, case_id)
-    if not case or case["status"] != "pending":
+    if not case or (case["status"] != "pending" and not joined) or \
+            (joined and case["status"] == "resolved"):
         return None
     data = roster()
     ladder = data["ladder"].get(case["level"]) or [0]
@@ -310,9 +330,10 @@ async def send_alert(redis: Any, prefix: str, member: str, delivery: Any,
     person = {_s(k): _s(v) for k, v in
               (await redis.hgetall(keys.person(case["person_id"]))).items()}
     minutes = int((now - float(case["created_ts"])) // 60) if tier else 0
-    text = alert_text(case, person, minutes)
+    text = alert_text(case, person, minutes, during=joined)
+    round_ = f"join-{tier_text}" if joined else case.get("alert_round", "0")
     for index, member_info in enumerate(data["tiers"][tier]["members"]):
-        sent_key = keys.alert_sent(case_id, case.get("alert_round", "0"), tier, index)
+        sent_key = keys.alert_sent(case_id, round_, tier, index)
         if _s(await redis.get(sent_key)).startswith("sent"):
             continue
         await redis.set(sent_key, f"sending:{now:.3f}", ex=7 * 86400)
@@ -326,6 +347,8 @@ async def send_alert(redis: Any, prefix: str, member: str, delivery: Any,
     await redis.hset(keys.case(case_id), mapping={"alerted_tier": str(tier),
                                                   "alerted_ts": f"{now:.3f}"})
     logger.warning("case %s (%s) alerted tier %d", case_id, case["level"], tier)
+    if joined:
+        return None
     if tier + 1 < min(len(ladder), len(data["tiers"])):
         return int(ladder[tier + 1])
     return None

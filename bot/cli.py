@@ -7,6 +7,8 @@ Usage:
     python -m bot replay-spool     # write spooled escalations to Redis
     python -m bot telegram set-webhook   # register the Telegram webhook
     python -m bot persons import persons.csv     # enrol people (validated first)
+    python -m bot persons export sms:+33612345678    # GDPR access (JSON)
+    python -m bot persons erase sms:+33612345678 --yes   # GDPR erasure
     python -m bot volunteers import volunteers.csv
     python -m bot worker [--workers N]   # presence messages, missed check-ins,
                                          # call reminders
@@ -282,6 +284,46 @@ def persons_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def persons_export(args: argparse.Namespace) -> int:
+    """Print one person's data as JSON (GDPR access)."""
+    import json
+
+    from bot.privacy import export
+
+    async def read() -> Any:
+        client, settings = _redis()
+        try:
+            return await export(client, settings.key_prefix, args.person_id)
+        finally:
+            await client.close()
+
+    data = asyncio.run(read())
+    if not data["person"] and not data["conversation"]:
+        print(say("privacy.unknown", person=args.person_id), file=sys.stderr)
+        return 1
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+    return 0
+
+
+def persons_erase(args: argparse.Namespace) -> int:
+    """Erase one person's data (GDPR erasure)."""
+    from bot.privacy import erase
+
+    if not args.yes:
+        print(say("privacy.confirm", person=args.person_id), file=sys.stderr)
+        return 2
+
+    async def run_erase() -> int:
+        client, settings = _redis()
+        try:
+            return await erase(client, settings.key_prefix, args.person_id)
+        finally:
+            await client.close()
+
+    print(say("privacy.erased", person=args.person_id, count=asyncio.run(run_erase())))
+    return 0
+
+
 def volunteers_import(args: argparse.Namespace) -> int:
     """Validate, then write the volunteers."""
     from bot.calls import import_volunteers, read_volunteers
@@ -366,6 +408,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     imp = persons_commands.add_parser("import", help="enrol from a CSV file")
     imp.add_argument("file")
     imp.set_defaults(func=persons_import)
+    exp = persons_commands.add_parser("export", help="one person's data as JSON")
+    exp.add_argument("person_id", help="sms:+33612345678 or telegram:123")
+    exp.set_defaults(func=persons_export)
+    era = persons_commands.add_parser("erase", help="erase one person's data")
+    era.add_argument("person_id")
+    era.add_argument("--yes", action="store_true", help="really erase")
+    era.set_defaults(func=persons_erase)
     volunteers = commands.add_parser("volunteers", help="the volunteers who call")
     volunteer_commands = volunteers.add_subparsers(dest="volunteers_command", required=True)
     vimp = volunteer_commands.add_parser("import", help="import from a CSV file")

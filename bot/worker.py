@@ -117,6 +117,7 @@ class WorkerSettings:
     reminder_minutes: int = 60
     retry_seconds: float = 60.0
     settle_seconds: float = 90.0
+    retention_days: float = 90.0
 
     @classmethod
     def from_env(cls) -> "WorkerSettings":
@@ -135,6 +136,7 @@ class WorkerSettings:
             poll_seconds=float(env("WORKER_POLL_SECONDS", "1")),
             reminder_minutes=int(env("CALL_REMINDER_MINUTES", "60")),
             settle_seconds=float(env("CHECKIN_SETTLE_SECONDS", "90")),
+            retention_days=float(env("RETENTION_DAYS", "90")),
         )
 
 
@@ -387,6 +389,7 @@ class Worker:
         """Do one round: cases and alerts first, overdue answers, reminders, then
         one batch of check-ins."""
         await self.work_cases()
+        await self.purge_once_a_day()
         await self.expire_unanswered()
         await self.send_reminders()
         claimed = await self.claim()
@@ -618,7 +621,7 @@ class Worker:
             except Exception:  # noqa: BLE001 - retried when the lease expires
                 logger.exception("alert %s not sent; retried after the lease", member)
                 continue
-            if next_minutes is not None:
+            if next_minutes is not None and member.startswith("case:"):
                 _, case_id, tier = member.split(":", 2)
                 created = float((await cases.get_case(self.redis, self.prefix, case_id))
                                 ["created_ts"])
@@ -629,6 +632,21 @@ class Worker:
             self.stats.alerts += 1
             handled += 1
         return handled
+
+    async def purge_once_a_day(self) -> int:
+        """The retention purge, by one worker a day (RETENTION_DAYS, default 90)."""
+        from bot.privacy import purge_expired
+
+        if self.settings.retention_days <= 0:
+            return 0
+        if not await self.redis.set(f"{self.prefix}:purge:daily", self.token, nx=True,
+                                    ex=86400):
+            return 0
+        erased = await purge_expired(self.redis, self.prefix, self.now(),
+                                     self.settings.retention_days)
+        if erased:
+            logger.warning("retention purge: %d person(s) erased", len(erased))
+        return len(erased)
 
     def alert_output(self) -> "DirectDelivery":
         """Alerts go straight to the providers, whatever the check-in delivery."""

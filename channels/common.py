@@ -52,3 +52,25 @@ class ProcessedOnce:
     async def done(self, message_id: str) -> None:
         """Mark the message done."""
         await self.redis.set(self.key(message_id), "done", ex=86400)
+
+
+def live_key(prefix: str, sender_id: str) -> str:
+    """The stream a listener's console reads a taken-over conversation from."""
+    return f"{prefix}:live:{sender_id}"
+
+
+async def publish_if_taken_over(redis: Any, prefix: str, sender_id: str, text: str,
+                                channel: str) -> bool:
+    """During a human takeover, the person's message also goes to the console, live.
+
+    Rasa still receives it (the conversation is paused: it is recorded, risk is
+    still detected and escalated, nothing is answered).
+    """
+    import time
+
+    if not await redis.exists(f"{prefix}:takeover:{sender_id}"):
+        return False
+    await redis.xadd(live_key(prefix, sender_id),
+                     {"from": "person", "text": text[:5000], "channel": channel,
+                      "ts": f"{time.time():.3f}"}, maxlen=1000, approximate=True)
+    return True

@@ -35,7 +35,9 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.phone import mask, to_e164
-from channels.common import DONE, IN_PROGRESS, ProcessedOnce, channel_redis
+from channels.common import (
+    DONE, IN_PROGRESS, ProcessedOnce, channel_redis, publish_if_taken_over,
+)
 from channels.sms_format import (
     numbered_choices, payload_for_reply, split_segments, split_with_choices,
 )
@@ -291,6 +293,7 @@ class SmsInput(InputChannel):
         return f"{self.prefix}:sms:pending"
 
     async def _deliver(self, on_new_message, sid: str, sender_id: str, text: str) -> None:
+        await publish_if_taken_over(self.redis, self.prefix, sender_id, text, self.name())
         await on_new_message(
             UserMessage(
                 text,

@@ -34,7 +34,9 @@ from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter, TelegramError
 
-from channels.common import DONE, IN_PROGRESS, ProcessedOnce, channel_redis
+from channels.common import (
+    DONE, IN_PROGRESS, ProcessedOnce, channel_redis, publish_if_taken_over,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -262,6 +264,8 @@ class TelegramInput(InputChannel):
                 await self.once.done(update_id)
                 return response.text("", status=200)
             try:
+                await publish_if_taken_over(self.redis, self.prefix,
+                                            f"{SENDER_PREFIX}{chat.id}", text, self.name())
                 await on_new_message(
                     UserMessage(
                         text,

@@ -51,3 +51,12 @@ def test_the_gateway_balances_the_rasa_replicas():
     compose = _compose()
     assert "rasa:5005" in compose["configs"]["nginx"]["content"]
     assert compose["services"]["gateway"]["ports"] == ["8080:80"]
+
+
+def test_the_scheduler_workers_run_beside_rasa():
+    worker = _compose()["services"]["worker"]
+    assert worker["command"] == ["python", "-m", "bot", "worker"]
+    assert worker["deploy"]["replicas"] >= 2  # safe: claims are atomic in Redis
+    assert worker["environment"]["REDIS_URL"].startswith("redis://redis:")
+    assert worker["environment"]["RASA_URL"] == "http://gateway:80"
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"

@@ -1,0 +1,111 @@
+"""Human takeover end to end: the case, the alert, the listener on the SMS channel."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import pytest
+import requests
+
+from bot import cases
+from bot.takeover import Takeover
+from bot.worker import DirectDelivery, Worker, WorkerSettings
+from tests.conftest import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
+from tests.test_sms import Phone
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def on_call(servers, monkeypatch, tmp_path):
+    for name, value in (("TWILIO_ACCOUNT_SID", TWILIO_SID), ("TWILIO_AUTH_TOKEN", TWILIO_TOKEN),
+                        ("TWILIO_FROM_NUMBER", TWILIO_FROM),
+                        ("TWILIO_API_URL", servers["twilio"])):
+        monkeypatch.setenv(name, value)
+    phone = f"+3366{uuid.uuid4().int % 10**7:07d}"
+    roster = tmp_path / "roster.yml"
+    roster.write_text(f"tiers:\n  - name: t\n    members:\n      - {{name: A, phone: '{phone}'}}\n"
+                      "ladder:\n  critical: [0]\n  high: [0]\n", encoding="utf-8")
+    monkeypatch.setenv("ROSTER_FILE", str(roster))
+    cases.roster.cache_clear()
+    yield phone
+    cases.roster.cache_clear()
+
+
+def _sms_to(servers, number):
+    messages = requests.get(f"{servers['twilio']}/_messages", timeout=10).json()
+    return [m["body"] for m in messages if m["to"] == number]
+
+
+def _wait(predicate, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    return predicate()
+
+
+async def test_a_listener_takes_over_and_hands_back(servers, on_call, prefix, redis_client):
+    person = Phone(servers)
+    person_id = f"sms:{person.number}"
+    person.text("jveux en finir")
+    assert "3114" in person.wait_for(1)[0]
+    delivery = DirectDelivery(redis_client, prefix)
+    worker = Worker(redis_client, prefix, delivery, WorkerSettings())
+    for _ in range(20):
+        await worker.work_cases()
+        mine = [c for c in await cases.queue(redis_client, prefix, 1000)
+                if c["person_id"] == person_id]
+        if mine:
+            break
+        await asyncio.sleep(0.2)
+    (case,) = mine
+    assert case["level"] == "critical" and case["status"] == "pending"
+    alert = _wait(lambda: _sms_to(servers, on_call))
+    assert len(alert) == 1 and "URGENT" in alert[0] and "finir" not in alert[0]
+
+    takeover = Takeover(redis_client, prefix, servers["rasa"], delivery)
+    assert await takeover.claim(case["id"], "ana", "Ana")
+    received = person.wait_for(2)
+    assert received[1].startswith("Ana, de l'équipe Lien, est maintenant avec vous")
+    # The bot is silent; the message reaches the console and the conversation.
+    person.text("merci d'etre la")
+    live = []
+    for _ in range(75):
+        live = [e for e in await takeover.live(person_id) if e["from"] == "person"]
+        if live:
+            break
+        await asyncio.sleep(0.2)
+    assert live[-1]["text"] == "merci d'etre la"
+    time.sleep(1.5)
+    assert len(person.received()) == 2
+    # Risk during the takeover still alerts.
+    person.text("jveux mourir")
+    for _ in range(30):
+        await worker.work_cases()
+        if len(_sms_to(servers, on_call)) == 2:
+            break
+        await asyncio.sleep(0.2)
+    during = _sms_to(servers, on_call)
+    assert len(during) == 2 and "cas suivi par ana" in during[1]
+    assert len(person.received()) == 2  # still only the listener speaks
+    # The listener's reply goes out by SMS and is in the conversation.
+    assert await takeover.reply(case["id"], "ana", "Je suis là. On en parle ?")
+    assert person.wait_for(3)[2] == "Je suis là. On en parle ?"
+    tracker = requests.get(f"{servers['rasa']}/conversations/{person_id}/tracker",
+                           timeout=30).json()
+    texts = [e.get("text") for e in tracker["events"] if e["event"] in ("user", "bot")]
+    assert texts.index("merci d'etre la") < texts.index("Je suis là. On en parle ?")
+    assert not await takeover.reply(case["id"], "bob", "intrus")  # not Bob's case
+    # Resolved: the bot is back and offers the next call.
+    assert await takeover.resolve(case["id"], "écoutée", "3114 transféré")
+    back = person.wait_for(4)
+    assert "prochain appel" in " ".join(back[3:]) or "rappelle" in " ".join(back[3:])
+    person.text("je vais un peu mieux")
+    assert len(person.wait_for(len(back) + 1)) > len(back)
+    await delivery.close()
+
