@@ -39,6 +39,7 @@ STATUSES = ("pending", "active", "paused", "opted_out")
 DEFAULT_TIMES = {"morning": "09:30", "evening": "18:30"}
 DEFAULT_TZ = "Europe/Paris"
 DEFAULT_QUIET = "21:00-08:00"
+CONSENT_DELAY = 120.0
 NONE_WORDS = {"", "aucun", "aucune", "none", "non", "-", "pas"}
 STATUS_WORDS = {
     "actif": "active", "active": "active", "pause": "paused", "paused": "paused",
@@ -75,6 +76,7 @@ class Keys:
         self.lease_owner = f"{prefix}:checkins:lease_owner"
         self.awaiting = f"{prefix}:checkins:awaiting"
         self.reminders = f"{prefix}:reminders:due"
+        self.consent_due = f"{prefix}:consent:due"
 
     def person(self, person_id: str) -> str:
         """The person's hash."""
@@ -436,6 +438,9 @@ async def enrol_self(redis: Any, prefix: str, person_id: str, now_ts: float) -> 
     keys = Keys(prefix)
     channel, _, address = person_id.partition(":")
     created = await redis.hsetnx(keys.person(person_id), "status", "pending")
+    if created and channel in ("sms", "telegram"):
+        # Asked for consent a little later if the conversation did not ask it.
+        await redis.zadd(keys.consent_due, {person_id: now_ts + CONSENT_DELAY})
     if created:
         await redis.hset(keys.person(person_id), mapping={
             "channel": channel, "address": address, "first_name": "",

@@ -221,7 +221,9 @@ class RasaDelivery:
                    text: str) -> None:
         """Trigger the intent; Rasa utters ``text`` on the person's channel."""
         url = f"{self.rasa_url}/conversations/{person_id}/trigger_intent"
-        body = {"name": intent, "entities": {"checkin_text": text}}
+        body: Dict[str, Any] = {"name": intent}
+        if text:
+            body["entities"] = {"checkin_text": text}
         try:
             async with self._http().post(
                 url, json=body, params=self._params(person.get("channel", ""))
@@ -392,6 +394,7 @@ class Worker:
         await self.purge_once_a_day()
         await self.expire_unanswered()
         await self.send_reminders()
+        await self.ask_consent()
         claimed = await self.claim()
         if not claimed:
             return 0
@@ -576,6 +579,37 @@ class Worker:
                                 f"missed:{missed}", self.now())
             self.stats.no_news += 1
 
+    # -- consent at the first contact ------------------------------------------------
+    async def ask_consent(self) -> int:
+        """Someone new whose first messages did not lead to the consent question."""
+        now = self.now()
+        due = await self.redis.zrangebyscore(self.keys.consent_due, "-inf", now,
+                                             start=0, num=100)
+        count = 0
+        for raw in due:
+            person_id = _s(raw)
+            if not await self.redis.zrem(self.keys.consent_due, person_id):
+                continue
+            person = {_s(k): _s(v) for k, v in
+                      (await self.redis.hgetall(self.keys.person(person_id))).items()}
+            local = datetime.fromtimestamp(now, zone(person.get("timezone", ""))).time()
+            if person.get("status") != "pending" or person.get("consent_asked_ts"):
+                continue
+            if in_quiet_hours(local, self.settings.quiet_hours):
+                await self.redis.zadd(self.keys.consent_due, {person_id: now + 3600})
+                continue
+            if await self.redis.exists(f"{self.prefix}:person:{person_id}:case"):
+                continue  # someone in difficulty is not asked for paperwork now
+            try:
+                await self.rasa_delivery().send(person_id, person, "EXTERNAL_welcome", "")
+            except DeliveryError:
+                await self.redis.zadd(self.keys.consent_due, {person_id: now + 300})
+                continue
+            await self.redis.hset(self.keys.person(person_id), "consent_asked_ts",
+                                  f"{now:.0f}")
+            count += 1
+        return count
+
     # -- call reminders -------------------------------------------------------------
     async def send_reminders(self) -> int:
         """Reminders due now: to the person (through Rasa) and to the volunteer."""
@@ -647,6 +681,17 @@ class Worker:
         if erased:
             logger.warning("retention purge: %d person(s) erased", len(erased))
         return len(erased)
+
+    def rasa_delivery(self) -> Any:
+        """What only Rasa can say (a domain response with buttons) goes through Rasa."""
+        if not isinstance(self.delivery, DirectDelivery):
+            return self.delivery
+        if getattr(self, "_rasa", None) is None:
+            from bot.config import load_settings
+
+            self._rasa = RasaDelivery(load_settings().rasa_url,
+                                      os.environ.get("RASA_TOKEN", ""))
+        return self._rasa
 
     def alert_output(self) -> "DirectDelivery":
         """Alerts go straight to the providers, whatever the check-in delivery."""

@@ -215,3 +215,29 @@ def test_an_undelivered_sms_raises_no_news(servers, sync_redis, prefix):
     case = sync_redis.hget(f"{prefix}:person:{person}", "no_news_id")
     record = sync_redis.hgetall(f"{prefix}:escalation:{case}")
     assert record["category"] == "no_news" and record["level"] == "watch"
+
+
+async def test_a_newcomer_who_did_not_say_hello_is_asked_consent_by_sms(servers, sync_redis,
+                                                                       prefix, redis_client):
+    from bot.worker import RasaDelivery, Worker, WorkerSettings
+
+    phone = Phone(servers)
+    person = f"sms:{phone.number}"
+    phone.text("je me sens un peu seule ces temps ci")
+    assert len(phone.wait_for(1)) == 1
+    assert sync_redis.hget(f"{prefix}:person:{person}", "status") == "pending"
+    delivery = RasaDelivery(servers["rasa"])
+    later = time.time() + 130
+    worker = Worker(redis_client, prefix, delivery, WorkerSettings(quiet_hours="00:00-00:00"),
+                    now=lambda: later)
+    await worker.ask_consent()
+    await delivery.close()
+    asked = phone.wait_for(2)
+    assert len(asked) >= 2 and "1. Oui" in asked[-1]
+    phone.text("1")
+    for _ in range(50):
+        if sync_redis.hget(f"{prefix}:person:{person}", "status") == "active":
+            break
+        time.sleep(0.2)
+    assert sync_redis.hget(f"{prefix}:person:{person}", "status") == "active"
+    assert sync_redis.zscore(f"{prefix}:checkins:due", f"{person}|morning") is not None

@@ -389,3 +389,41 @@ def test_the_wave_benchmark_runs_end_to_end(tmp_path):
     assert report["unlimited"]["sent"] == 300
     assert report["limited"]["sent"] == 100
     assert "msg/s" in result.stdout
+
+
+async def test_someone_new_is_asked_consent_once_a_little_after_their_first_message(world):
+    redis, prefix = world
+    newcomer = "sms:+33613222222"
+    first = _ts(2026, 11, 25, 10, 0)
+    await note_answer(redis, prefix, newcomer, "feel_lonely", first)
+    delivery = Delivery()
+    clock = Clock(first + 119)
+    worker = _worker(redis, prefix, delivery, clock)
+    await worker.tick()
+    assert delivery.sent == []
+    clock.ts = first + 121
+    await worker.tick()
+    await worker.tick()
+    assert [(s["to"], s["intent"]) for s in delivery.sent] == [(newcomer,
+                                                                 "EXTERNAL_welcome")]
+    # Someone who was already asked (they said "bonjour") is not asked again.
+    greeted = "sms:+33613222223"
+    await note_answer(redis, prefix, greeted, "greet", first)
+    await redis.hset(Keys(prefix).person(greeted), "consent_asked_ts", str(first))
+    clock.ts = first + 200
+    await worker.tick()
+    assert len(delivery.sent) == 1
+
+
+async def test_consent_is_not_asked_at_night(world):
+    redis, prefix = world
+    night = _ts(2026, 11, 25, 22, 30)
+    await note_answer(redis, prefix, "sms:+33613222224", "mood_bad", night)
+    delivery = Delivery()
+    clock = Clock(night + 300)
+    worker = _worker(redis, prefix, delivery, clock)
+    await worker.tick()
+    assert delivery.sent == []
+    clock.ts = _ts(2026, 11, 26, 9, 0)  # postponed until the morning
+    await worker.tick()
+    assert [s["intent"] for s in delivery.sent] == ["EXTERNAL_welcome"]
