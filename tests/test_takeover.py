@@ -54,6 +54,8 @@ async def test_a_listener_takes_over_and_hands_back(servers, on_call, prefix, re
     person_id = f"sms:{person.number}"
     person.text("jveux en finir")
     assert "3114" in person.wait_for(1)[0]
+    await asyncio.sleep(1)
+    n0 = len(person.received())  # the risk answer may take two SMS
     delivery = DirectDelivery(redis_client, prefix)
     worker = Worker(redis_client, prefix, delivery, WorkerSettings())
     for _ in range(20):
@@ -64,14 +66,14 @@ async def test_a_listener_takes_over_and_hands_back(servers, on_call, prefix, re
             break
         await asyncio.sleep(0.2)
     (case,) = mine
-    assert case["level"] == "critical" and case["status"] == "pending"
+    assert case["level"] in ("critical", "high") and case["status"] == "pending"
     alert = _wait(lambda: _sms_to(servers, on_call))
-    assert len(alert) == 1 and "URGENT" in alert[0] and "finir" not in alert[0]
+    assert len(alert) == 1 and "idées suicidaires" in alert[0] and "finir" not in alert[0]
 
     takeover = Takeover(redis_client, prefix, servers["rasa"], delivery)
     assert await takeover.claim(case["id"], "ana", "Ana")
-    received = person.wait_for(2)
-    assert received[1].startswith("Ana, de l'équipe Lien, est maintenant avec vous")
+    received = person.wait_for(n0 + 1)
+    assert received[n0].startswith("Ana, de l'équipe Lien, est maintenant avec vous")
     # The bot is silent; the message reaches the console and the conversation.
     person.text("merci d'etre la")
     live = []
@@ -81,8 +83,8 @@ async def test_a_listener_takes_over_and_hands_back(servers, on_call, prefix, re
             break
         await asyncio.sleep(0.2)
     assert live[-1]["text"] == "merci d'etre la"
-    time.sleep(1.5)
-    assert len(person.received()) == 2
+    await asyncio.sleep(1.5)
+    assert len(person.received()) == n0 + 1
     # Risk during the takeover still alerts.
     person.text("jveux mourir")
     for _ in range(30):
@@ -92,10 +94,10 @@ async def test_a_listener_takes_over_and_hands_back(servers, on_call, prefix, re
         await asyncio.sleep(0.2)
     during = _sms_to(servers, on_call)
     assert len(during) == 2 and "cas suivi par ana" in during[1]
-    assert len(person.received()) == 2  # still only the listener speaks
+    assert len(person.received()) == n0 + 1  # still only the listener speaks
     # The listener's reply goes out by SMS and is in the conversation.
     assert await takeover.reply(case["id"], "ana", "Je suis là. On en parle ?")
-    assert person.wait_for(3)[2] == "Je suis là. On en parle ?"
+    assert person.wait_for(n0 + 2)[n0 + 1] == "Je suis là. On en parle ?"
     tracker = requests.get(f"{servers['rasa']}/conversations/{person_id}/tracker",
                            timeout=30).json()
     texts = [e.get("text") for e in tracker["events"] if e["event"] in ("user", "bot")]
@@ -103,8 +105,9 @@ async def test_a_listener_takes_over_and_hands_back(servers, on_call, prefix, re
     assert not await takeover.reply(case["id"], "bob", "intrus")  # not Bob's case
     # Resolved: the bot is back and offers the next call.
     assert await takeover.resolve(case["id"], "écoutée", "3114 transféré")
-    back = person.wait_for(4)
-    assert "prochain appel" in " ".join(back[3:]) or "rappelle" in " ".join(back[3:])
+    back = person.wait_for(n0 + 3)
+    after = " ".join(back[n0 + 2:])
+    assert "prochain appel" in after or "rappelle" in after
     person.text("je vais un peu mieux")
     assert len(person.wait_for(len(back) + 1)) > len(back)
     await delivery.close()
