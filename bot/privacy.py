@@ -5,8 +5,9 @@ Everything Lien keeps about a person is found from their id (``sms:+33…``,
 archived sessions), escalations (hash, stream entry, dedupe keys), cases,
 booked calls, check-in keys and the live takeover stream. ``export`` gathers it
 as JSON; ``erase`` removes all of it. The worker's retention purge erases the
-people whose last contact is older than ``RETENTION_DAYS`` (default 90), except
-anyone with an open case.
+people who are no longer followed (opted out, or never agreed) and whose last
+contact is older than ``RETENTION_DAYS`` (default 90), except anyone with an
+open case.
 """
 
 from __future__ import annotations
@@ -137,8 +138,11 @@ async def purge_expired(redis: Any, prefix: str, now: float, retention_days: flo
         last = max(float(last_conversation or 0), float(fields.get("created_ts") or 0),
                    float(fields.get("last_answer_ts") or 0),
                    float(fields.get("status_changed_ts") or 0))
-        if last >= cutoff or await redis.exists(f"{prefix}:person:{person_id}:case"):
-            continue
+        if fields.get("status") in ("active", "paused"):
+            continue  # enrolled and consenting: kept while the follow-up lasts
+        if not last or last >= cutoff or \
+                await redis.exists(f"{prefix}:person:{person_id}:case"):
+            continue  # no known contact date: never guess
         await erase(redis, prefix, person_id)
         erased.append(person_id)
     return erased

@@ -90,21 +90,28 @@ async def test_erasure_leaves_no_trace(world):
     assert (await export(redis, prefix, marcel))["person"]["first_name"] == "Marcel"
 
 
-async def test_the_retention_purge_spares_recent_people_and_open_cases(world):
+async def test_the_retention_purge_erases_only_people_no_longer_followed(world):
     redis, prefix = world
-    old = await _person(redis, prefix, "+33618000021", "Ancien", ts=NOW - 100 * 86400)
+    long_ago = NOW - 100 * 86400
+    old = await _person(redis, prefix, "+33618000021", "Ancien", ts=long_ago)
     recent = await _person(redis, prefix, "+33618000022", "Recent", ts=NOW - 10 * 86400)
-    at_risk = await _person(redis, prefix, "+33618000023", "Suivi", ts=NOW - 100 * 86400)
+    at_risk = await _person(redis, prefix, "+33618000023", "Suivi", ts=long_ago)
+    enrolled = await _person(redis, prefix, "+33618000024", "Inscrite", ts=long_ago)
     await cases.ensure_group(redis, prefix)
     await cases.consume(redis, prefix, "w", NOW)
-    for person in (old, recent):
+    for person in (old, recent, enrolled):
         case_id = (await redis.get(f"{prefix}:person:{person}:case")).decode()
         await cases.resolve_case(redis, prefix, case_id, "ok", "rien", NOW)
+    for person in (old, recent, at_risk):
+        await redis.hset(f"{prefix}:person:{person}", "status", "opted_out")
+    await redis.hset(f"{prefix}:person:{old}", "status_changed_ts", str(long_ago))
+    await redis.hset(f"{prefix}:person:{at_risk}", "status_changed_ts", str(long_ago))
     erased = await purge_expired(redis, prefix, NOW, retention_days=90)
     assert erased == [old]
     assert not await redis.exists(f"{prefix}:person:{old}")
     assert await redis.exists(f"{prefix}:person:{recent}")
     assert await redis.exists(f"{prefix}:person:{at_risk}")  # an open case is never purged
+    assert await redis.exists(f"{prefix}:person:{enrolled}")  # still followed: kept
 
 
 def test_the_export_and_erase_commands(sync_redis, prefix):
