@@ -178,6 +178,13 @@ class RiskLexicon:
             prepared = entry.regex.sub(" ~ ", prepared)
         return prepared
 
+    def has_idiom(self, text: Optional[str]) -> bool:
+        """Whether a harmless idiom ("tombée d'accord", "mort de rire") is in the text."""
+        if not text:
+            return False
+        prepared = self.prepare(text)
+        return any(entry.regex.search(prepared) for entry in self.safe)
+
     def match(self, text: Optional[str]) -> Optional[RiskMatch]:
         """Return the most serious risk found in a message, or None."""
         if not text:

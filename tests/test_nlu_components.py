@@ -113,3 +113,20 @@ def test_a_weak_risk_guess_without_lexicon_match_is_not_an_escalation(detector):
                               {"name": "greet", "confidence": 0.1}])
     detector.process([vague])
     assert vague.get("intent") == {"name": "nlu_fallback", "confidence": 0.45}
+
+
+def test_a_harmless_idiom_overrules_a_classifier_only_risk(detector):
+    idiom = _message("je suis tombée d'accord avec ma voisine", intent="risk_medical",
+                     confidence=0.99, ranking=[{"name": "risk_medical", "confidence": 0.99},
+                                               {"name": "share_day", "confidence": 0.6}])
+    detector.process([idiom])
+    assert idiom.get("intent")["name"] == "share_day" and _risk_entity(idiom) == []
+    # The idiom does not hide a risk pattern next to it.
+    both = _message("je suis tombée sur une vieille photo et jveux en finir",
+                    intent="share_day", confidence=0.9)
+    detector.process([both])
+    assert both.get("intent")["name"] == "risk_suicide"
+    # Without an idiom, a sure classifier still escalates.
+    plain = _message("je sais plus quoi faire de moi", intent="risk_suicide", confidence=0.99)
+    detector.process([plain])
+    assert plain.get("intent")["name"] == "risk_suicide"
