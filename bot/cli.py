@@ -13,6 +13,9 @@ Usage:
     python -m bot worker [--workers N]   # presence messages, missed check-ins,
                                          # call reminders
     python -m bot plan [--date YYYY-MM-DD] [--csv]   # the day's calls
+    python -m bot console [--port 8080]  # the listener console
+    python -m bot users add LOGIN --role admin|social_worker|listener [--name N]
+    python -m bot users list
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from bot.config import PROJECT_ROOT, load_settings
 from bot.messages import say
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
+CONSOLE_PORT = int(os.environ.get("CONSOLE_PORT", "8080"))
 # Printed lines the tests read: keep them stable.
 READY = "Prêt"
 
@@ -125,6 +129,30 @@ def start_worker(env: Dict[str, str], log_dir: Path, rasa_url: str) -> subproces
     )
 
 
+def start_console(env: Dict[str, str], log_dir: Path, rasa_url: str) -> subprocess.Popen:
+    """Start the listener console (``python -m bot console --demo``)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / "console.log", "ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--demo", "--port", str(CONSOLE_PORT)],
+        cwd=PROJECT_ROOT, env=dict(env, RASA_URL=rasa_url), stdout=log,
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def console_lines(log_dir: Path, timeout: float = 30) -> List[str]:
+    """What the console printed on start (its address, how to log in)."""
+    deadline = time.monotonic() + timeout
+    path = log_dir / "console.log"
+    while time.monotonic() < deadline:
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        lines = [line for line in text.splitlines() if not line[:4].isdigit()]
+        if any(say("console.started", url="") in line for line in lines):
+            return lines[-3:]
+        time.sleep(0.3)
+    return []
+
+
 def stop_services(processes: List[subprocess.Popen]) -> None:
     """Stop what we started, politely, then firmly."""
     for process in processes:
@@ -196,9 +224,14 @@ def run(args: argparse.Namespace) -> int:
     )
     rasa_url = f"http://127.0.0.1:{RASA_PORT}"
     processes.append(start_worker(env, settings.var_dir / "log", rasa_url))
+    console_log = settings.var_dir / "log" / "console.log"
+    console_log.unlink(missing_ok=True)
+    processes.append(start_console(env, settings.var_dir / "log", rasa_url))
     try:
         print(say("run.starting"))
         wait_until_ready(rasa_url, settings.action_port, processes=processes)
+        for line in console_lines(settings.var_dir / "log"):
+            print(line)
         print(say("run.ready", ready=READY, url=rasa_url, logs=settings.var_dir / "log"))
         if args.no_chat:
             while all(p.poll() is None for p in processes):
@@ -361,6 +394,71 @@ def worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def console(args: argparse.Namespace) -> int:
+    """Serve the listener console."""
+    import logging
+
+    from bot.console.server import serve
+
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    serve(args.host, args.port, demo=args.demo)
+    return 0
+
+
+def users_add(args: argparse.Namespace) -> int:
+    """Create a console account (the password is asked twice, or read from stdin)."""
+    import getpass
+
+    from bot.console.server import console_url
+    from bot.console.store import ConsoleStore, UserError
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(say("users.prompt", login=args.login))
+        if getpass.getpass(say("users.again")) != password:
+            print(say("users.mismatch"), file=sys.stderr)
+            return 2
+
+    async def write() -> Any:
+        client, settings = _redis()
+        try:
+            return await ConsoleStore(client, settings.key_prefix).add_user(
+                args.login, args.name or args.login, args.role, password, replace=args.reset)
+        finally:
+            await client.close()
+
+    try:
+        user = asyncio.run(write())
+    except UserError as error:
+        print(say(str(error)), file=sys.stderr)
+        return 2
+    print(say("users.created", login=user.login, role_word=say(f"users.roles.{user.role}"),
+              url=console_url("127.0.0.1", CONSOLE_PORT)))
+    return 0
+
+
+def users_list(_: argparse.Namespace) -> int:
+    """List console accounts (never their passwords)."""
+    from bot.console.store import ConsoleStore
+
+    async def read() -> Any:
+        client, settings = _redis()
+        try:
+            return await ConsoleStore(client, settings.key_prefix).users()
+        finally:
+            await client.close()
+
+    users = asyncio.run(read())
+    if not users:
+        print(say("users.none"))
+    for user in users:
+        print(say("users.listed", login=user.login, name=user.name,
+                  role_word=say(f"users.roles.{user.role}")))
+    return 0
+
+
 def plan(args: argparse.Namespace) -> int:
     """Print the day's calls per volunteer, by priority."""
     from datetime import date as _date
@@ -424,6 +522,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     worker_parser.add_argument("--workers", type=int, default=1,
                                help="concurrent workers in this process")
     worker_parser.set_defaults(func=worker)
+    console_parser = commands.add_parser("console", help="the listener console")
+    console_parser.add_argument("--host", default=os.environ.get("CONSOLE_HOST", "127.0.0.1"))
+    console_parser.add_argument("--port", type=int, default=CONSOLE_PORT)
+    console_parser.add_argument("--demo", action="store_true",
+                                help="create an admin account if there is none")
+    console_parser.set_defaults(func=console)
+    users = commands.add_parser("users", help="console accounts")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    uadd = users_commands.add_parser("add", help="create an account")
+    uadd.add_argument("login")
+    uadd.add_argument("--role", required=True, choices=["listener", "social_worker", "admin"])
+    uadd.add_argument("--name", default="", help="first name and name, as colleagues see it")
+    uadd.add_argument("--reset", action="store_true", help="change an existing account")
+    uadd.add_argument("--password-stdin", action="store_true",
+                      help="read the password from standard input")
+    uadd.set_defaults(func=users_add)
+    ulist = users_commands.add_parser("list", help="list accounts")
+    ulist.set_defaults(func=users_list)
     plan_parser = commands.add_parser("plan", help="the day's call plan")
     plan_parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
     plan_parser.add_argument("--csv", action="store_true", help="CSV instead of a table")

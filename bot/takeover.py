@@ -55,8 +55,15 @@ class Takeover:
         return {k.decode(): v.decode() for k, v in raw.items()}
 
     async def _say(self, person_id: str, text: str, listener: str) -> None:
+        from bot.worker import DeliveryError
+
         channel = person_id.partition(":")[0]
-        await self.outputs.output(channel).send_text_message(person_id, text)
+        try:
+            output = self.outputs.output(channel)
+        except DeliveryError:
+            output = None  # a terminal chat: the reply is in the conversation only
+        if output is not None:
+            await output.send_text_message(person_id, text)
         await self._events(person_id, [{"event": "bot", "text": text, "timestamp": time.time(),
                                         "metadata": {"listener": listener}}])
         await self.redis.xadd(live_key(self.prefix, person_id),
@@ -98,6 +105,11 @@ class Takeover:
             return False
         person_id = case["person_id"]
         await self._events(person_id, [{"event": "resume", "timestamp": time.time()}])
+        await self._trigger(person_id, "EXTERNAL_human_done")
+        return True
+
+    async def _trigger(self, person_id: str, intent: str) -> None:
+        """Let the assistant speak again (on the person's channel)."""
         channel = person_id.partition(":")[0]
         params = {"output_channel": channel if channel in ("sms", "telegram") else "latest"}
         if self.token:
@@ -105,10 +117,9 @@ class Takeover:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
             async with http.post(
                 f"{self.rasa_url}/conversations/{person_id}/trigger_intent",
-                json={"name": "EXTERNAL_human_done"}, params=params,
+                json={"name": intent}, params=params,
             ) as reply:
                 reply.raise_for_status()
-        return True
 
     async def live(self, person_id: str, after: str = "0-0",
                    count: int = 100) -> List[Dict[str, str]]:

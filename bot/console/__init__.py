@@ -1,0 +1,1 @@
+"""The listener console (aiohttp): queue, cases, people, plan, audit."""

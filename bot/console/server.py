@@ -1,0 +1,75 @@
+"""``python -m bot console``: serve the listener console (aiohttp)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+from typing import Any, Optional
+
+from aiohttp import web
+
+from bot.config import load_settings
+from bot.messages import say
+
+logger = logging.getLogger(__name__)
+
+
+def console_url(host: str, port: int) -> str:
+    """The address staff open (CONSOLE_URL when the console is behind a proxy)."""
+    return os.environ.get("CONSOLE_URL", "").rstrip("/") or f"http://{host}:{port}"
+
+
+async def build(redis: Any, prefix: str, rasa_url: str) -> web.Application:
+    """The console wired to the channels' outputs and the Rasa server."""
+    from bot.console.app import make_app
+    from bot.takeover import Takeover
+    from bot.worker import DirectDelivery
+
+    outputs = DirectDelivery(redis, prefix)
+    takeover = Takeover(redis, prefix, rasa_url, outputs, os.environ.get("RASA_TOKEN", ""))
+    app = make_app(redis, prefix, takeover,
+                   secure_cookie=os.environ.get("CONSOLE_SECURE_COOKIE", "") == "1",
+                   session_hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "12")))
+
+    async def close(_: web.Application) -> None:
+        await outputs.close()
+        await redis.close()
+
+    app.on_cleanup.append(close)
+    return app
+
+
+async def demo_account(redis: Any, prefix: str) -> Optional[str]:
+    """On embedded defaults with no account yet: an ``admin`` with a random password."""
+    from bot.console.store import ConsoleStore
+
+    store = ConsoleStore(redis, prefix)
+    if await store.users():
+        return None
+    password = secrets.token_urlsafe(9)
+    await store.add_user("admin", "Admin", "admin", password)
+    return password
+
+
+def serve(host: str, port: int, demo: bool = False) -> None:
+    """Run until SIGTERM/SIGINT."""
+    import redis.asyncio as aioredis
+
+    settings = load_settings()
+    redis_url = settings.redis_url or "redis://127.0.0.1:6379/0"
+
+    async def start() -> web.Application:
+        redis = aioredis.from_url(redis_url, socket_timeout=10)
+        if demo:
+            password = await demo_account(redis, settings.key_prefix)
+            if password:
+                print(say("console.demo_account", password=password), flush=True)
+        return await build(redis, settings.key_prefix, settings.rasa_url)
+
+    app = asyncio.get_event_loop().run_until_complete(start())
+    print(say("console.started", url=console_url(host, port)), flush=True)
+    print(say("console.login_hint"), flush=True)
+    # No access log: paths carry case ids and references only, but keep logs lean.
+    web.run_app(app, host=host, port=port, access_log=None, print=None)

@@ -1,0 +1,205 @@
+"""The console's own data in Redis: staff accounts, sessions, the audit log.
+
+``{p}:console:user:{login}``
+    A hash: ``name``, ``role`` (``listener``, ``social_worker``, ``admin``),
+    ``password`` (an argon2id hash, never the password), ``created_ts``.
+``{p}:console:users``
+    The set of logins.
+``{p}:console:session:{token}``
+    A hash: ``login`` (empty before log-in), ``csrf``, ``created_ts``; expires
+    after ``CONSOLE_SESSION_HOURS`` of inactivity. The token is rotated at log-in.
+``{p}:console:failures:{login}``
+    Failed log-ins in the last 15 minutes; five lock the account for that time.
+``{p}:audit``
+    A stream: who (login, role), did what (action), to what (a case id or a
+    person's reference), when. Never a message's text or a full phone number.
+``{p}:console:ref:{ref}``
+    A person's opaque reference (URLs and the audit log never carry numbers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ROLES = ("listener", "social_worker", "admin")
+RANK = {role: index for index, role in enumerate(ROLES)}
+LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+MIN_PASSWORD = 10
+MAX_FAILURES = 5
+LOCK_SECONDS = 15 * 60
+AUDIT_MAXLEN = 200_000
+
+_hasher = PasswordHasher()  # argon2id with the library's current defaults
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
+
+
+def _hash(raw: Dict[Any, Any]) -> Dict[str, str]:
+    return {_s(k): _s(v) for k, v in raw.items()}
+
+
+@dataclass(frozen=True)
+class User:
+    """A member of staff, as the console knows them."""
+
+    login: str
+    name: str
+    role: str
+
+    def can(self, role: str) -> bool:
+        """Whether this user has at least ``role``."""
+        return RANK.get(self.role, -1) >= RANK[role]
+
+    @property
+    def first_name(self) -> str:
+        """What the person is told ("Ana, de l'équipe Lien…")."""
+        return (self.name or self.login).split(" ")[0]
+
+
+class UserError(ValueError):
+    """A user could not be created: the message says why (operator wording key)."""
+
+
+class ConsoleStore:
+    """Users, sessions, references and the audit log, on one Redis client."""
+
+    def __init__(self, redis: Any, prefix: str, session_hours: float = 12) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.session_seconds = int(session_hours * 3600)
+
+    # -- keys ----------------------------------------------------------------------
+    def _user(self, login: str) -> str:
+        return f"{self.prefix}:console:user:{login}"
+
+    def _session(self, token: str) -> str:
+        return f"{self.prefix}:console:session:{token}"
+
+    @property
+    def audit_key(self) -> str:
+        """The audit stream."""
+        return f"{self.prefix}:audit"
+
+    # -- users ---------------------------------------------------------------------
+    async def add_user(self, login: str, name: str, role: str, password: str,
+                       replace: bool = False) -> User:
+        """Create (or, with ``replace``, reset) an account."""
+        login = login.strip().lower()
+        if not LOGIN_RE.match(login):
+            raise UserError("users.bad_login")
+        if role not in ROLES:
+            raise UserError("users.bad_role")
+        if len(password) < MIN_PASSWORD:
+            raise UserError("users.short_password")
+        if not replace and await self.redis.exists(self._user(login)):
+            raise UserError("users.exists")
+        await self.redis.hset(self._user(login), mapping={
+            "name": name.strip()[:80] or login, "role": role,
+            "password": _hasher.hash(password), "created_ts": f"{time.time():.0f}"})
+        await self.redis.sadd(f"{self.prefix}:console:users", login)
+        return User(login, name.strip()[:80] or login, role)
+
+    async def user(self, login: str) -> Optional[User]:
+        """The account, or None."""
+        data = _hash(await self.redis.hgetall(self._user(login)))
+        if not data.get("role"):
+            return None
+        return User(login, data.get("name", login), data["role"])
+
+    async def users(self) -> List[User]:
+        """Every account, by login."""
+        logins = sorted(_s(x) for x in await self.redis.smembers(f"{self.prefix}:console:users"))
+        return [u for u in [await self.user(x) for x in logins] if u]
+
+    async def authenticate(self, login: str, password: str) -> Optional[User]:
+        """The user if the password is right and the account not locked."""
+        login = (login or "").strip().lower()[:40]
+        failures_key = f"{self.prefix}:console:failures:{login}"
+        if int(_s(await self.redis.get(failures_key)) or 0) >= MAX_FAILURES:
+            return None
+        stored = _s(await self.redis.hget(self._user(login), "password"))
+        try:
+            ok = bool(stored) and _hasher.verify(stored, password or "")
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(failures_key)
+                pipe.expire(failures_key, LOCK_SECONDS)
+                await pipe.execute()
+            return None
+        await self.redis.delete(failures_key)
+        if _hasher.check_needs_rehash(stored):
+            await self.redis.hset(self._user(login), "password", _hasher.hash(password))
+        return await self.user(login)
+
+    # -- sessions ------------------------------------------------------------------
+    async def new_session(self, login: str = "") -> Dict[str, str]:
+        """A fresh session (anonymous before log-in) with its CSRF token."""
+        token = secrets.token_urlsafe(32)
+        session = {"token": token, "login": login, "csrf": secrets.token_urlsafe(32),
+                   "created_ts": f"{time.time():.0f}"}
+        key = self._session(token)
+        await self.redis.hset(key, mapping={k: v for k, v in session.items() if k != "token"})
+        await self.redis.expire(key, self.session_seconds if login else 3600)
+        return session
+
+    async def session(self, token: str) -> Optional[Dict[str, str]]:
+        """The session of a cookie (and its idle timer restarted), or None."""
+        if not token or len(token) > 100:
+            return None
+        key = self._session(token)
+        data = _hash(await self.redis.hgetall(key))
+        if not data:
+            return None
+        if data.get("login"):
+            await self.redis.expire(key, self.session_seconds)
+        return dict(data, token=token)
+
+    async def end_session(self, token: str) -> None:
+        """Log out."""
+        await self.redis.delete(self._session(token))
+
+    # -- references ----------------------------------------------------------------
+    def ref(self, person_id: str) -> str:
+        """A person's opaque, stable reference (a keyed hash of the id)."""
+        digest = hmac.new(self.prefix.encode(), person_id.encode(), hashlib.sha256)
+        return digest.hexdigest()[:20]
+
+    async def remember(self, person_id: str) -> str:
+        """The reference, recorded so that it can be turned back into the id."""
+        ref = self.ref(person_id)
+        await self.redis.set(f"{self.prefix}:console:ref:{ref}", person_id)
+        return ref
+
+    async def person_of(self, ref: str) -> str:
+        """The person id of a reference ('' when unknown)."""
+        if not re.fullmatch(r"[0-9a-f]{20}", ref or ""):
+            return ""
+        return _s(await self.redis.get(f"{self.prefix}:console:ref:{ref}"))
+
+    # -- audit ---------------------------------------------------------------------
+    async def audit(self, user: Optional[User], action: str, target: str = "",
+                    detail: str = "") -> None:
+        """Record who did what to what (no message text, no phone number)."""
+        await self.redis.xadd(self.audit_key, {
+            "ts": f"{time.time():.3f}", "login": user.login if user else "",
+            "role": user.role if user else "", "action": action,
+            "target": target[:80], "detail": detail[:200]},
+            maxlen=AUDIT_MAXLEN, approximate=True)
+
+    async def audit_log(self, limit: int = 200, before: str = "+") -> List[Dict[str, str]]:
+        """The newest entries first."""
+        entries = await self.redis.xrevrange(self.audit_key, max=before, count=limit)
+        return [dict(_hash(fields), id=_s(entry_id)) for entry_id, fields in entries]
