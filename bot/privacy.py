@@ -108,8 +108,11 @@ async def erase(redis: Any, prefix: str, person_id: str) -> int:
     for pattern in (f"{prefix}:checkin:sent:{_escape(person_id)}:*",
                     f"{prefix}:escalation:dedupe:{_escape(person_id)}:*"):
         pattern_keys += await _scan(redis, pattern)
+    from bot.console.store import ConsoleStore
+
     base = f"{prefix}:trk:{person_id}"
-    direct = [keys.person(person_id), keys.mood(person_id), keys.person_calls(person_id),
+    ref = await ConsoleStore(redis, prefix).ref(person_id)
+    direct = [f"{prefix}:console:ref:{ref}", keys.person(person_id), keys.mood(person_id), keys.person_calls(person_id),
               esc.by_person(person_id), f"{base}:cur", f"{base}:arc", f"{base}:meta",
               keys.takeover(person_id), keys.unrecorded(person_id),
               f"{prefix}:live:{person_id}", f"{prefix}:person:{person_id}:case",

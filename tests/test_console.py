@@ -392,8 +392,7 @@ async def test_one_persons_export_never_holds_another_persons_data(world):
     await open_case(world, first, text="alice est triste")
     await open_case(world, second, text="bernard a peur")
     client = await client_for(world, "sam")
-    ref = world["store"].ref(first)
-    await world["store"].remember(first)
+    ref = await world["store"].remember(first)
     reply = await client.get(f"/api/people/{ref}/export")
     assert reply.status == 200 and "attachment" in reply.headers["Content-Disposition"]
     dump = await reply.text()

@@ -573,7 +573,6 @@ async def _erase(request: web.Request) -> Optional[int]:
     if not person_id:
         return None
     count = await erase(request.app[REDIS], request.app[PREFIX], person_id)
-    await request.app[REDIS].delete(f"{request.app[PREFIX]}:console:ref:{ref}")
     await store.audit(request["user"], "erase", ref, f"{count}")
     return count
 

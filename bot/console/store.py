@@ -172,14 +172,22 @@ class ConsoleStore:
         await self.redis.delete(self._session(token))
 
     # -- references ----------------------------------------------------------------
-    def ref(self, person_id: str) -> str:
-        """A person's opaque, stable reference (a keyed hash of the id)."""
-        digest = hmac.new(self.prefix.encode(), person_id.encode(), hashlib.sha256)
+    async def _secret(self) -> bytes:
+        """The key of references, made once per installation and kept in Redis."""
+        if getattr(self, "_key", None) is None:
+            key = f"{self.prefix}:console:secret"
+            await self.redis.set(key, secrets.token_hex(32), nx=True)
+            self._key = _s(await self.redis.get(key)).encode()
+        return self._key
+
+    async def ref(self, person_id: str) -> str:
+        """A person's opaque, stable reference (a keyed hash: no number can be guessed)."""
+        digest = hmac.new(await self._secret(), person_id.encode(), hashlib.sha256)
         return digest.hexdigest()[:20]
 
     async def remember(self, person_id: str) -> str:
         """The reference, recorded so that it can be turned back into the id."""
-        ref = self.ref(person_id)
+        ref = await self.ref(person_id)
         await self.redis.set(f"{self.prefix}:console:ref:{ref}", person_id)
         return ref
 
