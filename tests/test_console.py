@@ -361,6 +361,10 @@ async def test_bad_input_gets_a_clear_answer_never_a_500(world):
     reply = await client.post("/api/cases/0000000000000-abcdef12/reply",
                               data={"text": "x" * (400 * 1024)}, headers=headers)
     assert reply.status == 413
+    cookie = client.session.cookie_jar.filter_cookies(client.make_url("/"))["lien_session"]
+    reply = await client.get("/api/queue", headers={
+        "Cookie": f"a=b; f5d; lien_session={cookie.value}"})  # a broken Cookie header
+    assert reply.status == 200
     reply = await client.get("/api/plan?date=not-a-date")
     assert reply.status == 200  # today, said plainly
     reply = await client.get("/api/cases/0000000000000-abcdef12/messages?after=';DROP")

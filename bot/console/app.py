@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from datetime import date, datetime, timedelta
+from http.cookies import CookieError
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 from urllib.parse import quote, urlencode
@@ -94,7 +96,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
     store = request.app[STORE]
-    session = await store.session(request.cookies.get(COOKIE, ""))
+    session = await store.session(_cookie(request))
     request["session"] = session
     user = await store.user(session["login"]) if session and session.get("login") else None
     request["user"] = user
@@ -113,6 +115,16 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
     if request.method == "POST" and not _csrf_ok(request, await _form(request)):
         return problem(request, 403, "csrf")
     return await handler(request)
+
+
+def _cookie(request: web.Request) -> str:
+    """The session cookie, even when another cookie of the header is malformed."""
+    try:
+        return request.cookies.get(COOKIE, "")
+    except CookieError:  # found by schemathesis: a broken Cookie header was a 503
+        found = re.search(rf"(?:^|;)\s*{COOKIE}=([A-Za-z0-9_-]{{1,100}})",
+                          request.headers.get("Cookie", ""))
+        return found.group(1) if found else ""
 
 
 async def _form(request: web.Request) -> Dict[str, str]:
