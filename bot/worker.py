@@ -22,6 +22,8 @@ machines share the work through Redis:
   provider from the worker itself and lets the tracker store add it to the
   conversation at the person's next message (for waves larger than the Rasa
   servers can take).
+- An idle worker **wakes up as soon as an escalation lands** (``XREAD BLOCK`` on
+  the stream from the last entry it saw), so an alert never waits for the poll.
 - An unanswered check-in counts as **missed** once its answer window passes;
   N missed in a row (default 2) raise a ``no_news`` escalation (level
   ``watch``); any answer clears it (see the tracker store).
@@ -56,6 +58,8 @@ logger = logging.getLogger(__name__)
 SENT_TTL = 3 * 86400
 # A hand-off to Rasa gives up after this; CHECKIN_SETTLE_SECONDS must exceed it.
 REQUEST_TIMEOUT = 60
+# An idle worker waits for new escalations in blocks of at most this (XREAD BLOCK).
+MAX_BLOCK_SECONDS = 5.0
 
 _CLAIM = """
 local now = tonumber(ARGV[1])
@@ -703,18 +707,55 @@ class Worker:
 
     # -- loop -----------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
-        """Work until ``stop`` is set."""
+        """Work until ``stop`` is set; idle rounds end early when an escalation lands."""
         while not stop.is_set():
+            try:
+                # Noted before the round: an entry added during it ends the wait.
+                since: Optional[str] = await self.last_escalation_id()
+            except Exception:  # noqa: BLE001 - Redis blips: the round logs them
+                since = None
             try:
                 handled = await self.tick()
             except Exception:  # noqa: BLE001 - Redis blips: log, wait, go on
                 logger.exception("worker round failed")
                 handled = 0
             if not handled:
+                await self.idle(stop, since)
+
+    async def last_escalation_id(self) -> str:
+        """The id of the newest escalation in the stream ("0-0" when there is none)."""
+        newest = await self.redis.xrevrange(EscalationKeys(self.prefix).stream, count=1)
+        return _s(newest[0][0]) if newest else "0-0"
+
+    async def idle(self, stop: asyncio.Event, since: Optional[str]) -> None:
+        """Wait ``poll_seconds``, or less: until ``stop``, or an escalation after ``since``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.poll_seconds
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            while since is not None and not stop.is_set():
+                left = deadline - loop.time()
+                if left <= 0:
+                    return
+                # Short blocks stay under the client's socket timeout (10 s in serve).
+                block_ms = max(1, int(min(left, MAX_BLOCK_SECONDS) * 1000))
+                read = asyncio.ensure_future(self.redis.xread(
+                    {EscalationKeys(self.prefix).stream: since}, count=1, block=block_ms))
+                await asyncio.wait({read, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                if not read.done():
+                    read.cancel()  # redis-py drops the connection of a cancelled read
+                    return
                 try:
-                    await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
-                except asyncio.TimeoutError:
-                    pass
+                    if read.result():
+                        return
+                except Exception:  # noqa: BLE001 - Redis blip: plain wait below
+                    logger.warning("waiting for escalations failed; plain wait")
+                    break
+            left = deadline - loop.time()
+            if left > 0 and not stop.is_set():
+                await asyncio.wait({stopped}, timeout=left)
+        finally:
+            stopped.cancel()
 
 
 async def raise_no_news(redis: Any, prefix: str, person_id: str, person: Dict[str, str],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import List
 
@@ -210,3 +211,87 @@ async def test_a_vanished_listener_gives_the_case_back_and_it_alerts_again(world
     await worker.tick()
     assert (await cases.get_case(redis, prefix, case["id"]))["status"] == "pending"
     assert len(received(0)) == 2  # alerted again
+
+
+class _Watched(Worker):
+    """A worker that says when a round is over (and can act in the middle of one)."""
+
+    def __init__(self, *args, during_first_round=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rounds = 0
+        self.round_done = asyncio.Event()
+        self.during_first_round = during_first_round
+
+    async def tick(self) -> int:
+        handled = await super().tick()
+        self.rounds += 1
+        if self.rounds == 1 and self.during_first_round is not None:
+            await self.during_first_round()  # after this round read the stream
+        self.round_done.set()
+        return handled
+
+
+async def _wait_for_case(redis, prefix, timeout=5.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        found = await cases.queue(redis, prefix)
+        if found:
+            return found
+        await asyncio.sleep(0.02)
+    return []
+
+
+async def test_an_idle_worker_wakes_up_for_a_new_escalation(world):
+    redis, prefix, received = world
+    stop = asyncio.Event()
+    worker = _Watched(redis, prefix, NoCheckins(), WorkerSettings(poll_seconds=30),
+                      now=Clock())
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.wait_for(worker.round_done.wait(), 10)
+        assert await cases.queue(redis, prefix) == []
+        await asyncio.sleep(0.2)  # well into the 30 s wait
+        await _escalate(redis, prefix, "sms:+33611100090")
+        # Only the wake-up can pass this: the poll would end 30 s later.
+        (case,) = await _wait_for_case(redis, prefix)
+        assert case["level"] == "critical" and worker.rounds == 2
+        deadline = asyncio.get_running_loop().time() + 5
+        while not received(0) and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        assert len(received(0)) == 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_an_escalation_written_during_a_round_is_not_missed(world):
+    redis, prefix, _ = world
+
+    async def escalate_now() -> None:
+        await _escalate(redis, prefix, "sms:+33611100091", "violence", "high")
+
+    stop = asyncio.Event()
+    worker = _Watched(redis, prefix, NoCheckins(), WorkerSettings(poll_seconds=30),
+                      now=Clock(), during_first_round=escalate_now)
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        (case,) = await _wait_for_case(redis, prefix, timeout=10)
+        assert case["category"] == "violence" and worker.rounds >= 2
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_stop_ends_a_long_idle_wait(world):
+    redis, prefix, _ = world
+    stop = asyncio.Event()
+    worker = _Watched(redis, prefix, NoCheckins(), WorkerSettings(poll_seconds=30),
+                      now=Clock())
+    task = asyncio.create_task(worker.run(stop))
+    await asyncio.wait_for(worker.round_done.wait(), 10)
+    await asyncio.sleep(0.2)
+    stop.set()
+    await asyncio.wait_for(task, 5)  # not 30 s
+    assert worker.rounds == 1
+    # The cancelled read left the client usable.
+    assert await redis.ping()
