@@ -16,7 +16,9 @@ leaves it to be read again (idempotent: one case per escalation). Keys:
 ``{p}:alerts:due`` (+ ``leased``, ``lease_due``, ``lease_owner``)
     Alerts to send, ``case:{id}:{tier}``, claimed with the same Lua script as the
     check-ins. A case still pending when a tier's delay passes alerts the next
-    tier of the roster (``bot/resources/roster.yml``).
+    tier of the roster (``bot/resources/roster.yml``). ``referent:{id}:0`` sends a
+    new watch case or request to the person's referent at once, when the roster's
+    ``digest.immediate`` asks for it (otherwise the daily digest, ``bot/digest.py``).
 
 An alert carries a first name, the level and the category, never the message.
 Safety first: a recipient whose alert was in flight when a worker died is
@@ -36,7 +38,7 @@ import yaml
 from bot.config import PROJECT_ROOT
 from bot.escalation import EscalationKeys
 from bot.messages import raw, say
-from bot.persons import Keys
+from bot.persons import Keys, parse_time
 from bot.phone import to_e164
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ GROUP = "cases"
 LEVEL_RANK = {"critical": 0, "high": 1, "watch": 2, "request": 2}
 ALERT_LEVELS = ("critical", "high")
 ROSTER_PATH = PROJECT_ROOT / "bot" / "resources" / "roster.yml"
+DIGEST_DEFAULTS = {"time": "09:00", "timezone": "Europe/Paris", "immediate": False}
 
 _OPEN = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -90,6 +93,8 @@ redis.call('SET', KEYS[2], id)
 redis.call('SET', KEYS[1], id, 'EX', 2592000)
 if level == 'critical' or level == 'high' then
   redis.call('ZADD', KEYS[4], ARGV[6], 'case:' .. id .. ':0')
+elseif ARGV[10] == '1' then
+  redis.call('ZADD', KEYS[4], ARGV[6], 'referent:' .. id .. ':0')
 end
 return {1, id, 1}
 """
@@ -138,7 +143,39 @@ def roster() -> Dict[str, Any]:
         for member in tier["members"]:
             member["phone"] = to_e164(str(member.get("phone") or "")) or ""
             member["telegram"] = str(member.get("telegram") or "")
+    # Sections added later default to "none", so that older files still load.
+    referents = {}
+    for name, info in (data.get("referents") or {}).items():
+        info = info if isinstance(info, dict) else {}
+        referents[referent_key(str(name))] = {
+            "name": str(name), "phone": to_e164(str(info.get("phone") or "")) or "",
+            "telegram": str(info.get("telegram") or "")}
+    data["referents"] = referents
+    digest = dict(DIGEST_DEFAULTS, **(data.get("digest") or {}))
+    when = digest["time"]
+    if isinstance(when, int):  # YAML 1.1 reads an unquoted 9:30 as 570 (base 60)
+        when = f"{when // 60:02d}:{when % 60:02d}"
+    digest["time"] = parse_time(str(when)) or DIGEST_DEFAULTS["time"]
+    immediate = digest["immediate"]
+    digest["immediate"] = immediate is True or str(immediate).strip().lower() in (
+        "true", "yes", "oui", "1")
+    digest["timezone"] = str(digest["timezone"] or DIGEST_DEFAULTS["timezone"])
+    data["digest"] = digest
     return data
+
+
+def referent_key(name: str) -> str:
+    """A referent's name as matched: case and spacing aside ("Mme  Durand" = "mme durand")."""
+    return " ".join(name.split()).casefold()
+
+
+def immediate_to_referents() -> bool:
+    """Whether new watch cases go to referents at once (False if the roster is unreadable)."""
+    try:
+        return bool(roster()["digest"]["immediate"])
+    except Exception:  # noqa: BLE001 - a bad roster file never stops cases opening
+        logger.exception("roster file unreadable: referents get the daily digest only")
+        return False
 
 
 async def ensure_group(redis: Any, prefix: str) -> None:
@@ -152,8 +189,11 @@ async def ensure_group(redis: Any, prefix: str) -> None:
 
 
 async def open_case(redis: Any, prefix: str, escalation: Dict[str, str],
-                    now: float) -> Tuple[int, str, bool]:
-    """Write the case of one escalation: (1 new / 2 joined / 0 seen, case id, raised)."""
+                    now: float, immediate: bool = False) -> Tuple[int, str, bool]:
+    """Write the case of one escalation: (1 new / 2 joined / 0 seen, case id, raised).
+
+    ``immediate``: a new watch case or request is also sent to the referent at once.
+    """
     keys = CaseKeys(prefix)
     person = escalation.get("sender_id", "")
     level = escalation.get("level", "watch")
@@ -168,6 +208,7 @@ async def open_case(redis: Any, prefix: str, escalation: Dict[str, str],
         escalation.get("channel", ""),
         # Waiting time counts from the person's message, not from this read.
         repr(float(escalation.get("created_ts") or now)),
+        "1" if immediate else "0",
     )
     return int(outcome), _s(case_id), bool(raised)
 
@@ -184,6 +225,7 @@ async def consume(redis: Any, prefix: str, consumer: str, now: float,
     for _, items in read or []:
         entries += items
     handled = 0
+    immediate = immediate_to_referents() if entries else False
     for entry_id, fields in entries:
         if not fields:
             await redis.xack(stream, GROUP, entry_id)
@@ -192,7 +234,8 @@ async def consume(redis: Any, prefix: str, consumer: str, now: float,
         status = _s(await redis.hget(EscalationKeys(prefix).record(escalation["id"]),
                                      "status"))
         if status != "cleared":
-            outcome, case_id, _ = await open_case(redis, prefix, escalation, now)
+            outcome, case_id, _ = await open_case(redis, prefix, escalation, now,
+                                                  immediate)
             if outcome:
                 await redis.hset(EscalationKeys(prefix).record(escalation["id"]),
                                  "case_id", case_id)
@@ -292,11 +335,24 @@ async def expire_claims(redis: Any, prefix: str, now: float) -> int:
     return count
 
 
+def console_link(path: str) -> str:
+    """An address in the listener console (``CONSOLE_URL``)."""
+    return f"{os.environ.get('CONSOLE_URL', 'http://127.0.0.1:8080').rstrip('/')}{path}"
+
+
+async def send_to_contact(delivery: Any, contact: Dict[str, str], text: str) -> None:
+    """Hand a message to a roster contact's phone (SMS) and Telegram chat."""
+    if contact.get("phone"):
+        await delivery.output("sms").send_text_message(f"sms:{contact['phone']}", text)
+    if contact.get("telegram"):
+        await delivery.output("telegram").send_text_message(
+            f"telegram:{contact['telegram']}", text)
+
+
 def alert_text(case: Dict[str, str], person: Dict[str, str], minutes: int,
                during: bool = False) -> str:
     """The alert: first name, level, category and a link; never the message."""
-    link = f"{os.environ.get('CONSOLE_URL', 'http://127.0.0.1:8080').rstrip('/')}" \
-           f"/cases/{case['id']}"
+    link = console_link(f"/cases/{case['id']}")
     values = dict(
         level_word=raw("alerts.levels").get(case["level"], case["level"]),
         category_word=raw("alerts.categories").get(case["category"], case["category"]),
@@ -313,10 +369,16 @@ async def send_alert(redis: Any, prefix: str, member: str, delivery: Any,
     """Alert one tier about one case; return the next tier's due time offset.
 
     ``case:{id}:{tier}`` pages a tier about a pending case; ``join:{id}:{escalation}``
-    tells tier 1 that a case being handled received a new risk message.
+    tells tier 1 that a case being handled received a new risk message;
+    ``referent:{id}:0`` sends a new watch case to the person's referent.
     """
     keys = CaseKeys(prefix)
     kind, case_id, tier_text = member.split(":", 2)
+    if kind == "referent":
+        from bot.digest import send_at_once
+
+        await send_at_once(redis, prefix, case_id, delivery, now)
+        return None
     joined = kind == "join"
     tier = 0 if joined else int(tier_text)
     case = await get_case(redis, prefix, case_id)
@@ -337,12 +399,7 @@ async def send_alert(redis: Any, prefix: str, member: str, delivery: Any,
         if _s(await redis.get(sent_key)).startswith("sent"):
             continue
         await redis.set(sent_key, f"sending:{now:.3f}", ex=7 * 86400)
-        if member_info.get("phone"):
-            await delivery.output("sms").send_text_message(f"sms:{member_info['phone']}",
-                                                           text)
-        if member_info.get("telegram"):
-            await delivery.output("telegram").send_text_message(
-                f"telegram:{member_info['telegram']}", text)
+        await send_to_contact(delivery, member_info, text)
         await redis.set(sent_key, f"sent:{now:.3f}", ex=7 * 86400)
     await redis.hset(keys.case(case_id), mapping={"alerted_tier": str(tier),
                                                   "alerted_ts": f"{now:.3f}"})

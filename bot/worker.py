@@ -396,6 +396,7 @@ class Worker:
         one batch of check-ins."""
         await self.work_cases()
         await self.purge_once_a_day()
+        await self.send_digest()
         await self.expire_unanswered()
         await self.send_reminders()
         await self.ask_consent()
@@ -685,6 +686,17 @@ class Worker:
         if erased:
             logger.warning("retention purge: %d person(s) erased", len(erased))
         return len(erased)
+
+    async def send_digest(self) -> int:
+        """The referents' daily digest of watch cases, by one worker a day."""
+        from bot.digest import send_daily
+
+        try:
+            return await send_daily(self.redis, self.prefix, self.alert_output(),
+                                     self.now(), self.token, self.settings.lease_seconds)
+        except Exception:  # noqa: BLE001 - finished by the next worker after the lease
+            logger.exception("daily digest not finished; taken up after the lease")
+            return 0
 
     def rasa_delivery(self) -> Any:
         """What only Rasa can say (a domain response with buttons) goes through Rasa."""
