@@ -141,14 +141,16 @@ def start_console(env: Dict[str, str], log_dir: Path, rasa_url: str) -> subproce
 
 
 def console_lines(log_dir: Path, timeout: float = 30) -> List[str]:
-    """What the console printed on start (its address, how to log in)."""
+    """What the console printed on start: its address, how to log in."""
     deadline = time.monotonic() + timeout
     path = log_dir / "console.log"
+    starts = [say(key, url="", password="").split("{")[0][:20]
+              for key in ("console.demo_account", "console.started", "console.login_hint")]
     while time.monotonic() < deadline:
         text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-        lines = [line for line in text.splitlines() if not line[:4].isdigit()]
-        if any(say("console.started", url="") in line for line in lines):
-            return lines[-3:]
+        lines = [line for line in text.splitlines() if line.startswith(tuple(starts))]
+        if any(line.startswith(starts[2]) for line in lines):
+            return lines
         time.sleep(0.3)
     return []
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-import selectors
+import queue
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 import redis as syncredis
+import requests
 
 from tests.conftest import ROOT, _free_port
 
@@ -18,19 +20,29 @@ pytestmark = pytest.mark.e2e
 
 
 def _read_until(process, pattern, timeout):
-    """Read the process's output until a line matches; return all lines read."""
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
+    """Read the process's output until a line matches; return all lines read.
+
+    A thread reads the lines (select() on a buffered pipe misses lines that
+    arrive together, which the console's start-up lines do).
+    """
+    if not hasattr(process, "lines"):
+        process.lines = queue.Queue()
+
+        def pump():
+            for line in process.stdout:
+                process.lines.put(line.rstrip("\n"))
+            process.lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
     lines, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not selector.select(timeout=1):
-            if process.poll() is not None:
-                break
+        try:
+            line = process.lines.get(timeout=1)
+        except queue.Empty:
             continue
-        line = process.stdout.readline()
-        if not line:
+        if line is None:
             break
-        lines.append(line.rstrip("\n"))
+        lines.append(line)
         if re.search(pattern, line):
             return lines
     raise AssertionError(f"no line matching {pattern!r} in: {lines[-30:]}")
@@ -38,8 +50,10 @@ def _read_until(process, pattern, timeout):
 
 def test_run_chats_and_escalates_on_embedded_redis(trained_model, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "LIEN_KEY_PREFIX")}
+    console_port = _free_port()
     env.update(LIEN_VAR_DIR=str(tmp_path), RASA_PORT=str(_free_port()),
-               ACTION_PORT=str(_free_port()), PYTHONUNBUFFERED="1")
+               ACTION_PORT=str(_free_port()), CONSOLE_PORT=str(console_port),
+               PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--model", trained_model,
          "--sender", "terminal:test"],
@@ -68,6 +82,22 @@ def test_run_chats_and_escalates_on_embedded_redis(trained_model, tmp_path):
         ((_, record),) = embedded.xrange("lien:escalations")
         assert record["category"] == "suicide"
         assert record["sender_id"] == "terminal:test"
+        # The console runs too: its address and a first account were printed.
+        console_url = f"http://127.0.0.1:{console_port}"
+        assert f"Console des écoutants : {console_url}" in started
+        (account,) = [l for l in started if l.startswith("Compte de démonstration")]
+        password = re.search(r"mot de passe « ([^ »]+) »", account).group(1)
+        browser = requests.Session()
+        token = re.search(r'name="csrf" value="([^"]+)"',
+                          browser.get(f"{console_url}/login", timeout=10).text).group(1)
+        logged = browser.post(f"{console_url}/login", data={
+            "csrf": token, "login": "admin", "password": password}, timeout=10)
+        assert logged.url.endswith("/queue")
+        deadline, cases = time.monotonic() + 30, []
+        while time.monotonic() < deadline and not cases:
+            cases = browser.get(f"{console_url}/api/queue", timeout=10).json()["cases"]
+            time.sleep(0.3)
+        assert cases and cases[0]["category"] == "suicide"  # the worker made the case
         process.stdin.close()  # Ctrl-D: the chat ends and everything stops
         assert process.wait(timeout=60) == 0
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import secrets
@@ -61,15 +60,20 @@ def serve(host: str, port: int, demo: bool = False) -> None:
     redis_url = settings.redis_url or "redis://127.0.0.1:6379/0"
 
     async def start() -> web.Application:
+        # Built inside run_app's own event loop: the Redis client belongs to it.
         redis = aioredis.from_url(redis_url, socket_timeout=10)
         if demo:
             password = await demo_account(redis, settings.key_prefix)
             if password:
                 print(say("console.demo_account", password=password), flush=True)
-        return await build(redis, settings.key_prefix, settings.rasa_url)
+        app = await build(redis, settings.key_prefix, settings.rasa_url)
 
-    app = asyncio.get_event_loop().run_until_complete(start())
-    print(say("console.started", url=console_url(host, port)), flush=True)
-    print(say("console.login_hint"), flush=True)
+        async def announce(_: web.Application) -> None:
+            print(say("console.started", url=console_url(host, port)), flush=True)
+            print(say("console.login_hint"), flush=True)
+
+        app.on_startup.append(announce)
+        return app
+
     # No access log: paths carry case ids and references only, but keep logs lean.
-    web.run_app(app, host=host, port=port, access_log=None, print=None)
+    web.run_app(start(), host=host, port=port, access_log=None, print=None)
