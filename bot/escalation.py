@@ -19,7 +19,8 @@ Fields (all strings): ``id``, ``sender_id``, ``channel``, ``category``
 ``request``), ``source`` (``lexicon``, ``classifier``, ``request``, ``fallback``,
 ``checkin``), ``intent``, ``confidence``, ``pattern``, ``message_id``, ``text``,
 ``created_at`` (ISO 8601, UTC), ``created_ts`` (seconds since the epoch),
-``recorded_by`` (``action`` or ``tracker_store``), ``status``.
+``recorded_by`` (``channel`` when the SMS or Telegram webhook's lexicon check
+caught it on arrival, ``action`` or ``tracker_store``), ``status``.
 
 When Redis cannot be reached the record goes to a local spool file (JSON lines)
 and :func:`replay_spool` writes it later: an escalation is never dropped.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from bot.config import load_settings
+
+logger = logging.getLogger(__name__)
 
 NEW, IN_PROGRESS, DONE = "new", "in_progress", "done"
 
@@ -74,3 +77,34 @@ async def publish_if_taken_over(redis: Any, prefix: str, sender_id: str, text: s
                      {"from": "person", "text": text[:5000], "channel": channel,
                       "ts": f"{time.time():.3f}"}, maxlen=1000, approximate=True)
     return True
+
+
+async def escalate_on_arrival(redis: Any, prefix: str, sender_id: str, text: str,
+                              channel: str, message_id: str) -> bool:
+    """A message the risk lexicon matches is escalated as it arrives.
+
+    Under load a message waits for the NLU and dialogue of other people's
+    messages; its alert must not. The NLU's RiskDetector finds the same lexicon
+    match later, and the action and the tracker store write the same escalation
+    (same person, same message id): the first write wins, the others are
+    no-ops. Risks only the classifier sees still go through the NLU. Never
+    raises: the NLU path stays the safety net.
+    """
+    from bot.escalation import Escalation, record_or_spool
+    from bot.risk import load_lexicon
+
+    try:
+        found = load_lexicon().match(text)
+        if found is None:
+            return False
+        escalation = Escalation(
+            sender_id=sender_id, category=found.category, level=found.level,
+            channel=channel, source="lexicon", intent=found.intent,
+            pattern=found.pattern_id, message_id=message_id, text=text,
+            recorded_by="channel")
+        spool = load_settings().var_dir / "spool" / "escalations.jsonl"
+        await record_or_spool(redis, escalation, prefix, spool)
+        return True
+    except Exception:  # noqa: BLE001 - the NLU path records it all the same
+        logger.exception("early escalation failed; left to the NLU path")
+        return False

@@ -36,7 +36,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.phone import mask, to_e164
 from channels.common import (
-    DONE, IN_PROGRESS, ProcessedOnce, channel_redis, publish_if_taken_over,
+    DONE, IN_PROGRESS, ProcessedOnce, channel_redis, escalate_on_arrival,
+    publish_if_taken_over,
 )
 from channels.sms_format import (
     numbered_choices, payload_for_reply, split_segments, split_with_choices,
@@ -415,6 +416,9 @@ class SmsInput(InputChannel):
             if not text.strip() and params.get("NumMedia", "0") not in ("", "0"):
                 logger.info("sms sid=%s: media only, not read", sid)
                 text = MEDIA_PAYLOAD
+            # A risk must not wait for the dialogue of other people's messages.
+            await escalate_on_arrival(self.redis, self.prefix, sender_id, text,
+                                      self.name(), sid)
             # Kept until answered: a process killed mid-way leaves it for replay.
             await self.redis.hset(self.pending_key, sid, json.dumps(
                 {"sender_id": sender_id, "text": text, "received": time.time()}))

@@ -35,7 +35,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter, TelegramError
 
 from channels.common import (
-    DONE, IN_PROGRESS, ProcessedOnce, channel_redis, publish_if_taken_over,
+    DONE, IN_PROGRESS, ProcessedOnce, channel_redis, escalate_on_arrival,
+    publish_if_taken_over,
 )
 
 logger = logging.getLogger(__name__)
@@ -263,6 +264,9 @@ class TelegramInput(InputChannel):
             if text is None:
                 await self.once.done(update_id)
                 return response.text("", status=200)
+            # A risk must not wait for the dialogue of other people's messages.
+            await escalate_on_arrival(self.redis, self.prefix, f"{SENDER_PREFIX}{chat.id}",
+                                      text, self.name(), f"tg-{update.update_id}")
             try:
                 await publish_if_taken_over(self.redis, self.prefix,
                                             f"{SENDER_PREFIX}{chat.id}", text, self.name())

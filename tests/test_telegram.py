@@ -105,6 +105,7 @@ def test_a_risk_message_gets_the_number(tg, sync_redis, prefix):
     assert re.search(r"(?<!\d)3114(?!\d)", reply), reply
     ids = sync_redis.zrange(f"{prefix}:person:telegram:{tg.chat_id}:escalations", 0, -1)
     assert sync_redis.hget(f"{prefix}:escalation:{ids[0]}", "channel") == "telegram"
+    assert len(ids) == 1  # the webhook's early write and the NLU's are one escalation
 
 
 def test_wrong_or_missing_secret_is_refused(tg):
