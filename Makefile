@@ -36,6 +36,7 @@ eval: setup
 bench: setup
 	$(PY) -m bot.bench
 	$(PY) -m bot.bench_checkins
+	$(PY) -m bot.bench_alerts
 
 lock:
 	$(PY310) -m venv /tmp/lien-lock && /tmp/lien-lock/bin/pip install -q "pip<24" && /tmp/lien-lock/bin/pip install -q -r requirements.in && /tmp/lien-lock/bin/pip check && /tmp/lien-lock/bin/pip freeze | sed '1i # Pinned: generated from requirements.in by `make lock` on Python 3.10 (pip check clean).' > requirements.txt

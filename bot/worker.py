@@ -357,6 +357,7 @@ class Worker:
         settings: Optional[WorkerSettings] = None,
         now: Callable[[], float] = clock.now,
         name: str = "",
+        alert_delivery: Optional["DirectDelivery"] = None,
     ) -> None:
         self.redis = redis
         self.prefix = prefix
@@ -367,6 +368,7 @@ class Worker:
         self.token = name or f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.pacer = Pacer(self.settings.rate_per_second, redis, f"{prefix}:rate:checkins")
         self.stats = WaveStats()
+        self._alert_delivery = alert_delivery
         self._claim = redis.register_script(_CLAIM)
         self._complete = redis.register_script(_COMPLETE)
 
@@ -713,7 +715,7 @@ class Worker:
         """Alerts go straight to the providers, whatever the check-in delivery."""
         if isinstance(self.delivery, DirectDelivery):
             return self.delivery
-        if getattr(self, "_alert_delivery", None) is None:
+        if self._alert_delivery is None:
             self._alert_delivery = DirectDelivery(self.redis, self.prefix)
         return self._alert_delivery
 
@@ -855,13 +857,22 @@ async def serve(redis_url: str, prefix: str, settings: WorkerSettings,
         loop.add_signal_handler(sig, stop.set)
     if hasattr(delivery, "warm"):
         await delivery.warm()
+    # Alerts go straight to the providers: their clients are made now, not when
+    # the first risk comes in (that first import and set-up took about a second).
+    alerts = delivery if isinstance(delivery, DirectDelivery) else \
+        DirectDelivery(redis, prefix)
+    if alerts is not delivery:
+        await alerts.warm()
     print(say("worker.started", mode=settings.delivery, workers=workers,
               batch=settings.batch), flush=True)
     try:
-        await asyncio.gather(*(Worker(redis, prefix, delivery, settings).run(stop)
+        await asyncio.gather(*(Worker(redis, prefix, delivery, settings,
+                                      alert_delivery=alerts).run(stop)
                                for _ in range(workers)))
     finally:
         await delivery.close()
+        if alerts is not delivery:
+            await alerts.close()
         await redis.close()
 
 
