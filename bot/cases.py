@@ -133,10 +133,17 @@ class CaseKeys(Keys):
         return f"{self.prefix}:alert:{case_id}:{round_}:{tier}:{index}"
 
 
-@lru_cache(maxsize=1)
 def roster() -> Dict[str, Any]:
-    """The on-call roster and the alert ladder (``ROSTER_FILE`` or the default)."""
+    """The on-call roster and the alert ladder (``ROSTER_FILE`` or the default).
+
+    Read again whenever the file changes (the console edits it while workers run).
+    """
     path = os.environ.get("ROSTER_FILE") or str(ROSTER_PATH)
+    return _load_roster(path, os.stat(path).st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _load_roster(path: str, _mtime: int) -> Dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     for tier in data["tiers"]:
@@ -162,6 +169,9 @@ def roster() -> Dict[str, Any]:
     digest["timezone"] = str(digest["timezone"] or DIGEST_DEFAULTS["timezone"])
     data["digest"] = digest
     return data
+
+
+roster.cache_clear = _load_roster.cache_clear  # type: ignore[attr-defined]
 
 
 def referent_key(name: str) -> str:

@@ -427,6 +427,15 @@ async def test_the_roster_is_edited_in_the_console_and_checked_first(world):
     assert yaml.safe_load(world["roster"].read_text(encoding="utf-8"))["tiers"][0][
         "members"][0]["name"] == "Astreinte de nuit"
     assert cases.roster()["tiers"][0]["members"][0]["name"] == "Astreinte de nuit"
+    # A worker in another process sees the edit too: the roster is read again
+    # whenever its file changes (no cache to clear there).
+    import os
+
+    later = edited.replace("Astreinte de nuit", "Astreinte du week-end")
+    world["roster"].write_text(later, encoding="utf-8")
+    stat = os.stat(world["roster"])
+    os.utime(world["roster"], ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert cases.roster()["tiers"][0]["members"][0]["name"] == "Astreinte du week-end"
     await admin.close()
 
 
