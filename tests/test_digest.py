@@ -298,3 +298,20 @@ async def test_a_long_digest_names_what_fits_and_keeps_the_link(world, twilio_do
     assert digest.endswith(" autre(s). File : https://lien.example.org/queue")
     messages = requests.get(f"{twilio_double}/_messages", timeout=10).json()
     assert len([m for m in messages if m["to"] == phones["durand"]]) <= 3
+
+
+async def test_a_case_a_listener_holds_is_listed_as_taken_care_of(world):
+    redis, prefix, received, write = world
+    phones = write()
+    person = await _person(redis, prefix, "Odette", "Mme Durand")
+    await _escalate(redis, prefix, person, "human_request", "request", MORNING - 1800)
+    clock = Clock(MORNING - 60)
+    worker = _worker(redis, prefix, clock)
+    await worker.tick()
+    (case,) = await cases.queue(redis, prefix)
+    assert await cases.claim_case(redis, prefix, case["id"], "ana", clock())
+    clock.ts = MORNING + 60
+    await worker.tick()
+    assert received(phones["durand"]) == [
+        "Lien, suivi du 09/03 : 1 personne(s) à suivre : Odette (demande d'un humain, "
+        "depuis 31 min, pris en charge). File : https://lien.example.org/queue"]
