@@ -139,6 +139,10 @@ def roster() -> Dict[str, Any]:
     Read again whenever the file changes (the console edits it while workers run).
     """
     path = os.environ.get("ROSTER_FILE") or str(ROSTER_PATH)
+    if not os.path.exists(path):
+        # A shared volume before its first edit in the console: never no roster.
+        logger.warning("ROSTER_FILE %s does not exist yet: the default roster is used", path)
+        path = str(ROSTER_PATH)
     return _load_roster(path, os.stat(path).st_mtime_ns)
 
 

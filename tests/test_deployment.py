@@ -60,3 +60,18 @@ def test_the_scheduler_workers_run_beside_rasa():
     assert worker["environment"]["REDIS_URL"].startswith("redis://redis:")
     assert worker["environment"]["RASA_URL"] == "http://gateway:80"
     assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_the_console_is_served_apart_and_shares_the_roster_with_the_workers():
+    services = _compose()["services"]
+    console = services["console"]
+    assert console["command"][:4] == ["python", "-m", "bot", "console"]
+    port = console["command"][console["command"].index("--port") + 1]
+    assert any(p.startswith("127.0.0.1:") and p.endswith(f":{port}") for p in console["ports"])
+    assert port in console["healthcheck"]["test"][-1]
+    for name in ("console", "worker"):
+        env = services[name]["environment"]
+        assert env["ROSTER_FILE"].startswith("/roster/")
+        assert "roster:/roster" in services[name]["volumes"]
+        assert env["REDIS_URL"].startswith("redis://redis:")
+    assert "roster" in _compose()["volumes"]

@@ -693,8 +693,9 @@ def validate_roster(text: str) -> Dict[str, Any]:
 async def roster_page(request: web.Request) -> web.Response:
     """The on-call roster and the alert ladder, as the file's text."""
     path = roster_path()
+    source = path if path.exists() else cases_mod.ROSTER_PATH
     return aiohttp_jinja2.render_template("roster.html", request, ctx(
-        request, text=path.read_text(encoding="utf-8"), path=str(path)))
+        request, text=source.read_text(encoding="utf-8"), path=str(path)))
 
 
 async def roster_save(request: web.Request) -> web.StreamResponse:
@@ -709,6 +710,7 @@ async def roster_save(request: web.Request) -> web.StreamResponse:
             request, text=text, path=str(roster_path())),
             refused_text=say("console.roster_invalid", why=why)), status=400)
     path = roster_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
