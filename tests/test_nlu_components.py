@@ -130,3 +130,27 @@ def test_a_harmless_idiom_overrules_a_classifier_only_risk(detector):
     plain = _message("je sais plus quoi faire de moi", intent="risk_suicide", confidence=0.99)
     detector.process([plain])
     assert plain.get("intent")["name"] == "risk_suicide"
+
+
+@pytest.fixture(scope="module")
+def guard():
+    """The unknown-words guard with a small vocabulary."""
+    from bot.nlu import UnknownWordsGuard
+
+    vocabulary = {"oui", "bonjour", "je", "suis", "fatigue", "ca", "va", "mal", "dormir"}
+    return UnknownWordsGuard(UnknownWordsGuard.get_default_config(), None, None, vocabulary)
+
+
+@pytest.mark.parametrize("text", ["qsdfgh", "xkcd bloup", "azerty uiop"])
+def test_a_message_with_no_known_word_is_not_a_confident_yes(guard, text):
+    message = _message(text, intent="affirm", confidence=0.68)
+    guard.process([message])
+    assert message.get("intent") == {"name": "affirm", "confidence": 0.0}
+
+
+@pytest.mark.parametrize("text", ["oui", "bonjoru", "chuis fatiguee", "1", "2 stp", "🙂", "",
+                                  "ca va pas du tout"])
+def test_known_words_typos_digits_and_emoji_keep_their_intent(guard, text):
+    message = _message(text, intent="affirm", confidence=0.68)
+    guard.process([message])
+    assert message.get("intent")["confidence"] == 0.68

@@ -34,7 +34,7 @@ from bot import calls as calls_mod
 from bot.config import PROJECT_ROOT
 from bot.console.store import ROLES, ConsoleStore, User
 from bot.messages import raw, say
-from bot.persons import DEFAULT_TZ, Keys, local_date, zone
+from bot.persons import DEFAULT_TZ, Keys, local_date, parse_time, zone
 from bot.phone import mask
 from bot.takeover import Takeover
 
@@ -687,6 +687,24 @@ def validate_roster(text: str) -> Dict[str, Any]:
             not isinstance(v, list) or not all(isinstance(m, int) and m >= 0 for m in v)
             for v in ladder.values()):
         raise ValueError("« ladder » : des minutes par niveau (critical, high)")
+    referents = data.get("referents") or {}
+    if not isinstance(referents, dict) or any(
+            not isinstance(info, dict) or not (info.get("phone") or info.get("telegram"))
+            for info in referents.values()):
+        raise ValueError("« referents » : pour chaque nom, un téléphone ou un Telegram")
+    digest = data.get("digest") or {}
+    if not isinstance(digest, dict) or not set(digest) <= {"time", "timezone", "immediate"}:
+        raise ValueError("« digest » : time, timezone et immediate seulement")
+    if "time" in digest and not (isinstance(digest["time"], int) or
+                                 parse_time(str(digest["time"]))):
+        raise ValueError("« digest.time » : une heure comme \"09:00\"")
+    if "timezone" in digest:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(str(digest["timezone"]))
+        except Exception:  # noqa: BLE001 - any unknown or malformed zone name
+            raise ValueError("« digest.timezone » : un fuseau comme Europe/Paris")
     return data
 
 
