@@ -77,7 +77,13 @@ class Takeover:
             return False
         case = await cases.get_case(self.redis, self.prefix, case_id)
         person_id = case["person_id"]
-        await self._events(person_id, [{"event": "pause", "timestamp": now}])
+        try:
+            await self._events(person_id, [{"event": "pause", "timestamp": now}])
+        except Exception:
+            # Rasa unreachable: the assistant would keep talking over the
+            # listener. Give the case back to the queue (it pages again).
+            await cases.release_case(self.redis, self.prefix, case_id, time.time())
+            raise
         person = await self._person(person_id)
         register = "tu" if person.get("register") == "tu" else "vous"
         words = wording()

@@ -481,3 +481,22 @@ def test_users_add_creates_an_argon2_account_from_the_command_line(sync_redis):
     for key in sync_redis.scan_iter(match=f"{prefix}:*"):
         sync_redis.delete(key)
 
+
+
+async def test_a_claim_rasa_cannot_take_is_given_back_to_the_queue(world):
+    person = await add_person(world, "+33611110010", "Yves")
+    case_id = await open_case(world, person)
+
+    async def rasa_down(person_id, events):
+        raise ConnectionError("Rasa unreachable")
+
+    world["takeover"]._events = rasa_down
+    client = await client_for(world, "ana")
+    reply = await client.post(f"/api/cases/{case_id}/claim",
+                              headers={"X-CSRF-Token": client.csrf})
+    assert reply.status == 503 and (await reply.json())["error"] == "unavailable"
+    case = await cases.get_case(world["redis"], world["prefix"], case_id)
+    assert case["status"] == "pending" and not case["claimed_by"]
+    assert not await world["redis"].exists(Keys(world["prefix"]).takeover(person))
+    assert world["outputs"].sent == []  # the person was not told someone is there
+    await client.close()
