@@ -208,3 +208,30 @@ class Chat:
 def chat(servers: Dict[str, str]) -> Chat:
     """A new person talking to the running assistant."""
     return Chat(servers["rasa"], f"test:{uuid.uuid4().hex[:10]}")
+
+
+def add_console_user(env: Dict[str, str], login: str, role: str, password: str,
+                     name: str = "") -> None:
+    """``python -m bot users add`` with the password on standard input."""
+    added = subprocess.run(
+        [sys.executable, "-m", "bot", "users", "add", login, "--role", role,
+         "--name", name or login, "--password-stdin"], input=password + "\n", text=True,
+        capture_output=True, cwd=ROOT, env=env, timeout=60)
+    assert added.returncode == 0, added.stderr
+
+
+def start_console(env: Dict[str, str], log_path: Path) -> tuple:
+    """``python -m bot console`` on a free port, logging to a file; (process, url)."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--port", str(port)], cwd=ROOT,
+        env=dict(env, CONSOLE_URL=f"http://127.0.0.1:{port}"),
+        stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if requests.get(f"{url}/health", timeout=1).ok:
+                break
+        except requests.RequestException:
+            time.sleep(0.1)
+    return process, url

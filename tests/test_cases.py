@@ -13,21 +13,9 @@ from bot import cases
 from bot.escalation import Escalation, record_escalation
 from bot.worker import Worker, WorkerSettings
 from tests.conftest import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
+from tests.fakes import Clock, NoCheckins
 
 T0 = 1_800_000_000.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.ts = T0
-
-    def __call__(self) -> float:
-        return self.ts
-
-
-class NoCheckins:
-    async def send(self, *args) -> None:  # pragma: no cover - no check-ins here
-        raise AssertionError("no check-in expected")
 
 
 @pytest.fixture
@@ -72,7 +60,7 @@ def _worker(redis, prefix, clock) -> Worker:
 
 async def test_cases_are_ordered_by_level_then_waiting_time(world):
     redis, prefix, _ = world
-    clock = Clock()
+    clock = Clock(T0)
     await _escalate(redis, prefix, "sms:+33611100001", "human_request", "request", ts=T0 - 900)
     await _escalate(redis, prefix, "sms:+33611100002", "violence", "high", ts=T0 - 600)
     await _escalate(redis, prefix, "sms:+33611100003", "no_news", "watch", ts=T0 - 1200)
@@ -87,7 +75,7 @@ async def test_cases_are_ordered_by_level_then_waiting_time(world):
 
 async def test_a_new_message_joins_the_open_case_and_can_raise_it(world):
     redis, prefix, _ = world
-    clock = Clock()
+    clock = Clock(T0)
     person = "sms:+33611100010"
     await cases.ensure_group(redis, prefix)
     await _escalate(redis, prefix, person, "human_request", "request")
@@ -107,7 +95,7 @@ async def test_a_new_message_joins_the_open_case_and_can_raise_it(world):
 
 async def test_an_escalation_read_twice_makes_one_case(world):
     redis, prefix, _ = world
-    clock = Clock()
+    clock = Clock(T0)
     await cases.ensure_group(redis, prefix)
     await _escalate(redis, prefix, "sms:+33611100020")
     # The first consumer dies after reading, before acknowledging.
@@ -121,7 +109,7 @@ async def test_an_escalation_read_twice_makes_one_case(world):
 
 async def test_a_critical_case_alerts_at_once_then_widens_until_claimed(world):
     redis, prefix, received = world
-    clock = Clock()
+    clock = Clock(T0)
     person = "sms:+33611100030"
     await redis.hset(f"{prefix}:person:{person}", "first_name", "Odette")
     await _escalate(redis, prefix, person, text="jveux en finir ce soir")
@@ -149,7 +137,7 @@ async def test_a_critical_case_alerts_at_once_then_widens_until_claimed(world):
 
 async def test_killed_between_the_case_and_the_alert_the_alert_goes_out_once(world):
     redis, prefix, received = world
-    clock = Clock()
+    clock = Clock(T0)
     await _escalate(redis, prefix, "sms:+33611100040", "violence", "high")
     await cases.ensure_group(redis, prefix)
     await cases.consume(redis, prefix, "dead-worker", clock())  # case written, then death
@@ -161,7 +149,7 @@ async def test_killed_between_the_case_and_the_alert_the_alert_goes_out_once(wor
 
 async def test_watch_cases_and_requests_do_not_page_anyone(world):
     redis, prefix, received = world
-    clock = Clock()
+    clock = Clock(T0)
     await _escalate(redis, prefix, "sms:+33611100050", "no_news", "watch")
     await _escalate(redis, prefix, "sms:+33611100051", "human_request", "request")
     worker = _worker(redis, prefix, clock)
@@ -175,13 +163,13 @@ async def test_a_cleared_no_news_makes_no_case(world):
     redis, prefix, _ = world
     escalation_id = await _escalate(redis, prefix, "sms:+33611100060", "no_news", "watch")
     await redis.hset(f"{prefix}:escalation:{escalation_id}", "status", "cleared")
-    await _worker(redis, prefix, Clock()).tick()
+    await _worker(redis, prefix, Clock(T0)).tick()
     assert await cases.queue(redis, prefix) == []
 
 
 async def test_claim_takes_over_and_resolve_gives_back(world):
     redis, prefix, received = world
-    clock = Clock()
+    clock = Clock(T0)
     person = "sms:+33611100070"
     await _escalate(redis, prefix, person)
     worker = _worker(redis, prefix, clock)
@@ -202,7 +190,7 @@ async def test_claim_takes_over_and_resolve_gives_back(world):
 
 async def test_a_vanished_listener_gives_the_case_back_and_it_alerts_again(world):
     redis, prefix, received = world
-    clock = Clock()
+    clock = Clock(T0)
     await _escalate(redis, prefix, "sms:+33611100080")
     worker = _worker(redis, prefix, clock)
     await worker.tick()
@@ -246,7 +234,7 @@ async def test_an_idle_worker_wakes_up_for_a_new_escalation(world):
     redis, prefix, received = world
     stop = asyncio.Event()
     worker = _Watched(redis, prefix, NoCheckins(), WorkerSettings(poll_seconds=30),
-                      now=Clock())
+                      now=Clock(T0))
     task = asyncio.create_task(worker.run(stop))
     try:
         await asyncio.wait_for(worker.round_done.wait(), 10)
@@ -273,7 +261,7 @@ async def test_an_escalation_written_during_a_round_is_not_missed(world):
 
     stop = asyncio.Event()
     worker = _Watched(redis, prefix, NoCheckins(), WorkerSettings(poll_seconds=30),
-                      now=Clock(), during_first_round=escalate_now)
+                      now=Clock(T0), during_first_round=escalate_now)
     task = asyncio.create_task(worker.run(stop))
     try:
         (case,) = await _wait_for_case(redis, prefix, timeout=10)
@@ -287,7 +275,7 @@ async def test_stop_ends_a_long_idle_wait(world):
     redis, prefix, _ = world
     stop = asyncio.Event()
     worker = _Watched(redis, prefix, NoCheckins(), WorkerSettings(poll_seconds=30),
-                      now=Clock())
+                      now=Clock(T0))
     task = asyncio.create_task(worker.run(stop))
     await asyncio.wait_for(worker.round_done.wait(), 10)
     await asyncio.sleep(0.2)

@@ -11,8 +11,6 @@ import asyncio
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 
@@ -22,8 +20,8 @@ import requests
 from bot import cases
 from bot.console.store import ConsoleStore
 from bot.worker import DirectDelivery, Worker, WorkerSettings
-from tests.conftest import (ROOT, TELEGRAM_TOKEN, TEST_PREFIX, TEST_REDIS_URL, TWILIO_FROM,
-                            TWILIO_SID, TWILIO_TOKEN, _free_port)
+from tests.conftest import (TELEGRAM_TOKEN, TEST_PREFIX, TEST_REDIS_URL, TWILIO_FROM,
+                            TWILIO_SID, TWILIO_TOKEN, add_console_user, start_console)
 from tests.test_sms import Phone
 
 pytestmark = pytest.mark.e2e
@@ -55,28 +53,13 @@ def on_call(servers, monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def console(servers, on_call):
+def console(servers, on_call, tmp_path):
     """The console as a process, on a free port, with its own listener account."""
-    port = _free_port()
     env = dict(os.environ, **on_call["env"], REDIS_URL=TEST_REDIS_URL,
-               LIEN_KEY_PREFIX=TEST_PREFIX, RASA_URL=servers["rasa"],
-               CONSOLE_URL=f"http://127.0.0.1:{port}")
+               LIEN_KEY_PREFIX=TEST_PREFIX, RASA_URL=servers["rasa"])
     login = f"ecoute{uuid.uuid4().hex[:6]}"
-    added = subprocess.run(
-        [sys.executable, "-m", "bot", "users", "add", login, "--role", "listener",
-         "--name", "Nadia Roux", "--password-stdin"], input=PASSWORD + "\n", text=True,
-        capture_output=True, cwd=ROOT, env=env, timeout=60)
-    assert added.returncode == 0, added.stderr
-    process = subprocess.Popen([sys.executable, "-m", "bot", "console", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if requests.get(f"{url}/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.1)
+    add_console_user(env, login, "listener", PASSWORD, "Nadia Roux")
+    process, url = start_console(env, tmp_path / "console.log")
     yield {"url": url, "login": login}
     process.terminate()
     process.wait(timeout=15)

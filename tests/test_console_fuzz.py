@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
 import uuid
 
@@ -21,7 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from tests.conftest import ROOT, TEST_REDIS_URL, _free_port
+from tests.conftest import ROOT, TEST_REDIS_URL, add_console_user, start_console
 
 schema = schemathesis.openapi.from_path(str(ROOT / "bot" / "console" / "openapi.yml"))
 PASSWORD = "fuzzing password 123"
@@ -30,13 +28,9 @@ PASSWORD = "fuzzing password 123"
 @pytest.fixture(scope="module")
 def console_session(tmp_path_factory):
     prefix = f"{uuid.uuid4().hex[:8]}f"
-    port = _free_port()
     env = dict(os.environ, REDIS_URL=TEST_REDIS_URL, LIEN_KEY_PREFIX=prefix,
                RASA_URL="http://127.0.0.1:9", TWILIO_ACCOUNT_SID="", TELEGRAM_BOT_TOKEN="")
-    added = subprocess.run([sys.executable, "-m", "bot", "users", "add", "fuzz", "--role",
-                            "admin", "--password-stdin"], input=PASSWORD + "\n", text=True,
-                           capture_output=True, cwd=ROOT, env=env, timeout=60)
-    assert added.returncode == 0, added.stderr
+    add_console_user(env, "fuzz", "admin", PASSWORD)
     redis = syncredis.Redis.from_url(TEST_REDIS_URL)
     person = "sms:+33699990001"
     redis.hset(f"{prefix}:person:{person}", mapping={"first_name": "Zoé", "status": "active"})
@@ -45,16 +39,7 @@ def console_session(tmp_path_factory):
         "id": "0000000000001-aaaaaaaa", "person_id": person, "level": "high",
         "category": "suicide", "status": "pending", "created_ts": str(time.time())})
     redis.zadd(f"{prefix}:cases:open", {"0000000000001-aaaaaaaa": 1})
-    process = subprocess.Popen([sys.executable, "-m", "bot", "console", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=open(tmp_path_factory.mktemp("console") / "console.log", "w"),
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if requests.get(f"{url}/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.1)
+    process, url = start_console(env, tmp_path_factory.mktemp("console") / "console.log")
     session = requests.Session()
     token = re.search(r'name="csrf" value="([^"]+)"',
                       session.get(f"{url}/login").text).group(1)

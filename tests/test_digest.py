@@ -15,6 +15,7 @@ from bot import cases
 from bot.escalation import Escalation, record_escalation
 from bot.worker import Worker, WorkerSettings
 from tests.conftest import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
+from tests.fakes import Clock, NoCheckins
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -25,19 +26,6 @@ def _ts(*args: int) -> float:
 
 # A Tuesday; the digest is due at 09:00, Paris time.
 MORNING = _ts(2027, 3, 9, 8, 59)
-
-
-class Clock:
-    def __init__(self, ts: float) -> None:
-        self.ts = ts
-
-    def __call__(self) -> float:
-        return self.ts
-
-
-class NoCheckins:
-    async def send(self, *args) -> None:  # pragma: no cover - no check-ins here
-        raise AssertionError("no check-in expected")
 
 
 def _phone() -> str:

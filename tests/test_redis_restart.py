@@ -25,6 +25,7 @@ from bot import cases
 from bot.escalation import Escalation, EscalationKeys, record_escalation
 from bot.worker import Worker, WorkerSettings
 from tests.conftest import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
+from tests.fakes import Clock, NoCheckins
 
 REDIS_SERVER = shutil.which("redis-server")
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server not installed")
@@ -108,19 +109,6 @@ def roster(twilio_double, monkeypatch, tmp_path):
 
     yield received
     cases.roster.cache_clear()
-
-
-class Clock:
-    def __init__(self, ts: float) -> None:
-        self.ts = ts
-
-    def __call__(self) -> float:
-        return self.ts
-
-
-class NoCheckins:
-    async def send(self, *args) -> None:  # pragma: no cover - no check-ins here
-        raise AssertionError("no check-in expected")
 
 
 async def _escalate(redis, prefix, sender, category, level, ts) -> str:

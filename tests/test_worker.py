@@ -14,22 +14,13 @@ import redis.asyncio as aioredis
 from bot.answers import note_answer
 from bot.persons import Keys, Person, import_persons, set_status
 from bot.worker import Worker, WorkerSettings
+from tests.fakes import Clock
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 def _ts(*args: int) -> float:
     return datetime(*args, tzinfo=PARIS).timestamp()
-
-
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self, ts: float) -> None:
-        self.ts = ts
-
-    def __call__(self) -> float:
-        return self.ts
 
 
 class Delivery:
