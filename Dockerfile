@@ -1,4 +1,4 @@
-# One image for the Rasa server, the action server and (later) the workers.
+# One image for the Rasa server, the action server, the workers and the console.
 FROM python:3.10-slim-bookworm
 WORKDIR /app
 RUN useradd --create-home --uid 1001 lien
@@ -7,10 +7,11 @@ RUN pip install --no-cache-dir "pip<24" \
  && pip install --no-cache-dir -r requirements.txt \
  && pip check
 COPY . .
-RUN chown -R lien /app
+# /roster: the on-call roster the console edits (a named volume takes this owner).
+RUN chown -R lien /app && mkdir -p /roster && chown lien /roster
 USER lien
 # The model is trained at build time so that every replica serves the same one.
 RUN rasa train --fixed-model-name lien --out models
 ENV PYTHONPATH=/app
-EXPOSE 5005 5055
+EXPOSE 5005 5055 8081
 CMD ["rasa", "run", "--enable-api", "--model", "models/lien.tar.gz", "--port", "5005"]

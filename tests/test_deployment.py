@@ -75,3 +75,6 @@ def test_the_console_is_served_apart_and_shares_the_roster_with_the_workers():
         assert "roster:/roster" in services[name]["volumes"]
         assert env["REDIS_URL"].startswith("redis://redis:")
     assert "roster" in _compose()["volumes"]
+    # The console runs as the image's user: the volume must be writable by it.
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"chown lien /roster", dockerfile)
