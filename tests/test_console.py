@@ -385,7 +385,7 @@ async def test_a_person_page_shows_thirty_days_of_mood_and_the_next_call(world):
     assert len(view["moods"]) == 30 and view["moods"][-1] == {"day": today, "mood": "bad"}
     assert view["person"]["missed"] == 2 and view["person"]["next_call_ts"]
     page = await (await client.get(f"/people/{row['ref']}")).text()
-    assert page.count("<rect") == 30 and "mood-bad" in page
+    assert page.count("<rect") == 30 and "mood-bad" in page and "suivi : actif" in page
     assert "611110007" not in page
     await client.close()
 

@@ -175,7 +175,7 @@ def ctx(request: web.Request, **values: Any) -> Dict[str, Any]:
                 flash=request.query.get("ok", ""), refused=request.query.get("err", ""),
                 flash_values={k: request.query.get(k, "")[:40] for k in FLASH_VALUES},
                 levels=raw("alerts.levels"), categories=raw("alerts.categories"),
-                roles=raw("users.roles"))
+                roles=raw("users.roles"), statuses=raw("console.statuses"))
 
 
 FLASH_VALUES = ("when", "volunteer", "login", "listener", "count")
