@@ -78,3 +78,13 @@ def test_the_console_is_served_apart_and_shares_the_roster_with_the_workers():
     # The console runs as the image's user: the volume must be writable by it.
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert re.search(r"chown lien /roster", dockerfile)
+
+
+def test_the_ci_script_parses_and_runs_the_readme_test_command():
+    import subprocess
+
+    script = ROOT / ".ci" / "run"
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
+    lines = [line.strip() for line in script.read_text(encoding="utf-8").splitlines()]
+    assert lines[-1] == "make test" and "make test" in (ROOT / "README.md").read_text()
+    assert any("chromium" in line and "apt-get install" in line for line in lines)
