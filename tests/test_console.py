@@ -500,3 +500,28 @@ async def test_a_claim_rasa_cannot_take_is_given_back_to_the_queue(world):
     assert not await world["redis"].exists(Keys(world["prefix"]).takeover(person))
     assert world["outputs"].sent == []  # the person was not told someone is there
     await client.close()
+
+
+async def test_a_social_worker_finds_a_person_by_number_without_it_in_any_url(world):
+    person = await add_person(world, "+33611110011", "Germaine")
+    client = await client_for(world, "sam")
+    reply = await client.post("/people/search", data={"csrf": client.csrf,
+                                                      "contact": "06 11 11 00 11"})
+    assert reply.status == 200 and "Germaine" in await reply.text()
+    assert reply.url.path == f"/people/{await world['store'].ref(person)}"
+    assert "611110011" not in str(reply.url) and \
+        all("611110011" not in str(r.url) for r in reply.history)
+    reply = await client.post("/people/search", data={"csrf": client.csrf,
+                                                      "contact": "06 99 99 99 99"})
+    assert reply.url.path == "/people" and "Introuvable" in await reply.text()
+    listener = await client_for(world, "ana")
+    reply = await listener.post("/people/search", data={"csrf": listener.csrf,
+                                                        "contact": "0611110011"})
+    assert reply.status == 403
+    admin = await client_for(world, "ada")
+    entries = (await (await admin.get("/api/audit")).json())["entries"]
+    assert [e["detail"] for e in entries if e["action"] == "search"][:2] == \
+        ["aucun résultat", "trouvé"]
+    assert "611110011" not in json.dumps(entries)
+    for c in (client, listener, admin):
+        await c.close()

@@ -523,6 +523,28 @@ async def api_people(request: web.Request) -> web.Response:
     return web.json_response(data)
 
 
+async def people_search(request: web.Request) -> web.StreamResponse:
+    """Find one person by phone number or Telegram id (posted: never in a URL)."""
+    from bot.phone import to_e164
+
+    form = await _form(request)
+    wanted = form.get("contact", "").strip()[:40]
+    candidates = []
+    number = to_e164(wanted) if wanted else None
+    if number:
+        candidates.append(f"sms:{number}")
+    if wanted.lstrip("-").isdigit():
+        candidates.append(f"telegram:{wanted}")
+    store = request.app[STORE]
+    for person_id in candidates:
+        if await request.app[REDIS].exists(Keys(request.app[PREFIX]).person(person_id)):
+            ref = await store.remember(person_id)
+            await store.audit(request["user"], "search", ref, "trouvé")
+            raise web.HTTPFound(f"/people/{ref}")
+    await store.audit(request["user"], "search", "", "aucun résultat")
+    raise back("/people", err="not_found")
+
+
 async def person_view(request: web.Request) -> Optional[Dict[str, Any]]:
     """One person: follow-up state, 30 days of mood, next call, open case."""
     store = request.app[STORE]
@@ -752,6 +774,7 @@ ROUTES = [
     ("POST", "/cases/{case_id}/resolve", case_action("resolve"), "listener"),
     ("POST", "/cases/{case_id}/call", case_action("call"), "listener"),
     ("GET", "/people", people_page, "social_worker"),
+    ("POST", "/people/search", people_search, "social_worker"),
     ("GET", "/people/{ref}", person_page, "social_worker"),
     ("POST", "/people/{ref}/erase", person_erase, "admin"),
     ("GET", "/plan", plan_page, "listener"),
