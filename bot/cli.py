@@ -146,7 +146,7 @@ def console_lines(log_dir: Path, timeout: float = 30) -> List[str]:
     """What the console printed on start: its address, how to log in."""
     deadline = time.monotonic() + timeout
     path = log_dir / "console.log"
-    starts = [say(key, url="", password="").split("{")[0][:20]
+    starts = [say(key, url="", password="")[:20]
               for key in ("console.demo_account", "console.started", "console.login_hint")]
     while time.monotonic() < deadline:
         text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""

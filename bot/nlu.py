@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 import logging
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -267,8 +269,6 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
 
     def train(self, training_data: Any) -> Resource:
         """Learn the words of the training examples."""
-        import json
-
         words = set()
         for example in training_data.training_examples:
             words.update(_words(example.get("text") or ""))
@@ -283,8 +283,6 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
              resource: Resource, execution_context: ExecutionContext,
              **kwargs: Any) -> "UnknownWordsGuard":
         """The guard with the vocabulary it learnt."""
-        import json
-
         try:
             with model_storage.read_from(resource) as directory:
                 words = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
@@ -298,8 +296,6 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
             return True
         if len(word) < 4:
             return False
-        import difflib
-
         candidates = self._by_letter.get(word[0], [])
         return bool(difflib.get_close_matches(word, candidates, n=1,
                                               cutoff=self.config.get("close_ratio", 0.75)))

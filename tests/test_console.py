@@ -341,6 +341,9 @@ async def test_form_posts_redirect_back_with_the_outcome_in_french(world):
     assert "Appel réservé le" in await reply.text()
     stored = await world["redis"].hget(Keys(world["prefix"]).person(person), "next_call_ts")
     assert stored is not None
+    plan = await (await client.get(f"/api/plan?date={tomorrow}")).json()
+    (line,) = [c for c in plan["calls"] if c["first_name"] == "Marc"]
+    assert line["at"] == "15:30" and line["person_ref"] == await world["store"].ref(person)
     reply = await client.post(f"/cases/{case_id}/call", data={
         "csrf": client.csrf, "date": "2001-01-01", "time": "15:30"})
     assert "Date ou heure invalide" in await reply.text()

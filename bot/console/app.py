@@ -34,7 +34,8 @@ from bot import calls as calls_mod
 from bot.config import PROJECT_ROOT
 from bot.console.store import ROLES, ConsoleStore, User
 from bot.messages import raw, say
-from bot.persons import DEFAULT_TZ, Keys, local_date, parse_time, zone
+from bot.persons import (DEFAULT_TZ, Keys, at_local, get_person, local_date, parse_time,
+                          zone)
 from bot.phone import mask
 from bot.takeover import Takeover
 
@@ -202,29 +203,38 @@ def _person_summary(person_id: str, person: Dict[str, str], ref: str) -> Dict[st
 
 
 async def _person(request: web.Request, person_id: str) -> Dict[str, str]:
+    return await get_person(request.app[REDIS], request.app[PREFIX], person_id)
+
+
+async def _people(request: web.Request, person_ids: List[str],
+                  known_only: bool = False) -> List[Dict[str, Any]]:
+    """Several people in brief, read in one round trip (the queue polls every 2 s)."""
     redis, prefix = request.app[REDIS], request.app[PREFIX]
-    raw_person = await redis.hgetall(Keys(prefix).person(person_id))
-    return {_s(k): _s(v) for k, v in raw_person.items()}
+    async with redis.pipeline(transaction=False) as pipe:
+        for person_id in person_ids:
+            pipe.hgetall(Keys(prefix).person(person_id))
+        raw_people = await pipe.execute()
+    if known_only:
+        pairs = [(i, r) for i, r in zip(person_ids, raw_people) if r]
+        person_ids, raw_people = [i for i, _ in pairs], [r for _, r in pairs]
+    refs = await request.app[STORE].remember_all(person_ids)
+    return [_person_summary(person_id, {_s(k): _s(v) for k, v in raw_person.items()}, ref)
+            for person_id, raw_person, ref in zip(person_ids, raw_people, refs)]
 
 
 async def queue_rows(request: web.Request) -> List[Dict[str, Any]]:
     """Open cases, most urgent first, with what the queue shows."""
-    redis, prefix, store = request.app[REDIS], request.app[PREFIX], request.app[STORE]
     now = time.time()
-    rows = []
-    for case in await cases_mod.queue(redis, prefix, limit=200):
-        person = await _person(request, case["person_id"])
-        summary = _person_summary(case["person_id"], person,
-                                  await store.remember(case["person_id"]))
-        rows.append({
-            "id": case["id"], "level": case["level"], "category": case.get("category", ""),
-            "status": case["status"], "claimed_by": case.get("claimed_by", ""),
-            "waiting_seconds": max(0, int(now - float(case.get("created_ts") or now))),
-            "messages": int(case.get("messages") or 1),
-            "channel": summary["channel"], "first_name": summary["first_name"],
-            "contact": summary["contact"], "person_ref": summary["ref"],
-        })
-    return rows
+    open_cases = await cases_mod.queue(request.app[REDIS], request.app[PREFIX], limit=200)
+    people = await _people(request, [case["person_id"] for case in open_cases])
+    return [{
+        "id": case["id"], "level": case["level"], "category": case.get("category", ""),
+        "status": case["status"], "claimed_by": case.get("claimed_by", ""),
+        "waiting_seconds": max(0, int(now - float(case.get("created_ts") or now))),
+        "messages": int(case.get("messages") or 1),
+        "channel": summary["channel"], "first_name": summary["first_name"],
+        "contact": summary["contact"], "person_ref": summary["ref"],
+    } for case, summary in zip(open_cases, people)]
 
 
 def _transcript(events: List[bytes], limit: int = 200) -> List[Dict[str, Any]]:
@@ -288,12 +298,17 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 
 def _render_login(request: web.Request, session: Dict[str, str], failed: bool,
                   status: int = 200) -> web.Response:
-    nxt = request.query.get("next", "/queue")
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = "/queue"
     return aiohttp_jinja2.render_template(
         "login.html", request,
-        dict(ctx(request), csrf=session["csrf"], next=nxt, failed=failed), status=status)
+        dict(ctx(request), csrf=session["csrf"], next=_local_path(request.query.get("next")),
+             failed=failed), status=status)
+
+
+def _local_path(value: Optional[str]) -> str:
+    """Where to go after log-in: a path of this site only (no open redirect)."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return "/queue"
+    return value
 
 
 def _set_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
@@ -312,10 +327,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     await store.end_session(request["session"]["token"])
     session = await store.new_session(user.login)
     await store.audit(user, "login")
-    nxt = form.get("next", "/queue")
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = "/queue"
-    response = web.HTTPFound(nxt)
+    response = web.HTTPFound(_local_path(form.get("next")))
     _set_cookie(request, response, session["token"])
     raise response
 
@@ -412,7 +424,7 @@ async def _act(request: web.Request, action: str) -> Dict[str, Any]:
             return {"ok": False, "key": "empty_reply"}
         ok = await takeover.reply(case_id, user.login, text)
         await store.audit(user, "reply" if ok else "reply_refused", case_id,
-                          f"{len(text)} caractères")
+                          say("console.audit.characters", count=len(text)))
         return {"ok": ok, "key": "replied" if ok else "reply_refused"}
     if action == "release":
         to = form.get("to", "").strip().lower()
@@ -444,15 +456,15 @@ async def _book(request: web.Request, person_id: str, form: Dict[str, str],
     redis, prefix = request.app[REDIS], request.app[PREFIX]
     person = await _person(request, person_id)
     tz_name = person.get("timezone") or DEFAULT_TZ
+    hhmm = parse_time(form.get("time", ""))
     try:
-        day = date.fromisoformat(form.get("date", ""))
-        hour, minute = (int(x) for x in form.get("time", "").split(":", 1))
-        at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone(tz_name))
-    except (ValueError, TypeError):
+        at_ts = at_local(date.fromisoformat(form.get("date", "")), hhmm or "", tz_name)
+    except ValueError:
         return {"ok": False, "key": "bad_time", "status": 400}
-    if at.timestamp() <= time.time():
+    if at_ts <= time.time():
         return {"ok": False, "key": "bad_time", "status": 400}
-    booking = await calls_mod.book_call(redis, prefix, person_id, at.timestamp(),
+    at = datetime.fromtimestamp(at_ts, zone(tz_name))
+    booking = await calls_mod.book_call(redis, prefix, person_id, at_ts,
                                         say("console.booked_wish"), time.time())
     await request.app[STORE].audit(request["user"], "book_call", target,
                                    at.strftime("%Y-%m-%d %H:%M"))
@@ -493,19 +505,13 @@ def api_case_action(action: str) -> Handler:
 # -- people --------------------------------------------------------------------------
 async def people_rows(request: web.Request) -> Dict[str, Any]:
     """People in pages of 50 (a SCAN cursor), with their follow-up state."""
-    redis, prefix, store = request.app[REDIS], request.app[PREFIX], request.app[STORE]
     try:
         cursor = max(0, int(request.query.get("cursor", "0")))
     except ValueError:
         cursor = 0
-    cursor, ids = await redis.sscan(Keys(prefix).index, cursor=cursor, count=50)
-    rows = []
-    for person_id in sorted(_s(i) for i in ids):
-        person = await _person(request, person_id)
-        if not person:
-            continue
-        summary = _person_summary(person_id, person, await store.remember(person_id))
-        rows.append(summary)
+    cursor, ids = await request.app[REDIS].sscan(Keys(request.app[PREFIX]).index,
+                                                 cursor=cursor, count=50)
+    rows = await _people(request, sorted(_s(i) for i in ids), known_only=True)
     return {"people": rows, "next_cursor": int(cursor)}
 
 
@@ -539,9 +545,9 @@ async def people_search(request: web.Request) -> web.StreamResponse:
     for person_id in candidates:
         if await request.app[REDIS].exists(Keys(request.app[PREFIX]).person(person_id)):
             ref = await store.remember(person_id)
-            await store.audit(request["user"], "search", ref, "trouvé")
+            await store.audit(request["user"], "search", ref, say("console.audit.found"))
             raise web.HTTPFound(f"/people/{ref}")
-    await store.audit(request["user"], "search", "", "aucun résultat")
+    await store.audit(request["user"], "search", "", say("console.audit.none"))
     raise back("/people", err="not_found")
 
 
@@ -628,26 +634,32 @@ async def api_person_erase(request: web.Request) -> web.Response:
 
 
 # -- the call plan, the audit log, the roster ----------------------------------------
+def service_tz() -> str:
+    """The service's timezone, as ``python -m bot plan`` reads it (``LIEN_TIMEZONE``)."""
+    return os.environ.get("LIEN_TIMEZONE", DEFAULT_TZ)
+
+
 def _day(request: web.Request) -> date:
     try:
         return date.fromisoformat(request.query.get("date", ""))
     except ValueError:
-        return local_date(time.time(), DEFAULT_TZ)
+        return local_date(time.time(), service_tz())
 
 
 async def plan_data(request: web.Request) -> Dict[str, Any]:
     """The day's calls, by volunteer then need."""
     day = _day(request)
-    lines = await calls_mod.day_plan(request.app[REDIS], request.app[PREFIX], day)
-    store = request.app[STORE]
-    rows = []
-    for line in lines:
-        rows.append({
-            "at": datetime.fromtimestamp(line.at_ts, zone(DEFAULT_TZ)).strftime("%H:%M"),
-            "at_ts": line.at_ts, "volunteer": line.volunteer_name,
-            "first_name": line.first_name, "channel": line.channel,
-            "person_ref": await store.remember(line.person_id), "reason": line.reason(),
-            "risk": line.risk, "no_news": line.no_news, "missed": line.missed})
+    lines = await calls_mod.day_plan(request.app[REDIS], request.app[PREFIX], day,
+                                     service_tz())
+    tz = zone(service_tz())
+    refs = await request.app[STORE].remember_all([line.person_id for line in lines])
+    rows = [{
+        "at": datetime.fromtimestamp(line.at_ts, tz).strftime("%H:%M"),
+        "at_ts": line.at_ts, "volunteer": line.volunteer_name,
+        "first_name": line.first_name, "channel": line.channel,
+        "person_ref": ref, "reason": line.reason(),
+        "risk": line.risk, "no_news": line.no_news, "missed": line.missed}
+        for line, ref in zip(lines, refs)]
     return {"date": day.isoformat(), "calls": rows}
 
 
@@ -694,39 +706,38 @@ def validate_roster(text: str) -> Dict[str, Any]:
     data = yaml.safe_load(text)
     if not isinstance(data, dict) or not isinstance(data.get("tiers"), list) or \
             not data["tiers"]:
-        raise ValueError("« tiers » : une liste d'au moins un niveau d'astreinte")
+        raise ValueError(say("console.roster_errors.tiers"))
     for number, tier in enumerate(data["tiers"], 1):
         members = tier.get("members") if isinstance(tier, dict) else None
         if not isinstance(members, list) or not members:
-            raise ValueError(f"niveau {number} : « members » vide")
+            raise ValueError(say("console.roster_errors.members", number=number))
         for member in members:
             if not isinstance(member, dict) or not (member.get("phone") or
                                                      member.get("telegram")):
-                raise ValueError(f"niveau {number} : chaque membre a un téléphone ou "
-                                 "un Telegram")
+                raise ValueError(say("console.roster_errors.contact", number=number))
     ladder = data.get("ladder")
     if not isinstance(ladder, dict) or any(
             not isinstance(v, list) or not all(isinstance(m, int) and m >= 0 for m in v)
             for v in ladder.values()):
-        raise ValueError("« ladder » : des minutes par niveau (critical, high)")
+        raise ValueError(say("console.roster_errors.ladder"))
     referents = data.get("referents") or {}
     if not isinstance(referents, dict) or any(
             not isinstance(info, dict) or not (info.get("phone") or info.get("telegram"))
             for info in referents.values()):
-        raise ValueError("« referents » : pour chaque nom, un téléphone ou un Telegram")
+        raise ValueError(say("console.roster_errors.referents"))
     digest = data.get("digest") or {}
     if not isinstance(digest, dict) or not set(digest) <= {"time", "timezone", "immediate"}:
-        raise ValueError("« digest » : time, timezone et immediate seulement")
+        raise ValueError(say("console.roster_errors.digest"))
     if "time" in digest and not (isinstance(digest["time"], int) or
                                  parse_time(str(digest["time"]))):
-        raise ValueError("« digest.time » : une heure comme \"09:00\"")
+        raise ValueError(say("console.roster_errors.digest_time"))
     if "timezone" in digest:
         from zoneinfo import ZoneInfo
 
         try:
             ZoneInfo(str(digest["timezone"]))
         except Exception:  # noqa: BLE001 - any unknown or malformed zone name
-            raise ValueError("« digest.timezone » : un fuseau comme Europe/Paris")
+            raise ValueError(say("console.roster_errors.digest_timezone"))
     return data
 
 
@@ -807,7 +818,7 @@ KNOWN_FLASHES = frozenset({
 
 def _format_ts(value: Any, with_date: bool = True) -> str:
     try:
-        moment = datetime.fromtimestamp(float(value), zone(DEFAULT_TZ))
+        moment = datetime.fromtimestamp(float(value), zone(service_tz()))
     except (TypeError, ValueError):
         return ""
     return moment.strftime("%d/%m %H:%M" if with_date else "%H:%M")

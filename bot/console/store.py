@@ -187,9 +187,15 @@ class ConsoleStore:
 
     async def remember(self, person_id: str) -> str:
         """The reference, recorded so that it can be turned back into the id."""
-        ref = await self.ref(person_id)
-        await self.redis.set(f"{self.prefix}:console:ref:{ref}", person_id)
-        return ref
+        return (await self.remember_all([person_id]))[0]
+
+    async def remember_all(self, person_ids: List[str]) -> List[str]:
+        """References of many people, recorded in one round trip."""
+        refs = [await self.ref(person_id) for person_id in person_ids]
+        if refs:
+            await self.redis.mset({f"{self.prefix}:console:ref:{ref}": person_id
+                                   for ref, person_id in zip(refs, person_ids)})
+        return refs
 
     async def person_of(self, ref: str) -> str:
         """The person id of a reference ('' when unknown)."""

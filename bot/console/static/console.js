@@ -1,5 +1,6 @@
 // Lien console: live queue and live conversation, by polling the JSON API.
 // Everything a person wrote is inserted as text (textContent), never as HTML.
+// The words come from the page (templates are the wording files), not from here.
 "use strict";
 
 function csrf() {
@@ -41,17 +42,18 @@ async function refreshQueue(table) {
     cell(tr, c.channel);
     cell(tr, c.first_name || "—");
     cell(tr, c.contact);
-    cell(tr, c.status === "claimed" ? "pris par " + c.claimed_by : "en attente");
+    cell(tr, c.status === "claimed" ? labels.dataset.claimedBy + c.claimed_by
+                                     : labels.dataset.waiting);
     const link = document.createElement("a");
     link.href = "/cases/" + encodeURIComponent(c.id);
-    link.textContent = "Ouvrir";
+    link.textContent = labels.dataset.open;
     cell(tr, "").appendChild(link);
     body.appendChild(tr);
   }
   if (!data.cases.length) {
     const tr = document.createElement("tr");
     tr.className = "empty";
-    cell(tr, "Aucun cas ouvert.").colSpan = 8;
+    cell(tr, labels.dataset.empty).colSpan = 8;
     body.appendChild(tr);
   }
   table.replaceChild(body, table.tBodies[0]);
@@ -69,7 +71,7 @@ async function refreshConversation(list) {
     li.className = "from-person live";
     const who = document.createElement("span");
     who.className = "who";
-    who.textContent = "Personne";
+    who.textContent = list.dataset.person;
     const text = document.createElement("span");
     text.className = "text";
     text.textContent = m.text;
@@ -90,7 +92,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (transcript) every(1.5, () => refreshConversation(transcript));
   for (const form of document.querySelectorAll("form.danger")) {
     form.addEventListener("submit", (event) => {
-      if (!window.confirm("Effacer définitivement ?")) event.preventDefault();
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   }
 });
