@@ -14,4 +14,6 @@ USER lien
 RUN rasa train --fixed-model-name lien --out models
 ENV PYTHONPATH=/app
 EXPOSE 5005 5055 8081
-CMD ["rasa", "run", "--enable-api", "--model", "models/lien.tar.gz", "--port", "5005"]
+# Rasa's API requires RASA_TOKEN (bot/rasa_server.py refuses to start without it).
+CMD ["python", "-m", "bot.rasa_server", "--model", "models/lien.tar.gz", "--port", "5005", \
+     "--interface", "0.0.0.0", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]

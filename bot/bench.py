@@ -50,6 +50,8 @@ async def _user(session, url, sender, messages, count, latencies):
         async with session.post(
             f"{url}/webhooks/rest/webhook",
             json={"sender": sender, "message": messages[i % len(messages)]},
+            # Lien's REST channel requires the token; the baseline ignores it.
+            params={"token": os.environ.get("RASA_TOKEN", "")},
         ) as reply:
             await reply.read()
             if reply.status != 200:
@@ -100,7 +102,8 @@ def _start_baseline(work: Path, model: Path, port: int) -> subprocess.Popen:
     rasa = str(Path(sys.executable).with_name("rasa"))
     log = open(work / "server.log", "ab")
     return subprocess.Popen(
-        [rasa, "run", "--enable-api", "--model", str(model), "--port", str(port)],
+        [rasa, "run", "--interface", "127.0.0.1", "--model", str(model),
+         "--port", str(port)],
         cwd=work, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
 
@@ -174,6 +177,7 @@ def main(argv=None) -> int:
                     "--fixed-model-name", "lien", "--out", "models"],
                    cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
     env = service_environment(redis_url, 5155)
+    os.environ["RASA_TOKEN"] = env["RASA_TOKEN"]
     env["LIEN_KEY_PREFIX"] = prefix
     processes = start_services(env, settings.var_dir / "bench-log", 5105, 5155,
                                str(PROJECT_ROOT / "models" / "lien.tar.gz"))

@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
-from bot.config import PROJECT_ROOT, load_settings
+from bot.config import PROJECT_ROOT, ensure_rasa_token, load_settings
 from bot.messages import say
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
@@ -58,6 +58,7 @@ def service_environment(redis_url: str, action_port: int) -> Dict[str, str]:
     settings = load_settings()
     env = dict(os.environ)
     env.update(
+        RASA_TOKEN=ensure_rasa_token(settings.var_dir),
         REDIS_URL=redis_url,
         LIEN_KEY_PREFIX=settings.key_prefix,
         ACTION_ENDPOINT_URL=os.environ.get(
@@ -71,15 +72,22 @@ def service_environment(redis_url: str, action_port: int) -> Dict[str, str]:
 def start_services(
     env: Dict[str, str], log_dir: Path, rasa_port: int, action_port: int, model: str
 ) -> List[subprocess.Popen]:
-    """Start the action server and the Rasa server, logging to files."""
+    """Start the action server and the Rasa server, logging to files.
+
+    Rasa's HTTP API always requires ``RASA_TOKEN`` (it can read conversations,
+    pause them, send messages and replace the model); both servers listen on
+    ``RASA_INTERFACE`` (loopback unless a private network is configured).
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
+    token = env.get("RASA_TOKEN", "").strip()
+    if not token:
+        raise RuntimeError("RASA_TOKEN is required: Rasa's HTTP API is never left open")
+    interface = env.get("RASA_INTERFACE", "").strip() or "127.0.0.1"
     rasa = str(Path(sys.executable).with_name("rasa"))
     commands = {
         "actions": [rasa, "run", "actions", "--actions", "actions", "--port",
                     str(action_port)],
-        "rasa": [rasa, "run", "--enable-api", "--model", model, "--port",
-                 str(rasa_port), "--endpoints", "endpoints.yml",
-                 "--credentials", "credentials.yml"],
+        "rasa": rasa_command(model, rasa_port, interface),
     }
     processes = []
     for name, command in commands.items():
@@ -93,17 +101,26 @@ def start_services(
     return processes
 
 
+def rasa_command(model: str, port: int, interface: str) -> List[str]:
+    """The Rasa server, its API behind ``RASA_TOKEN`` (see bot/rasa_server.py)."""
+    return [sys.executable, "-m", "bot.rasa_server", "--interface", interface,
+            "--model", model, "--port", str(port),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+
+
 def wait_until_ready(
     rasa_url: str,
     action_port: int,
     timeout: float = 300,
     processes: Optional[List[subprocess.Popen]] = None,
+    token: Optional[str] = None,
 ) -> None:
     """Wait for the action server's /health and a loaded Rasa model."""
     deadline = time.monotonic() + timeout
+    token = token or ensure_rasa_token(load_settings().var_dir)
     checks = {
         f"http://127.0.0.1:{action_port}/health": lambda r: r.ok,
-        f"{rasa_url}/status": lambda r: r.ok and r.json().get("model_file"),
+        f"{rasa_url}/status?token={token}": lambda r: r.ok and r.json().get("model_file"),
     }
     while checks:
         if time.monotonic() > deadline:
@@ -169,7 +186,7 @@ def stop_services(processes: List[subprocess.Popen]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def chat(rasa_url: str, sender: str) -> None:
+def chat(rasa_url: str, sender: str, token: str) -> None:
     """A terminal chat over the REST channel; numbers answer buttons."""
     print(say("run.chat_intro"))
     buttons: List[dict] = []
@@ -187,6 +204,7 @@ def chat(rasa_url: str, sender: str) -> None:
             reply = requests.post(
                 f"{rasa_url}/webhooks/rest/webhook",
                 json={"sender": sender, "message": text},
+                headers={"Authorization": f"Bearer {token}"},
                 timeout=60,
             )
             reply.raise_for_status()
@@ -233,7 +251,8 @@ def run(args: argparse.Namespace) -> int:
     processes.append(start_console(env, settings.var_dir / "log", rasa_url))
     try:
         print(say("run.starting"))
-        wait_until_ready(rasa_url, settings.action_port, processes=processes)
+        wait_until_ready(rasa_url, settings.action_port, processes=processes,
+                         token=env["RASA_TOKEN"])
         for line in console_lines(settings.var_dir / "log"):
             print(line)
         print(say("run.ready", ready=READY, url=rasa_url, logs=settings.var_dir / "log"))
@@ -241,7 +260,8 @@ def run(args: argparse.Namespace) -> int:
             while all(p.poll() is None for p in processes):
                 time.sleep(1)
         else:
-            chat(rasa_url, args.sender or f"terminal:{uuid.uuid4().hex[:8]}")
+            chat(rasa_url, args.sender or f"terminal:{uuid.uuid4().hex[:8]}",
+                 env["RASA_TOKEN"])
     except KeyboardInterrupt:
         pass
     finally:
@@ -498,7 +518,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     chat_parser = commands.add_parser("chat", help="chat with a running server")
     chat_parser.add_argument("--url", default=load_settings().rasa_url)
     chat_parser.add_argument("--sender", default=f"terminal:{uuid.uuid4().hex[:8]}")
-    chat_parser.set_defaults(func=lambda a: chat(a.url, a.sender) or 0)
+    chat_parser.set_defaults(func=lambda a: chat(
+        a.url, a.sender, ensure_rasa_token(load_settings().var_dir)) or 0)
     replay_parser = commands.add_parser("replay-spool", help="replay escalations")
     replay_parser.set_defaults(func=replay)
     telegram = commands.add_parser("telegram", help="Telegram administration")

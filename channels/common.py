@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Optional
 
 import redis.asyncio as aioredis
 
@@ -55,6 +55,37 @@ class ProcessedOnce:
     async def done(self, message_id: str) -> None:
         """Mark the message done."""
         await self.redis.set(self.key(message_id), "done", ex=86400)
+
+
+def typed_text(text: str) -> str:
+    """What a person typed, never read as an intent.
+
+    Rasa reads a message that starts with ``/`` as ``/intent{entities}`` and
+    skips the NLU, risk detection included: ``/opt_out`` typed by anyone would
+    opt them out. Leading slashes are dropped; buttons reach Rasa as payloads
+    through their own path (SMS digits, Telegram callbacks).
+    """
+    if text.lstrip().startswith("/"):
+        return text.lstrip().lstrip("/").lstrip()
+    return text
+
+
+_PAYLOADS: set = set()
+
+
+def button_payload(data: str) -> Optional[str]:
+    """``data`` when it is the payload of one of the domain's buttons, else None."""
+    if not _PAYLOADS:
+        import yaml
+
+        from bot.config import PROJECT_ROOT
+
+        domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+        for variants in (domain.get("responses") or {}).values():
+            for variant in variants or []:
+                for button in variant.get("buttons") or []:
+                    _PAYLOADS.add(str(button.get("payload")))
+    return data if data in _PAYLOADS else None
 
 
 def live_key(prefix: str, sender_id: str) -> str:

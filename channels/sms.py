@@ -37,7 +37,7 @@ from twilio.request_validator import RequestValidator
 from bot.phone import mask, to_e164
 from channels.common import (
     DONE, IN_PROGRESS, ProcessedOnce, channel_redis, escalate_on_arrival,
-    publish_if_taken_over,
+    publish_if_taken_over, typed_text,
 )
 from channels.sms_format import (
     numbered_choices, payload_for_reply, split_segments, split_with_choices,
@@ -411,7 +411,7 @@ class SmsInput(InputChannel):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             self._replay_soon(on_new_message)
             sender_id = f"{SENDER_PREFIX}{number}"
-            text = (params.get("Body") or "")[:MAX_BODY]
+            text = typed_text((params.get("Body") or "")[:MAX_BODY])
             text = self._keyword_payload(text) or await self._map_reply(sender_id, text)
             if not text.strip() and params.get("NumMedia", "0") not in ("", "0"):
                 logger.info("sms sid=%s: media only, not read", sid)

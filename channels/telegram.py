@@ -35,8 +35,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter, TelegramError
 
 from channels.common import (
-    DONE, IN_PROGRESS, ProcessedOnce, channel_redis, escalate_on_arrival,
-    publish_if_taken_over,
+    DONE, IN_PROGRESS, ProcessedOnce, button_payload, channel_redis,
+    escalate_on_arrival, publish_if_taken_over, typed_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -214,7 +214,8 @@ class TelegramInput(InputChannel):
                 await (await get_bot(self.settings)).answer_callback_query(query.id)
             except TelegramError as error:
                 logger.warning("answer_callback_query failed: %s", type(error).__name__)
-            return query.data or ""
+            # Only our own buttons' payloads; anything else is read as typed text.
+            return button_payload(query.data or "") or typed_text(query.data or "")
         if update.edited_message is not None:
             return MEDIA_PAYLOAD
         message = update.message
@@ -223,7 +224,7 @@ class TelegramInput(InputChannel):
         if message.text:
             if message.text.startswith("/start"):
                 return "/start"
-            return message.text[:MAX_TEXT]
+            return typed_text(message.text[:MAX_TEXT])
         return MEDIA_PAYLOAD
 
     def blueprint(

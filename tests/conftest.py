@@ -25,6 +25,9 @@ TEST_PREFIX = os.environ.setdefault("LIEN_TEST_PREFIX", f"lientest{uuid.uuid4().
 os.environ.setdefault("REDIS_URL", TEST_REDIS_URL)
 os.environ["LIEN_KEY_PREFIX"] = TEST_PREFIX
 os.environ.setdefault("LIEN_VAR_DIR", str(ROOT / "var" / "test"))
+# Rasa's API and the REST channel always require a token: the tests use this one.
+RASA_TOKEN = os.environ.setdefault("RASA_TOKEN", "test-rasa-token-0123456789")
+AUTH = {"token": RASA_TOKEN}
 
 
 def _free_port() -> int:
@@ -178,7 +181,7 @@ class Chat:
         reply = requests.post(
             f"{self.rasa_url}/webhooks/rest/webhook",
             json={"sender": self.sender, "message": text},
-            timeout=60,
+            params=AUTH, timeout=60,
         )
         assert reply.status_code == 200, reply.text
         return reply.json()
@@ -192,7 +195,7 @@ class Chat:
         reply = requests.post(
             f"{self.rasa_url}/conversations/{self.sender}/trigger_intent",
             json={"name": intent},
-            timeout=60,
+            params=AUTH, timeout=60,
         )
         assert reply.status_code == 200, reply.text
         return reply.json()
@@ -200,7 +203,8 @@ class Chat:
     def tracker(self) -> dict:
         """The conversation's tracker."""
         return requests.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=30
+            f"{self.rasa_url}/conversations/{self.sender}/tracker", params=AUTH,
+            timeout=30
         ).json()
 
 

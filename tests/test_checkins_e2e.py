@@ -15,7 +15,7 @@ import pytest
 import redis as syncredis
 import requests
 
-from tests.conftest import TEST_REDIS_URL, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
+from tests.conftest import AUTH, TEST_REDIS_URL, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
 from tests.test_sms import Phone
 
 pytestmark = pytest.mark.e2e
@@ -158,7 +158,7 @@ def test_two_worker_processes_send_one_morning_message_through_rasa(servers, syn
     phone.text("bof")
     replies = phone.wait_for(2)
     assert len(replies) >= 2
-    tracker = requests.get(f"{servers['rasa']}/conversations/{person}/tracker",
+    tracker = requests.get(f"{servers['rasa']}/conversations/{person}/tracker", params=AUTH,
                            timeout=30).json()
     actions = [e.get("name") for e in tracker["events"] if e["event"] == "action"]
     assert "action_checkin" in actions and "utter_mood_bad" in actions
@@ -189,7 +189,7 @@ async def test_a_direct_check_in_joins_the_conversation_at_the_reply(servers, sy
     assert phone.wait_for(1) == ["Bonsoir Odette ! Comment s'est passée votre journée ?"]
     phone.text("bof")
     assert len(phone.wait_for(2)) >= 2
-    tracker = requests.get(f"{servers['rasa']}/conversations/{person}/tracker",
+    tracker = requests.get(f"{servers['rasa']}/conversations/{person}/tracker", params=AUTH,
                            timeout=30).json()
     bot = [e.get("text") for e in tracker["events"] if e["event"] == "bot"]
     assert bot[0] == "Bonsoir Odette ! Comment s'est passée votre journée ?"

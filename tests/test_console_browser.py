@@ -20,7 +20,7 @@ import requests
 from bot import cases
 from bot.console.store import ConsoleStore
 from bot.worker import DirectDelivery, Worker, WorkerSettings
-from tests.conftest import (TELEGRAM_TOKEN, TEST_PREFIX, TEST_REDIS_URL, TWILIO_FROM,
+from tests.conftest import (AUTH, TELEGRAM_TOKEN, TEST_PREFIX, TEST_REDIS_URL, TWILIO_FROM,
                             TWILIO_SID, TWILIO_TOKEN, add_console_user, start_console)
 from tests.test_sms import Phone
 
@@ -187,7 +187,7 @@ async def test_a_listener_works_a_risk_sms_in_the_browser(servers, on_call, cons
                if e["target"] == case_id or e["action"] == "login"}
     assert {(console["login"], a) for a in ("login", "view_case", "claim", "reply",
                                              "resolve")} <= actions
-    tracker = requests.get(f"{servers['rasa']}/conversations/{person_id}/tracker",
+    tracker = requests.get(f"{servers['rasa']}/conversations/{person_id}/tracker", params=AUTH,
                            timeout=30).json()
     texts = [e.get("text") for e in tracker["events"] if e["event"] in ("user", "bot")]
     assert texts.index("Je suis là. Voulez-vous me dire ce qui se passe ?") < \

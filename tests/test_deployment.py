@@ -58,7 +58,7 @@ def test_the_scheduler_workers_run_beside_rasa():
     assert worker["command"] == ["python", "-m", "bot", "worker"]
     assert worker["deploy"]["replicas"] >= 2  # safe: claims are atomic in Redis
     assert worker["environment"]["REDIS_URL"].startswith("redis://redis:")
-    assert worker["environment"]["RASA_URL"] == "http://gateway:80"
+    assert worker["environment"]["RASA_URL"] == "http://rasa:5005"  # private network
     assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
 
 

@@ -7,6 +7,7 @@ import time
 
 import pytest
 import requests
+from tests.conftest import AUTH
 
 pytestmark = pytest.mark.e2e
 
@@ -157,7 +158,7 @@ def test_conversations_live_in_the_session_tracker_store(chat, sync_redis, prefi
     ],
 )
 def test_odd_messages_never_fail(servers, payload):
-    reply = requests.post(f"{servers['rasa']}/webhooks/rest/webhook", json=payload,
+    reply = requests.post(f"{servers['rasa']}/webhooks/rest/webhook", params=AUTH, json=payload,
                           timeout=60)
     assert reply.status_code == 200
 
@@ -172,7 +173,7 @@ def test_a_huge_risk_message_still_escalates(chat, sync_redis, prefix):
 def test_risk_during_a_human_takeover_is_still_recorded(chat, sync_redis, prefix):
     chat.texts("bonjour")
     paused = requests.post(
-        f"{chat.rasa_url}/conversations/{chat.sender}/tracker/events",
+        f"{chat.rasa_url}/conversations/{chat.sender}/tracker/events", params=AUTH,
         json={"event": "pause"}, timeout=30,
     )
     assert paused.status_code == 200

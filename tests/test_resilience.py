@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from bot.cli import service_environment, start_services, stop_services
-from tests.conftest import ROOT, TEST_REDIS_URL, _free_port
+from tests.conftest import AUTH, ROOT, TEST_REDIS_URL, _free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -28,13 +28,13 @@ def test_risk_is_answered_and_recorded_without_the_action_server(trained_model, 
         deadline = time.monotonic() + 400
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{url}/status", timeout=2).json().get("model_file"):
+                if requests.get(f"{url}/status", params=AUTH, timeout=2).json().get("model_file"):
                     break
             except (requests.RequestException, ValueError):
                 assert rasa_process.poll() is None, "the Rasa server stopped"
             time.sleep(0.5)
         sender = f"test:{uuid.uuid4().hex[:10]}"
-        reply = requests.post(f"{url}/webhooks/rest/webhook",
+        reply = requests.post(f"{url}/webhooks/rest/webhook", params=AUTH,
                               json={"sender": sender, "message": "je vais me foutre en l'air"},
                               timeout=60)
         assert reply.status_code == 200

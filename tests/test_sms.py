@@ -11,7 +11,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import TWILIO_FROM, TWILIO_TOKEN
+from tests.conftest import AUTH, TWILIO_FROM, TWILIO_TOKEN
 
 pytestmark = pytest.mark.e2e
 WEBHOOK = "/webhooks/sms/webhook"
@@ -187,7 +187,7 @@ def test_a_check_in_reaches_the_person_by_sms(phone, servers):
     phone.wait_for(1)
     reply = requests.post(
         f"{servers['rasa']}/conversations/sms:{phone.number}/trigger_intent",
-        params={"output_channel": "latest"},
+        params={"output_channel": "latest", **AUTH},
         json={"name": "EXTERNAL_checkin_morning",
               "entities": {"checkin_text": "Bonjour Odette ! Comment allez-vous ?"}},
         timeout=60)

@@ -12,7 +12,7 @@ import requests
 from bot import cases
 from bot.takeover import Takeover
 from bot.worker import DirectDelivery, Worker, WorkerSettings
-from tests.conftest import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
+from tests.conftest import AUTH, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
 from tests.test_sms import Phone
 
 pytestmark = pytest.mark.e2e
@@ -100,7 +100,7 @@ async def test_a_listener_takes_over_and_hands_back(servers, on_call, prefix, re
     # The listener's reply goes out by SMS and is in the conversation.
     assert await takeover.reply(case["id"], "ana", "Je suis là. On en parle ?")
     assert person.wait_for(n0 + 2)[n0 + 1] == "Je suis là. On en parle ?"
-    tracker = requests.get(f"{servers['rasa']}/conversations/{person_id}/tracker",
+    tracker = requests.get(f"{servers['rasa']}/conversations/{person_id}/tracker", params=AUTH,
                            timeout=30).json()
     texts = [e.get("text") for e in tracker["events"] if e["event"] in ("user", "bot")]
     assert texts.index("merci d'etre la") < texts.index("Je suis là. On en parle ?")

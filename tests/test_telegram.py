@@ -13,7 +13,7 @@ import uuid
 import pytest
 import requests
 
-from tests.conftest import ROOT, TELEGRAM_SECRET, TELEGRAM_TOKEN
+from tests.conftest import AUTH, ROOT, TELEGRAM_SECRET, TELEGRAM_TOKEN
 
 pytestmark = pytest.mark.e2e
 _update_ids = itertools.count(int(time.time()) % 10**6 * 1000)
@@ -175,7 +175,7 @@ def test_a_check_in_reaches_the_person_on_telegram(tg, servers):
     tg.replies(1)
     reply = requests.post(
         f"{servers['rasa']}/conversations/telegram:{tg.chat_id}/trigger_intent",
-        params={"output_channel": "latest"},
+        params={"output_channel": "latest", **AUTH},
         json={"name": "EXTERNAL_checkin_evening"}, timeout=60)
     assert reply.status_code == 200
     assert len(tg.replies(2)) == 2
