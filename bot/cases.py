@@ -34,6 +34,7 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
+from redis.exceptions import ResponseError
 
 from bot.config import PROJECT_ROOT
 from bot.escalation import EscalationKeys
@@ -193,7 +194,7 @@ def immediate_to_referents() -> bool:
 
 
 async def ensure_group(redis: Any, prefix: str) -> None:
-    """Create the consumer group (from the start of the stream) once."""
+    """Create the consumer group (from the start of the stream) if it is missing."""
     try:
         await redis.xgroup_create(EscalationKeys(prefix).stream, GROUP, id="0",
                                   mkstream=True)
@@ -227,10 +228,8 @@ async def open_case(redis: Any, prefix: str, escalation: Dict[str, str],
     return int(outcome), _s(case_id), bool(raised)
 
 
-async def consume(redis: Any, prefix: str, consumer: str, now: float,
-                  count: int = 200, min_idle_ms: int = 30000) -> int:
-    """Turn new escalations (and those a dead consumer left) into cases."""
-    stream = EscalationKeys(prefix).stream
+async def _read(redis: Any, stream: str, consumer: str, count: int,
+                min_idle_ms: int) -> List[Tuple[Any, Dict]]:
     entries: List[Tuple[Any, Dict]] = []
     claimed = await redis.xautoclaim(stream, GROUP, consumer, min_idle_ms, "0-0",
                                      count=count)
@@ -238,6 +237,27 @@ async def consume(redis: Any, prefix: str, consumer: str, now: float,
     read = await redis.xreadgroup(GROUP, consumer, {stream: ">"}, count=count)
     for _, items in read or []:
         entries += items
+    return entries
+
+
+async def consume(redis: Any, prefix: str, consumer: str, now: float,
+                  count: int = 200, min_idle_ms: int = 30000) -> int:
+    """Turn new escalations (and those a dead consumer left) into cases.
+
+    A missing group (Redis restarted empty, or the stream deleted) is created
+    again here, at every read that finds it gone: nobody caches "the group
+    exists", so escalations written after such a restart still become cases.
+    """
+    stream = EscalationKeys(prefix).stream
+    try:
+        entries = await _read(redis, stream, consumer, count, min_idle_ms)
+    except ResponseError as error:
+        if "NOGROUP" not in str(error):
+            raise
+        logger.warning("consumer group %r of %s missing (first start, or Redis came "
+                       "back empty): created", GROUP, stream)
+        await ensure_group(redis, prefix)
+        entries = await _read(redis, stream, consumer, count, min_idle_ms)
     handled = 0
     immediate = immediate_to_referents() if entries else False
     for entry_id, fields in entries:

@@ -644,9 +644,8 @@ class Worker:
         from bot import cases
 
         now = self.now()
-        if not getattr(self, "_group_ready", False):
-            await cases.ensure_group(self.redis, self.prefix)
-            self._group_ready = True
+        # No "group ready" flag: consume creates the group whenever it is missing
+        # (a Redis restarted empty loses it; a cached flag would never see that).
         handled = await cases.consume(self.redis, self.prefix, self.token, now)
         await cases.expire_claims(self.redis, self.prefix, now)
         keys = cases.CaseKeys(self.prefix)

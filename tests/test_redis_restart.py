@@ -1,8 +1,10 @@
-"""Fault: Redis killed (SIGKILL) and restarted with its AOF: no case is lost.
+"""Fault: Redis killed (SIGKILL) and restarted: with its AOF no case is lost; empty,
+the worker recovers by itself.
 
 A private redis-server (free port, temporary directory, ``--appendonly yes
 --appendfsync always``, no RDB) holds cases opened through the real code path;
 it is killed with SIGKILL and started again on the same directory and port.
+Without persistence it comes back empty: the consumer group is gone too.
 """
 
 from __future__ import annotations
@@ -42,8 +44,9 @@ def _free_port() -> int:
 class PrivateRedis:
     """A redis-server of our own, with an AOF fsynced at every write."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, persist: bool = True) -> None:
         self.directory = directory
+        self.persist = persist
         self.port = _free_port()
         self.process: subprocess.Popen = None  # type: ignore[assignment]
 
@@ -54,7 +57,8 @@ class PrivateRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.directory), "--appendonly", "yes",
+             "--dir", str(self.directory), "--appendonly",
+             "yes" if self.persist else "no",
              "--appendfsync", "always", "--save", "", "--daemonize", "no",
              "--logfile", str(self.directory / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -81,6 +85,16 @@ class PrivateRedis:
 @pytest.fixture
 def private_redis(tmp_path):
     server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.kill()
+
+
+@pytest.fixture
+def empty_redis(tmp_path):
+    """A redis-server without persistence: a restart brings it back empty."""
+    server = PrivateRedis(tmp_path, persist=False)
     server.start()
     yield server
     if server.process.poll() is None:
@@ -221,5 +235,53 @@ async def test_cases_alerts_and_the_consumer_group_survive_a_redis_kill(private_
         await worker.work_cases()
         assert len(received(1)) == 1 and "RAPPEL" in received(1)[0] \
             and "Odette" in received(1)[0]
+    finally:
+        await redis.close()
+
+
+async def _round(worker: Worker) -> int:
+    """One round of cases and alerts, as ``Worker.run`` does it: the first command on
+    a connection the restart cut fails (run logs it and goes on), the next reconnects."""
+    try:
+        return await worker.work_cases()
+    except syncredis.ConnectionError:
+        return await worker.work_cases()
+
+
+async def test_after_redis_comes_back_empty_new_escalations_still_become_cases_and_alerts(
+        empty_redis, roster):
+    received = roster
+    prefix = f"{uuid.uuid4().hex[:8]}e"
+    redis = aioredis.from_url(empty_redis.url)
+    clock = Clock(T0)
+    odette, lucie = (f"sms:+3361{uuid.uuid4().int % 10**7:07d}" for _ in range(2))
+    await redis.hset(f"{prefix}:person:{odette}", mapping={"first_name": "Odette"})
+    await _escalate(redis, prefix, odette, "suicide", "critical", T0 - 60)
+    worker = Worker(redis, prefix, NoCheckins(), WorkerSettings(lease_seconds=30), now=clock)
+    try:
+        assert await worker.work_cases() >= 1
+        assert sum("Odette" in m for m in received(0)) == 1
+
+        empty_redis.kill()
+        empty_redis.start()  # no AOF, no RDB: everything is gone, the group too
+
+        channel = aioredis.from_url(empty_redis.url)  # the webhook's own client
+        try:
+            assert await channel.dbsize() == 0
+            await channel.hset(f"{prefix}:person:{lucie}", mapping={"first_name": "Lucie"})
+            escalation_id = await _escalate(channel, prefix, lucie, "suicide", "critical",
+                                            T0 + 30)
+        finally:
+            await channel.close()
+        clock.ts = T0 + 60
+        await _round(worker)  # the same worker, never restarted
+        await worker.work_cases()
+        (case,) = await cases.queue(redis, prefix)
+        assert case["person_id"] == lucie
+        assert (await redis.hget(f"{prefix}:escalation:{escalation_id}", "case_id")
+                ).decode() == case["id"]
+        assert sum("Lucie" in m for m in received(0)) == 1
+        assert (await redis.xpending(EscalationKeys(prefix).stream, cases.GROUP)
+                )["pending"] == 0
     finally:
         await redis.close()
