@@ -856,6 +856,11 @@ def make_app(redis: Any, prefix: str, takeover: Takeover, secure_cookie: bool = 
         app.router.add_route(method, path, handler)
     app.router.add_static("/static/", HERE / "static", append_version=True, name="static")
     app.on_response_prepare.append(security_headers)
+
+    async def warm(_: web.Application) -> None:
+        await app[STORE].dummy_hash()  # the first unknown login is no slower than the next
+
+    app.on_startup.append(warm)
     return app
 
 

@@ -9,7 +9,9 @@
     A hash: ``login`` (empty before log-in), ``csrf``, ``created_ts``; expires
     after ``CONSOLE_SESSION_HOURS`` of inactivity. The token is rotated at log-in.
 ``{p}:console:failures:{login}``
-    Failed log-ins in the last 15 minutes; five lock the account for that time.
+    Log-in attempts since the last success (counted before the password is
+    checked, so that a burst of attempts cannot outrun it); more than five
+    lock the login for 15 minutes after the last attempt.
 ``{p}:audit``
     A stream: who (login, role), did what (action), to what (a case id or a
     person's reference), when. Never a message's text or a full phone number.
@@ -19,6 +21,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import re
@@ -37,8 +40,12 @@ MIN_PASSWORD = 10
 MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
 AUDIT_MAXLEN = 200_000
+# argon2 takes a fraction of a second and much memory: at most this many at once,
+# in threads (the event loop keeps serving /health and the queue meanwhile).
+HASH_WORKERS = 2
 
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
+_dummy_hash: Optional[str] = None  # checked for unknown logins (same cost, same time)
 
 
 def _s(value: Any) -> str:
@@ -71,6 +78,14 @@ class UserError(ValueError):
     """A user could not be created: the message says why (operator wording key)."""
 
 
+def _check(stored: str, password: str) -> bool:
+    """argon2's verdict (run in a thread)."""
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 class ConsoleStore:
     """Users, sessions, references and the audit log, on one Redis client."""
 
@@ -78,6 +93,14 @@ class ConsoleStore:
         self.redis = redis
         self.prefix = prefix
         self.session_seconds = int(session_hours * 3600)
+        self._hash_slots: Optional[asyncio.Semaphore] = None
+
+    async def _in_pool(self, work: Any, *args: Any) -> Any:
+        """Run argon2 in a thread, at most HASH_WORKERS at once."""
+        if self._hash_slots is None:
+            self._hash_slots = asyncio.Semaphore(HASH_WORKERS)
+        async with self._hash_slots:
+            return await asyncio.get_running_loop().run_in_executor(None, work, *args)
 
     # -- keys ----------------------------------------------------------------------
     def _user(self, login: str) -> str:
@@ -106,7 +129,7 @@ class ConsoleStore:
             raise UserError("users.exists")
         await self.redis.hset(self._user(login), mapping={
             "name": name.strip()[:80] or login, "role": role,
-            "password": _hasher.hash(password), "created_ts": f"{time.time():.0f}"})
+            "password": await self._in_pool(_hasher.hash, password), "created_ts": f"{time.time():.0f}"})
         await self.redis.sadd(f"{self.prefix}:console:users", login)
         return User(login, name.strip()[:80] or login, role)
 
@@ -123,26 +146,36 @@ class ConsoleStore:
         return [u for u in [await self.user(x) for x in logins] if u]
 
     async def authenticate(self, login: str, password: str) -> Optional[User]:
-        """The user if the password is right and the account not locked."""
+        """The user if the password is right and the login not locked.
+
+        The attempt is counted first (INCR, atomic): of any burst, only the
+        first MAX_FAILURES are checked. An unknown login is checked against a
+        dummy hash, so that the answer takes as long as for a real account.
+        """
         login = (login or "").strip().lower()[:40]
         failures_key = f"{self.prefix}:console:failures:{login}"
-        if int(_s(await self.redis.get(failures_key)) or 0) >= MAX_FAILURES:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(failures_key)
+            pipe.expire(failures_key, LOCK_SECONDS)
+            attempts, _ = await pipe.execute()
+        if int(attempts) > MAX_FAILURES:
             return None
         stored = _s(await self.redis.hget(self._user(login), "password"))
-        try:
-            ok = bool(stored) and _hasher.verify(stored, password or "")
-        except (VerificationError, InvalidHashError):
-            ok = False
-        if not ok:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.incr(failures_key)
-                pipe.expire(failures_key, LOCK_SECONDS)
-                await pipe.execute()
+        ok = await self._in_pool(_check, stored or await self.dummy_hash(), password or "")
+        if not (ok and stored):
             return None
         await self.redis.delete(failures_key)
         if _hasher.check_needs_rehash(stored):
-            await self.redis.hset(self._user(login), "password", _hasher.hash(password))
+            await self.redis.hset(self._user(login), "password",
+                                  await self._in_pool(_hasher.hash, password))
         return await self.user(login)
+
+    async def dummy_hash(self) -> str:
+        """The hash unknown logins are checked against (made once per process)."""
+        global _dummy_hash
+        if _dummy_hash is None:
+            _dummy_hash = await self._in_pool(_hasher.hash, secrets.token_urlsafe(16))
+        return _dummy_hash
 
     # -- sessions ------------------------------------------------------------------
     async def new_session(self, login: str = "") -> Dict[str, str]:
