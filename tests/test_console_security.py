@@ -13,9 +13,11 @@ from typing import Any, List
 import pytest
 from argon2 import PasswordHasher
 
+from bot import cases
 from bot.console import store as store_mod
 from bot.console.store import MAX_FAILURES, ConsoleStore
-from tests.test_console import PASSWORD, world  # noqa: F401 - the shared fixture
+from tests.test_console import (PASSWORD, add_person, client_for, open_case,  # noqa: F401
+                                world)
 
 
 class SpyHasher(PasswordHasher):
@@ -76,3 +78,77 @@ async def test_an_unknown_login_costs_one_check_like_a_real_one(world, spy):  # 
     assert spy.checked == 1
     assert await store.authenticate("ana", "some password 1") is None
     assert spy.checked == 2
+
+
+# -- 6. closing a case: its holder (or an admin, audited); an urgent one is taken first --
+async def _audit(admin: Any) -> List[dict]:
+    """The audit log, as an admin reads it (a TestClient's close stops the server:
+    each test closes its clients at its end only)."""
+    return (await (await admin.get("/api/audit")).json())["entries"]
+
+
+async def test_only_the_holder_or_an_admin_closes_a_claimed_case(world):  # noqa: F811
+    person = await add_person(world, "+33611120001", "Irène")
+    case_id = await open_case(world, person, level="high")
+    ana, leo = await client_for(world, "ana"), await client_for(world, "leo")
+    assert (await ana.post(f"/api/cases/{case_id}/claim",
+                           headers={"X-CSRF-Token": ana.csrf})).status == 200
+    reply = await leo.post(f"/api/cases/{case_id}/resolve", json={"outcome": "listened"},
+                           headers={"X-CSRF-Token": leo.csrf})
+    body = await reply.json()
+    assert reply.status == 403 and not body["ok"]
+    assert "ana" in body["message"] and "clore" in body["message"]
+    page = await leo.post(f"/cases/{case_id}/resolve", data={
+        "csrf": leo.csrf, "outcome": "listened", "orientation": "none"})
+    assert page.status == 200 and "peut le clore" in await page.text()
+    case = await cases.get_case(world["redis"], world["prefix"], case_id)
+    assert (case["status"], case["claimed_by"]) == ("claimed", "ana")
+    assert (person, ["EXTERNAL_human_done"]) not in world["takeover"].events
+    # The case page offers Léo no "close" button.
+    assert 'id="resolve"' not in await (await leo.get(f"/cases/{case_id}")).text()
+    assert 'id="resolve"' in await (await ana.get(f"/cases/{case_id}")).text()
+    # An admin may, and the audit log says whose case it was.
+    admin = await client_for(world, "ada")
+    reply = await admin.post(f"/api/cases/{case_id}/resolve", json={"outcome": "listened"},
+                             headers={"X-CSRF-Token": admin.csrf})
+    assert reply.status == 200
+    assert (await cases.get_case(world["redis"], world["prefix"], case_id))["status"] == \
+        "resolved"
+    entries = [e for e in await _audit(admin) if e["target"] == case_id]
+    assert ("leo", "resolve_refused") in [(e["login"], e["action"]) for e in entries]
+    (override,) = [e for e in entries if e["action"] == "resolve_override"]
+    assert override["login"] == "ada" and "ana" in override["detail"]
+    for client in (ana, leo, admin):
+        await client.close()
+
+
+async def test_an_unclaimed_urgent_case_must_be_taken_before_it_is_closed(world):  # noqa: F811
+    person = await add_person(world, "+33611120002", "Paulette")
+    critical = await open_case(world, person, level="critical")
+    watcher = await add_person(world, "+33611120003", "Gaston")
+    watch = await open_case(world, watcher, level="watch", category="no_news")
+    clients = [await client_for(world, login) for login in ("ana", "ada")]
+    for login, client in zip(("ana", "ada"), clients):
+        reply = await client.post(f"/api/cases/{critical}/resolve",
+                                  json={"outcome": "nothing_needed"},
+                                  headers={"X-CSRF-Token": client.csrf})
+        body = await reply.json()
+        assert reply.status == 409 and "prenez-le" in body["message"], login
+        assert 'id="resolve"' not in await (await client.get(f"/cases/{critical}")).text()
+    case = await cases.get_case(world["redis"], world["prefix"], critical)
+    assert case["status"] == "pending"
+    open_ids = [c["id"] for c in await cases.queue(world["redis"], world["prefix"])]
+    assert critical in open_ids  # still in the queue: the alert ladder goes on
+    # A watch case (no alert ladder) can be closed from the queue.
+    ana = clients[0]
+    reply = await ana.post(f"/api/cases/{watch}/resolve", json={"outcome": "nothing_needed"},
+                           headers={"X-CSRF-Token": ana.csrf})
+    assert reply.status == 200
+    # Once taken, the urgent case closes.
+    assert (await ana.post(f"/api/cases/{critical}/claim",
+                           headers={"X-CSRF-Token": ana.csrf})).status == 200
+    reply = await ana.post(f"/api/cases/{critical}/resolve", json={"outcome": "listened"},
+                           headers={"X-CSRF-Token": ana.csrf})
+    assert reply.status == 200
+    for client in clients:
+        await client.close()

@@ -374,6 +374,7 @@ async def case_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("case.html", request, ctx(
         request, view=view, outcomes=raw("console.outcomes"),
         orientations=raw("console.orientations"), colleagues=users,
+        may_resolve=may_resolve(view["case"], request["user"]),
         today=date.today().isoformat()))
 
 
@@ -442,13 +443,38 @@ async def _act(request: web.Request, action: str) -> Dict[str, Any]:
                 orientation not in raw("console.orientations"):
             return {"ok": False, "key": "bad_request", "values": {"why": "outcome"},
                     "status": 400}
+        refusal = _resolve_refusal(case, user)
+        if refusal:
+            await store.audit(user, "resolve_refused", case_id, refusal["key"])
+            return refusal
+        holder = case.get("claimed_by", "") if case.get("status") == "claimed" else ""
         ok = await takeover.resolve(case_id, outcome, orientation)
-        await store.audit(user, "resolve" if ok else "resolve_refused", case_id,
-                          f"{outcome}/{orientation}")
+        overridden = ok and holder and holder != user.login
+        await store.audit(user, ("resolve_override" if overridden else "resolve") if ok
+                          else "resolve_refused", case_id,
+                          f"{outcome}/{orientation}" + (f" ({holder})" if overridden else ""))
         return {"ok": ok, "key": "resolved" if ok else "resolve_refused"}
     if action == "call":
         return await _book(request, case["person_id"], form, case_id)
     raise web.HTTPNotFound()
+
+
+def may_resolve(case: Dict[str, str], user: User) -> bool:
+    """Whether ``user`` may close ``case`` now (the case page shows the form then)."""
+    return _resolve_refusal(case, user) is None
+
+
+def _resolve_refusal(case: Dict[str, str], user: User) -> Optional[Dict[str, Any]]:
+    """Why ``user`` may not close ``case``: a claimed case is its holder's (admins
+    may, audited); an unclaimed urgent case is taken first (its alert ladder
+    stops only when someone is with the person)."""
+    if case.get("status") == "claimed" and case.get("claimed_by") != user.login and \
+            not user.can("admin"):
+        return {"ok": False, "key": "resolve_not_yours", "status": 403,
+                "values": {"listener": case.get("claimed_by", "")}}
+    if case.get("status") == "pending" and case.get("level") in cases_mod.ALERT_LEVELS:
+        return {"ok": False, "key": "resolve_take_first", "status": 409}
+    return None
 
 
 async def _book(request: web.Request, person_id: str, form: Dict[str, str],
@@ -812,7 +838,8 @@ ROUTES = [
 # The outcomes a redirect may announce (?ok= / ?err=): nothing else is shown.
 KNOWN_FLASHES = frozenset({
     "claimed", "claim_refused", "replied", "reply_refused", "empty_reply", "released",
-    "handed", "resolved", "resolve_refused", "booked", "bad_time", "erased",
+    "handed", "resolved", "resolve_refused", "resolve_not_yours", "resolve_take_first",
+    "booked", "bad_time", "erased",
     "roster_saved", "not_found", "send_failed"})
 
 
