@@ -16,6 +16,7 @@ Usage:
     python -m bot console [--port 8080]  # the listener console
     python -m bot users add LOGIN --role admin|social_worker|listener [--name N]
     python -m bot users list
+    python -m bot users disable LOGIN    # its sessions end, no more log-in
 """
 
 from __future__ import annotations
@@ -470,7 +471,8 @@ def users_list(_: argparse.Namespace) -> int:
     async def read() -> Any:
         client, settings = _redis()
         try:
-            return await ConsoleStore(client, settings.key_prefix).users()
+            return await ConsoleStore(client, settings.key_prefix).users(
+                include_disabled=True)
         finally:
             await client.close()
 
@@ -478,8 +480,27 @@ def users_list(_: argparse.Namespace) -> int:
     if not users:
         print(say("users.none"))
     for user in users:
-        print(say("users.listed", login=user.login, name=user.name,
+        print(say("users.listed_disabled" if user.disabled else "users.listed",
+                  login=user.login, name=user.name,
                   role_word=say(f"users.roles.{user.role}")))
+    return 0
+
+
+def users_disable(args: argparse.Namespace) -> int:
+    """Close a console account: every session ends, no more log-in."""
+    from bot.console.store import ConsoleStore
+
+    async def write() -> bool:
+        client, settings = _redis()
+        try:
+            return await ConsoleStore(client, settings.key_prefix).disable_user(args.login)
+        finally:
+            await client.close()
+
+    if not asyncio.run(write()):
+        print(say("users.unknown", login=args.login), file=sys.stderr)
+        return 2
+    print(say("users.disabled", login=args.login.strip().lower()))
     return 0
 
 
@@ -565,6 +586,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     uadd.set_defaults(func=users_add)
     ulist = users_commands.add_parser("list", help="list accounts")
     ulist.set_defaults(func=users_list)
+    udisable = users_commands.add_parser(
+        "disable", help="close an account (its sessions end; --reset opens it again)")
+    udisable.add_argument("login")
+    udisable.set_defaults(func=users_disable)
     plan_parser = commands.add_parser("plan", help="the day's call plan")
     plan_parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
     plan_parser.add_argument("--csv", action="store_true", help="CSV instead of a table")

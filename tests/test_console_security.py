@@ -7,6 +7,10 @@ are reused); nothing here depends on how long anything takes.
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import subprocess
+import sys
 import threading
 from typing import Any, List
 
@@ -16,6 +20,7 @@ from argon2 import PasswordHasher
 from bot import cases
 from bot.console import store as store_mod
 from bot.console.store import MAX_FAILURES, ConsoleStore
+from tests.conftest import ROOT, TEST_REDIS_URL
 from tests.test_console import (PASSWORD, add_person, client_for, open_case,  # noqa: F401
                                 world)
 
@@ -151,4 +156,70 @@ async def test_an_unclaimed_urgent_case_must_be_taken_before_it_is_closed(world)
                            headers={"X-CSRF-Token": ana.csrf})
     assert reply.status == 200
     for client in clients:
+        await client.close()
+
+
+# -- 7. a password reset or a disabled account ends every session ----------------------
+def users_command(world: Any, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    """``python -m bot users ...`` on the test's key prefix."""
+    env = dict(os.environ, LIEN_KEY_PREFIX=world["prefix"], REDIS_URL=TEST_REDIS_URL)
+    return subprocess.run([sys.executable, "-m", "bot", "users", *args], input=stdin,
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+
+
+def _session_keys(world: Any) -> str:
+    return f"{world['prefix']}:console:session:*"
+
+
+async def test_a_password_reset_ends_every_session_of_the_account(world):  # noqa: F811
+    first, second = await client_for(world, "ana"), await client_for(world, "ana")
+    other = await client_for(world, "leo")
+    for client in (first, second, other):
+        assert (await client.get("/api/queue")).status == 200
+    done = await asyncio.to_thread(users_command, world, "add", "ana", "--role", "listener",
+                                   "--reset", "--password-stdin",
+                                   stdin="a brand new password\n")
+    assert done.returncode == 0, done.stderr
+    for client in (first, second):
+        reply = await client.get("/api/queue")
+        assert reply.status == 401 and (await reply.json())["error"] == "anonymous"
+    assert (await other.get("/api/queue")).status == 200  # only that account's sessions
+    logins = {(await world["redis"].hget(key, "login")).decode()
+              async for key in world["redis"].scan_iter(match=_session_keys(world))}
+    assert logins == {"leo"}  # ended on the server, not only refused
+    again = await client_for(world, "ana", password="a brand new password")
+    assert (await again.get("/api/queue")).status == 200
+    for client in (first, second, other, again):
+        await client.close()
+
+
+async def test_users_disable_ends_the_sessions_and_refuses_the_log_in(world):  # noqa: F811
+    ana = await client_for(world, "ana")
+    assert (await ana.get("/api/queue")).status == 200
+    done = await asyncio.to_thread(users_command, world, "disable", "ana")
+    assert done.returncode == 0, done.stderr
+    assert "désactivé" in done.stdout
+    assert (await ana.get("/api/queue")).status == 401
+    assert await world["store"].authenticate("ana", PASSWORD) is None
+    anonymous = await client_for(world)
+    page = await anonymous.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', await page.text()).group(1)
+    reply = await anonymous.post("/login", data={"csrf": token, "login": "ana",
+                                                 "password": PASSWORD},
+                                 allow_redirects=False)
+    assert reply.status == 401
+    listed = await asyncio.to_thread(users_command, world, "list")
+    (line,) = [row for row in listed.stdout.splitlines() if row.startswith("ana")]
+    assert "désactivé" in line
+    # Colleagues no longer see the account (no case is handed to it).
+    assert "ana" not in [u.login for u in await world["store"].users()]
+    unknown = await asyncio.to_thread(users_command, world, "disable", "nobody")
+    assert unknown.returncode == 2 and "inconnu" in unknown.stderr
+    # A reset opens the account again, with its new password.
+    done = await asyncio.to_thread(users_command, world, "add", "ana", "--role", "listener",
+                                   "--reset", "--password-stdin",
+                                   stdin="another new password\n")
+    assert done.returncode == 0, done.stderr
+    assert await world["store"].authenticate("ana", "another new password") is not None
+    for client in (ana, anonymous):
         await client.close()

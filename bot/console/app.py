@@ -99,7 +99,9 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
     store = request.app[STORE]
     session = await store.session(_cookie(request))
     request["session"] = session
-    user = await store.user(session["login"]) if session and session.get("login") else None
+    user = await store.session_user(session)  # None when disabled or reset since
+    if session and session.get("login") and user is None:
+        session = request["session"] = None  # ended: the visitor is anonymous again
     request["user"] = user
     if request.path.startswith(PUBLIC) and request.path != "/logout":
         if request.method == "POST" and not _csrf_ok(request, await _form(request)):
@@ -324,7 +326,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     if user is None:
         await store.audit(None, "login_failed", form.get("login", "")[:40])
         return _render_login(request, request["session"], True, status=401)
-    await store.end_session(request["session"]["token"])
+    await store.end_session(request["session"]["token"], request["session"].get("login", ""))
     session = await store.new_session(user.login)
     await store.audit(user, "login")
     response = web.HTTPFound(_local_path(form.get("next")))
@@ -335,7 +337,7 @@ async def login(request: web.Request) -> web.StreamResponse:
 async def logout(request: web.Request) -> web.StreamResponse:
     """End the session."""
     await request.app[STORE].audit(request["user"], "logout")
-    await request.app[STORE].end_session(request["session"]["token"])
+    await request.app[STORE].end_session(request["session"]["token"], request["user"].login)
     response = web.HTTPFound("/login")
     response.del_cookie(COOKIE, path="/")
     raise response

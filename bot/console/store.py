@@ -2,12 +2,17 @@
 
 ``{p}:console:user:{login}``
     A hash: ``name``, ``role`` (``listener``, ``social_worker``, ``admin``),
-    ``password`` (an argon2id hash, never the password), ``created_ts``.
+    ``password`` (an argon2id hash, never the password), ``created_ts``,
+    ``epoch`` (raised by a password reset or a disable: older sessions are
+    void) and ``disabled`` ("1": no log-in, no session).
 ``{p}:console:users``
     The set of logins.
 ``{p}:console:session:{token}``
-    A hash: ``login`` (empty before log-in), ``csrf``, ``created_ts``; expires
-    after ``CONSOLE_SESSION_HOURS`` of inactivity. The token is rotated at log-in.
+    A hash: ``login``, ``csrf``, ``epoch`` (the account's at log-in),
+    ``created_ts``; expires after ``CONSOLE_SESSION_HOURS`` of inactivity. Made
+    at log-in only (a new token each time).
+``{p}:console:sessions:{login}``
+    The set of an account's session tokens (a reset or a disable ends them all).
 ``{p}:console:failures:{login}``
     Log-in attempts since the last success (counted before the password is
     checked, so that a burst of attempts cannot outrun it); more than five
@@ -63,6 +68,7 @@ class User:
     login: str
     name: str
     role: str
+    disabled: bool = False
 
     def can(self, role: str) -> bool:
         """Whether this user has at least ``role``."""
@@ -76,6 +82,15 @@ class User:
 
 class UserError(ValueError):
     """A user could not be created: the message says why (operator wording key)."""
+
+
+def _user(login: str, data: Dict[str, str], include_disabled: bool = False
+          ) -> Optional[User]:
+    """An account from its hash (None when there is none, or it is disabled)."""
+    disabled = data.get("disabled") == "1"
+    if not data.get("role") or (disabled and not include_disabled):
+        return None
+    return User(login, data.get("name", login), data["role"], disabled)
 
 
 def _check(stored: str, password: str) -> bool:
@@ -127,23 +142,35 @@ class ConsoleStore:
             raise UserError("users.short_password")
         if not replace and await self.redis.exists(self._user(login)):
             raise UserError("users.exists")
+        password_hash = await self._in_pool(_hasher.hash, password)
         await self.redis.hset(self._user(login), mapping={
             "name": name.strip()[:80] or login, "role": role,
-            "password": await self._in_pool(_hasher.hash, password), "created_ts": f"{time.time():.0f}"})
+            "password": password_hash, "created_ts": f"{time.time():.0f}"})
         await self.redis.sadd(f"{self.prefix}:console:users", login)
+        if replace:  # a reset: the account opens again, every older session ends
+            await self.redis.hdel(self._user(login), "disabled")
+            await self.end_sessions(login)
         return User(login, name.strip()[:80] or login, role)
 
-    async def user(self, login: str) -> Optional[User]:
-        """The account, or None."""
-        data = _hash(await self.redis.hgetall(self._user(login)))
-        if not data.get("role"):
-            return None
-        return User(login, data.get("name", login), data["role"])
+    async def disable_user(self, login: str) -> bool:
+        """Close an account: no more log-in, and every session ends (False: unknown)."""
+        login = login.strip().lower()
+        if not await self.redis.hexists(self._user(login), "role"):
+            return False
+        await self.redis.hset(self._user(login), "disabled", "1")
+        await self.end_sessions(login)
+        return True
 
-    async def users(self) -> List[User]:
-        """Every account, by login."""
+    async def user(self, login: str, include_disabled: bool = False) -> Optional[User]:
+        """The account, or None (also when disabled, unless ``include_disabled``)."""
+        return _user(login, _hash(await self.redis.hgetall(self._user(login))),
+                     include_disabled)
+
+    async def users(self, include_disabled: bool = False) -> List[User]:
+        """Every account, by login (the open ones, unless ``include_disabled``)."""
         logins = sorted(_s(x) for x in await self.redis.smembers(f"{self.prefix}:console:users"))
-        return [u for u in [await self.user(x) for x in logins] if u]
+        found = [await self.user(x, include_disabled) for x in logins]
+        return [u for u in found if u]
 
     async def authenticate(self, login: str, password: str) -> Optional[User]:
         """The user if the password is right and the login not locked.
@@ -160,9 +187,10 @@ class ConsoleStore:
             attempts, _ = await pipe.execute()
         if int(attempts) > MAX_FAILURES:
             return None
-        stored = _s(await self.redis.hget(self._user(login), "password"))
+        data = _hash(await self.redis.hgetall(self._user(login)))
+        stored = data.get("password", "")
         ok = await self._in_pool(_check, stored or await self.dummy_hash(), password or "")
-        if not (ok and stored):
+        if not (ok and stored) or data.get("disabled") == "1":
             return None
         await self.redis.delete(failures_key)
         if _hasher.check_needs_rehash(stored):
@@ -178,14 +206,23 @@ class ConsoleStore:
         return _dummy_hash
 
     # -- sessions ------------------------------------------------------------------
+    def _sessions(self, login: str) -> str:
+        return f"{self.prefix}:console:sessions:{login}"
+
     async def new_session(self, login: str = "") -> Dict[str, str]:
         """A fresh session (anonymous before log-in) with its CSRF token."""
         token = secrets.token_urlsafe(32)
+        epoch = _s(await self.redis.hget(self._user(login), "epoch")) or "0" if login else ""
         session = {"token": token, "login": login, "csrf": secrets.token_urlsafe(32),
-                   "created_ts": f"{time.time():.0f}"}
+                   "epoch": epoch, "created_ts": f"{time.time():.0f}"}
         key = self._session(token)
-        await self.redis.hset(key, mapping={k: v for k, v in session.items() if k != "token"})
-        await self.redis.expire(key, self.session_seconds if login else 3600)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={k: v for k, v in session.items() if k != "token"})
+            pipe.expire(key, self.session_seconds if login else 3600)
+            if login:
+                pipe.sadd(self._sessions(login), token)
+                pipe.expire(self._sessions(login), self.session_seconds)
+            await pipe.execute()
         return session
 
     async def session(self, token: str) -> Optional[Dict[str, str]]:
@@ -196,13 +233,41 @@ class ConsoleStore:
         data = _hash(await self.redis.hgetall(key))
         if not data:
             return None
-        if data.get("login"):
-            await self.redis.expire(key, self.session_seconds)
+        if not data.get("login"):
+            return dict(data, token=token)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.expire(key, self.session_seconds)
+            pipe.expire(self._sessions(data["login"]), self.session_seconds)
+            await pipe.execute()
         return dict(data, token=token)
 
-    async def end_session(self, token: str) -> None:
+    async def session_user(self, session: Optional[Dict[str, str]]) -> Optional[User]:
+        """The session's user, unless the account was disabled or its password reset
+        since the log-in (the session is then ended)."""
+        if not session or not session.get("login"):
+            return None
+        login = session["login"]
+        data = _hash(await self.redis.hgetall(self._user(login)))
+        user = _user(login, data)
+        if user is None or session.get("epoch", "0") != (data.get("epoch") or "0"):
+            await self.end_session(session["token"], login)
+            return None
+        return user
+
+    async def end_session(self, token: str, login: str = "") -> None:
         """Log out."""
         await self.redis.delete(self._session(token))
+        if login:
+            await self.redis.srem(self._sessions(login), token)
+
+    async def end_sessions(self, login: str) -> int:
+        """End every session of an account (a reset, a disable); how many there were."""
+        await self.redis.hincrby(self._user(login), "epoch", 1)
+        tokens = [_s(t) for t in await self.redis.smembers(self._sessions(login))]
+        if tokens:
+            await self.redis.delete(*[self._session(t) for t in tokens])
+        await self.redis.delete(self._sessions(login))
+        return len(tokens)
 
     # -- references ----------------------------------------------------------------
     async def _secret(self) -> bytes:
