@@ -656,17 +656,19 @@ class Worker:
         for index in range(0, len(flat), 2):
             member = _s(flat[index])
             try:
-                next_minutes = await cases.send_alert(self.redis, self.prefix, member,
-                                                      self.alert_output(), now)
+                # Schedules the next tier itself: at the ladder's delay, or at once
+                # when this page reached nobody.
+                page = await cases.send_alert(self.redis, self.prefix, member,
+                                              self.alert_output(), now)
             except Exception:  # noqa: BLE001 - retried when the lease expires
                 logger.exception("alert %s not sent; retried after the lease", member)
                 continue
-            if next_minutes is not None and member.startswith("case:"):
-                _, case_id, tier = member.split(":", 2)
-                created = float((await cases.get_case(self.redis, self.prefix, case_id))
-                                ["created_ts"])
-                await self.redis.zadd(keys.alerts("due"), {
-                    f"case:{case_id}:{int(tier) + 1}": created + next_minutes * 60})
+            if page.failed:
+                # Left leased: once the lease passes, the recipients the providers
+                # refused are paged again (those reached are not).
+                logger.error("alert %s: %d recipient(s) refused by the providers; "
+                             "tried again after the lease", member, page.failed)
+                continue
             await self._complete(keys=[alert_keys[0], alert_keys[1], alert_keys[3],
                                        alert_keys[2]], args=[member, self.token, ""])
             self.stats.alerts += 1
@@ -846,8 +848,15 @@ async def serve(redis_url: str, prefix: str, settings: WorkerSettings,
     """Run ``workers`` workers in this process until SIGTERM or SIGINT."""
     import redis.asyncio as aioredis
 
+    from bot.cases import RosterError, roster, roster_path
     from bot.messages import say
 
+    try:
+        # Never start paging from a roster with a typo: it would page nobody, or a
+        # stranger. (Once running, a bad edit is refused and the last good one kept.)
+        roster()
+    except RosterError as error:
+        raise SystemExit(say("roster.refused_at_start", path=roster_path(), why=error))
     redis = aioredis.from_url(redis_url, socket_timeout=10)
     delivery = make_delivery(settings, redis, prefix)
     stop = asyncio.Event()
