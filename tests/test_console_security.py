@@ -223,3 +223,43 @@ async def test_users_disable_ends_the_sessions_and_refuses_the_log_in(world):  #
     assert await world["store"].authenticate("ana", "another new password") is not None
     for client in (ana, anonymous):
         await client.close()
+
+
+# -- 9. no server-side state before a successful log-in --------------------------------
+async def _keys(world: Any) -> set:
+    return {key async for key in world["redis"].scan_iter(match=f"{world['prefix']}:*")}
+
+
+async def test_anonymous_visits_to_the_log_in_page_write_nothing_in_redis(world):  # noqa: F811
+    await world["store"].ref("sms:+33600000000")  # the installation's secret exists
+    before = await _keys(world)
+    visitors = [await client_for(world) for _ in range(5)]
+    for visitor in visitors:
+        for path in ("/login", "/login?next=/queue", "/queue", "/"):
+            assert (await visitor.get(path)).status == 200
+    assert await _keys(world) == before
+    # The form still carries a token that only this browser can send back.
+    first, second = visitors[0], visitors[1]
+    token = re.search(r'name="csrf" value="([^"]+)"',
+                      await (await first.get("/login")).text()).group(1)
+    other = re.search(r'name="csrf" value="([^"]+)"',
+                      await (await second.get("/login")).text()).group(1)
+    assert token != other
+    for sent in ("", "forged", other):
+        reply = await first.post("/login", data={"csrf": sent, "login": "ana",
+                                                 "password": PASSWORD}, allow_redirects=False)
+        assert reply.status == 403, sent
+        assert "Formulaire expiré" in await reply.text()
+    first.session.cookie_jar.clear()  # the token without its cookie
+    reply = await first.post("/login", data={"csrf": token, "login": "ana",
+                                             "password": PASSWORD}, allow_redirects=False)
+    assert reply.status == 403
+    assert await _keys(world) == before
+    # With its own cookie, the log-in works and only then is a session written.
+    reply = await second.post("/login", data={"csrf": other, "login": "ana",
+                                              "password": PASSWORD}, allow_redirects=False)
+    assert reply.status == 302
+    sessions = [k for k in await _keys(world) - before if b":console:session:" in k]
+    assert len(sessions) == 1
+    for visitor in visitors:
+        await visitor.close()

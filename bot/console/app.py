@@ -2,7 +2,9 @@
 
 Every route but ``/login``, ``/health`` and ``/static`` needs a signed-in user;
 every POST (forms and API) needs the session's CSRF token (form field ``csrf``
-or header ``X-CSRF-Token``). Roles: ``listener`` works the queue and cases;
+or header ``X-CSRF-Token``). Nothing is written in Redis before a successful
+log-in: the log-in form's token is a keyed hash (HMAC) of a random value kept
+in the browser's ``lien_login`` cookie (a signed double-submit cookie). Roles: ``listener`` works the queue and cases;
 ``social_worker`` also sees people, the call plan and exports; ``admin`` also
 erases, edits the on-call roster and reads the audit log. Pages are rendered
 by Jinja2 with autoescape (a message is always shown as text); the live parts
@@ -17,6 +19,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import time
 from datetime import date, datetime, timedelta
 from http.cookies import CookieError
@@ -43,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 HERE = PROJECT_ROOT / "bot" / "console"
 COOKIE = "lien_session"
+LOGIN_COOKIE = "lien_login"  # the log-in form's nonce (no server state before log-in)
+LOGIN_FORM_SECONDS = 3600
 PUBLIC = ("/login", "/health", "/static/")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -103,8 +108,8 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
     if session and session.get("login") and user is None:
         session = request["session"] = None  # ended: the visitor is anonymous again
     request["user"] = user
-    if request.path.startswith(PUBLIC) and request.path != "/logout":
-        if request.method == "POST" and not _csrf_ok(request, await _form(request)):
+    if request.path.startswith(PUBLIC):
+        if request.method == "POST" and not await _login_csrf_ok(request, await _form(request)):
             return problem(request, 403, "csrf")
         return await handler(request)
     if user is None:
@@ -120,12 +125,12 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
     return await handler(request)
 
 
-def _cookie(request: web.Request) -> str:
-    """The session cookie, even when another cookie of the header is malformed."""
+def _cookie(request: web.Request, name: str = COOKIE) -> str:
+    """A cookie of ours, even when another cookie of the header is malformed."""
     try:
-        return request.cookies.get(COOKIE, "")
+        return request.cookies.get(name, "")
     except CookieError:  # found by schemathesis: a broken Cookie header was a 503
-        found = re.search(rf"(?:^|;)\s*{COOKIE}=([A-Za-z0-9_-]{{1,100}})",
+        found = re.search(rf"(?:^|;)\s*{name}=([A-Za-z0-9_.-]{{1,100}})",
                           request.headers.get("Cookie", ""))
         return found.group(1) if found else ""
 
@@ -156,6 +161,33 @@ def _csrf_ok(request: web.Request, form: Dict[str, str]) -> bool:
     session = request["session"]
     sent = request.headers.get("X-CSRF-Token") or form.get("csrf", "")
     return bool(session and sent) and hmac.compare_digest(sent, session["csrf"])
+
+
+def _login_nonce(request: web.Request) -> str:
+    """The browser's log-in nonce ("random.issued_ts"), if well formed and recent."""
+    value = _cookie(request, LOGIN_COOKIE)
+    found = re.fullmatch(r"([A-Za-z0-9_-]{16,64})\.([0-9]{1,12})", value)
+    if not found or not 0 <= time.time() - int(found.group(2)) < LOGIN_FORM_SECONDS:
+        return ""
+    return value
+
+
+async def _login_token(request: web.Request, nonce: str) -> str:
+    """The log-in form's CSRF token: a keyed hash of the browser's nonce."""
+    import hashlib
+    import hmac
+
+    key = await request.app[STORE].secret(b"login-form")
+    return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
+
+
+async def _login_csrf_ok(request: web.Request, form: Dict[str, str]) -> bool:
+    """The log-in form came from this site, to this browser (double-submit, signed)."""
+    import hmac
+
+    nonce, sent = _login_nonce(request), form.get("csrf", "")
+    return bool(nonce and sent) and hmac.compare_digest(
+        sent.encode(), (await _login_token(request, nonce)).encode())
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -287,23 +319,25 @@ def _case_id(request: web.Request) -> str:
 
 # -- log-in --------------------------------------------------------------------------
 async def login_page(request: web.Request) -> web.StreamResponse:
-    """The log-in form (an anonymous session carries its CSRF token)."""
-    session = request["session"]
-    fresh = not session
+    """The log-in form; its CSRF token is bound to a cookie (nothing kept here)."""
+    nonce = _login_nonce(request)
+    fresh = not nonce
     if fresh:
-        session = await request.app[STORE].new_session()
-    page = _render_login(request, session, False)
+        nonce = f"{secrets.token_urlsafe(24)}.{int(time.time())}"
+    page = await _render_login(request, nonce, False)
     if fresh:
-        _set_cookie(request, page, session["token"])
+        page.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="Strict", path="/login",
+                        max_age=LOGIN_FORM_SECONDS,
+                        secure=request.app[OPTIONS]["secure_cookie"])
     return page
 
 
-def _render_login(request: web.Request, session: Dict[str, str], failed: bool,
-                  status: int = 200) -> web.Response:
+async def _render_login(request: web.Request, nonce: str, failed: bool,
+                        status: int = 200) -> web.Response:
     return aiohttp_jinja2.render_template(
         "login.html", request,
-        dict(ctx(request), csrf=session["csrf"], next=_local_path(request.query.get("next")),
-             failed=failed), status=status)
+        dict(ctx(request), csrf=await _login_token(request, nonce),
+             next=_local_path(request.query.get("next")), failed=failed), status=status)
 
 
 def _local_path(value: Optional[str]) -> str:
@@ -325,12 +359,14 @@ async def login(request: web.Request) -> web.StreamResponse:
     user = await store.authenticate(form.get("login", ""), form.get("password", ""))
     if user is None:
         await store.audit(None, "login_failed", form.get("login", "")[:40])
-        return _render_login(request, request["session"], True, status=401)
-    await store.end_session(request["session"]["token"], request["session"].get("login", ""))
+        return await _render_login(request, _login_nonce(request), True, status=401)
+    if request["session"]:  # signed in already: that session ends
+        await store.end_session(request["session"]["token"], request["session"]["login"])
     session = await store.new_session(user.login)
     await store.audit(user, "login")
     response = web.HTTPFound(_local_path(form.get("next")))
     _set_cookie(request, response, session["token"])
+    response.del_cookie(LOGIN_COOKIE, path="/login")
     raise response
 
 

@@ -209,19 +209,21 @@ class ConsoleStore:
     def _sessions(self, login: str) -> str:
         return f"{self.prefix}:console:sessions:{login}"
 
-    async def new_session(self, login: str = "") -> Dict[str, str]:
-        """A fresh session (anonymous before log-in) with its CSRF token."""
+    async def new_session(self, login: str) -> Dict[str, str]:
+        """A fresh session of a signed-in user, with its CSRF token (made at log-in
+        only: nothing is kept for anonymous visitors)."""
+        if not login:
+            raise ValueError("a session belongs to a signed-in user")
         token = secrets.token_urlsafe(32)
-        epoch = _s(await self.redis.hget(self._user(login), "epoch")) or "0" if login else ""
+        epoch = _s(await self.redis.hget(self._user(login), "epoch")) or "0"
         session = {"token": token, "login": login, "csrf": secrets.token_urlsafe(32),
                    "epoch": epoch, "created_ts": f"{time.time():.0f}"}
         key = self._session(token)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={k: v for k, v in session.items() if k != "token"})
-            pipe.expire(key, self.session_seconds if login else 3600)
-            if login:
-                pipe.sadd(self._sessions(login), token)
-                pipe.expire(self._sessions(login), self.session_seconds)
+            pipe.expire(key, self.session_seconds)
+            pipe.sadd(self._sessions(login), token)
+            pipe.expire(self._sessions(login), self.session_seconds)
             await pipe.execute()
         return session
 
@@ -231,10 +233,8 @@ class ConsoleStore:
             return None
         key = self._session(token)
         data = _hash(await self.redis.hgetall(key))
-        if not data:
-            return None
         if not data.get("login"):
-            return dict(data, token=token)
+            return None  # none (or an anonymous one an older version made: it expires)
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.expire(key, self.session_seconds)
             pipe.expire(self._sessions(data["login"]), self.session_seconds)
@@ -277,6 +277,11 @@ class ConsoleStore:
             await self.redis.set(key, secrets.token_hex(32), nx=True)
             self._key = _s(await self.redis.get(key)).encode()
         return self._key
+
+    async def secret(self, purpose: bytes) -> bytes:
+        """A key for one purpose (e.g. the log-in form), derived from the installation's."""
+        return hmac.new(await self._secret(), b"lien-console:" + purpose,
+                        hashlib.sha256).digest()
 
     async def ref(self, person_id: str) -> str:
         """A person's opaque, stable reference (a keyed hash: no number can be guessed)."""
