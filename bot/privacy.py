@@ -2,8 +2,10 @@
 
 Everything Lien keeps about a person is found from their id (``sms:+33…``,
 ``telegram:…``): the registry hash, the day moods, the conversation (current and
-archived sessions), escalations (hash, stream entry, dedupe keys), cases,
-booked calls, check-in keys and the live takeover stream. ``export`` gathers it
+archived sessions) and its Rasa lock, escalations (hash, stream entry, dedupe
+keys), cases, booked calls, check-in keys, schedules and leases, the consent
+schedule, the live takeover stream, and the SMS channel's delivery reports
+(``sms:status:<sid>``, by their ``to``) and unanswered messages (``sms:pending``). ``export`` gathers it
 as JSON; ``erase`` removes all of it. The worker's retention purge erases the
 people who are no longer followed (opted out, or never agreed) and whose last
 contact is older than ``RETENTION_DAYS`` (default 90), except anyone with an
@@ -116,12 +118,48 @@ async def erase(redis: Any, prefix: str, person_id: str) -> int:
               esc.by_person(person_id), f"{base}:cur", f"{base}:arc", f"{base}:meta",
               keys.takeover(person_id), keys.unrecorded(person_id),
               f"{prefix}:live:{person_id}", f"{prefix}:person:{person_id}:case",
-              f"{prefix}:sms:buttons:{person_id}"]
+              f"{prefix}:sms:buttons:{person_id}",
+              # Rasa's conversation lock (no expiry: a server that died leaves it).
+              f"{prefix}:lock:{person_id}"]
     removed += await redis.delete(*direct, *pattern_keys)
     removed += await redis.zrem(f"{prefix}:trk:index", person_id)
     removed += await redis.srem(keys.index, person_id)
-    removed += await redis.zrem(keys.due, f"{person_id}|morning", f"{person_id}|evening")
+    slots = (f"{person_id}|morning", f"{person_id}|evening")
+    removed += await redis.zrem(keys.due, *slots)
+    # A check-in a worker holds right now: its lease goes too (it finds no person).
+    removed += await redis.zrem(keys.leased, *slots)
+    removed += await redis.hdel(keys.lease_due, *slots)
+    removed += await redis.hdel(keys.lease_owner, *slots)
     removed += await redis.zrem(keys.awaiting, person_id)
+    removed += await redis.zrem(keys.consent_due, person_id)
+    removed += await _erase_sms(redis, prefix, person_id)
+    return removed
+
+
+async def _erase_sms(redis: Any, prefix: str, person_id: str) -> int:
+    """The SMS channel's records: delivery reports (``to``), messages not yet answered."""
+    removed = 0
+    reports = await _scan(redis, f"{prefix}:sms:status:*")
+    for start in range(0, len(reports), 500):
+        batch = reports[start:start + 500]
+        async with redis.pipeline(transaction=False) as pipe:
+            for key in batch:
+                pipe.hget(key, "to")
+            recipients = await pipe.execute()
+        mine = [key for key, to in zip(batch, recipients) if _s(to) == person_id]
+        if mine:
+            removed += await redis.delete(*mine)
+    pending_key = f"{prefix}:sms:pending"
+    pending = []
+    for sid, raw in (await redis.hgetall(pending_key)).items():
+        try:
+            sender = json.loads(raw).get("sender_id")
+        except (ValueError, AttributeError):
+            continue
+        if sender == person_id:
+            pending.append(sid)
+    if pending:
+        removed += await redis.hdel(pending_key, *pending)
     return removed
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any, List, Tuple
 
 import pytest
 
@@ -14,8 +16,13 @@ from bot import cases
 from bot.answers import note_answer
 from bot.calls import book_call
 from bot.escalation import Escalation, record_escalation
-from bot.persons import Person, import_persons
+from bot.console.store import ConsoleStore
+from bot.persons import Keys, Person, enrol_self, import_persons
 from bot.privacy import erase, export, purge_expired
+from bot.worker import Worker
+from channels.common import publish_if_taken_over
+from channels.sms import SmsInput
+from tests.fakes import NoCheckins
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_800_000_000.0
@@ -60,34 +67,129 @@ async def test_an_export_holds_the_persons_data_and_nobody_elses(world):
     assert "Marcel" not in json.dumps(data) and "+33618000002" not in json.dumps(data)
 
 
-async def test_erasure_leaves_no_trace(world):
+def _forms(e164: str) -> List[str]:
+    """A French number as it may be written: E.164, national, spaced, dotted..."""
+    national = "0" + e164[3:]
+    pairs = " ".join(national[i:i + 2] for i in range(0, 10, 2))
+    return [e164, e164[1:], national, pairs, pairs.replace(" ", "."), national[1:]]
+
+
+_DIGIT_RUNS = re.compile(rb"\+?\d[\d .\-()]{7,}\d")
+
+
+def _mentions(value: Any, e164: str, name: str) -> bool:
+    """Whether a key or value holds the person: their first name or their number in
+    any format (any run of digits and separators whose digits contain the national
+    significant number)."""
+    if isinstance(value, (int, float)):
+        value = repr(value).encode()
+    if isinstance(value, str):
+        value = value.encode()
+    if name.encode() in value or any(form.encode() in value for form in _forms(e164)):
+        return True
+    significant = e164[3:].encode()
+    return any(significant in re.sub(rb"\D", b"", run) for run in _DIGIT_RUNS.findall(value))
+
+
+async def _everything(redis: Any) -> List[Tuple[bytes, List[Any]]]:
+    """Every key of the whole database (every prefix) with every piece of its value."""
+    found = []
+    async for key in redis.scan_iter(count=1000):
+        kind = await redis.type(key)
+        parts: List[Any] = []
+        if kind == b"string":
+            parts = [await redis.get(key)]
+        elif kind == b"hash":
+            for field, value in (await redis.hgetall(key)).items():
+                parts += [field, value]
+        elif kind == b"list":
+            parts = await redis.lrange(key, 0, -1)
+        elif kind == b"set":
+            parts = list(await redis.smembers(key))
+        elif kind == b"zset":
+            parts = [member for member, _ in await redis.zrange(key, 0, -1, withscores=True)]
+        elif kind == b"stream":
+            for entry_id, fields in await redis.xrange(key):
+                parts.append(entry_id)
+                for field, value in fields.items():
+                    parts += [field, value]
+            for group in await redis.xinfo_groups(key):
+                parts.append(group["name"])
+                for consumer in await redis.xinfo_consumers(key, group["name"]):
+                    parts.append(consumer["name"])
+        found.append((key, [p for p in parts if p is not None]))
+    return found
+
+
+async def _leftovers(redis: Any, e164: str, name: str) -> List[str]:
+    return [key.decode() for key, parts in await _everything(redis)
+            if _mentions(key, e164, name) or any(_mentions(p, e164, name) for p in parts)]
+
+
+async def test_erasure_leaves_no_trace_in_any_key_or_value(world):
+    """Every place Lien writes a person: registry, schedules and leases, consent,
+    conversation and its lock, escalations and cases, calls, takeover, console
+    reference, SMS buttons, delivery reports and messages waiting for an answer."""
     redis, prefix = world
-    odette = await _person(redis, prefix, "+33618000011", "Odette")
-    marcel = await _person(redis, prefix, "+33618000012", "Marcel")
+    number = f"+3361{uuid.uuid4().int % 10**7:07d}"
+    name = f"Odette{uuid.uuid4().hex[:6]}"
+    odette = f"sms:{number}"
+    national = "0" + number[3:]
+    # Wrote in first (self-enrolment: the consent question is scheduled)...
+    assert await enrol_self(redis, prefix, odette, NOW - 3600)
+    assert await redis.zscore(Keys(prefix).consent_due, odette)
+    # ... then enrolled by a social worker, answered, escalated, booked a call.
+    assert await _person(redis, prefix, number, name) == odette
+    marcel = await _person(redis, prefix, f"+3362{uuid.uuid4().int % 10**7:07d}", "Marcel")
     await cases.ensure_group(redis, prefix)
     await cases.consume(redis, prefix, "w", NOW)
+    # A check-in leased by a worker, one already sent, one sent directly.
+    keys = Keys(prefix)
+    await redis.zadd(keys.due, {f"{odette}|morning": NOW - 60, f"{marcel}|morning": NOW - 60})
+    worker = Worker(redis, prefix, NoCheckins(), now=lambda: NOW)
+    assert f"{odette}|morning" in [m for m, _ in await worker.claim()]
+    await redis.set(keys.sent(odette, "evening", "2027-01-15"), "sent:1", ex=3600)
+    await redis.set(keys.unrecorded(odette), json.dumps({"text": f"Bonjour {name}"}))
+    # A listener took the case; the person's messages go to the console, live.
+    case_id = (await redis.get(f"{prefix}:person:{odette}:case")).decode()
+    assert await cases.claim_case(redis, prefix, case_id, "ana", NOW)
+    assert await publish_if_taken_over(redis, prefix, odette,
+                                       f"c'est {name}, mon numéro {national}", "sms")
+    await ConsoleStore(redis, prefix).remember(odette)
+    # Rasa's lock, left by a server that died mid-message (Rasa sets no expiry).
+    await redis.set(f"{prefix}:lock:{odette}",
+                    json.dumps({"conversation_id": odette, "tickets": []}))
+    # SMS: the buttons of the last question, an undelivered report (a no-news
+    # case), and a message received but not yet answered.
+    await redis.set(f"{prefix}:sms:buttons:{odette}", json.dumps([{"title": "Oui"}]))
+    sms = SmsInput.__new__(SmsInput)
+    sms.redis, sms.prefix = redis, prefix
+    await sms._record_delivery({"MessageSid": f"SM{uuid.uuid4().hex}", "To": national,
+                                "MessageStatus": "undelivered", "ErrorCode": "30003"})
+    await sms._record_delivery({"MessageSid": f"SM{uuid.uuid4().hex}", "To": number,
+                                "MessageStatus": "delivered"})
+    other_sid = f"SM{uuid.uuid4().hex}"
+    await sms._record_delivery({"MessageSid": other_sid, "To": marcel[4:],
+                                "MessageStatus": "delivered"})
+    await redis.hset(sms.pending_key, f"SM{uuid.uuid4().hex}", json.dumps(
+        {"sender_id": odette, "text": f"rappelez-moi au {national}", "received": NOW}))
+    await redis.hset(sms.pending_key, other_sid, json.dumps(
+        {"sender_id": marcel, "text": "bonjour", "received": NOW}))
+    before = await _leftovers(redis, number, name)
+    assert {f"{prefix}:consent:due", f"{prefix}:sms:pending", f"{prefix}:lock:{odette}",
+            f"{prefix}:checkins:leased"} <= set(before)
+    assert any(key.startswith(f"{prefix}:sms:status:") for key in before)
+
     assert await erase(redis, prefix, odette) > 0
-    leftovers = []
-    async for key in redis.scan_iter(match=f"{prefix}:*", count=1000):
-        key = key.decode()
-        kind = await redis.type(key)
-        if "+33618000011" in key:
-            leftovers.append(key)
-        elif kind == b"hash":
-            values = await redis.hvals(key)
-            if any(b"+33618000011" in v or b"Odette" in v for v in values):
-                leftovers.append(key)
-        elif kind in (b"zset", b"set"):
-            members = await (redis.zrange(key, 0, -1) if kind == b"zset" else
-                             redis.smembers(key))
-            if any(b"+33618000011" in m for m in members):
-                leftovers.append(key)
-        elif kind == b"stream":
-            for _, fields in await redis.xrange(key):
-                if any(b"+33618000011" in v or b"Odette" in v for v in fields.values()):
-                    leftovers.append(key)
-    assert leftovers == []
-    assert (await export(redis, prefix, marcel))["person"]["first_name"] == "Marcel"
+
+    leftovers = await _leftovers(redis, number, name)
+    assert leftovers == [], leftovers
+    kept = await export(redis, prefix, marcel)
+    assert kept["person"]["first_name"] == "Marcel" and kept["escalations"]
+    assert await redis.hexists(sms.pending_key, other_sid)
+    assert await redis.hget(f"{prefix}:sms:status:{other_sid}", "to") == marcel.encode()
+    assert await redis.zscore(keys.due, f"{marcel}|morning") is None  # leased, not lost
+    assert await redis.zscore(keys.leased, f"{marcel}|morning")
 
 
 async def test_the_retention_purge_erases_only_people_no_longer_followed(world):
