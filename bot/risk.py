@@ -22,8 +22,9 @@ DEFAULT_LEXICON = Path(__file__).parent / "lexicon" / "risk_fr.yml"
 CATEGORIES = ("suicide", "violence", "child", "medical")
 # A classifier's risk_* prediction counts from this confidence on (see make eval).
 DEFAULT_CLASSIFIER_THRESHOLD = 0.96
-LEVELS = ("critical", "high")
-LEVEL_RANK = {"critical": 2, "high": 1}
+LEVELS = ("critical", "high", "watch")
+# watch: the uncertain band (ask directly, a human looks); never an alarm alone.
+LEVEL_RANK = {"critical": 2, "high": 1, "watch": 0}
 
 _APOSTROPHES = "'’`´ʼ‘"
 _PUNCTUATION = re.compile(r"[^\w\s]+")
@@ -58,6 +59,15 @@ def normalise_pattern(pattern: str) -> str:
     for mark in _APOSTROPHES:
         pattern = pattern.replace(mark, " ")
     return pattern
+
+
+_SENTENCES = re.compile(r"(?<=[.!?;…])\s+|\n+")
+
+
+def split_sentences(text: str) -> List[str]:
+    """The sentences of a message (the whole message when it has one)."""
+    parts = [p for p in _SENTENCES.split(text or "") if p and p.strip()]
+    return parts or [text or ""]
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,7 @@ class RiskLexicon:
         classifier_threshold: float = DEFAULT_CLASSIFIER_THRESHOLD,
     ) -> None:
         self.classifier_threshold = classifier_threshold
+        self.distance: List[RiskPattern] = []
         self.abbreviations = abbreviations
         self.safe = safe
         self.patterns = patterns
@@ -134,13 +145,16 @@ class RiskLexicon:
         priority = raw.get("category_priority") or list(CATEGORIES)
         seen_ids: set = set()
         safe = [cls._entry(e, seen_ids, is_safe=True) for e in raw.get("safe") or []]
+        distance = [cls._entry(e, seen_ids, is_safe=True) for e in raw.get("distance") or []]
         patterns = [cls._entry(e, seen_ids) for e in raw.get("patterns") or []]
         if not patterns:
             raise LexiconError("the lexicon has no risk pattern")
         threshold = float(raw.get("classifier_threshold", DEFAULT_CLASSIFIER_THRESHOLD))
         if not 0 < threshold <= 1:
             raise LexiconError(f"classifier_threshold out of (0, 1]: {threshold}")
-        return cls(abbreviations, safe, patterns, priority, threshold)
+        lexicon = cls(abbreviations, safe, patterns, priority, threshold)
+        lexicon.distance = distance
+        return lexicon
 
     @staticmethod
     def _entry(entry: dict, seen_ids: set, is_safe: bool = False) -> RiskPattern:
@@ -172,6 +186,10 @@ class RiskLexicon:
             lambda m: self.abbreviations[m.group(0)], folded
         )
 
+    def is_distant(self, prepared: str) -> bool:
+        """A sentence told at a distance: fiction, news, long past, or resolved."""
+        return any(entry.regex.search(prepared) for entry in self.distance)
+
     def neutralise(self, prepared: str) -> str:
         """Blank out harmless idioms ("mort de rire") before risk matching."""
         for entry in self.safe:
@@ -186,11 +204,20 @@ class RiskLexicon:
         return any(entry.regex.search(prepared) for entry in self.safe)
 
     def match(self, text: Optional[str]) -> Optional[RiskMatch]:
-        """Return the most serious risk found in a message, or None."""
+        """Return the most serious risk found in a message, or None.
+
+        Each sentence is read apart: a sentence about a film, the news or a
+        long-past event ("il y a vingt ans", "quand j'étais petite") does not
+        count, while the sentence beside it still does.
+        """
         if not text:
             return None
-        prepared = self.neutralise(self.prepare(text))
-        found = [p for p in self.patterns if p.regex.search(prepared)]
+        found = []
+        for sentence in split_sentences(text):
+            prepared = self.neutralise(self.prepare(sentence))
+            if self.is_distant(prepared):
+                continue
+            found.extend(p for p in self.patterns if p.regex.search(prepared))
         if not found:
             return None
         found.sort(key=self._seriousness)

@@ -1,0 +1,68 @@
+"""Split the writers' files once into a dev half and a sealed half.
+
+Usage: python tests/eval/split.py  (reads tests/eval/incoming/*.jsonl, writes
+tests/eval/<set>.dev.jsonl and <set>.sealed.jsonl, then removes incoming/).
+
+The split is a hash of each line's text (or scenario turns), so it is stable and
+nobody chooses which line lands where. Run once per new batch of writing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bot.eval_independent import NearIndex, training_texts  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SETS = {
+    "risk": ["risk_suicide.jsonl", "risk_violence_child.jsonl", "risk_medical.jsonl"],
+    "scenarios": ["scenarios.jsonl"],
+    "companion": ["companion.jsonl"],
+    "booking": ["booking.jsonl"],
+}
+
+
+def key(item: dict) -> str:
+    """What the split hashes."""
+    return item.get("text") or "\n".join(item.get("turns") or [])
+
+
+def main() -> None:
+    """Write the halves."""
+    for name, files in SETS.items():
+        if not all((HERE / "incoming" / f).exists() for f in files):
+            print(name, "not written yet")
+            continue
+        items = []
+        for filename in files:
+            path = HERE / "incoming" / filename
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    item = json.loads(line)
+                    item["file"] = filename
+                    items.append(item)
+        index = NearIndex(training_texts())
+        kept = [i for i in items
+                if not any(len(t) > 12 and index.near(t)
+                           for t in ([i["text"]] if "text" in i else i["turns"]))]
+        # Lines that happen to be training examples would measure memory: dropped
+        # unread (only their number is printed).
+        print(name, "dropped as overlapping training:", len(items) - len(kept))
+        items = kept
+        halves = {"dev": [], "sealed": []}
+        for item in items:
+            digest = hashlib.sha256(("lien-eval-2026-12:" + key(item)).encode()).digest()
+            halves["sealed" if digest[0] & 1 else "dev"].append(item)
+        for half, chosen in halves.items():
+            out = HERE / f"{name}.{half}.jsonl"
+            out.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in chosen),
+                           encoding="utf-8")
+            print(name, half, len(chosen))
+
+
+if __name__ == "__main__":
+    main()
