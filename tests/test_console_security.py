@@ -16,6 +16,7 @@ from typing import Any, List
 
 import pytest
 from argon2 import PasswordHasher
+from yarl import URL
 
 from bot import cases
 from bot.console import store as store_mod
@@ -263,3 +264,30 @@ async def test_anonymous_visits_to_the_log_in_page_write_nothing_in_redis(world)
     assert len(sessions) == 1
     for visitor in visitors:
         await visitor.close()
+
+
+# -- 11. after log-in, only a path of this site -----------------------------------------
+ELSEWHERE = ["/\t/evil.example", "/%09/evil.example", "/\n/evil.example", "//evil.example",
+             "///evil.example", "/\\evil.example", "\\\\evil.example", "/\\/evil.example",
+             "https://evil.example", "http:/evil.example", "/%2F/evil.example",
+             "/%2f%2fevil.example", "/%5C/evil.example", "%2F%2Fevil.example",
+             " //evil.example", "/%252F/evil.example", "javascript:alert(1)"]
+HERE = ["/cases/0000000000000-abcdef12", "/queue?ok=claimed", "/people/0123456789abcdef0123"]
+
+
+async def test_after_log_in_only_a_path_of_this_site(world):  # noqa: F811
+    client = await client_for(world)
+    for wanted in ELSEWHERE + HERE:
+        page = await client.get(URL("/login?next=" + wanted.replace("\t", "%09")
+                                    .replace("\n", "%0A").replace(" ", "%20"), encoded=True))
+        shown = re.search(r'name="next" value="([^"]*)"', await page.text()).group(1)
+        token = re.search(r'name="csrf" value="([^"]+)"', await page.text()).group(1)
+        reply = await client.post("/login", data={"csrf": token, "login": "ana",
+                                                  "password": PASSWORD, "next": wanted},
+                                  allow_redirects=False)
+        assert reply.status == 302, wanted
+        expected = wanted if wanted in HERE else "/queue"
+        assert reply.headers["Location"] == expected, wanted
+        assert shown == expected, wanted  # the form carries the same verdict
+        client.session.cookie_jar.clear()
+    await client.close()

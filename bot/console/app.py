@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from http.cookies import CookieError
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import aiohttp_jinja2
 import jinja2
@@ -341,9 +341,27 @@ async def _render_login(request: web.Request, nonce: str, failed: bool,
 
 
 def _local_path(value: Optional[str]) -> str:
-    """Where to go after log-in: a path of this site only (no open redirect)."""
-    if not value or not value.startswith("/") or value.startswith("//"):
+    r"""Where to go after log-in: a path of this site only (no open redirect).
+
+    Browsers drop tabs and newlines and read ``\`` as ``/``, so ``/%09/evil``
+    or ``/\evil`` lead to another site: anything but printable ASCII, any
+    backslash, anything that starts with ``//`` or has a scheme or a host,
+    before or after percent-decoding, goes to the queue instead.
+    """
+    if not value or len(value) > 1000:
         return "/queue"
+    decoded = value
+    for _ in range(3):  # encodings inside encodings
+        decoded, before = unquote(decoded), decoded
+        if decoded == before:
+            break
+    for text in (value, decoded):
+        if any(not 0x21 <= ord(c) <= 0x7E for c in text) or "\\" in text or \
+                not text.startswith("/") or text.startswith("//"):
+            return "/queue"
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            return "/queue"
     return value
 
 
