@@ -291,3 +291,36 @@ async def test_after_log_in_only_a_path_of_this_site(world):  # noqa: F811
         assert shown == expected, wanted  # the form carries the same verdict
         client.session.cookie_jar.clear()
     await client.close()
+
+
+# -- 12. odd input gets 400, never a 5xx -------------------------------------------------
+async def test_out_of_range_numbers_and_dates_get_400_not_503(world):  # noqa: F811
+    person = await add_person(world, "+33611120004", "Lucien")
+    case_id = await open_case(world, person, level="watch", category="no_news")
+    admin = await client_for(world, "ada")
+    huge = "99999999999999999999999"
+    for path in (f"/api/people?cursor={huge}", f"/people?cursor={huge}",
+                 "/api/people?cursor=abc", "/api/plan?date=9999-12-31", "/plan?date=9999-12-31",
+                 "/api/plan?date=0001-01-01", f"/api/audit?before={huge}-0",
+                 f"/audit?before={huge}-0", f"/api/audit?before=1-{huge}",
+                 f"/api/cases/{case_id}/messages?after={huge}-0"):
+        reply = await admin.get(path)
+        assert reply.status == 400, path
+        if path.startswith("/api/"):
+            assert (await reply.json())["error"] == "bad_request", path
+        else:
+            assert "invalide" in await reply.text(), path
+    for when in ("9999-12-31", "0001-01-01"):
+        reply = await admin.post(f"/api/cases/{case_id}/call",
+                                 json={"date": when, "time": "23:59"},
+                                 headers={"X-CSRF-Token": admin.csrf})
+        assert reply.status == 400, when
+    # Ordinary values, and the edges, still work.
+    edge = f"{2 ** 64 - 1}-{2 ** 64 - 1}"
+    for path in ("/api/people?cursor=0", "/api/plan?date=2030-01-01",
+                 "/api/audit?before=1-0", "/api/audit?before=0-0", f"/api/audit?before={edge}",
+                 f"/api/cases/{case_id}/messages?after=1-0",
+                 f"/api/cases/{case_id}/messages?after=0-0",
+                 f"/api/cases/{case_id}/messages?after={edge}"):
+        assert (await admin.get(path)).status == 200, path
+    await admin.close()

@@ -58,6 +58,28 @@ TAKEOVER = web.AppKey("takeover", Takeover)
 OPTIONS = web.AppKey("options", dict)
 
 
+# The range of what a query may ask for (beyond it: 400, never an overflow's 503).
+MAX_U64 = 2 ** 64 - 1  # Redis cursors and stream ids
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # the call plan
+BOOK_AHEAD_DAYS = 366  # a next call is booked within a year
+
+
+class BadInput(ValueError):
+    """A query parameter out of its range: 400, naming the parameter."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _stream_id(value: str, name: str) -> str:
+    """A Redis stream id ("ms-seq"), both parts within 64 bits."""
+    found = re.fullmatch(r"([0-9]{1,20})-([0-9]{1,20})", value)
+    if not found or max(int(found.group(1)), int(found.group(2))) > MAX_U64:
+        raise BadInput(name)
+    return value
+
+
 def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
 
@@ -93,7 +115,9 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await _guarded(request, handler)
     except web.HTTPException:
         raise
-    except (ValueError, KeyError, json.JSONDecodeError) as error:
+    except BadInput as error:
+        return problem(request, 400, "bad_request", why=error.name)
+    except (ValueError, KeyError, json.JSONDecodeError, OverflowError) as error:
         return problem(request, 400, "bad_request", why=type(error).__name__)
     except Exception:  # noqa: BLE001 - Redis or Rasa down: say so, keep serving
         logger.exception("console request failed: %s %s", request.method, request.path)
@@ -450,10 +474,9 @@ async def api_messages(request: web.Request) -> web.Response:
     case = await cases_mod.get_case(request.app[REDIS], request.app[PREFIX], case_id)
     if not case:
         return problem(request, 404, "not_found")
-    after = request.query.get("after", "0-0")
-    if not all(c.isdigit() or c == "-" for c in after) or after.count("-") != 1 or \
-            len(after) > 40:
-        after = "0-0"
+    after = _stream_id(request.query.get("after", "0-0"), "after")
+    if after == f"{MAX_U64}-{MAX_U64}":
+        return web.json_response({"messages": [], "status": case["status"]})
     live = await request.app[TAKEOVER].live(case["person_id"], after=after)
     return web.json_response({"messages": [
         {"id": e["id"], "from": e.get("from", ""), "text": e.get("text", ""),
@@ -541,9 +564,9 @@ async def _book(request: web.Request, person_id: str, form: Dict[str, str],
     hhmm = parse_time(form.get("time", ""))
     try:
         at_ts = at_local(date.fromisoformat(form.get("date", "")), hhmm or "", tz_name)
-    except ValueError:
+    except (ValueError, OverflowError):
         return {"ok": False, "key": "bad_time", "status": 400}
-    if at_ts <= time.time():
+    if not time.time() < at_ts <= time.time() + BOOK_AHEAD_DAYS * 86400:
         return {"ok": False, "key": "bad_time", "status": 400}
     at = datetime.fromtimestamp(at_ts, zone(tz_name))
     booking = await calls_mod.book_call(redis, prefix, person_id, at_ts,
@@ -587,10 +610,10 @@ def api_case_action(action: str) -> Handler:
 # -- people --------------------------------------------------------------------------
 async def people_rows(request: web.Request) -> Dict[str, Any]:
     """People in pages of 50 (a SCAN cursor), with their follow-up state."""
-    try:
-        cursor = max(0, int(request.query.get("cursor", "0")))
-    except ValueError:
-        cursor = 0
+    cursor_text = request.query.get("cursor", "0")
+    if not re.fullmatch(r"[0-9]{1,20}", cursor_text) or int(cursor_text) > MAX_U64:
+        raise BadInput("cursor")
+    cursor = int(cursor_text)
     cursor, ids = await request.app[REDIS].sscan(Keys(request.app[PREFIX]).index,
                                                  cursor=cursor, count=50)
     rows = await _people(request, sorted(_s(i) for i in ids), known_only=True)
@@ -722,10 +745,14 @@ def service_tz() -> str:
 
 
 def _day(request: web.Request) -> date:
+    """The day asked for (today when none or unreadable; 400 when out of range)."""
     try:
-        return date.fromisoformat(request.query.get("date", ""))
+        day = date.fromisoformat(request.query.get("date", ""))
     except ValueError:
         return local_date(time.time(), service_tz())
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadInput("date")
+    return day
 
 
 async def plan_data(request: web.Request) -> Dict[str, Any]:
@@ -759,9 +786,8 @@ async def api_plan(request: web.Request) -> web.Response:
 async def audit_data(request: web.Request) -> Dict[str, Any]:
     """The newest 200 audit entries (``before`` pages back)."""
     before = request.query.get("before", "+")
-    if before != "+" and (not all(c.isdigit() or c == "-" for c in before) or
-                          before.count("-") != 1):
-        before = "+"
+    if before != "+" and _stream_id(before, "before") == "0-0":
+        return {"entries": []}  # nothing is older (and Redis refuses "(0-0")
     entries = await request.app[STORE].audit_log(200, before=f"({before}"
                                                   if before != "+" else "+")
     return {"entries": entries}
