@@ -3,7 +3,8 @@
 Inbound: ``POST /webhooks/sms/webhook`` (form-encoded, as Twilio sends it). The
 ``X-Twilio-Signature`` is checked against the public URL Twilio called
 (``PUBLIC_URL``); anything unsigned or forged gets 403 and never reaches Rasa.
-A message is processed once per ``MessageSid`` (Twilio may retry), and the
+A message is processed once per ``MessageSid`` (Twilio may retry; a processed
+sid is remembered 30 days, so a signed request replayed later is ignored), and the
 sender id is ``sms:<E.164 number>`` so that any process can answer the person.
 
 Outbound: the Twilio REST API through twilio's asyncio client (created inside
@@ -54,6 +55,10 @@ MEDIA_PAYLOAD = "/media_received"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 SENDER_PREFIX = "sms:"
 MAX_BODY = 5000
+# A processed MessageSid is remembered this long (one small key each): a signed
+# request replayed later is answered and ignored. Twilio's signature carries no
+# date, so the short claim of ProcessedOnce (a day) is not enough on its own.
+SEEN_TTL = 30 * 86400
 
 
 @dataclass(frozen=True)
@@ -288,6 +293,10 @@ class SmsInput(InputChannel):
             url = f"{url}?{request.query_string}"
         return self.validator.validate(url, params, signature)
 
+    def seen_key(self, sid: str) -> str:
+        """Set once a message is processed, for SEEN_TTL: it never runs twice."""
+        return f"{self.prefix}:sms:seen:{sid}"
+
     @property
     def pending_key(self) -> str:
         """Messages received and not yet answered, by MessageSid."""
@@ -306,6 +315,7 @@ class SmsInput(InputChannel):
         )
         async with self.redis.pipeline(transaction=True) as pipe:
             self.once.done_in(pipe, sid)
+            pipe.set(self.seen_key(sid), "1", ex=SEEN_TTL)
             pipe.hdel(self.pending_key, sid)
             await pipe.execute()
 
@@ -404,6 +414,10 @@ class SmsInput(InputChannel):
             number = to_e164(params.get("From"))
             if not sid or not number:
                 return response.text("MessageSid and From expected", status=400)
+            if await self.redis.exists(self.seen_key(sid)):
+                # Processed already (a replay, or Twilio retrying late): never twice.
+                logger.warning("sms sid=%s already processed: not processed again", sid)
+                return response.text(EMPTY_TWIML, content_type="text/xml")
             claim = await self.once.claim(sid)
             if claim == IN_PROGRESS:
                 return response.text("being processed", status=503)
