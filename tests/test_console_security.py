@@ -16,10 +16,12 @@ from typing import Any, List
 
 import pytest
 from argon2 import PasswordHasher
+from aiohttp.test_utils import TestClient, TestServer
 from yarl import URL
 
 from bot import cases
 from bot.console import store as store_mod
+from bot.console.app import make_app
 from bot.console.store import MAX_FAILURES, ConsoleStore
 from tests.conftest import ROOT, TEST_REDIS_URL
 from tests.test_console import (PASSWORD, add_person, client_for, open_case,  # noqa: F401
@@ -324,3 +326,22 @@ async def test_out_of_range_numbers_and_dates_get_400_not_503(world):  # noqa: F
                  f"/api/cases/{case_id}/messages?after={edge}"):
         assert (await admin.get(path)).status == 200, path
     await admin.close()
+
+
+# -- 14. behind TLS, browsers are told to stay on HTTPS -----------------------------------
+async def test_hsts_is_sent_when_the_cookie_is_secure_and_only_then(world):  # noqa: F811
+    plain = await client_for(world)
+    for path in ("/health", "/login"):
+        assert "Strict-Transport-Security" not in (await plain.get(path)).headers
+    app = make_app(world["redis"], world["prefix"], world["takeover"], secure_cookie=True)
+    secure = TestClient(TestServer(app))
+    await secure.start_server()
+    for path in ("/health", "/login", "/queue", "/api/queue", "/static/console.css"):
+        reply = await secure.get(path, allow_redirects=False)
+        hsts = reply.headers.get("Strict-Transport-Security", "")
+        assert hsts.startswith("max-age=") and int(hsts.split("=")[1].split(";")[0]) >= \
+            180 * 86400, path
+    login = await secure.get("/login")
+    assert "secure" in login.headers["Set-Cookie"].lower()
+    await secure.close()
+    await plain.close()

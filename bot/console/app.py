@@ -48,6 +48,7 @@ HERE = PROJECT_ROOT / "bot" / "console"
 COOKIE = "lien_session"
 LOGIN_COOKIE = "lien_login"  # the log-in form's nonce (no server state before log-in)
 LOGIN_FORM_SECONDS = 3600
+HSTS_SECONDS = 365 * 86400  # Strict-Transport-Security, with CONSOLE_SECURE_COOKIE=1
 PUBLIC = ("/login", "/health", "/static/")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -215,13 +216,16 @@ async def _login_csrf_ok(request: web.Request, form: Dict[str, str]) -> bool:
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """No framing, no inline script, no referrer, no sniffing, no caching of pages."""
+    """No framing, no inline script, no referrer, no sniffing, no caching of pages;
+    HTTPS only (HSTS) when the console is behind TLS (``CONSOLE_SECURE_COOKIE=1``)."""
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
+    if request.app[OPTIONS]["secure_cookie"]:  # behind TLS: browsers stay on HTTPS
+        response.headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}"
     if not request.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
 
