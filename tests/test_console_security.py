@@ -320,9 +320,11 @@ async def test_out_of_range_numbers_and_dates_get_400_not_503(world):  # noqa: F
     # Ordinary values, and the edges, still work.
     edge = f"{2 ** 64 - 1}-{2 ** 64 - 1}"
     for path in ("/api/people?cursor=0", "/api/plan?date=2030-01-01",
-                 "/api/audit?before=1-0", "/api/audit?before=0-0", f"/api/audit?before={edge}",
+                 "/api/audit?before=1-0", "/api/audit?before=0-0", "/api/audit?before=00-0",
+                 f"/api/audit?before={edge}",
                  f"/api/cases/{case_id}/messages?after=1-0",
                  f"/api/cases/{case_id}/messages?after=0-0",
+                 f"/api/cases/{case_id}/messages?after=000-00",
                  f"/api/cases/{case_id}/messages?after={edge}"):
         assert (await admin.get(path)).status == 200, path
     await admin.close()

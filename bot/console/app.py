@@ -74,11 +74,12 @@ class BadInput(ValueError):
 
 
 def _stream_id(value: str, name: str) -> str:
-    """A Redis stream id ("ms-seq"), both parts within 64 bits."""
+    """A Redis stream id ("ms-seq"), both parts within 64 bits, written plainly
+    ("00-0" is "0-0")."""
     found = re.fullmatch(r"([0-9]{1,20})-([0-9]{1,20})", value)
     if not found or max(int(found.group(1)), int(found.group(2))) > MAX_U64:
         raise BadInput(name)
-    return value
+    return f"{int(found.group(1))}-{int(found.group(2))}"
 
 
 def _s(value: Any) -> str:
