@@ -60,8 +60,10 @@ def spy(monkeypatch) -> SpyHasher:
 
 
 # -- 5. log-in: atomic lock-out, hashing off the event loop, no account oracle ----------
-async def test_forty_wrong_passwords_at_once_are_not_forty_checks(world, spy):  # noqa: F811
+async def test_forty_wrong_passwords_at_once_are_not_forty_checks(world, spy,  # noqa: F811
+                                                                  monkeypatch):
     store: ConsoleStore = world["store"]
+    monkeypatch.setattr(store_mod, "MAX_WAITING", 100)  # all wait their turn (see below)
     attempts = [store.authenticate("ana", f"wrong password {n}") for n in range(40)]
     results = await asyncio.gather(*attempts, store.authenticate("ana", PASSWORD))
     assert results == [None] * 41  # the right password, sent in the burst, stays out
@@ -78,6 +80,39 @@ async def test_passwords_are_checked_in_a_bounded_pool_not_on_the_event_loop(wor
     assert [u.login for u in results] == logins
     assert spy.threads and loop_thread not in spy.threads
     assert 1 <= spy.peak <= store_mod.HASH_WORKERS
+
+
+async def test_log_ins_waiting_for_the_pool_are_bounded_and_a_lock_is_audited_once(
+        world, spy, monkeypatch):  # noqa: F811
+    store: ConsoleStore = world["store"]
+    monkeypatch.setattr(store_mod, "MAX_WAITING", 3)
+    results = await asyncio.gather(
+        *[store.authenticate(f"flood{n}", "wrong password") for n in range(10)],
+        return_exceptions=True)
+    busy = [r for r in results if isinstance(r, store_mod.LoginBusy)]
+    assert len(busy) == 7 and results[:3] == [None] * 3
+    flooded = [k async for k in world["redis"].scan_iter(
+        match=f"{world['prefix']}:console:failures:flood*")]
+    assert len(flooded) == 3  # a refused attempt leaves nothing behind
+    # Over HTTP: busy is a 503 in French; a locked login is audited once, not per try.
+    client = await client_for(world)
+    token = re.search(r'name="csrf" value="([^"]+)"',
+                      await (await client.get("/login")).text()).group(1)
+    for _ in range(MAX_FAILURES + 10):
+        reply = await client.post("/login", data={"csrf": token, "login": "leo",
+                                                  "password": "wrong password!"})
+        assert reply.status == 401
+    admin = await client_for(world, "ada")
+    failed = [e for e in await _audit(admin) if e["action"] in ("login_failed", "login_locked")
+              and e["target"] == "leo"]
+    assert [e["action"] for e in failed].count("login_failed") == MAX_FAILURES
+    assert [e["action"] for e in failed].count("login_locked") == 1
+    monkeypatch.setattr(store_mod, "MAX_WAITING", 0)
+    reply = await client.post("/login", data={"csrf": token, "login": "sam",
+                                              "password": PASSWORD})
+    assert reply.status == 503 and "indisponible" in await reply.text()
+    await client.close()
+    await admin.close()
 
 
 async def test_an_unknown_login_costs_one_check_like_a_real_one(world, spy):  # noqa: F811

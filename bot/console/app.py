@@ -35,7 +35,7 @@ from aiohttp import web
 from bot import cases as cases_mod
 from bot import calls as calls_mod
 from bot.config import PROJECT_ROOT
-from bot.console.store import ROLES, ConsoleStore, User
+from bot.console.store import MAX_FAILURES, ROLES, ConsoleStore, LoginBusy, User
 from bot.messages import raw, say
 from bot.persons import (DEFAULT_TZ, Keys, at_local, get_person, local_date, parse_time,
                           zone)
@@ -119,6 +119,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         raise
     except BadInput as error:
         return problem(request, 400, "bad_request", why=error.name)
+    except LoginBusy:  # a flood of log-ins: no traceback per attempt
+        return problem(request, 503, "unavailable")
     except (ValueError, KeyError, json.JSONDecodeError, OverflowError) as error:
         return problem(request, 400, "bad_request", why=type(error).__name__)
     except Exception:  # noqa: BLE001 - Redis or Rasa down: say so, keep serving
@@ -403,9 +405,11 @@ async def login(request: web.Request) -> web.StreamResponse:
     """Check the password; a new session id on success (no fixation)."""
     store = request.app[STORE]
     form = await _form(request)
-    user = await store.authenticate(form.get("login", ""), form.get("password", ""))
+    user, attempts = await store.attempt(form.get("login", ""), form.get("password", ""))
     if user is None:
-        await store.audit(None, "login_failed", form.get("login", "")[:40])
+        if attempts <= MAX_FAILURES + 1:  # then locked: not one entry per further try
+            await store.audit(None, "login_failed" if attempts <= MAX_FAILURES
+                              else "login_locked", form.get("login", "")[:40])
         return await _render_login(request, _login_nonce(request), True, status=401)
     if request["session"]:  # signed in already: that session ends
         await store.end_session(request["session"]["token"], request["session"]["login"])

@@ -33,7 +33,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -48,6 +48,9 @@ AUDIT_MAXLEN = 200_000
 # argon2 takes a fraction of a second and much memory: at most this many at once,
 # in threads (the event loop keeps serving /health and the queue meanwhile).
 HASH_WORKERS = 2
+# Log-ins in progress at once (checked or waiting for the pool); beyond, the
+# attempt is refused at once (LoginBusy: 503), before it is counted or kept.
+MAX_WAITING = 32
 
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 _dummy_hash: Optional[str] = None  # checked for unknown logins (same cost, same time)
@@ -80,6 +83,10 @@ class User:
         return (self.name or self.login).split(" ")[0]
 
 
+class LoginBusy(RuntimeError):
+    """Too many log-ins at once: try again in a moment."""
+
+
 class UserError(ValueError):
     """A user could not be created: the message says why (operator wording key)."""
 
@@ -109,6 +116,7 @@ class ConsoleStore:
         self.prefix = prefix
         self.session_seconds = int(session_hours * 3600)
         self._hash_slots: Optional[asyncio.Semaphore] = None
+        self._logins = 0  # in progress in this process
 
     async def _in_pool(self, work: Any, *args: Any) -> Any:
         """Run argon2 in a thread, at most HASH_WORKERS at once."""
@@ -173,30 +181,45 @@ class ConsoleStore:
         return [u for u in found if u]
 
     async def authenticate(self, login: str, password: str) -> Optional[User]:
-        """The user if the password is right and the login not locked.
+        """The user if the password is right and the login not locked."""
+        return (await self.attempt(login, password))[0]
+
+    async def attempt(self, login: str, password: str) -> Tuple[Optional[User], int]:
+        """A log-in attempt: the user (or None) and the login's attempts so far.
 
         The attempt is counted first (INCR, atomic): of any burst, only the
         first MAX_FAILURES are checked. An unknown login is checked against a
         dummy hash, so that the answer takes as long as for a real account.
+        More than MAX_WAITING attempts at once: LoginBusy, nothing counted.
         """
+        if self._logins >= MAX_WAITING:
+            raise LoginBusy()
+        self._logins += 1
+        try:
+            return await self._attempt(login, password)
+        finally:
+            self._logins -= 1
+
+    async def _attempt(self, login: str, password: str) -> Tuple[Optional[User], int]:
         login = (login or "").strip().lower()[:40]
         failures_key = f"{self.prefix}:console:failures:{login}"
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(failures_key)
             pipe.expire(failures_key, LOCK_SECONDS)
             attempts, _ = await pipe.execute()
-        if int(attempts) > MAX_FAILURES:
-            return None
+        attempts = int(attempts)
+        if attempts > MAX_FAILURES:
+            return None, attempts
         data = _hash(await self.redis.hgetall(self._user(login)))
         stored = data.get("password", "")
         ok = await self._in_pool(_check, stored or await self.dummy_hash(), password or "")
         if not (ok and stored) or data.get("disabled") == "1":
-            return None
+            return None, attempts
         await self.redis.delete(failures_key)
         if _hasher.check_needs_rehash(stored):
             await self.redis.hset(self._user(login), "password",
                                   await self._in_pool(_hasher.hash, password))
-        return await self.user(login)
+        return await self.user(login), attempts
 
     async def dummy_hash(self) -> str:
         """The hash unknown logins are checked against (made once per process)."""
