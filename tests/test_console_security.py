@@ -72,7 +72,8 @@ async def test_forty_wrong_passwords_at_once_are_not_forty_checks(world, spy,  #
     assert spy.checked == MAX_FAILURES
 
 
-async def test_passwords_are_checked_in_a_bounded_pool_not_on_the_event_loop(world, spy):  # noqa: F811
+async def test_passwords_are_checked_in_a_bounded_pool_not_on_the_event_loop(  # noqa: F811
+        world, spy):
     store: ConsoleStore = world["store"]
     loop_thread = threading.get_ident()
     logins = ["ana", "sam", "ada", "leo"] * 2

@@ -4,9 +4,10 @@ Every route but ``/login``, ``/health`` and ``/static`` needs a signed-in user;
 every POST (forms and API) needs the session's CSRF token (form field ``csrf``
 or header ``X-CSRF-Token``). Nothing is written in Redis before a successful
 log-in: the log-in form's token is a keyed hash (HMAC) of a random value kept
-in the browser's ``lien_login`` cookie (a signed double-submit cookie). Roles: ``listener`` works the queue and cases;
-``social_worker`` also sees people, the call plan and exports; ``admin`` also
-erases, edits the on-call roster and reads the audit log. Pages are rendered
+in the browser's ``lien_login`` cookie (a signed double-submit cookie).
+Roles: ``listener`` works the queue and cases; ``social_worker`` also sees
+people, the call plan and exports; ``admin`` also erases, edits the on-call
+roster and reads the audit log. Pages are rendered
 by Jinja2 with autoescape (a message is always shown as text); the live parts
 (queue, conversation) poll the JSON API from a static script (the Content
 Security Policy forbids inline scripts). The API is described in
@@ -795,8 +796,10 @@ async def api_plan(request: web.Request) -> web.Response:
 async def audit_data(request: web.Request) -> Dict[str, Any]:
     """The newest 200 audit entries (``before`` pages back)."""
     before = request.query.get("before", "+")
-    if before != "+" and _stream_id(before, "before") == "0-0":
-        return {"entries": []}  # nothing is older (and Redis refuses "(0-0")
+    if before != "+":
+        before = _stream_id(before, "before")
+        if before == "0-0":
+            return {"entries": []}  # nothing is older (and Redis refuses "(0-0")
     entries = await request.app[STORE].audit_log(200, before=f"({before}"
                                                   if before != "+" else "+")
     return {"entries": entries}
