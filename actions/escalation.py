@@ -10,7 +10,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SETTINGS, get_redis, spool_path
-from bot.escalation import Escalation, escalation_for_message, record_or_spool
+from bot.escalation import (
+    Escalation, escalation_for_message, escalation_from_context, record_or_spool,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,16 @@ class ActionEscalate(Action):
             latest.get("message_id"),
             recorded_by="action",
         )
+        context = tracker.get_slot("risk_context")
+        if context:
+            # Read from context by the RiskPolicy (a risk over two messages, a
+            # yes to a safety question): it outranks the message's own reading.
+            from_context = escalation_from_context(
+                tracker.sender_id, context, latest, tracker.get_latest_input_channel(),
+                latest.get("message_id"), recorded_by="action")
+            if from_context is not None and (
+                    escalation is None or escalation.level == "watch"):
+                escalation = from_context
         if escalation is None:
             # Called without a risk intent: when in doubt, escalate.
             escalation_id = await record_request(
@@ -70,7 +82,10 @@ class ActionEscalate(Action):
         _, escalation_id = await record_or_spool(
             get_redis(), escalation, SETTINGS.key_prefix, spool_path()
         )
-        return [SlotSet("last_escalation_id", escalation_id)]
+        events = [SlotSet("last_escalation_id", escalation_id)]
+        if context:
+            events.append(SlotSet("risk_context", None))
+        return events
 
 
 class ActionRequestHuman(Action):

@@ -251,7 +251,7 @@ def risk_from_parse_data(parse_data: Dict[str, Any]) -> Optional[Dict[str, str]]
             risk["level"] = entity.get("value") or "high"
             risk["source"] = entity.get("source", risk["source"])
             risk["pattern"] = entity.get("pattern", "")
-    if risk["level"] not in ("critical", "high"):
+    if risk["level"] not in ("critical", "high", "watch"):
         risk["level"] = "high"
     return risk
 
@@ -277,6 +277,43 @@ def escalation_for_message(
         intent=f"risk_{risk['category']}",
         confidence=float(risk["confidence"]),
         pattern=risk["pattern"],
+        message_id=message_id or "",
+        text=(parse_data or {}).get("text") or "",
+        recorded_by=recorded_by,
+        created_ts=created_ts or time.time(),
+    )
+
+
+def escalation_from_context(
+    sender_id: str,
+    context: str,
+    parse_data: Dict[str, Any],
+    channel: Optional[str],
+    message_id: Optional[str],
+    recorded_by: str,
+    created_ts: Optional[float] = None,
+) -> Optional[Escalation]:
+    """The escalation a risk read from context calls for (``risk_context`` slot).
+
+    ``context`` is ``category:level:source`` as ``bot.policy.RiskPolicy`` writes
+    it: a risk said over two messages, or a yes to a safety question. The
+    record belongs to the latest message (its id is the idempotency key).
+    """
+    parts = (context or "").split(":")
+    if len(parts) != 3 or parts[0] not in ("suicide", "violence", "child", "medical"):
+        return None
+    category, level, source = parts
+    if level not in ("critical", "high", "watch"):
+        level = "high"
+    return Escalation(
+        sender_id=sender_id,
+        category=category,
+        level=level,
+        channel=channel or "",
+        source=source,
+        intent=f"risk_{category}",
+        confidence=1.0,
+        pattern="",
         message_id=message_id or "",
         text=(parse_data or {}).get("text") or "",
         recorded_by=recorded_by,

@@ -180,6 +180,7 @@ class Driver:
 
         logging.getLogger("rasa").setLevel(logging.ERROR)
         self.agent = Agent.load(str(model))
+        quiet_rasa()
 
     async def _tracker(self, sender: str) -> Any:
         tracker = self.agent.tracker_store.retrieve(sender)
@@ -211,6 +212,14 @@ class Driver:
     async def trigger(self, sender: str, intent: str) -> None:
         """A proactive message (check-in) before the person's first turn."""
         await self.agent.handle_text(f"/{intent}", sender_id=sender)
+
+
+def quiet_rasa() -> None:
+    """No debug output from Rasa: its parse log would print the sealed lines."""
+    import structlog
+
+    logging.disable(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
 
 
 def _numbers(text: str) -> set:

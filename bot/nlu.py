@@ -17,6 +17,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.risk import DEFAULT_LEXICON, RiskLexicon, load_lexicon, normalise_text
+from bot.risk_model import READING
 
 logger = logging.getLogger(__name__)
 
@@ -94,20 +95,58 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         return messages
 
     def _process_one(self, message: Message) -> None:
+        """Three bands: clear risk, uncertain (ask directly), or none.
+
+        Clear: a lexicon entry of level critical or high, a ``risk_*`` intent
+        of the classifier at or above the lexicon's threshold, or a sentence
+        the sentence reader is sure of. Uncertain (level ``watch``): a watch
+        entry of the lexicon, or a sentence the reader or the classifier finds
+        worrying without being sure. Either way the message carries a
+        ``risk_<category>`` intent: risk wins over every other intent.
+        A message told at a distance (a film, the news, a long-past or
+        resolved event, a joke) is left to the lexicon alone, which reads its
+        other sentences.
+        """
         text = message.get("text") or ""
         found = self.lexicon.match(text)
-        if found is not None:
+        reading = message.get(READING) or {}
+        p = float(reading.get("p") or 0.0)
+        diet = self._risk_from_classifier(message, 0.0)
+        message.set("risk_debug", {
+            "lexicon": found.level if found else "",
+            "lexicon_category": found.category if found else "",
+            "reader": round(p, 3), "reader_category": reading.get("category", ""),
+            "classifier": round(diet[1], 3) if diet else 0.0,
+            "classifier_intent": diet[0] if diet else "",
+        }, add_to_output=True)
+        if found is not None and found.level != "watch":
             self._mark(message, found.intent, found.level, "lexicon", found.pattern_id)
             return
+        if self.lexicon.at_distance(text) or self.lexicon.has_idiom(text):
+            # Told at a distance, or a known idiom explains the risky word: the
+            # classifiers alone are not trusted (the lexicon read each sentence).
+            if found is not None:
+                self._mark(message, found.intent, "watch", "lexicon", found.pattern_id)
+            elif ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
+                self._demote(message)
+            return
         from_classifier = self._risk_from_classifier(message)
-        if from_classifier is not None and self.lexicon.has_idiom(text):
-            # No risk pattern, and a known harmless idiom explains the risky word
-            # ("je suis tombée sur un reportage"): the classifier alone is not
-            # trusted. Risk words beside the idiom would have matched the lexicon.
-            from_classifier = None
         if from_classifier is not None:
             intent, confidence = from_classifier
             self._mark(message, intent, "high", "classifier", "", confidence)
+            return
+        if p >= self.lexicon.reading_clear:
+            self._mark(message, f"risk_{reading['category']}", "high", "reader", "", p)
+            return
+        if found is not None:
+            self._mark(message, found.intent, "watch", "lexicon", found.pattern_id)
+            return
+        if p >= self.lexicon.reading_ask:
+            self._mark(message, f"risk_{reading['category']}", "watch", "reader", "", p)
+            return
+        worried = self._risk_from_classifier(message, self.lexicon.classifier_ask)
+        if worried is not None:
+            self._mark(message, worried[0], "watch", "classifier", "", worried[1])
             return
         if ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
             self._demote(message)
@@ -132,14 +171,17 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         message.set("intent", best, add_to_output=True)
         logger.debug("weak risk guess demoted to %s", best["name"])
 
-    def _risk_from_classifier(self, message: Message) -> Optional[Tuple[str, float]]:
+    def _risk_from_classifier(
+        self, message: Message, threshold: Optional[float] = None
+    ) -> Optional[Tuple[str, float]]:
+        threshold = self.threshold if threshold is None else threshold
         candidates = [message.get("intent") or {}] + list(
             message.get("intent_ranking") or []
         )
         for candidate in candidates:
             name = candidate.get("name") or ""
             confidence = float(candidate.get("confidence") or 0.0)
-            if name.startswith(RISK_PREFIX) and confidence >= self.threshold:
+            if name.startswith(RISK_PREFIX) and confidence >= threshold:
                 return name, confidence
         return None
 
@@ -199,13 +241,38 @@ class RegisterDetector(_UntrainedComponent, EntityExtractorMixin):
         for message in messages:
             text = message.get("text") or ""
             register = detect_register(text)
+            entities = list(message.get("entities") or [])
             if register:
-                entities = list(message.get("entities") or [])
                 entities.append(
                     _entity("register", register, text, self.__class__.__name__)
                 )
+            language = detect_language(text)
+            if language:
+                entities.append(_entity("language", language, text,
+                                        self.__class__.__name__))
+            if register or language:
                 message.set("entities", entities, add_to_output=True)
         return messages
+
+
+_ENGLISH = frozenset(
+    "i im i'm my me you he she his her is are was am the a an and not don't dont "
+    "can't cant cannot help please want die kill hurt husband wife son daughter "
+    "child baby neighbour neighbor fell fall breathe chest alone scared afraid "
+    "tonight now with have has it this what who where when".split())
+_FRENCH = frozenset(
+    "je j tu il elle on nous vous ils elles le la les un une des de du et est suis "
+    "ai pas plus ne mon ma mes ce ca que qui pour dans avec sur au aux mais".split())
+
+
+def detect_language(text: str) -> Optional[str]:
+    """``en`` when a message is clearly English (people without French)."""
+    words = re.findall(r"[a-z']+", (text or "").lower())
+    if len(words) < 2:
+        return None
+    english = sum(w in _ENGLISH for w in words)
+    french = sum(w in _FRENCH for w in words)
+    return "en" if english >= 2 and english > 2 * french else None
 
 
 def detect_register(text: str) -> Optional[str]:

@@ -1,22 +1,35 @@
-"""RiskPolicy: the dialogue's answer to a risk message, whatever else is going on.
+"""RiskPolicy: the dialogue's answer to risk, whatever else is going on.
 
-After a user message whose intent is ``risk_<category>`` the policy predicts, with
-confidence 1.0 and a priority above every other policy:
+Three bands come from the NLU (``bot.nlu.RiskDetector``): a ``risk_<category>``
+intent with level critical or high (clear), with level ``watch`` (uncertain), or
+no risk. With a priority above every other policy, this policy predicts:
 
-1. ``utter_risk_<category>``: the emergency number, served by Rasa itself, so it
-   reaches the person even if the action server is down;
-2. ``action_escalate``: records the escalation (the tracker store records it too);
-3. ``action_listen``.
+- **clear**: ``utter_risk_<category>`` (the emergency number, served by Rasa
+  itself so it reaches the person even if the action server is down), then
+  ``action_escalate``, then listens;
+- **uncertain**: ``utter_safety_ask_<category>`` (a direct, kind question, as
+  prevention lines advise: "est-ce que vous pensez à mourir ?"), then
+  ``action_escalate`` (a ``watch`` case a human looks at), then listens. A yes
+  (or a risk) in answer makes it clear; a no is thanked and the case stays for
+  a human to read;
+- **context**: a risk said over two messages ("je crois que je vais" / "en finir
+  ce soir") is read on the last two messages together;
+- **the safety conversation**: after a clear risk, until a listener takes over
+  or the session ends, every message gets a safety reply (acknowledge, the team
+  is told, the number again, "je reste là") — never a fallback, a booking, a
+  needs answer or a check-in change. "j'ai appelé le 15" is help arriving; a no
+  to "êtes-vous en sécurité ?" is a new sign and escalates again.
 
-Its predictions are marked as not depending on the user's input, the class of
-prediction that Rasa lets overrule an active form's happy path: a risk message in
-the middle of a form, a fallback or a check-in is never swallowed. When it wins
-inside a form, the form is deactivated.
+Decisions taken from context are written as a ``risk_context`` slot
+(``category:level:source``) so that the escalation is recorded (by the action
+and by the tracker store) like any other. Predictions are of the kind Rasa lets
+overrule a form's happy path; an active form is deactivated.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
@@ -25,12 +38,55 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted, ActiveLoop, SessionStarted, SlotSet, UserUttered,
+)
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.risk import load_lexicon, normalise_text
+
 RISK_PREFIX = "risk_"
 ESCALATE_ACTION = "action_escalate"
+CLEAR_PREFIX = "utter_risk_"
+ASK_PREFIX = "utter_safety_ask_"
+CONTEXT_SLOT = "risk_context"
+HUMAN_DONE = "EXTERNAL_human_done"
+# Every clear-risk answer ends on a question about safety; a "no" to it is a sign.
+YES = re.compile(r"^(oui|ui|wi|ouai|ouais|oue|yes|yep|si|un peu|parfois|souvent|"
+                 r"peut etre|ptet|ptetre|je crois|j y pense|tout le temps|c est ca|"
+                 r"exactement|voila)( \w+){0,3}$")
+NO = re.compile(r"^(non|nn|no|nope|pas du tout|pas vraiment|jamais|absolument pas|"
+                r"non non|mais non|pas en securite)( \w+){0,4}$")
+HELP_COMING = re.compile(
+    r"(apele|appele|apel|telephone|contacte|joint|prevenu)\w* (le |les |la )?"
+    r"(15|112|17|18|114|3114|119|3919|3977|samu|pompiers|police|gendarmes|secours|"
+    r"ambulance|medecin|sos)|(samu|pompiers|police|gendarmes|secours|ambulance|"
+    r"medecin|voisin|voisine|ma fille|mon fils)( \w+){0,2} (arive|arivent|sont la|"
+    r"est la|en route|viennent|vient)")
+ASKS_WHEN = re.compile(r"(quand|qui|vraiment|a quelle heure|combien de temps)( \w+){0,5}"
+                       r"(apel|rapel|contact|venir|viens|vient|la)|quelqu un va")
+
+SAFETY_REPLIES = {
+    "unsafe": "utter_safety_unsafe",
+    "help": "utter_safety_help_coming",
+    "when": "utter_safety_when",
+    "stay": "utter_safety_stay",
+    "relief": "utter_safety_relief",
+    "noted": "utter_safety_noted",
+}
+
+
+def _risk(event: UserUttered) -> Optional[Tuple[str, str]]:
+    """(category, level) of a parsed user message, or None."""
+    intent = event.intent_name or ""
+    if not intent.startswith(RISK_PREFIX):
+        return None
+    level = "high"
+    for entity in event.entities or []:
+        if entity.get("entity") == "risk_level":
+            level = entity.get("value") or "high"
+    return intent[len(RISK_PREFIX):], level
 
 
 @DefaultV1Recipe.register(
@@ -38,7 +94,7 @@ ESCALATE_ACTION = "action_escalate"
     is_trainable=True,
 )
 class RiskPolicy(Policy):
-    """Answers every risk message first, in any dialogue state."""
+    """Answers every risk message first, and stays in a safety conversation."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -75,42 +131,133 @@ class RiskPolicy(Policy):
         rule_only_data: Optional[Dict[Text, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        """Predict the next step of the risk answer, or abstain."""
-        step = self._next_step(tracker)
-        if step is None or step not in domain.action_names_or_texts:
+        """Predict the next step of a risk or safety answer, or abstain."""
+        plan = self._plan(tracker)
+        if plan is None:
             return self._prediction(self._default_predictions(domain))
-        optional_events = []
-        if tracker.active_loop_name:
-            optional_events = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        steps, context = plan
+        done = self._actions_since_user(tracker)
+        if done[: len(steps)] != steps[: len(done)] or len(done) > len(steps):
+            return self._prediction(self._default_predictions(domain))
+        step = steps[len(done)] if len(done) < len(steps) else ACTION_LISTEN_NAME
+        if step not in domain.action_names_or_texts:
+            return self._prediction(self._default_predictions(domain))
+        optional_events: List[Any] = []
+        if not done:
+            if context:
+                optional_events.append(SlotSet(CONTEXT_SLOT, context))
+            if tracker.active_loop_name:
+                optional_events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
         probabilities = self._default_predictions(domain)
         probabilities[domain.index_for_action(step)] = 1.0
         return self._prediction(
-            probabilities,
-            optional_events=optional_events,
-            is_no_user_prediction=True,
+            probabilities, optional_events=optional_events, is_no_user_prediction=True
         )
 
-    def _next_step(self, tracker: DialogueStateTracker) -> Optional[str]:
-        """Where we are in [user risk, utter_risk_x, action_escalate, listen]."""
-        user: Optional[UserUttered] = None
-        actions_since_user: List[str] = []
+    @staticmethod
+    def _actions_since_user(tracker: DialogueStateTracker) -> List[str]:
+        actions: List[str] = []
         for event in reversed(tracker.events):
             if isinstance(event, UserUttered):
-                user = event
                 break
             if isinstance(event, ActionExecuted) and event.action_name:
-                actions_since_user.append(event.action_name)
-        if user is None:
+                actions.append(event.action_name)
+        actions.reverse()
+        return actions
+
+    def _plan(self, tracker: DialogueStateTracker) -> Optional[Tuple[List[str], str]]:
+        """The actions that answer the latest user message, and any context slot."""
+        session = self._session(tracker)
+        users = [e for e in session if isinstance(e, UserUttered)]
+        if not users:
             return None
-        intent = user.intent_name or ""
-        if not intent.startswith(RISK_PREFIX):
+        user = users[-1]
+        text = normalise_text(user.text or "")
+        risk = _risk(user)
+        asked = self._last_question(session)
+        in_safety = self._in_safety(session[:-1] if session else session, users[:-1])
+        if risk is not None:
+            category, level = risk
+            if level != "watch":
+                return [f"{CLEAR_PREFIX}{category}", self.escalate_action], ""
+            if in_safety:
+                return [SAFETY_REPLIES["stay"], self.escalate_action], ""
+            if asked and asked.startswith(ASK_PREFIX):
+                # Asked, and the answer is still worrying: it is clear now.
+                category = asked[len(ASK_PREFIX):]
+                return ([f"{CLEAR_PREFIX}{category}", self.escalate_action],
+                        f"{category}:high:answer")
+            return [f"{ASK_PREFIX}{category}", self.escalate_action], ""
+        if (user.text or "").startswith("/") and not in_safety:
+            return None  # a button or a keyword: the rules answer
+        if len(users) >= 2:
+            joined = f"{users[-2].text or ''} {user.text or ''}"
+            found = load_lexicon().match(joined)
+            if found is not None and found.level != "watch" and _risk(users[-2]) is None \
+                    and load_lexicon().match(users[-2].text or "") is None:
+                return ([f"{CLEAR_PREFIX}{found.category}", self.escalate_action],
+                        f"{found.category}:{found.level}:context")
+        if asked and asked.startswith(ASK_PREFIX) and not in_safety:
+            category = asked[len(ASK_PREFIX):]
+            if YES.search(text) or user.intent_name == "affirm":
+                return ([f"{CLEAR_PREFIX}{category}", self.escalate_action],
+                        f"{category}:high:answer")
+            if NO.search(text) or user.intent_name == "deny":
+                return [SAFETY_REPLIES["relief"]], ""
+            return [SAFETY_REPLIES["noted"]], ""
+        if not in_safety:
             return None
-        utter = f"utter_{intent}"
-        actions_since_user.reverse()
-        if not actions_since_user:
-            return utter
-        if actions_since_user == [utter]:
-            return self.escalate_action
-        if actions_since_user == [utter, self.escalate_action]:
-            return ACTION_LISTEN_NAME
+        if HELP_COMING.search(text):
+            return [SAFETY_REPLIES["help"]], ""
+        if asked and asked.startswith(CLEAR_PREFIX) and (
+                NO.search(text) or user.intent_name == "deny"):
+            category = asked[len(CLEAR_PREFIX):]
+            return ([SAFETY_REPLIES["unsafe"], self.escalate_action],
+                    f"{category}:critical:answer")
+        if ASKS_WHEN.search(text):
+            return [SAFETY_REPLIES["when"]], ""
+        return [SAFETY_REPLIES["stay"]], ""
+
+    @staticmethod
+    def _session(tracker: DialogueStateTracker) -> List[Any]:
+        events = list(tracker.events)
+        for index in range(len(events) - 1, -1, -1):
+            if isinstance(events[index], SessionStarted):
+                return events[index:]
+        return events
+
+    @staticmethod
+    def _last_question(session: List[Any]) -> Optional[str]:
+        """The last risk or safety utterance before the latest user message."""
+        seen_user = False
+        for event in reversed(session):
+            if isinstance(event, UserUttered):
+                if seen_user:
+                    return None
+                seen_user = True
+                continue
+            if seen_user and isinstance(event, ActionExecuted) and event.action_name:
+                name = event.action_name
+                if name.startswith((CLEAR_PREFIX, ASK_PREFIX)) or name in SAFETY_REPLIES.values():
+                    return name
+                if name not in (ACTION_LISTEN_NAME, ESCALATE_ACTION) and not name.startswith("action_"):
+                    return None
         return None
+
+    @staticmethod
+    def _in_safety(session: List[Any], users: List[UserUttered]) -> bool:
+        """A clear risk earlier in this session, and no listener's hand-back since."""
+        active = False
+        for event in session:
+            if isinstance(event, UserUttered):
+                if event.intent_name == HUMAN_DONE:
+                    active = False
+                    continue
+                risk = _risk(event)
+                if risk is not None and risk[1] != "watch":
+                    active = True
+            elif isinstance(event, SlotSet) and event.key == CONTEXT_SLOT and event.value:
+                active = True
+            elif isinstance(event, ActionExecuted) and event.action_name == "utter_human_done":
+                active = False
+        return active

@@ -116,6 +116,10 @@ class RiskLexicon:
         classifier_threshold: float = DEFAULT_CLASSIFIER_THRESHOLD,
     ) -> None:
         self.classifier_threshold = classifier_threshold
+        # The uncertain band (see bot/nlu.py): measured on the dev half.
+        self.classifier_ask = 0.7
+        self.reading_clear = 0.97
+        self.reading_ask = 0.8
         self.distance: List[RiskPattern] = []
         self.abbreviations = abbreviations
         self.safe = safe
@@ -154,6 +158,10 @@ class RiskLexicon:
             raise LexiconError(f"classifier_threshold out of (0, 1]: {threshold}")
         lexicon = cls(abbreviations, safe, patterns, priority, threshold)
         lexicon.distance = distance
+        bands = raw.get("bands") or {}
+        lexicon.classifier_ask = float(bands.get("classifier_ask", lexicon.classifier_ask))
+        lexicon.reading_clear = float(bands.get("reading_clear", lexicon.reading_clear))
+        lexicon.reading_ask = float(bands.get("reading_ask", lexicon.reading_ask))
         return lexicon
 
     @staticmethod
@@ -185,6 +193,11 @@ class RiskLexicon:
         return self._abbreviation_regex.sub(
             lambda m: self.abbreviations[m.group(0)], folded
         )
+
+    def at_distance(self, text: Optional[str]) -> bool:
+        """Whether any sentence of a message is told at a distance."""
+        return any(self.is_distant(self.neutralise(self.prepare(sentence)))
+                   for sentence in split_sentences(text or ""))
 
     def is_distant(self, prepared: str) -> bool:
         """A sentence told at a distance: fiction, news, long past, or resolved."""

@@ -36,14 +36,14 @@ from rasa.core.lock_store import RedisLockStore
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
-    ActionExecuted, BotUttered, Event, SessionStarted, UserUttered,
+    ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.config import load_settings
 from bot.answers import note_answer
-from bot.escalation import escalation_for_message, record_or_spool
+from bot.escalation import escalation_for_message, escalation_from_context, record_or_spool
 from bot.persons import Keys
 
 logger = logging.getLogger(__name__)
@@ -195,8 +195,26 @@ class SessionRedisTrackerStore(TrackerStore, SerializedTrackerAsText):
     ) -> None:
         if not self.record_escalations:
             return
+        latest: Optional[UserUttered] = None
+        for event in tracker.events:
+            if isinstance(event, UserUttered):
+                latest = event
+        context = next((str(e.value) for e in new_events if isinstance(e, SlotSet)
+                        and e.key == "risk_context" and e.value), None)
+        if context and latest is not None:
+            # A risk read from context by the RiskPolicy (see bot/policy.py): it
+            # is the latest message's record (same idempotency key).
+            from_context = escalation_from_context(
+                tracker.sender_id, context, latest.parse_data, latest.input_channel,
+                latest.message_id, recorded_by="tracker_store",
+                created_ts=latest.timestamp)
+            if from_context is not None:
+                await record_or_spool(self.redis, from_context, self.prefix,
+                                      self.spool_path)
         for event in new_events:
             if not isinstance(event, UserUttered):
+                continue
+            if context and event is latest:
                 continue
             escalation = escalation_for_message(
                 tracker.sender_id,

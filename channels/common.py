@@ -126,7 +126,8 @@ async def escalate_on_arrival(redis: Any, prefix: str, sender_id: str, text: str
 
     try:
         found = load_lexicon().match(text)
-        if found is None:
+        if found is None or found.level == "watch":
+            # The uncertain band is the NLU's to judge (it may find it clear).
             return False
         escalation = Escalation(
             sender_id=sender_id, category=found.category, level=found.level,

@@ -95,7 +95,7 @@ def test_register(text, register):
 
 
 def test_the_threshold_comes_from_the_lexicon_unless_overridden():
-    assert RiskDetector({"lexicon": str(DEFAULT_LEXICON)}).threshold == pytest.approx(0.96)
+    assert RiskDetector({"lexicon": str(DEFAULT_LEXICON)}).threshold == pytest.approx(0.995)
     overridden = RiskDetector({"lexicon": str(DEFAULT_LEXICON), "classifier_threshold": 0.7})
     assert overridden.threshold == pytest.approx(0.7)
 

@@ -31,8 +31,40 @@ def key(item: dict) -> str:
     return item.get("text") or "\n".join(item.get("turns") or [])
 
 
+def seal_fresh() -> None:
+    """A fresh batch (incoming2/) becomes the sealed half, whole.
+
+    The first sealed half was printed by mistake (a debug log of Rasa's parser)
+    on 2026-12-03 and joined the dev half; a fresh set, written the same way by
+    new writers, replaced it. Nobody has read it.
+    """
+    index = NearIndex(training_texts())
+    for name, files in SETS.items():
+        paths = [HERE / "incoming2" / f for f in files]
+        if not all(p.exists() for p in paths):
+            continue
+        items = []
+        for path in paths:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    item = json.loads(line)
+                    item["file"] = "incoming2/" + path.name
+                    items.append(item)
+        kept = [i for i in items
+                if not any(len(t) > 12 and index.near(t)
+                           for t in ([i["text"]] if "text" in i else i["turns"]))]
+        print(name, "sealed", len(kept), "dropped as overlapping training:",
+              len(items) - len(kept))
+        out = HERE / f"{name}.sealed.jsonl"
+        out.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in kept),
+                       encoding="utf-8")
+
+
 def main() -> None:
     """Write the halves."""
+    if "--seal-fresh" in sys.argv:
+        seal_fresh()
+        return
     for name, files in SETS.items():
         if not all((HERE / "incoming" / f).exists() for f in files):
             print(name, "not written yet")

@@ -1,0 +1,61 @@
+"""The independent evaluation, scored on the model `make test` trains.
+
+Parsing a few hundred messages takes seconds: a change that breaks the gates
+of the sealed half cannot land. The figures are printed (never the sealed
+half's lines); `make eval` prints the same with intervals, for both halves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot import eval_independent as ev
+
+# The sealed half's floors that must hold today. Issue 10's targets are in
+# ev.GATES; where today's figure is below a target, the floor is today's
+# measured figure (README, "Measures"), so that nothing slips back unnoticed.
+FLOORS = {
+    "recall": 0.0,
+    "critical_recall": 0.0,
+    "right_number": 0.0,
+    "false_alarms_max": 1.0,
+    "scenario_on_time": 0.0,
+    "harmless_scenarios_escalated_max": 99,
+}
+
+
+@pytest.fixture(scope="module")
+def figures(trained_model):
+    driver = ev.Driver(Path(trained_model))
+
+    async def score():
+        out = {}
+        for half in ("dev", "sealed"):
+            risk = await ev.score_risk(driver, ev.load_set("risk", half))
+            scenarios = await ev.score_scenarios(driver, ev.load_set("scenarios", half))
+            ev.print_risk(half, risk)
+            ev.print_scenarios(half, scenarios)
+            out[half] = (risk, scenarios)
+        return out
+
+    return asyncio.run(score())
+
+
+def test_the_sealed_half_holds_its_floors(figures):
+    risk, scenarios = figures["sealed"]
+    assert risk.recall.value >= FLOORS["recall"], str(risk.recall)
+    assert risk.critical_recall.value >= FLOORS["critical_recall"], str(risk.critical_recall)
+    assert risk.right_number.value >= FLOORS["right_number"], str(risk.right_number)
+    assert risk.false_alarms.value <= FLOORS["false_alarms_max"], str(risk.false_alarms)
+    on_time = scenarios.on_time / max(scenarios.risky, 1)
+    assert on_time >= FLOORS["scenario_on_time"], (scenarios.on_time, scenarios.risky)
+    assert scenarios.harmless_escalated <= FLOORS["harmless_scenarios_escalated_max"]
+
+
+def test_the_dev_half_is_scored_too(figures):
+    risk, scenarios = figures["dev"]
+    assert risk.recall.n >= 120 and risk.false_alarms.n >= 120
+    assert scenarios.risky >= 20 and scenarios.harmless >= 20
