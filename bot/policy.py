@@ -44,7 +44,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.risk import load_lexicon, normalise_text
+from bot.risk import load_lexicon
 
 RISK_PREFIX = "risk_"
 ESCALATE_ACTION = "action_escalate"
@@ -64,8 +64,9 @@ HELP_COMING = re.compile(
     r"ambulance|medecin|sos)|(samu|pompiers|police|gendarmes|secours|ambulance|"
     r"medecin|voisin|voisine|ma fille|mon fils)( \w+){0,2} (arive|arivent|sont la|"
     r"est la|en route|viennent|vient)")
-ASKS_WHEN = re.compile(r"(quand|qui|vraiment|a quelle heure|combien de temps)( \w+){0,5}"
-                       r"(apel|rapel|contact|venir|viens|vient|la)|quelqu un va")
+ASKS_WHEN = re.compile(r"\b(quand|qui|vraiment|a quelle heure|combien de temps)\b( \w+){0,5} "
+                       r"(apel|rapel|contact|venir|viens|vient|la)|quelqu un va|"
+                       r"\bquand\b.{0,20}$")
 
 SAFETY_REPLIES = {
     "unsafe": "utter_safety_unsafe",
@@ -172,10 +173,13 @@ class RiskPolicy(Policy):
         if not users:
             return None
         user = users[-1]
-        text = normalise_text(user.text or "")
+        text = load_lexicon().prepare(user.text or "")
         risk = _risk(user)
+        if (user.intent_name or "").startswith("EXTERNAL_"):
+            return None  # check-ins, reminders, a listener's hand-back: the rules
         asked = self._last_question(session)
-        in_safety = self._in_safety(session[:-1] if session else session, users[:-1])
+        before = session[: max(i for i, e in enumerate(session) if e is user)]
+        in_safety = self._in_safety(before, users[:-1])
         if risk is not None:
             category, level = risk
             if level != "watch":

@@ -72,7 +72,7 @@ async def test_a_listener_takes_over_and_hands_back(servers, on_call, prefix, re
     alert = _wait(mine_only)
     assert len(alert) == 1 and "idées suicidaires" in alert[0] and "finir" not in alert[0]
 
-    takeover = Takeover(redis_client, prefix, servers["rasa"], delivery)
+    takeover = Takeover(redis_client, prefix, servers["rasa"], delivery, AUTH["token"])
     assert await takeover.claim(case["id"], "ana", "Ana")
     received = person.wait_for(n0 + 1)
     assert received[n0].startswith("Ana, de l'équipe Lien, est maintenant avec vous")
