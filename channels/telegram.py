@@ -41,6 +41,12 @@ from channels.common import (
 
 logger = logging.getLogger(__name__)
 
+# httpx logs every request URL at INFO, and a Bot API URL holds the bot token
+# (https://api.telegram.org/bot<token>/sendMessage): those loggers only speak
+# up for warnings, at any level we ship.
+for _noisy in ("httpx", "httpcore"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+
 SENDER_PREFIX = "telegram:"
 MEDIA_PAYLOAD = "/media_received"
 WEBHOOK_PATH = "/webhooks/telegram/webhook"

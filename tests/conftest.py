@@ -159,6 +159,9 @@ def servers(
         TELEGRAM_API_URL=telegram_double,
     )
     log_dir = ROOT / "var" / "test" / "log"
+    # Each run's logs alone: tests grep them (no secret may ever be logged).
+    for old in log_dir.glob("*.log"):
+        old.unlink()
     processes = start_services(env, log_dir, rasa_port, action_port, trained_model)
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     try:

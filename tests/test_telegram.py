@@ -179,3 +179,15 @@ def test_a_check_in_reaches_the_person_on_telegram(tg, servers):
         json={"name": "EXTERNAL_checkin_evening"}, timeout=60)
     assert reply.status_code == 200
     assert len(tg.replies(2)) == 2
+
+
+def test_no_secret_is_ever_written_to_the_logs(tg, servers):
+    """httpx logs request URLs, and a Bot API URL holds the bot token."""
+    tg.say("bonjour")
+    time.sleep(0.5)
+    logs = (ROOT / "var" / "test" / "log").glob("*.log")
+    for path in logs:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for secret in (TELEGRAM_TOKEN, TELEGRAM_TOKEN.split(":")[1], TELEGRAM_SECRET,
+                       AUTH["token"]):
+            assert secret not in text, (path.name, secret[:6])
