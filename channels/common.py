@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Optional
 
 import redis.asyncio as aioredis
@@ -140,3 +141,131 @@ async def escalate_on_arrival(redis: Any, prefix: str, sender_id: str, text: str
     except Exception:  # noqa: BLE001 - the NLU path records it all the same
         logger.exception("early escalation failed; left to the NLU path")
         return False
+
+
+# --- When Redis cannot be reached ------------------------------------------
+# Claims, dedupe keys and Rasa's lock store all live in Redis: without it the
+# dialogue cannot run. A message must still never be lost, and risk must still
+# get its number at once: the channel answers from its own files.
+
+def spool_dir() -> "Path":
+    """Where the channels keep what they could not write to Redis."""
+    return load_settings().var_dir / "spool"
+
+
+def _emergency_text(category: str, english: bool) -> str:
+    """The first variant of ``utter_risk_<category>`` in the domain (words live there)."""
+    import yaml
+
+    from bot.config import PROJECT_ROOT
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    variants = domain["responses"][f"utter_risk_{category}"]
+    for variant in variants:
+        conditions = variant.get("condition") or []
+        wanted = [{"type": "slot", "name": "language", "value": "en"}] if english else []
+        if conditions == wanted:
+            return str(variant["text"])
+    return str(variants[-1]["text"])
+
+
+def _degraded_wording(key: str) -> str:
+    import yaml
+
+    from bot.config import PROJECT_ROOT
+
+    path = PROJECT_ROOT / "bot" / "resources" / "channels_fr.yml"
+    return str(yaml.safe_load(path.read_text(encoding="utf-8"))["degraded"][key])
+
+
+def _append_fsynced(path: "Path", record: dict) -> None:
+    import json
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def answer_without_redis(sender_id: str, text: str, channel: str, message_id: str) -> str:
+    """Redis is down: spool what must not be lost, return what to tell the person.
+
+    A risk the lexicon reads gets its emergency answer at once and its
+    escalation goes to the fsynced spool; any other message is kept in the
+    inbound spool, to be processed when Redis answers again, and the person is
+    told it was received (with the emergency numbers, when in doubt).
+    """
+    import time
+
+    from bot.escalation import Escalation, spool_escalation
+    from bot.nlu import detect_language
+    from bot.risk import load_lexicon
+
+    english = detect_language(text) == "en"
+    found = load_lexicon().match(text)
+    if found is not None:
+        spool_escalation(Escalation(
+            sender_id=sender_id, category=found.category, level=found.level,
+            channel=channel, source="lexicon", intent=found.intent,
+            pattern=found.pattern_id, message_id=message_id, text=text,
+            recorded_by="channel"), spool_dir() / "escalations.jsonl")
+    _append_fsynced(spool_dir() / "inbound.jsonl", {
+        "channel": channel, "sender_id": sender_id, "text": text,
+        "message_id": message_id, "received": time.time()})
+    logger.critical("redis unreachable: %s message %s spooled", channel, message_id)
+    if found is not None and found.level != "watch":
+        return _emergency_text(found.category, english)
+    return _degraded_wording("received_en" if english else "received")
+
+
+async def replay_degraded(redis: Any, prefix: str, channel: str, once: "ProcessedOnce",
+                          deliver: Any) -> int:
+    """Redis answers again: write spooled escalations, then process kept messages.
+
+    ``deliver(message_id, sender_id, text)`` hands a message to Rasa. A message
+    already processed meanwhile (the provider retried it) is skipped by its claim.
+    """
+    import json
+    import os
+
+    from bot.escalation import replay_spool
+
+    await redis.ping()
+    await replay_spool(redis, prefix, spool_dir() / "escalations.jsonl")
+    path = spool_dir() / "inbound.jsonl"
+    if not path.exists():
+        return 0
+    mine = path.with_name(f"inbound.{channel}.replaying")
+    kept = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        (kept if record.get("channel") != channel else []).append(line)
+    mine.write_text("\n".join(l for l in lines if l not in kept) + "\n", encoding="utf-8")
+    if kept:
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    else:
+        os.remove(path)
+    replayed = 0
+    for line in mine.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if await once.claim(record["message_id"]) != NEW:
+            continue
+        await deliver(record["message_id"], record["sender_id"], record["text"])
+        replayed += 1
+    mine.unlink()
+    logger.warning("redis back: %d %s message(s) kept on disk processed", replayed, channel)
+    return replayed
+
+
+def has_degraded_spool() -> bool:
+    """Whether anything waits on disk for Redis."""
+    return any((spool_dir() / name).exists()
+               for name in ("escalations.jsonl", "inbound.jsonl"))

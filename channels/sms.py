@@ -28,20 +28,23 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from xml.sax.saxutils import escape as xml_escape
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
+from redis.exceptions import RedisError
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.phone import mask, to_e164
 from channels.common import (
-    DONE, IN_PROGRESS, ProcessedOnce, channel_redis, escalate_on_arrival,
-    publish_if_taken_over, typed_text,
+    DONE, IN_PROGRESS, ProcessedOnce, answer_without_redis, channel_redis,
+    escalate_on_arrival, has_degraded_spool, publish_if_taken_over, replay_degraded,
+    typed_text,
 )
 from channels.sms_format import (
-    numbered_choices, payload_for_reply, split_segments, split_with_choices,
+    numbered_choices, to_gsm7, payload_for_reply, split_segments, split_with_choices,
 )
 
 logger = logging.getLogger(__name__)
@@ -319,6 +322,48 @@ class SmsInput(InputChannel):
             pipe.hdel(self.pending_key, sid)
             await pipe.execute()
 
+    def _degraded(self, sid: str, sender_id: str, params: Dict[str, str]) -> HTTPResponse:
+        """Redis is down: answer in the webhook's own TwiML, keep the message on disk."""
+        text = typed_text((params.get("Body") or "")[:MAX_BODY])
+        text = self._keyword_payload(text) or text
+        reply = answer_without_redis(sender_id, text, self.name(), sid)
+        logger.critical("sms sid=%s answered without redis", sid)
+        body = xml_escape(to_gsm7(reply))
+        return response.text(f'<?xml version="1.0" encoding="UTF-8"?><Response>'
+                             f"<Message>{body}</Message></Response>",
+                             content_type="text/xml")
+
+    async def _redis_answers(self) -> bool:
+        try:
+            return bool(await self.redis.ping())
+        except (RedisError, OSError):
+            return False
+
+    def _replay_degraded_soon(self, on_new_message) -> None:
+        """Redis answers: process what was kept on disk while it was down."""
+        if has_degraded_spool():
+            asyncio.get_running_loop().create_task(self._replay_degraded(on_new_message))
+
+    async def _replay_degraded(self, on_new_message) -> None:
+        if getattr(self, "_replaying_degraded", False):
+            return
+        self._replaying_degraded = True
+        try:
+            await replay_degraded(
+                self.redis, self.prefix, self.name(), self.once,
+                lambda sid, sender, text: self._deliver(on_new_message, sid, sender, text))
+        except Exception as error:  # noqa: BLE001 - tried again later
+            logger.warning("spool replay postponed: %s", type(error).__name__)
+        finally:
+            self._replaying_degraded = False
+
+    async def _watch_degraded_spool(self, on_new_message, every: float = 10.0) -> None:
+        """Without new messages too, replay the spool once Redis is back."""
+        while True:
+            await asyncio.sleep(every)
+            if has_degraded_spool() and await self._redis_answers():
+                await self._replay_degraded(on_new_message)
+
     def _replay_soon(self, on_new_message) -> None:
         """At most once a minute, answer messages a dead process left behind."""
         loop = asyncio.get_running_loop()
@@ -380,6 +425,7 @@ class SmsInput(InputChannel):
         async def replay_on_start(app, loop) -> None:
             if self.settings.enabled:
                 self._replay_soon(on_new_message)
+                loop.create_task(self._watch_degraded_spool(on_new_message))
 
         @sms.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -414,31 +460,41 @@ class SmsInput(InputChannel):
             number = to_e164(params.get("From"))
             if not sid or not number:
                 return response.text("MessageSid and From expected", status=400)
-            if await self.redis.exists(self.seen_key(sid)):
-                # Processed already (a replay, or Twilio retrying late): never twice.
-                logger.warning("sms sid=%s already processed: not processed again", sid)
-                return response.text(EMPTY_TWIML, content_type="text/xml")
-            claim = await self.once.claim(sid)
+            sender_id = f"{SENDER_PREFIX}{number}"
+            try:
+                if await self.redis.exists(self.seen_key(sid)):
+                    # Processed already (a replay, or Twilio retrying late): never twice.
+                    logger.warning("sms sid=%s already processed: not processed again", sid)
+                    return response.text(EMPTY_TWIML, content_type="text/xml")
+                claim = await self.once.claim(sid)
+            except (RedisError, OSError):
+                return self._degraded(sid, sender_id, params)
             if claim == IN_PROGRESS:
                 return response.text("being processed", status=503)
             if claim == DONE:
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             self._replay_soon(on_new_message)
-            sender_id = f"{SENDER_PREFIX}{number}"
+            self._replay_degraded_soon(on_new_message)
             text = typed_text((params.get("Body") or "")[:MAX_BODY])
-            text = self._keyword_payload(text) or await self._map_reply(sender_id, text)
+            try:
+                text = self._keyword_payload(text) or await self._map_reply(sender_id, text)
+            except (RedisError, OSError):
+                return self._degraded(sid, sender_id, params)
             if not text.strip() and params.get("NumMedia", "0") not in ("", "0"):
                 logger.info("sms sid=%s: media only, not read", sid)
                 text = MEDIA_PAYLOAD
             # A risk must not wait for the dialogue of other people's messages.
             await escalate_on_arrival(self.redis, self.prefix, sender_id, text,
                                       self.name(), sid)
-            # Kept until answered: a process killed mid-way leaves it for replay.
-            await self.redis.hset(self.pending_key, sid, json.dumps(
-                {"sender_id": sender_id, "text": text, "received": time.time()}))
             try:
+                # Kept until answered: a process killed mid-way leaves it for replay.
+                await self.redis.hset(self.pending_key, sid, json.dumps(
+                    {"sender_id": sender_id, "text": text, "received": time.time()}))
                 await self._deliver(on_new_message, sid, sender_id, text)
             except Exception:
+                if not await self._redis_answers():
+                    # Redis went away mid-way: answer from here, keep it on disk.
+                    return self._degraded(sid, sender_id, params)
                 # Let Twilio retry: the message must not be lost.
                 await self.once.release(sid)
                 logger.exception("sms sid=%s could not be processed", sid)
