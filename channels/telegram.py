@@ -27,6 +27,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+from redis.exceptions import RedisError
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -35,8 +36,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter, TelegramError
 
 from channels.common import (
-    DONE, IN_PROGRESS, ProcessedOnce, button_payload, channel_redis,
-    escalate_on_arrival, publish_if_taken_over, typed_text,
+    DONE, IN_PROGRESS, ProcessedOnce, answer_without_redis, button_payload,
+    channel_redis, escalate_on_arrival, has_degraded_spool, publish_if_taken_over,
+    replay_degraded, typed_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -233,11 +235,54 @@ class TelegramInput(InputChannel):
             return typed_text(message.text[:MAX_TEXT])
         return MEDIA_PAYLOAD
 
+    async def _degraded(self, update: Update, chat_id: int) -> HTTPResponse:
+        """Redis is down: answer in the webhook's reply (a Bot API method), keep it on disk."""
+        text = await self._text_of(update) or ""
+        reply = answer_without_redis(f"{SENDER_PREFIX}{chat_id}", text, self.name(),
+                                     str(update.update_id))
+        return response.json({"method": "sendMessage", "chat_id": chat_id, "text": reply})
+
+    async def _redis_answers(self) -> bool:
+        try:
+            return bool(await self.redis.ping())
+        except (RedisError, OSError):
+            return False
+
+    async def _replay_degraded(self, on_new_message) -> None:
+        if getattr(self, "_replaying_degraded", False):
+            return
+        self._replaying_degraded = True
+
+        async def deliver(update_id: str, sender_id: str, text: str) -> None:
+            await on_new_message(UserMessage(
+                text, self.get_output_channel(), sender_id, input_channel=self.name(),
+                message_id=f"tg-{update_id}"))
+            await self.once.done(update_id)
+
+        try:
+            await replay_degraded(self.redis, self.prefix, self.name(), self.once, deliver)
+        except Exception as error:  # noqa: BLE001 - tried again later
+            logger.warning("spool replay postponed: %s", type(error).__name__)
+        finally:
+            self._replaying_degraded = False
+
+    async def _watch_degraded_spool(self, on_new_message, every: float = 10.0) -> None:
+        """Replay what was kept on disk once Redis answers again."""
+        while True:
+            await asyncio.sleep(every)
+            if has_degraded_spool() and await self._redis_answers():
+                await self._replay_degraded(on_new_message)
+
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """The webhook Telegram calls."""
         telegram = Blueprint("telegram_webhook", __name__)
+
+        @telegram.listener("after_server_start")
+        async def watch_spool(app, loop) -> None:
+            if self.settings.enabled:
+                loop.create_task(self._watch_degraded_spool(on_new_message))
 
         @telegram.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -261,7 +306,10 @@ class TelegramInput(InputChannel):
             if chat is None or chat.type != "private":
                 return response.text("", status=200)  # groups are for staff (issue 5)
             update_id = str(update.update_id)
-            claim = await self.once.claim(update_id)
+            try:
+                claim = await self.once.claim(update_id)
+            except (RedisError, OSError):
+                return await self._degraded(update, chat.id)
             if claim == IN_PROGRESS:
                 # Telegram resends until it gets a 2xx: a dead process's update comes back.
                 return response.text("being processed", status=503)
@@ -287,11 +335,15 @@ class TelegramInput(InputChannel):
                     )
                 )
             except Exception:
+                if not await self._redis_answers():
+                    return await self._degraded(update, chat.id)
                 await self.once.release(update_id)
                 logger.exception("telegram update %s could not be processed",
                                  update.update_id)
                 return response.text("try again", status=503)
             await self.once.done(update_id)
+            if has_degraded_spool():
+                asyncio.get_running_loop().create_task(self._replay_degraded(on_new_message))
             return response.text("", status=200)
 
         return telegram

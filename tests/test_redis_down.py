@@ -22,7 +22,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.cli import service_environment, start_services, stop_services, wait_until_ready
 from tests.conftest import (
-    AUTH, ROOT, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, _free_port,
+    AUTH, ROOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN,
+    _free_port,
 )
 from tests.test_redis_restart import REDIS_SERVER, PrivateRedis
 
@@ -37,8 +38,17 @@ def _sms(url: str, number: str, body: str) -> requests.Response:
                          timeout=60)
 
 
+def _telegram(url: str, chat_id: int, text: str) -> requests.Response:
+    update = {"update_id": uuid.uuid4().int % 10**9, "message": {
+        "message_id": 1, "date": int(time.time()), "text": text,
+        "chat": {"id": chat_id, "type": "private"},
+        "from": {"id": chat_id, "is_bot": False, "first_name": "Marie"}}}
+    return requests.post(url, json=update, timeout=60,
+                         headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+
+
 def test_redis_down_risk_answered_and_spooled_then_replayed(trained_model, twilio_double,
-                                                            tmp_path):
+                                                            telegram_double, tmp_path):
     redis_dir = tmp_path / "redis"
     redis_dir.mkdir()
     private = PrivateRedis(redis_dir, persist=True)
@@ -51,7 +61,8 @@ def test_redis_down_risk_answered_and_spooled_then_replayed(trained_model, twili
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
         TWILIO_ACCOUNT_SID=TWILIO_SID, TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
         TWILIO_FROM_NUMBER=TWILIO_FROM, TWILIO_API_URL=twilio_double,
-        PUBLIC_URL=f"http://127.0.0.1:{rasa_port}", TELEGRAM_BOT_TOKEN="")
+        PUBLIC_URL=f"http://127.0.0.1:{rasa_port}", TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+        TELEGRAM_SECRET_TOKEN=TELEGRAM_SECRET, TELEGRAM_API_URL=telegram_double)
     processes = start_services(env, ROOT / "var" / "test" / "log-redis-down", rasa_port,
                                action_port, trained_model)
     webhook = f"http://127.0.0.1:{rasa_port}/webhooks/sms/webhook"
@@ -70,6 +81,15 @@ def test_redis_down_risk_answered_and_spooled_then_replayed(trained_model, twili
                    (spool / "escalations.jsonl").read_text(encoding="utf-8").splitlines()]
         assert [(e["sender_id"], e["category"]) for e in spooled] == [
             (f"sms:{number}", "suicide")]
+        # (the Telegram escalation is checked after the replay, below)
+
+        chat_id = uuid.uuid4().int % 10**9
+        telegram = _telegram(f"http://127.0.0.1:{rasa_port}/webhooks/telegram/webhook",
+                             chat_id, "je vais me foutre en l'air")
+        assert telegram.status_code == 200, telegram.text
+        answer = telegram.json()
+        assert answer["method"] == "sendMessage" and answer["chat_id"] == chat_id
+        assert "3114" in answer["text"]
 
         harmless = _sms(webhook, number, "il fait beau aujourd'hui")
         assert harmless.status_code == 200 and "Bien re" in harmless.text, harmless.text
@@ -85,14 +105,19 @@ def test_redis_down_risk_answered_and_spooled_then_replayed(trained_model, twili
                 break
             time.sleep(0.5)
         assert ids, "the spooled escalation was not replayed"
+        assert client.zrange(f"down:person:telegram:{chat_id}:escalations", 0, -1)
         record = client.hgetall(f"down:escalation:{ids[0]}")
         assert record["category"] == "suicide"
         assert not (spool / "escalations.jsonl").exists()
         assert not (spool / "inbound.jsonl").exists(), "the kept message was not processed"
-        tracker = requests.get(
-            f"http://127.0.0.1:{rasa_port}/conversations/sms:{number}/tracker",
-            params=AUTH, timeout=30).json()
-        said = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
+        for _ in range(60):
+            tracker = requests.get(
+                f"http://127.0.0.1:{rasa_port}/conversations/sms:{number}/tracker",
+                params=AUTH, timeout=30).json()
+            said = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
+            if "il fait beau aujourd'hui" in said:
+                break
+            time.sleep(0.5)
         assert "il fait beau aujourd'hui" in said, said
     finally:
         stop_services(processes)
