@@ -155,6 +155,39 @@ def _row(name: str, r: Dict) -> str:
             f"{r['p95_ms']:>9.1f} {r['p99_ms']:>9.1f} {r['throughput']:>10.1f}")
 
 
+def _rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def print_training_and_vectors_cost(out: Path) -> None:
+    """What a newcomer waits for (`make train` from scratch), and the vectors' cost."""
+    from bot.vectors import load_vectors
+
+    before, start = _rss_mib(), time.perf_counter()
+    vectors = load_vectors()
+    loaded = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(1000):
+        vectors.vector("mourir")
+        vectors.vector("jveux")
+    lookup_us = (time.perf_counter() - start) / 2000 * 1e6
+    print(f"\n== French word vectors ==\nload {loaded:.1f} s, resident memory "
+          f"+{_rss_mib() - before:.0f} MiB, {lookup_us:.1f} µs a word")
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).with_name("rasa")), "train", "--force",
+                    "--fixed-model-name", "scratch", "--out", str(out)],
+                   cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    took = time.perf_counter() - start
+    print(f"== make train from scratch: {took:.0f} s (target under 300 s) -> "
+          f"{'OK' if took < 300 else 'TOO SLOW'} ==")
+
+
 def main(argv=None) -> int:
     """Run the benchmarks and print the report."""
     parser = argparse.ArgumentParser(prog="python -m bot.bench")
@@ -173,6 +206,7 @@ def main(argv=None) -> int:
         redis_server, redis_url = start_embedded_redis(settings.var_dir / "bench-redis")
     prefix = f"lienbench{uuid.uuid4().hex[:6]}"
     os.environ["LIEN_KEY_PREFIX"] = prefix
+    print_training_and_vectors_cost(settings.var_dir / "bench" / "train")
     subprocess.run([str(Path(sys.executable).with_name("rasa")), "train",
                     "--fixed-model-name", "lien", "--out", "models"],
                    cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
+import os
 from typing import Any, Dict, List, Optional
 
 import aiohttp
@@ -36,12 +37,12 @@ class Takeover:
     """Joins, replies and leaves for listeners (the console calls these)."""
 
     def __init__(self, redis: Any, prefix: str, rasa_url: str, outputs: Any,
-                 token: str = "") -> None:
+                 token: Optional[str] = None) -> None:
         self.redis = redis
         self.prefix = prefix
         self.rasa_url = rasa_url.rstrip("/")
         self.outputs = outputs  # bot.worker.DirectDelivery: the channels' outputs
-        self.token = token
+        self.token = os.environ.get("RASA_TOKEN", "") if token is None else token
 
     async def _events(self, person_id: str, events: List[Dict[str, Any]]) -> None:
         params = {"token": self.token} if self.token else {}

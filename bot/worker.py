@@ -197,9 +197,10 @@ class RasaDelivery:
 
     OUTPUT = {"sms": "sms", "telegram": "telegram"}
 
-    def __init__(self, rasa_url: str, token: str = "") -> None:
+    def __init__(self, rasa_url: str, token: Optional[str] = None) -> None:
         self.rasa_url = rasa_url.rstrip("/")
-        self.token = token
+        # Rasa's API always requires its token (bot/rasa_server.py).
+        self.token = os.environ.get("RASA_TOKEN", "") if token is None else token
         self._session: Optional[aiohttp.ClientSession] = None
 
     def _http(self) -> aiohttp.ClientSession:

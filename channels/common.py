@@ -269,3 +269,49 @@ def has_degraded_spool() -> bool:
     """Whether anything waits on disk for Redis."""
     return any((spool_dir() / name).exists()
                for name in ("escalations.jsonl", "inbound.jsonl"))
+
+
+class SpoolReplayer:
+    """Processes what a channel kept on disk while Redis was down, one run at a time."""
+
+    def __init__(self, redis: Any, prefix: str, channel: str, once: ProcessedOnce) -> None:
+        """``once``: the channel's claims, so that nothing runs twice."""
+        self.redis, self.prefix, self.channel, self.once = redis, prefix, channel, once
+        self._running = False
+
+    async def redis_answers(self) -> bool:
+        """Whether Redis answers a PING."""
+        from redis.exceptions import RedisError
+
+        try:
+            return bool(await self.redis.ping())
+        except (RedisError, OSError):
+            return False
+
+    async def replay(self, deliver: Any) -> None:
+        """Write the spooled escalations, then hand the kept messages to ``deliver``."""
+        if self._running:
+            return
+        self._running = True
+        try:
+            await replay_degraded(self.redis, self.prefix, self.channel, self.once, deliver)
+        except Exception as error:  # noqa: BLE001 - tried again later
+            logger.warning("spool replay postponed: %s", type(error).__name__)
+        finally:
+            self._running = False
+
+    def replay_soon(self, deliver: Any) -> None:
+        """After a message went through: replay in the background if anything waits."""
+        import asyncio
+
+        if has_degraded_spool():
+            asyncio.get_running_loop().create_task(self.replay(deliver))
+
+    async def watch(self, deliver: Any, every: float = 10.0) -> None:
+        """Without new messages too, replay once Redis answers again."""
+        import asyncio
+
+        while True:
+            await asyncio.sleep(every)
+            if has_degraded_spool() and await self.redis_answers():
+                await self.replay(deliver)

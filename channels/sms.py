@@ -39,9 +39,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.phone import mask, to_e164
 from channels.common import (
-    DONE, IN_PROGRESS, ProcessedOnce, answer_without_redis, channel_redis,
-    escalate_on_arrival, has_degraded_spool, publish_if_taken_over, replay_degraded,
-    typed_text,
+    DONE, IN_PROGRESS, ProcessedOnce, SpoolReplayer, answer_without_redis,
+    channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text,
 )
 from channels.sms_format import (
     numbered_choices, to_gsm7, payload_for_reply, split_segments, split_with_choices,
@@ -333,36 +332,13 @@ class SmsInput(InputChannel):
                              f"<Message>{body}</Message></Response>",
                              content_type="text/xml")
 
-    async def _redis_answers(self) -> bool:
-        try:
-            return bool(await self.redis.ping())
-        except (RedisError, OSError):
-            return False
+    def _spool(self) -> SpoolReplayer:
+        if getattr(self, "_replayer", None) is None:
+            self._replayer = SpoolReplayer(self.redis, self.prefix, self.name(), self.once)
+        return self._replayer
 
-    def _replay_degraded_soon(self, on_new_message) -> None:
-        """Redis answers: process what was kept on disk while it was down."""
-        if has_degraded_spool():
-            asyncio.get_running_loop().create_task(self._replay_degraded(on_new_message))
-
-    async def _replay_degraded(self, on_new_message) -> None:
-        if getattr(self, "_replaying_degraded", False):
-            return
-        self._replaying_degraded = True
-        try:
-            await replay_degraded(
-                self.redis, self.prefix, self.name(), self.once,
-                lambda sid, sender, text: self._deliver(on_new_message, sid, sender, text))
-        except Exception as error:  # noqa: BLE001 - tried again later
-            logger.warning("spool replay postponed: %s", type(error).__name__)
-        finally:
-            self._replaying_degraded = False
-
-    async def _watch_degraded_spool(self, on_new_message, every: float = 10.0) -> None:
-        """Without new messages too, replay the spool once Redis is back."""
-        while True:
-            await asyncio.sleep(every)
-            if has_degraded_spool() and await self._redis_answers():
-                await self._replay_degraded(on_new_message)
+    def _kept_delivery(self, on_new_message) -> Callable[[str, str, str], Awaitable[Any]]:
+        return lambda sid, sender, text: self._deliver(on_new_message, sid, sender, text)
 
     def _replay_soon(self, on_new_message) -> None:
         """At most once a minute, answer messages a dead process left behind."""
@@ -425,7 +401,7 @@ class SmsInput(InputChannel):
         async def replay_on_start(app, loop) -> None:
             if self.settings.enabled:
                 self._replay_soon(on_new_message)
-                loop.create_task(self._watch_degraded_spool(on_new_message))
+                loop.create_task(self._spool().watch(self._kept_delivery(on_new_message)))
 
         @sms.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -474,7 +450,7 @@ class SmsInput(InputChannel):
             if claim == DONE:
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             self._replay_soon(on_new_message)
-            self._replay_degraded_soon(on_new_message)
+            self._spool().replay_soon(self._kept_delivery(on_new_message))
             text = typed_text((params.get("Body") or "")[:MAX_BODY])
             try:
                 text = self._keyword_payload(text) or await self._map_reply(sender_id, text)
@@ -492,7 +468,7 @@ class SmsInput(InputChannel):
                     {"sender_id": sender_id, "text": text, "received": time.time()}))
                 await self._deliver(on_new_message, sid, sender_id, text)
             except Exception:
-                if not await self._redis_answers():
+                if not await self._spool().redis_answers():
                     # Redis went away mid-way: answer from here, keep it on disk.
                     return self._degraded(sid, sender_id, params)
                 # Let Twilio retry: the message must not be lost.

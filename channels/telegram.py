@@ -36,9 +36,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import RetryAfter, TelegramError
 
 from channels.common import (
-    DONE, IN_PROGRESS, ProcessedOnce, answer_without_redis, button_payload,
-    channel_redis, escalate_on_arrival, has_degraded_spool, publish_if_taken_over,
-    replay_degraded, typed_text,
+    DONE, IN_PROGRESS, ProcessedOnce, SpoolReplayer, answer_without_redis,
+    button_payload, channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -242,36 +241,19 @@ class TelegramInput(InputChannel):
                                      str(update.update_id))
         return response.json({"method": "sendMessage", "chat_id": chat_id, "text": reply})
 
-    async def _redis_answers(self) -> bool:
-        try:
-            return bool(await self.redis.ping())
-        except (RedisError, OSError):
-            return False
+    def _spool(self) -> SpoolReplayer:
+        if getattr(self, "_replayer", None) is None:
+            self._replayer = SpoolReplayer(self.redis, self.prefix, self.name(), self.once)
+        return self._replayer
 
-    async def _replay_degraded(self, on_new_message) -> None:
-        if getattr(self, "_replaying_degraded", False):
-            return
-        self._replaying_degraded = True
-
+    def _kept_delivery(self, on_new_message) -> Callable[[str, str, str], Awaitable[Any]]:
         async def deliver(update_id: str, sender_id: str, text: str) -> None:
             await on_new_message(UserMessage(
                 text, self.get_output_channel(), sender_id, input_channel=self.name(),
                 message_id=f"tg-{update_id}"))
             await self.once.done(update_id)
 
-        try:
-            await replay_degraded(self.redis, self.prefix, self.name(), self.once, deliver)
-        except Exception as error:  # noqa: BLE001 - tried again later
-            logger.warning("spool replay postponed: %s", type(error).__name__)
-        finally:
-            self._replaying_degraded = False
-
-    async def _watch_degraded_spool(self, on_new_message, every: float = 10.0) -> None:
-        """Replay what was kept on disk once Redis answers again."""
-        while True:
-            await asyncio.sleep(every)
-            if has_degraded_spool() and await self._redis_answers():
-                await self._replay_degraded(on_new_message)
+        return deliver
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -282,7 +264,7 @@ class TelegramInput(InputChannel):
         @telegram.listener("after_server_start")
         async def watch_spool(app, loop) -> None:
             if self.settings.enabled:
-                loop.create_task(self._watch_degraded_spool(on_new_message))
+                loop.create_task(self._spool().watch(self._kept_delivery(on_new_message)))
 
         @telegram.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -335,15 +317,14 @@ class TelegramInput(InputChannel):
                     )
                 )
             except Exception:
-                if not await self._redis_answers():
+                if not await self._spool().redis_answers():
                     return await self._degraded(update, chat.id)
                 await self.once.release(update_id)
                 logger.exception("telegram update %s could not be processed",
                                  update.update_id)
                 return response.text("try again", status=503)
             await self.once.done(update_id)
-            if has_degraded_spool():
-                asyncio.get_running_loop().create_task(self._replay_degraded(on_new_message))
+            self._spool().replay_soon(self._kept_delivery(on_new_message))
             return response.text("", status=200)
 
         return telegram
