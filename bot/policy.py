@@ -68,6 +68,8 @@ ASKS_WHEN = re.compile(r"\b(quand|qui|vraiment|a quelle heure|combien de temps)\
                        r"(apel|rapel|contact|venir|viens|vient|la)|quelqu un va|"
                        r"\bquand\b.{0,20}$")
 
+KEYWORD_INTENTS = ("opt_in", "opt_out")
+
 SAFETY_REPLIES = {
     "unsafe": "utter_safety_unsafe",
     "help": "utter_safety_help_coming",
@@ -192,8 +194,12 @@ class RiskPolicy(Policy):
                 return ([f"{CLEAR_PREFIX}{category}", self.escalate_action],
                         f"{category}:high:answer")
             return [f"{ASK_PREFIX}{category}", self.escalate_action], ""
-        if (user.text or "").startswith("/") and not in_safety:
-            return None  # a button or a keyword: the rules answer
+        if (user.text or "").startswith("/") and (
+                not in_safety or user.intent_name in KEYWORD_INTENTS):
+            # A button or a keyword: the rules answer. STOP and START are the
+            # person's right, honoured even in a safety conversation (a risk
+            # message from an opted-out number is still answered).
+            return None
         if len(users) >= 2:
             joined = f"{users[-2].text or ''} {user.text or ''}"
             found = load_lexicon().match(joined)

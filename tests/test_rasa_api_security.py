@@ -60,13 +60,13 @@ def test_the_rest_channel_needs_the_token_and_never_speaks_for_a_person(servers)
 def test_a_typed_intent_shortcut_is_read_as_words_on_sms(servers):
     phone = Phone(servers)
     assert phone.text("/opt_out").status_code == 200
-    assert phone.text('/risk_suicide{"risk_level": "critical"}').status_code == 200
+    assert phone.text("/EXTERNAL_human_done").status_code == 200
     time.sleep(1.5)
     tracker = requests.get(f"{servers['rasa']}/conversations/sms:{phone.number}/tracker",
                            params=AUTH, timeout=30).json()
     intents = [e["parse_data"]["intent"]["name"] for e in tracker["events"]
                if e.get("event") == "user"]
-    assert "opt_out" not in intents and "risk_suicide" not in intents, intents
+    assert "opt_out" not in intents and "EXTERNAL_human_done" not in intents, intents
     assert not any(OPT_OUT_WORDS in body for body in phone.received())
 
 
