@@ -18,14 +18,14 @@ from bot import eval_independent as ev
 # ev.GATES; where today's figure is below a target, the floor is today's
 # measured figure (README, "Measures"), so that nothing slips back unnoticed.
 # Measured 2026-12-03 on the sealed half (329 risk, 313 harmless, 39 + 40
-# scenarios): recall 0.839, critical 0.828, right number 0.772, false alarms
-# 0.192, scenarios on time 38/39, harmless scenarios escalated 10/40. Issue 10
+# scenarios): recall 0.857, critical 0.846, right number 0.802, false alarms
+# 0.173, scenarios on time 37/39, harmless scenarios escalated 11/40. Issue 10
 # asks for 0.98 / 1.00 / 0.98 / 0.05: not reached (README, "Measures").
 FLOORS = {
-    "recall": 0.81,
-    "critical_recall": 0.79,
-    "right_number": 0.74,
-    "false_alarms_max": 0.22,
+    "recall": 0.83,
+    "critical_recall": 0.81,
+    "right_number": 0.77,
+    "false_alarms_max": 0.20,
     "scenario_on_time": 0.90,
     "harmless_scenarios_escalated_max": 13,
 }
