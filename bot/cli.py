@@ -84,10 +84,10 @@ def start_services(
     if not token:
         raise RuntimeError("RASA_TOKEN is required: Rasa's HTTP API is never left open")
     interface = env.get("RASA_INTERFACE", "").strip() or "127.0.0.1"
-    rasa = str(Path(sys.executable).with_name("rasa"))
+    env = dict(env, SANIC_HOST=interface)
     commands = {
-        "actions": [rasa, "run", "actions", "--actions", "actions", "--port",
-                    str(action_port)],
+        "actions": [sys.executable, "-m", "bot.action_server", "--actions", "actions",
+                    "--port", str(action_port)],
         "rasa": rasa_command(model, rasa_port, interface),
     }
     processes = []

@@ -115,6 +115,9 @@ def test_production_exposes_only_the_webhooks_and_requires_the_token():
     assert catch_all and "return 404" in catch_all[0]
     rasa = compose["services"]["rasa"]
     assert rasa["command"][:3] == ["python", "-m", "bot.rasa_server"]
+    assert compose["services"]["actions"]["command"][:3] == [
+        "python", "-m", "bot.action_server"]
+    assert "ports" not in compose["services"]["actions"]
     assert "ports" not in rasa
     env = rasa["environment"]
     assert env["RASA_TOKEN"].startswith("${RASA_TOKEN:?") and env["REST_CHANNEL"] == "off"
@@ -122,3 +125,27 @@ def test_production_exposes_only_the_webhooks_and_requires_the_token():
     assert "bot.rasa_server" in dockerfile and "--enable-api" not in dockerfile
     for path in ("bot/cli.py", "bot/bench_alerts.py"):
         assert "--enable-api" not in (ROOT / path).read_text(encoding="utf-8"), path
+
+
+def test_the_action_server_refuses_anyone_without_the_token(servers):
+    webhook = f"{servers['actions']}/webhook"
+    call = {"next_action": "action_escalate", "sender_id": "test:nobody",
+            "tracker": {"sender_id": "test:nobody", "slots": {}, "latest_message": {},
+                        "events": [], "paused": False, "followup_action": None,
+                        "active_loop": {}, "latest_action_name": None},
+            "domain": {}, "version": "3.6.2"}
+    assert requests.post(webhook, json=call, timeout=30).status_code == 401
+    wrong = requests.post(webhook, json=call, headers={"Authorization": "Bearer guess"},
+                          timeout=30)
+    assert wrong.status_code == 401
+    assert requests.get(f"{servers['actions']}/actions", timeout=30).status_code == 401
+    assert requests.get(f"{servers['actions']}/health", timeout=30).ok
+    assert requests.get(f"{servers['actions']}/actions", timeout=30,
+                        headers={"Authorization": f"Bearer {AUTH['token']}"}).ok
+
+
+def test_the_action_server_does_not_start_without_a_token():
+    env = {k: v for k, v in os.environ.items() if k != "RASA_TOKEN"}
+    started = subprocess.run([sys.executable, "-m", "bot.action_server", "--port", "1"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert started.returncode == 2 and "RASA_TOKEN" in started.stderr
