@@ -497,6 +497,47 @@ async def resolve_case(redis: Any, prefix: str, case_id: str, outcome: str,
     return True
 
 
+RISK_CATEGORIES = ("suicide", "violence", "child", "medical")
+
+
+async def raise_unanswered_questions(redis: Any, prefix: str, now: float,
+                                     after_seconds: float, limit: int = 500) -> int:
+    """A direct safety question left unanswered raises its watch case to high.
+
+    The uncertain band (bot/policy.py) asks "est-ce que vous pensez à mourir ?"
+    and opens a ``watch`` case; a yes escalates at once. Silence is an answer
+    too: when the person has written nothing since (their conversation's last
+    event, in the tracker store's index, is the question itself) for
+    ``after_seconds``, the case becomes ``high`` and the on-call tier is paged.
+    Returns how many cases were raised.
+    """
+    keys = CaseKeys(prefix)
+    raised = 0
+    for case_id in await redis.zrange(keys.open, 0, limit - 1):
+        case_id = _s(case_id)
+        case = {_s(k): _s(v) for k, v in (await redis.hgetall(keys.case(case_id))).items()}
+        if (case.get("level") != "watch" or case.get("status") != "pending"
+                or case.get("category") not in RISK_CATEGORIES or case.get("silence")):
+            continue
+        asked = float(case.get("created_ts") or case.get("opened_ts") or now)
+        if now - asked < after_seconds:
+            continue
+        last = await redis.zscore(f"{prefix}:trk:index", case.get("person_id", ""))
+        if last is not None and float(last) > asked + 20:
+            await redis.hset(keys.case(case_id), "silence", "answered")
+            continue
+        pipe = redis.pipeline(transaction=True)
+        pipe.hset(keys.case(case_id), mapping={"level": "high", "silence": "raised",
+                                               "updated_ts": repr(now)})
+        pipe.zadd(keys.open, {case_id: LEVEL_RANK["high"] * 1e10 + asked})
+        pipe.zadd(keys.alerts("due"), {f"case:{case_id}:0": now})
+        await pipe.execute()
+        logger.warning("case %s: the direct question went unanswered; raised to high",
+                       case_id)
+        raised += 1
+    return raised
+
+
 async def expire_claims(redis: Any, prefix: str, now: float) -> int:
     """A claim whose lease passed (the listener vanished) goes back to the queue."""
     count = 0

@@ -122,6 +122,9 @@ class WorkerSettings:
     retry_seconds: float = 60.0
     settle_seconds: float = 90.0
     retention_days: float = 90.0
+    # The uncertain band: a direct question left unanswered this long raises
+    # the watch case to high and pages (bot/cases.py, raise_unanswered_questions).
+    watch_answer_seconds: float = 30 * 60
 
     @classmethod
     def from_env(cls) -> "WorkerSettings":
@@ -141,6 +144,7 @@ class WorkerSettings:
             reminder_minutes=int(env("CALL_REMINDER_MINUTES", "60")),
             settle_seconds=float(env("CHECKIN_SETTLE_SECONDS", "90")),
             retention_days=float(env("RETENTION_DAYS", "90")),
+            watch_answer_seconds=float(env("WATCH_ANSWER_MINUTES", "30")) * 60,
         )
 
 
@@ -649,6 +653,8 @@ class Worker:
         # (a Redis restarted empty loses it; a cached flag would never see that).
         handled = await cases.consume(self.redis, self.prefix, self.token, now)
         await cases.expire_claims(self.redis, self.prefix, now)
+        await cases.raise_unanswered_questions(self.redis, self.prefix, now,
+                                               self.settings.watch_answer_seconds)
         keys = cases.CaseKeys(self.prefix)
         alert_keys = [keys.alerts("due"), keys.alerts("leased"), keys.alerts("lease_due"),
                       keys.alerts("lease_owner")]

@@ -284,3 +284,27 @@ async def test_stop_ends_a_long_idle_wait(world):
     assert worker.rounds == 1
     # The cancelled read left the client usable.
     assert await redis.ping()
+
+
+async def test_an_unanswered_direct_question_raises_the_watch_case(world):
+    """The uncertain band asked "pensez-vous à mourir ?": silence escalates, an answer does not."""
+    redis, prefix, _ = world
+    silent, answered, no_news = "sms:+33611100011", "sms:+33611100012", "sms:+33611100013"
+    for person in (silent, answered):
+        await _escalate(redis, prefix, person, "suicide", "watch", "plus la force", ts=T0)
+    await _escalate(redis, prefix, no_news, "no_news", "watch", "", ts=T0)
+    # The tracker store's index: the question was the last thing (silent), or
+    # the person wrote again two minutes later (answered).
+    await redis.zadd(f"{prefix}:trk:index", {silent: T0 + 1, answered: T0 + 120,
+                                             no_news: T0 + 1})
+    await cases.ensure_group(redis, prefix)
+    assert await cases.consume(redis, prefix, "w1", T0 + 5) == 3
+    keys = cases.CaseKeys(prefix)
+    assert await cases.raise_unanswered_questions(redis, prefix, T0 + 600, 1800) == 0
+    assert await cases.raise_unanswered_questions(redis, prefix, T0 + 1900, 1800) == 1
+    levels = {c["person_id"]: c["level"] for c in await cases.queue(redis, prefix)}
+    assert levels == {silent: "high", answered: "watch", no_news: "watch"}
+    silent_case = next(c for c in await cases.queue(redis, prefix) if c["person_id"] == silent)
+    assert await redis.zscore(keys.alerts("due"), f"case:{silent_case['id']}:0") is not None
+    # Raised once only.
+    assert await cases.raise_unanswered_questions(redis, prefix, T0 + 4000, 1800) == 0
