@@ -325,6 +325,47 @@ async def score_scenarios(driver: Driver, items: Iterable[Dict[str, Any]]) -> Sc
     return report
 
 
+@dataclass
+class CompanionReport:
+    """Understanding of everyday messages (issue 11): intent, fallback, macro F1."""
+
+    accuracy: Rate = field(default_factory=Rate)
+    fallback: Rate = field(default_factory=Rate)
+    risk: Rate = field(default_factory=Rate)
+    pairs: List[Tuple[str, str]] = field(default_factory=list)
+
+    def macro_f1(self) -> float:
+        """Macro F1 over the expected intents."""
+        labels = sorted({expected for expected, _ in self.pairs})
+        scores = []
+        for label in labels:
+            tp = sum(1 for e, p in self.pairs if e == label and p == label)
+            fp = sum(1 for e, p in self.pairs if e != label and p == label)
+            fn = sum(1 for e, p in self.pairs if e == label and p != label)
+            scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+        return sum(scores) / len(scores) if scores else 0.0
+
+
+async def score_companion(driver: Driver, items: Iterable[Dict[str, Any]]) -> CompanionReport:
+    """Parse each message (NLU only): the intent, a fallback, a false risk reading."""
+    report = CompanionReport()
+    for item in items:
+        parsed = await driver.agent.parse_message(item["text"])
+        predicted = (parsed.get("intent") or {}).get("name") or ""
+        report.pairs.append((item["intent"], predicted))
+        report.accuracy.add(predicted == item["intent"])
+        report.fallback.add(predicted == "nlu_fallback")
+        report.risk.add(predicted.startswith("risk_"))
+    return report
+
+
+def print_companion(half: str, report: CompanionReport) -> None:
+    """The companion figures of one half."""
+    print(f"  companion messages, {half} half: intent accuracy {report.accuracy}, "
+          f"macro F1 {report.macro_f1():.3f}, fallback {report.fallback}, "
+          f"read as risk {report.risk}")
+
+
 def print_risk(half: str, report: RiskReport) -> None:
     """The figures of one half."""
     print(f"  risk messages, {half} half:")
@@ -375,6 +416,7 @@ async def evaluate(model: Path, halves: List[str], show_misses: bool) -> Dict[st
         scenarios = await score_scenarios(driver, load_set("scenarios", half))
         print_risk(half, risk)
         print_scenarios(half, scenarios)
+        print_companion(half, await score_companion(driver, load_set("companion", half)))
         failures[half] = gate_failures(risk, scenarios)
         if show_misses and half == "dev":
             print("  dev misses by kind:", dict(risk.by_kind.most_common()))
