@@ -2,7 +2,9 @@
 
 Usage:
     python -m bot run              # Redis (embedded if REDIS_URL is unset), the
-                                   # action server, the Rasa server, and a chat
+                                   # action server, the Rasa server, and a chat;
+                                   # without Twilio/Telegram credentials, a local
+                                   # sandbox stands in for them (bot/sandbox)
     python -m bot chat [--url U]   # a terminal chat with a running Rasa server
     python -m bot replay-spool     # write spooled escalations to Redis
     python -m bot telegram set-webhook   # register the Telegram webhook
@@ -35,7 +37,9 @@ from typing import Any, Dict, List, Optional
 import requests
 
 from bot.config import PROJECT_ROOT, ensure_rasa_token, load_settings
+from bot.escalation import EscalationKeys
 from bot.messages import say
+from bot.sandbox import wanted as sandbox_wanted
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 CONSOLE_PORT = int(os.environ.get("CONSOLE_PORT", "8080"))
@@ -222,41 +226,91 @@ def chat(rasa_url: str, sender: str, token: str) -> None:
                 print(f"      {len(buttons)}. {button.get('title')}")
 
 
-def train_if_needed() -> str:
-    """Train when data, domain or config changed (Rasa's fingerprint); return model."""
+def train_if_needed(log_dir: Optional[Path] = None) -> str:
+    """Train when data, domain or config changed (Rasa's fingerprint); return model.
+
+    Rasa's own output (data validation warnings, progress bars) goes to
+    ``train.log``: the terminal gets one line saying where, and the log's end if
+    training fails (then SystemExit(1)).
+    """
+    log_dir = log_dir or load_settings().var_dir / "log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "train.log"
+    print(say("run.training", log=path), flush=True)
     rasa = str(Path(sys.executable).with_name("rasa"))
-    subprocess.run(
-        [rasa, "train", "--fixed-model-name", "lien", "--out", "models"],
-        cwd=PROJECT_ROOT, check=True,
-    )
+    with open(path, "wb") as log:
+        done = subprocess.run(
+            [rasa, "train", "--fixed-model-name", "lien", "--out", "models"],
+            cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        )
+    if done.returncode != 0:
+        print(say("run.training_failed", log=path), file=sys.stderr)
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()[-20:]:
+            print(line, file=sys.stderr)
+        raise SystemExit(1)
     return str(PROJECT_ROOT / "models" / "lien.tar.gz")
 
 
+def redis_cli_command(socket_file: str, prefix: str) -> str:
+    """The redis-cli command that lists the escalations of the embedded Redis."""
+    return f"redis-cli -s {socket_file} XRANGE {EscalationKeys(prefix).stream} - +"
+
+
+def start_sandbox(env: Dict[str, str], log_dir: Path) -> subprocess.Popen:
+    """No provider credentials: the providers' stand-ins, and the services sent there."""
+    from bot import sandbox
+
+    process, url = sandbox.start(log_dir)
+    env.update(sandbox.environment(url))
+    print(say("run.sandbox"))
+    return process
+
+
 def run(args: argparse.Namespace) -> int:
-    """`make run`: everything on embedded defaults, then a terminal chat."""
+    """`make run`: everything on embedded defaults, then a terminal chat.
+
+    The terminal shows Lien's own lines only; each service, the training and the
+    sandbox write to their log under ``var/log/``.
+    """
+    def interrupted(*_: Any) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops what was started, as Ctrl-C does
+
+    signal.signal(signal.SIGTERM, interrupted)
     settings = load_settings()
+    log_dir = settings.var_dir / "log"
     redis_server = None
+    processes: List[subprocess.Popen] = []
     redis_url = settings.redis_url
-    if not redis_url:
-        redis_server, redis_url = start_embedded_redis(settings.var_dir / "redis")
-        print(say("run.embedded_redis", url=redis_url))
-    model = args.model or train_if_needed()
-    env = service_environment(redis_url, settings.action_port)
-    processes = start_services(
-        env, settings.var_dir / "log", RASA_PORT, settings.action_port, model
-    )
-    rasa_url = f"http://127.0.0.1:{RASA_PORT}"
-    processes.append(start_worker(env, settings.var_dir / "log", rasa_url))
-    console_log = settings.var_dir / "log" / "console.log"
-    console_log.unlink(missing_ok=True)
-    processes.append(start_console(env, settings.var_dir / "log", rasa_url))
     try:
+        if not redis_url:
+            redis_server, redis_url = start_embedded_redis(settings.var_dir / "redis")
+            print(say("run.embedded_redis", url=redis_url))
+        model = args.model or train_if_needed(log_dir)
+        env = service_environment(redis_url, settings.action_port)
+        sandboxed = sandbox_wanted(os.environ)
+        if sandboxed:
+            processes.append(start_sandbox(env, log_dir))
+        processes.extend(start_services(
+            env, log_dir, RASA_PORT, settings.action_port, model))
+        rasa_url = f"http://127.0.0.1:{RASA_PORT}"
+        processes.append(start_worker(env, log_dir, rasa_url))
+        (log_dir / "console.log").unlink(missing_ok=True)
+        processes.append(start_console(env, log_dir, rasa_url))
         print(say("run.starting"))
         wait_until_ready(rasa_url, settings.action_port, processes=processes,
                          token=env["RASA_TOKEN"])
-        for line in console_lines(settings.var_dir / "log"):
+        for line in console_lines(log_dir):
             print(line)
-        print(say("run.ready", ready=READY, url=rasa_url, logs=settings.var_dir / "log"))
+        if sandboxed:
+            from bot.console.sandbox import PATH
+            from bot.console.server import console_url
+
+            print(say("run.sandbox_page",
+                      url=console_url("127.0.0.1", CONSOLE_PORT) + PATH))
+        if redis_server is not None:
+            print(say("run.redis_cli", command=redis_cli_command(
+                redis_server.socket_file, settings.key_prefix)))
+        print(say("run.ready", ready=READY, url=rasa_url, logs=log_dir))
         if args.no_chat:
             while all(p.poll() is None for p in processes):
                 time.sleep(1)

@@ -31,6 +31,11 @@ async def build(redis: Any, prefix: str, rasa_url: str) -> web.Application:
     app = make_app(redis, prefix, takeover,
                    secure_cookie=os.environ.get("CONSOLE_SECURE_COOKIE", "") == "1",
                    session_hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "12")))
+    sandbox_url = os.environ.get("LIEN_SANDBOX_URL", "").strip()
+    if sandbox_url:  # make run without provider credentials (bot/sandbox): /sandbox
+        from bot.console.sandbox import add_page
+
+        add_page(app, sandbox_url)
 
     async def close(_: web.Application) -> None:
         await outputs.close()
