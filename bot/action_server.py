@@ -2,8 +2,8 @@
 
 Usage: ``python -m bot.action_server [--port 5055] [--actions actions]``.
 rasa-sdk's server answers anyone who reaches it; its actions write escalations,
-book calls and change a person's check-ins. Rasa sends the token in an
-``Authorization: Bearer`` header (``endpoints.yml``); every route but
+book calls and change a person's check-ins. Rasa sends the token as ``?token=``
+(``endpoints.yml``; tools may send ``Authorization: Bearer``); every route but
 ``/health`` refuses a request without it (401). Listens on ``SANIC_HOST``
 (loopback unless a private network is configured).
 """
@@ -19,9 +19,9 @@ from typing import Any, List, Optional
 from bot.messages import say
 
 
-def authorised(header: str, token: str) -> bool:
-    """Whether an Authorization header carries the token."""
-    given = header[7:].strip() if header.lower().startswith("bearer ") else ""
+def authorised(header: str, query_token: str, token: str) -> bool:
+    """Whether a request carries the token (Rasa sends ``?token=``; tools may use Bearer)."""
+    given = header[7:].strip() if header.lower().startswith("bearer ") else query_token
     return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
 
@@ -46,7 +46,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     async def authenticate(request: Any) -> Any:
         if request.path.rstrip("/") == "/health":
             return None
-        if not authorised(request.headers.get("Authorization", ""), token):
+        if not authorised(request.headers.get("Authorization", ""),
+                          str(request.args.get("token") or ""), token):
             return response.json({"error": "unauthorized"}, status=401)
         return None
 

@@ -18,7 +18,8 @@ from bot.messages import say
 
 def rasa_argv(token: str, options: List[str]) -> List[str]:
     """The ``rasa run`` arguments: API on, behind the token, then ``options``."""
-    return ["rasa", "run", "--enable-api", "--auth-token", token, *options]
+    # "--auth-token=…" in one word: a token may start with "-" (token_urlsafe).
+    return ["rasa", "run", "--enable-api", f"--auth-token={token}", *options]
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -140,6 +140,7 @@ def test_the_action_server_refuses_anyone_without_the_token(servers):
     assert wrong.status_code == 401
     assert requests.get(f"{servers['actions']}/actions", timeout=30).status_code == 401
     assert requests.get(f"{servers['actions']}/health", timeout=30).ok
+    assert requests.get(f"{servers['actions']}/actions", params=AUTH, timeout=30).ok
     assert requests.get(f"{servers['actions']}/actions", timeout=30,
                         headers={"Authorization": f"Bearer {AUTH['token']}"}).ok
 
@@ -149,3 +150,19 @@ def test_the_action_server_does_not_start_without_a_token():
     started = subprocess.run([sys.executable, "-m", "bot.action_server", "--port", "1"],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert started.returncode == 2 and "RASA_TOKEN" in started.stderr
+
+
+def test_a_token_that_starts_with_a_dash_is_one_argument():
+    from bot.rasa_server import rasa_argv
+
+    argv = rasa_argv("-abcdefghijklmnopqrstu", ["--port", "5005"])
+    assert "--auth-token=-abcdefghijklmnopqrstu" in argv
+    assert "--auth-token" not in argv
+
+
+def test_rasa_fills_the_action_server_token_from_the_environment(monkeypatch):
+    from rasa.core.utils import read_endpoints_from_path
+
+    monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:1/webhook")
+    endpoints = read_endpoints_from_path(str(ROOT / "endpoints.yml"))
+    assert endpoints.action.token == AUTH["token"]
