@@ -268,6 +268,20 @@ def escalation_for_message(
     risk = risk_from_parse_data(parse_data)
     if risk is None:
         return None
+    return _risk_escalation(sender_id, risk, parse_data, channel, message_id,
+                            recorded_by, created_ts)
+
+
+def _risk_escalation(
+    sender_id: str,
+    risk: Dict[str, str],
+    parse_data: Dict[str, Any],
+    channel: Optional[str],
+    message_id: Optional[str],
+    recorded_by: str,
+    created_ts: Optional[float],
+) -> Escalation:
+    """The escalation of one risk reading (from the NLU or from context)."""
     return Escalation(
         sender_id=sender_id,
         category=risk["category"],
@@ -305,17 +319,7 @@ def escalation_from_context(
     category, level, source = parts
     if level not in ("critical", "high", "watch"):
         level = "high"
-    return Escalation(
-        sender_id=sender_id,
-        category=category,
-        level=level,
-        channel=channel or "",
-        source=source,
-        intent=f"risk_{category}",
-        confidence=1.0,
-        pattern="",
-        message_id=message_id or "",
-        text=(parse_data or {}).get("text") or "",
-        recorded_by=recorded_by,
-        created_ts=created_ts or time.time(),
-    )
+    risk = {"category": category, "level": level, "source": source, "pattern": "",
+            "confidence": "1.0"}
+    return _risk_escalation(sender_id, risk, parse_data, channel, message_id,
+                            recorded_by, created_ts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -71,22 +72,28 @@ def typed_text(text: str) -> str:
     return text
 
 
-_PAYLOADS: set = set()
+@lru_cache(maxsize=1)
+def _domain_responses() -> dict:
+    """The domain's responses, read once (the words live there)."""
+    import yaml
+
+    from bot.config import PROJECT_ROOT
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return domain.get("responses") or {}
+
+
+@lru_cache(maxsize=1)
+def _button_payloads() -> frozenset:
+    return frozenset(str(button.get("payload"))
+                     for variants in _domain_responses().values()
+                     for variant in variants or []
+                     for button in variant.get("buttons") or [])
 
 
 def button_payload(data: str) -> Optional[str]:
     """``data`` when it is the payload of one of the domain's buttons, else None."""
-    if not _PAYLOADS:
-        import yaml
-
-        from bot.config import PROJECT_ROOT
-
-        domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-        for variants in (domain.get("responses") or {}).values():
-            for variant in variants or []:
-                for button in variant.get("buttons") or []:
-                    _PAYLOADS.add(str(button.get("payload")))
-    return data if data in _PAYLOADS else None
+    return data if data in _button_payloads() else None
 
 
 def live_key(prefix: str, sender_id: str) -> str:
@@ -155,12 +162,7 @@ def spool_dir() -> "Path":
 
 def _emergency_text(category: str, english: bool) -> str:
     """The first variant of ``utter_risk_<category>`` in the domain (words live there)."""
-    import yaml
-
-    from bot.config import PROJECT_ROOT
-
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-    variants = domain["responses"][f"utter_risk_{category}"]
+    variants = _domain_responses()[f"utter_risk_{category}"]
     for variant in variants:
         conditions = variant.get("condition") or []
         wanted = [{"type": "slot", "name": "language", "value": "en"}] if english else []
@@ -169,6 +171,7 @@ def _emergency_text(category: str, english: bool) -> str:
     return str(variants[-1]["text"])
 
 
+@lru_cache(maxsize=4)
 def _degraded_wording(key: str) -> str:
     import yaml
 
