@@ -31,6 +31,11 @@ validate: setup
 test: setup
 	$(PY) -m pytest -q
 
+# The edit-test loop: every test that does not need the trained model (conftest
+# marks those `model` from their fixtures). No training.
+test-fast: setup
+	$(PY) -m pytest -q -m "not model"
+
 # Independent sets (tests/eval/): figures for the dev and the sealed half, with
 # 95% intervals; exits 1 when the sealed half misses a gate.
 eval: train

@@ -54,6 +54,8 @@ GATES = {
     "right_number": 0.98,
     "scenario_first_turn": 0.90,
 }
+# Issue 11: understanding of everyday messages on the sealed companion half.
+COMPANION_GATES = {"accuracy": 0.85, "fallback_max": 0.10}
 
 
 def training_texts() -> list:
@@ -333,6 +335,7 @@ class CompanionReport:
     fallback: Rate = field(default_factory=Rate)
     risk: Rate = field(default_factory=Rate)
     pairs: List[Tuple[str, str]] = field(default_factory=list)
+    misses: List[str] = field(default_factory=list)
 
     def macro_f1(self) -> float:
         """Macro F1 over the expected intents."""
@@ -356,6 +359,9 @@ async def score_companion(driver: Driver, items: Iterable[Dict[str, Any]]) -> Co
         report.accuracy.add(predicted == item["intent"])
         report.fallback.add(predicted == "nlu_fallback")
         report.risk.add(predicted.startswith("risk_"))
+        if predicted != item["intent"]:
+            report.misses.append(f"MISS {item['intent']} got={predicted} "
+                                 f"[{item.get('kind', '')}] :: {item['text']}")
     return report
 
 
@@ -407,6 +413,18 @@ def gate_failures(risk: RiskReport, scenarios: ScenarioReport) -> List[str]:
     return failures
 
 
+def companion_gate_failures(report: CompanionReport) -> List[str]:
+    """Which of issue 11's understanding gates a half fails."""
+    failures = []
+    if report.accuracy.value < COMPANION_GATES["accuracy"]:
+        failures.append(f"intent accuracy {report.accuracy.value:.3f} < "
+                        f"{COMPANION_GATES['accuracy']}")
+    if report.fallback.value > COMPANION_GATES["fallback_max"]:
+        failures.append(f"fallback {report.fallback.value:.3f} > "
+                        f"{COMPANION_GATES['fallback_max']}")
+    return failures
+
+
 async def evaluate(model: Path, halves: List[str], show_misses: bool) -> Dict[str, List[str]]:
     """Score the halves; return each half's gate failures."""
     driver = Driver(model)
@@ -416,11 +434,12 @@ async def evaluate(model: Path, halves: List[str], show_misses: bool) -> Dict[st
         scenarios = await score_scenarios(driver, load_set("scenarios", half))
         print_risk(half, risk)
         print_scenarios(half, scenarios)
-        print_companion(half, await score_companion(driver, load_set("companion", half)))
-        failures[half] = gate_failures(risk, scenarios)
+        companion = await score_companion(driver, load_set("companion", half))
+        print_companion(half, companion)
+        failures[half] = gate_failures(risk, scenarios) + companion_gate_failures(companion)
         if show_misses and half == "dev":
             print("  dev misses by kind:", dict(risk.by_kind.most_common()))
-            for line in risk.misses + scenarios.misses:
+            for line in risk.misses + scenarios.misses + companion.misses:
                 print("   ", line)
     return failures
 

@@ -242,3 +242,11 @@ def start_console(env: Dict[str, str], log_path: Path) -> tuple:
         except requests.RequestException:
             time.sleep(0.1)
     return process, url
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark every test that needs the trained model (directly or through another
+    fixture) ``model``: ``make test-fast`` runs the others, without training."""
+    for item in items:
+        if "trained_model" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
