@@ -19,6 +19,7 @@ Usage:
     python -m bot users add LOGIN --role admin|social_worker|listener [--name N]
     python -m bot users list
     python -m bot users disable LOGIN    # its sessions end, no more log-in
+    python -m bot services check [--today YYYY-MM-DD]   # numbers due for a check
 """
 
 from __future__ import annotations
@@ -580,6 +581,19 @@ def plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def services_check(args: argparse.Namespace) -> int:
+    """List the services whose check is due; non-zero when one is past its limit."""
+    from datetime import date as _date
+
+    from bot import clock
+    from bot.services import check_report
+
+    today = _date.fromisoformat(args.today) if args.today else clock.utcnow().date()
+    text, code = check_report(today)
+    print(text, file=sys.stderr if code == 2 else sys.stdout)
+    return code
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Parse the command line and run the command."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__,
@@ -648,5 +662,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     plan_parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
     plan_parser.add_argument("--csv", action="store_true", help="CSV instead of a table")
     plan_parser.set_defaults(func=plan)
+    services = commands.add_parser("services", help="the services people are pointed to")
+    services_commands = services.add_subparsers(dest="services_command", required=True)
+    scheck = services_commands.add_parser("check", help="entries due for a check")
+    scheck.add_argument("--today", help="YYYY-MM-DD (default: today)")
+    scheck.set_defaults(func=services_check)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -115,11 +115,13 @@ async def test_orientation_uses_the_national_services(intent, response):
 
 
 def test_territory_overrides_and_falls_back():
-    assert service_for("food", None)["phone"] == "09 70 28 30 00"
+    # Issue 11: the lockdown-era Croix-Rouge line is no longer the food answer.
+    assert service_for("food", None)["name"] == "le CCAS"
     assert service_for("money", "75")["phone"] == "39 75"
-    assert service_for("food", "75")["phone"] == "09 70 28 30 00"
-    assert service_for("food", "../etc")["phone"] == "09 70 28 30 00"
-    assert service_for("food", "unknown")["phone"] == "09 70 28 30 00"
+    assert service_for("money", "75011")["phone"] == "39 75"
+    assert service_for("housing", "75")["phone"] == "115"
+    assert service_for("money", "../etc")["name"] == "le CCAS"
+    assert service_for("money", "unknown")["name"] == "le CCAS"
 
 
 async def test_opt_out_then_in(sync_redis, prefix):

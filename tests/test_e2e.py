@@ -138,7 +138,8 @@ def test_tu_is_followed(chat):
 
 def test_need_is_oriented_to_a_service(chat):
     texts = chat.texts("j'ai plus rien a manger dans le frigo")
-    assert any("09 70 28 30 00" in t for t in texts), texts
+    # Issue 11: the CCAS first (the lockdown-era Croix-Rouge line is unconfirmed).
+    assert any("CCAS" in t and "Restos du Cœur" in t for t in texts), texts
 
 
 def test_conversations_live_in_the_session_tracker_store(chat, sync_redis, prefix):
