@@ -1,26 +1,34 @@
 """French dates and times as people write them, for booking a call.
 
-``understand("jeudi vers 14h", now, "Europe/Paris")`` → a :class:`CallTime`:
-``ok`` (a precise moment), ``vague`` (a day or a part of the day: a concrete
-slot is proposed), ``past``, ``night`` (in the quiet hours: a daytime slot is
-proposed) or ``unknown``. Times are read in the person's timezone.
+:func:`read` turns a whole message into a :class:`Proposal`: the day, the hour
+or the part of the day the person wants, the hours and days they refuse ("pas
+à 10h, je bosse"), and whether they accept the moment on the table ("ok",
+"l'heure que vous voulez"), decline it ("non") or call the whole thing off
+("annule", "laissez tomber", "non merci"). :func:`decide` merges it with what
+was said before (a :class:`Context`: "plutôt 11h" keeps the proposed day) into
+a :class:`CallTime`: ``ok`` (a precise moment), ``vague`` (a concrete slot is
+proposed), ``past``, ``night`` (in the quiet hours: a daytime slot the same day
+is proposed), ``declined``, ``cancel`` or ``unknown``.
 
-The hour and the part of the day are read here (dateparser misreads "14h" and
-"vers"); the day ("demain", "jeudi", "dans deux jours", "12/12", "3 décembre",
-"après-demain") is left to dateparser, with future dates preferred.
+Messages are read clause by clause: "ma pension arrive le 8, appelez-moi le 10
+à 15h" is the 10th; "j'ai appelé le 15 hier, sinon mardi 10h" is Tuesday
+(emergency and help-line numbers are never dates nor hours). SMS spelling is
+read too ("dem1", "jeudi pro ver 3h de laprem", "sam"). Times are read in the
+person's timezone. :func:`understand` is the one-message shortcut.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import dateparser
 
-from bot.persons import DEFAULT_QUIET, in_quiet_hours, zone
+from bot.persons import DEFAULT_QUIET, in_quiet_hours, quiet_window, zone
 
 PARTS_OF_DAY = (
     (r"fin de matinee", dtime(11, 0)),
@@ -32,6 +40,7 @@ PARTS_OF_DAY = (
     (r"soiree|soir|swar", dtime(18, 0)),
 )
 DEFAULT_PROPOSAL = dtime(10, 0)
+EVENING_PROPOSAL = dtime(18, 0)
 MAX_DAYS_AHEAD = 90
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
@@ -40,7 +49,82 @@ FILLERS = r"\b(vers|environ|aux alentours de|autour de|plutot|disons|si possible
           r"stp|s il vous plait|ca m irait|ca me va|ca irait|je prefere|je prefererais|" \
           r"je serai la|je suis dispo|dispo|disponible|pour|possible|plus tard|" \
           r"ok|oui|bien|merci|le mieux|c est|c|est|ce serait|serait|a|au|le|la|les|l|de|du|" \
-          r"d|un|une|en|on|peut|pourrait|faire|appeler|appel|m|me|moi|par|exemple)\b"
+          r"d|un|une|en|on|peut|pourrait|faire|appeler|appel|m|me|moi|par|exemple|" \
+          r"non|nan|alors|bon|ben|bah|sinon|finalement|en fait|si|vous|tu|pourriez|" \
+          r"pouvez|peux|s appeler|se parler|parler|appelez|rappelez|sappel|sapel|" \
+          r"ca|va|marche|convient|et|ou|y)\b"
+
+# SMS spelling and abbreviations, rewritten before reading (on folded text).
+SMS_WORDS = (
+    (r"\b(?:dem1|dm1|2m1|demin|dmain)\b", "demain"),
+    (r"\bapre ?demain\b", "apres demain"),
+    (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b", "l apres midi"),
+    (r"\b(?:ajd|auj|ojd|ojourdhui|aujourdhui|aujourd hui)\b", "aujourd hui"),
+    (r"\bver\b", "vers"),
+    (r"\b(?:pro|proch|prochain|prochaine)\b", "prochain"),
+    (r"\bsam\b", "samedi"), (r"\bdim\b", "dimanche"), (r"\bven(?:d|dr)?\b", "vendredi"),
+    (r"\blun\b", "lundi"), (r"\bmer(?:c|cr)?\b", "mercredi"), (r"\bjeu\b", "jeudi"),
+    (r"\bmar\b", "mardi"), (r"\bswar\b", "soir"), (r"\bmat1\b", "matin"),
+    (r"\bmidi et demi(?:e)?\b", "12h30"), (r"\bmidi et quart\b", "12h15"),
+)
+HOUR_WORDS = {"une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+              "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+              "quatorze": 14, "quinze": 15, "seize": 16, "dix sept": 17, "dix huit": 18,
+              "dix neuf": 19, "vingt": 20}
+# Emergency and help-line numbers (15 SAMU, 17 police, 18 pompiers, 112, 114 SMS,
+# 115 Samu social, 119 enfance, 3114 suicide, 3919 violences, 3977 maltraitance):
+# never a date, never an hour.
+SERVICE_NUMBERS = r"(?:15|17|18|112|114|115|119|3114|3919|3977|116 ?117|116 ?006)"
+_SERVICE_RE = re.compile(
+    r"(?:(?<!\bm )(?<!\bme )(?<!\bnous )(?<!\bvous )(?<!\bt )(?<!\bte )"
+    r"\b(?:appele|appelle|appeler|appel|fait|faire|fais|faites|compose|composer|composez|"
+    r"tape|taper|contacte|contacter|joint|joindre|prevenu|prevenir|numero|num)"
+    r"(?: (?:le|au|l))?|\bau|\bsamu|\bpompiers|\bpolice|\bgendarmes?)"
+    r" " + SERVICE_NUMBERS + r"\b(?!\s*(?:h\b|h\d|heures?|:|er\b|/|" + "|".join(MONTHS) + r"))"
+)
+_BIG_SERVICE_RE = re.compile(r"\b(?:112|114|115|119|3114|3919|3977|116 ?117|116 ?006)\b")
+_CLAUSE_SPLIT = re.compile(
+    r"[,.;!?\n]+|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
+    r"je prefererais|de preference)\b)")
+_PAST_RE = re.compile(
+    r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
+    r"tout a l heure j ai)\b|\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b")
+_NEGATION_RE = re.compile(
+    r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|"
+    r"je travaille|jtravaille|je bosse|jbosse|je taf|empeche|empechement|"
+    r"j ai (?:un |le |mon |ma )?(?:rdv|rendez vous|kine|medecin|docteur|dentiste|"
+    r"infirmiere|courses))\b")
+_NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
+_CALL_RE = re.compile(
+    r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|rappel|telephon|parl|sappel)|\bappelez|"
+    r"\brappelez|\bsappel|\bsapel|\bappel(?:le|les|lez)? (?:moi|nous)|\bappel\b|"
+    r"\bcoup de fil|\blibre|\bdispo|\bconvien|\bca me va|\bca va\b|\bok\b|\bplutot|"
+    r"\bprefer|\bpossible|\bvers\b|\bmarche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
+    r"\bprevoir|\bprevoyons")
+_CANCEL_RE = re.compile(
+    r"\b(annul\w*|laiss\w* tomber|oubli(?:e|ez|ons)\b(?! pas)|au revoir|bonne (?:journee|"
+    r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
+    r"besoin|la peine|cette fois|d appel)|plus besoin|je (?:vous )?(?:re)?contacterai|"
+    r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
+    r"je (?:ne )?sais pas (?:encore )?quand|on verra|une autre fois|finalement non|"
+    r"ca ira|pas d appel|veux plus|veux pas d appel|je (?:ne )?veux pas (?:etre )?appele)")
+_ACCEPT_RE = re.compile(
+    r"^(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
+    r"tres bien|ca marche|ca me va|ca me convient|ca (?:m )?irait|c est bon|c est parfait|"
+    r"entendu|va bien|bien sur|volontiers|nickel|top|impeccable|genial|cool|go|"
+    r"c est d accord|ca roule|va pour|allons y|je prends|banco)\b")
+_ANY_TIME_RE = re.compile(
+    r"\b(?:l heure que vous voulez|l heure qui vous (?:va|arrange|convient)|quand vous voulez|"
+    r"comme vous voulez|comme tu veux|quand tu veux|peu importe|n importe (?:quand|quelle "
+    r"heure)|a votre convenance|ce que vous voulez|ce qui vous arrange|je m adapte|"
+    r"ca m est egal|toute la journee)\b")
+_DECLINE_RE = re.compile(
+    r"^(?:non|nan|nn|no|nope|non non|pas vraiment|bof|ca va pas|ca ne va pas|ca me va pas|"
+    r"ca ne me va pas|pas possible|impossible|pas ce jour la|pas a cette heure la|"
+    r"ca m arrange pas|ca ne m arrange pas|pas terrible)$")
+_SAME_HOUR_RE = re.compile(r"\b(?:meme heure|a la meme heure|pareil pour l heure|"
+                           r"meme horaire)\b")
+_SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")
 
 
 @dataclass(frozen=True)
@@ -52,16 +136,110 @@ class CallTime:
     proposal: Optional[datetime] = None
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """What one message says about the moment of a call."""
+
+    day: Optional[date] = None
+    hour: Optional[dtime] = None
+    part: Optional[dtime] = None
+    relative: Optional[datetime] = None
+    refused_hours: Tuple[dtime, ...] = ()
+    refused_days: Tuple[date, ...] = ()
+    same_hour: bool = False
+    same_day: bool = False
+    accept: bool = False
+    decline: bool = False
+    cancel: bool = False
+    past: bool = False
+
+    @property
+    def positive(self) -> bool:
+        """Whether a moment (a day, an hour, a part of the day) is wished."""
+        # "ma fille vient ce jour-là" is a reason, not a moment: the same day counts
+        # only with an hour ("le même jour à 15h").
+        return any(v is not None for v in (self.day, self.hour, self.part, self.relative)) \
+            or (self.same_hour and not self.cancel)
+
+
+@dataclass
+class Context:
+    """What the conversation had settled before this message (kept in a slot)."""
+
+    day: Optional[date] = None
+    hour: Optional[dtime] = None
+    proposal: Optional[datetime] = None
+    refused: List[str] = field(default_factory=list)
+    declines: int = 0
+    unknowns: int = 0
+
+    def to_json(self) -> str:
+        """For the ``call_proposal`` slot."""
+        data = asdict(self)
+        data["day"] = self.day.isoformat() if self.day else None
+        data["hour"] = self.hour.strftime("%H:%M") if self.hour else None
+        data["proposal"] = self.proposal.isoformat() if self.proposal else None
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_slot(cls, value: object) -> "Context":
+        """From the slot: this JSON, an ISO moment (older trackers), or nothing."""
+        if not value:
+            return cls()
+        text = str(value)
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                return cls()
+            return cls(day=moment.date(), hour=moment.time().replace(tzinfo=None),
+                       proposal=moment)
+        try:
+            return cls(
+                day=date.fromisoformat(data["day"]) if data.get("day") else None,
+                hour=dtime.fromisoformat(data["hour"]) if data.get("hour") else None,
+                proposal=datetime.fromisoformat(data["proposal"])
+                if data.get("proposal") else None,
+                refused=[str(r) for r in data.get("refused") or []][:20],
+                declines=int(data.get("declines") or 0),
+                unknowns=int(data.get("unknowns") or 0),
+            )
+        except (TypeError, ValueError):
+            return cls()
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("’", " ").replace("'", " ")
+    text = text.replace("’", " ").replace("'", " ").replace("-", " ")
     return re.sub(r"\s+", " ", text).strip()
+
+
+def normalise(text: str) -> str:
+    """Folded text with SMS spelling, hours in words and service numbers rewritten."""
+    folded = _fold(text or "")[:400]
+    for pattern, replacement in SMS_WORDS:
+        folded = re.sub(pattern, replacement, folded)
+    for word, number in sorted(HOUR_WORDS.items(), key=lambda kv: -len(kv[0])):
+        folded = re.sub(rf"(?<!dans )\b{word} heures?\b", f"{number}h", folded)
+    folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et demie?\b", r"\1h30", folded)
+    folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et quart\b", r"\1h15", folded)
+    folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? moins (?:le )?quart\b",
+                    lambda m: f"{int(m.group(1)) - 1}h45", folded)
+    folded = _SERVICE_RE.sub(" numero de service ", folded)
+    folded = _BIG_SERVICE_RE.sub(" numero de service ", folded)
+    return re.sub(r"\s+", " ", folded).strip()
 
 
 _HOUR_RE = re.compile(
     r"\b(\d{1,2})\s*(?:h|heures?|:)\s*(\d{2})?\b(?!\s*(?:jours?|semaines?|mois))"
 )
+_VERS_RE = re.compile(r"\b(?:vers|pour|a partir de) (\d{1,2})\b(?!\s*(?:er\b|/|\d|jours?|"
+                      r"semaines?|mois|" + "|".join(MONTHS) + r"))")
 _IN_RE = re.compile(
     r"\bdans (\d+|une|un|deux|trois|quatre|cinq|six) (heures?|h|minutes?|min|"
     r"jours?|semaines?)\b"
@@ -90,7 +268,7 @@ def _relative(text: str, now: datetime) -> Optional[Tuple[datetime, bool]]:
 def _day(text: str, today: date) -> Tuple[Optional[date], str]:
     """The day mentioned (None if none) and what is left of the text."""
     if re.search(r"\b(aujourd ?hui|ce matin|cet apres[ -]?midi|ce soir|ce midi|tout a l heure|"
-                 r"tantot)\b", text):
+                 r"tantot|cette apres[ -]?midi|cet aprem|ce aprem)\b", text):
         return today, ""
     if re.search(r"\bapres[ -]?demain\b", text):
         return today + timedelta(days=2), ""
@@ -138,7 +316,8 @@ def _day(text: str, today: date) -> Tuple[Optional[date], str]:
         return today + timedelta(days=7 - today.weekday()), ""
     leftover = re.sub(FILLERS, " ", text)
     leftover = re.sub(r"[^\w/ ]", " ", leftover).strip()
-    if not leftover:
+    if not leftover or len(leftover.split()) > 3 or not re.search(
+            r"\d|" + "|".join(MONTHS) + r"|semaine|mois|week", leftover):
         return None, ""
     parsed = dateparser.parse(
         leftover, languages=["fr"],
@@ -149,105 +328,290 @@ def _day(text: str, today: date) -> Tuple[Optional[date], str]:
     return (parsed.date() if parsed else None), ""
 
 
-def understand(text: str, now_ts: float, tz_name: str,
-               quiet: str = DEFAULT_QUIET) -> CallTime:
-    """Read a call time in the person's timezone."""
-    tz = zone(tz_name)
-    now = datetime.fromtimestamp(now_ts, tz)
-    folded = _fold(text or "")[:200]
-    if not folded:
-        return CallTime("unknown")
-    relative = _relative(folded, now)
-    if relative is not None:
-        moment, precise = relative
-        if precise:
-            return _check(moment.replace(second=0, microsecond=0), now, quiet)
-        at = _HOUR_RE.search(_IN_RE.sub(" ", folded))
-        if at and int(at.group(1)) <= 23 and int(at.group(2) or 0) <= 59:
-            hour = dtime(int(at.group(1)), int(at.group(2) or 0))
-            return _check(datetime.combine(moment.date(), hour, tz), now, quiet)
-        return _propose(moment.date(), DEFAULT_PROPOSAL, now, tz, quiet)
-    hour_match = _HOUR_RE.search(folded)
+@dataclass
+class _Clause:
+    """One clause's reading."""
+
+    text: str
+    day: Optional[date] = None
     hour: Optional[dtime] = None
-    rest = folded
-    if hour_match and int(hour_match.group(1)) <= 23 and int(hour_match.group(2) or 0) <= 59:
-        hour = dtime(int(hour_match.group(1)), int(hour_match.group(2) or 0))
-        rest = folded[:hour_match.start()] + " " + folded[hour_match.end():]
     part: Optional[dtime] = None
+    relative: Optional[datetime] = None
+    relative_precise: bool = False
+    negated: bool = False
+    past: bool = False
+    call: bool = False
+
+    @property
+    def timed(self) -> bool:
+        return any(v is not None for v in (self.day, self.hour, self.part, self.relative))
+
+
+def _read_clause(text: str, now: datetime) -> _Clause:
+    clause = _Clause(text)
+    rest = text
+    relative = _relative(rest, now)
+    if relative is not None:
+        clause.relative, clause.relative_precise = relative
+        rest = _IN_RE.sub(" ", rest)
+    hour_match = _HOUR_RE.search(rest)
+    if hour_match and int(hour_match.group(1)) <= 23 and int(hour_match.group(2) or 0) <= 59:
+        clause.hour = dtime(int(hour_match.group(1)), int(hour_match.group(2) or 0))
+        rest = rest[:hour_match.start()] + " " + rest[hour_match.end():]
+    else:
+        vers = _VERS_RE.search(rest)
+        if vers and 7 <= int(vers.group(1)) <= 21:
+            clause.hour = dtime(int(vers.group(1)), 0)
+            rest = rest[:vers.start()] + " " + rest[vers.end():]
     for pattern, default in PARTS_OF_DAY:
         if re.search(rf"\b(?:{pattern})\b", rest):
-            part = default
+            clause.part = default
             rest = re.sub(rf"\b(?:{pattern})\b", " ", rest)
             break
-    if hour is not None and part is not None and hour.hour < 12 <= part.hour and \
-            part != dtime(12, 0):
-        hour = hour.replace(hour=hour.hour + 12)  # "3h de l'après-midi"
-    day, _ = _day(rest if hour is None else rest, now.date())
-    if day is None and re.search(r"\b(ce|cet|cette)\b", folded) and part is not None:
-        day = now.date()
-    if day is None and hour is None and part is None:
-        return CallTime("unknown")
+    if clause.hour is not None and clause.part is not None:
+        if clause.hour.hour < 12 <= clause.part.hour and clause.part != dtime(12, 0):
+            clause.hour = clause.hour.replace(hour=clause.hour.hour + 12)  # "3h de l'aprem"
+        clause.part = None
+    if clause.hour is None and clause.part == dtime(12, 0):
+        clause.hour, clause.part = clause.part, None  # "midi" is a time
+    rest = rest.replace("numero de service", " ")
+    if clause.relative is not None and not clause.relative_precise:
+        clause.day = clause.relative.date()
+        clause.relative = None
+    elif clause.relative is None:
+        clause.day, _ = _day(rest, now.date())
+        if clause.day is None and clause.part is not None and \
+                re.search(r"\b(ce|cet|cette)\b", text):
+            clause.day = now.date()
+    clause.past = bool(_PAST_RE.search(text)) or (
+        clause.day is not None and clause.day < now.date())
+    clause.negated = bool(_NEGATION_RE.search(text)) and not _NOT_BEFORE_RE.search(text) \
+        and not re.match(r"\s*plutot\b", text)
+    clause.call = bool(_CALL_RE.search(text)) or not re.sub(
+        r"\b\w\b", " ", re.sub(FILLERS, " ", rest)).strip() or \
+        len(re.sub(FILLERS, " ", rest).split()) <= 1
+    return clause
+
+
+def read(text: str, now_ts: float, tz_name: str) -> Proposal:
+    """Read a whole message about the moment of a call."""
+    now = datetime.fromtimestamp(now_ts, zone(tz_name))
+    folded = normalise(text)
+    if not folded:
+        return Proposal()
+    clauses = [_read_clause(part.strip(), now) for part in _CLAUSE_SPLIT.split(folded)
+               if part and part.strip()]
+    refused_hours: List[dtime] = []
+    refused_days: List[date] = []
+    wished: List[_Clause] = []
+    past = False
+    for clause in clauses:
+        if not clause.timed:
+            continue
+        if clause.past:
+            past = past or clause.call or len(clauses) == 1
+            continue
+        if clause.negated:
+            if clause.hour is not None:
+                refused_hours.append(clause.hour)
+            elif clause.day is not None:
+                refused_days.append(clause.day)
+            continue
+        wished.append(clause)
+    calls = [c for c in wished if c.call] or wished
+    day = hour = part = relative = None
+    if calls:
+        main = calls[-1]
+        day, hour, part = main.day, main.hour, main.part
+        relative = main.relative if main.relative_precise else None
+        if day is None and relative is None:
+            # "dans 3 jours ? vers 11h", "samedi, vers 11h": the day said just before.
+            for earlier in reversed(calls[:-1]):
+                if earlier.day is not None:
+                    day = earlier.day
+                    if hour is None and part is None:
+                        hour, part = earlier.hour, earlier.part
+                    break
+    sentence = re.sub(r"[^\w ]", " ", folded).strip()
+    sentence = re.sub(r"\s+", " ", sentence)
+    return Proposal(
+        day=day, hour=hour, part=part, relative=relative,
+        refused_hours=tuple(refused_hours), refused_days=tuple(refused_days),
+        same_hour=bool(_SAME_HOUR_RE.search(folded)),
+        same_day=bool(_SAME_DAY_RE.search(folded)) and not refused_days,
+        accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
+        decline=bool(_DECLINE_RE.search(sentence)),
+        cancel=bool(_CANCEL_RE.search(sentence)),
+        past=past and not calls,
+    )
+
+
+def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
+           quiet: str = DEFAULT_QUIET) -> Tuple[CallTime, Context]:
+    """The moment to book (or to propose) from this message and what came before."""
+    tz = zone(tz_name)
+    now = datetime.fromtimestamp(now_ts, tz)
+    refused = list(dict.fromkeys(context.refused + [h.strftime("%H:%M")
+                                                    for h in reading.refused_hours]))
+    new = Context(day=context.day, hour=context.hour, proposal=context.proposal,
+                  refused=refused, declines=context.declines, unknowns=context.unknowns)
+    if not reading.positive:
+        if reading.cancel:
+            return CallTime("cancel"), new
+        if reading.accept and context.proposal is not None and \
+                context.proposal > now - timedelta(minutes=5):
+            return CallTime("ok", at=context.proposal), new
+        if reading.decline or reading.refused_hours or reading.refused_days:
+            new.declines += 1
+            new.proposal = None
+            if context.proposal is not None and not reading.refused_hours:
+                new.refused.append(context.proposal.strftime("%H:%M"))
+            return CallTime("declined"), new
+        if reading.past:
+            proposal = _next_daytime(now, tz, quiet, refused)
+            new.proposal = proposal
+            return CallTime("past", proposal=proposal), new
+        new.unknowns += 1
+        return CallTime("unknown"), new
+    new.unknowns = 0
+    if reading.relative is not None:
+        moment = reading.relative.replace(second=0, microsecond=0)
+        return _settle(_check(moment, now, quiet, refused), new)
+    day = reading.day
+    if day is None and (reading.same_day or reading.hour is not None or
+                        reading.part is not None or reading.same_hour):
+        day = context.day
+    hour = reading.hour
+    if hour is None and reading.same_hour:
+        hour = context.hour
     if day is not None and day < now.date():
-        return CallTime("past", proposal=_next_daytime(now, tz, quiet))
+        proposal = _next_daytime(now, tz, quiet, refused)
+        new.proposal = proposal
+        return CallTime("past", proposal=proposal), new
     if day is not None and (day - now.date()).days > MAX_DAYS_AHEAD:
-        return CallTime("unknown")
-    if hour is None and part == dtime(12, 0):
-        hour = part  # "midi" is a time, not a part of the day
+        new.unknowns += 1
+        return CallTime("unknown"), new
+    new.day = day if day is not None else new.day
     if hour is None:
-        target_day = day or now.date()
-        return _propose(target_day, part or DEFAULT_PROPOSAL, now, tz, quiet)
+        at = reading.part or (context.hour if reading.day is not None and context.hour
+                              else None) or DEFAULT_PROPOSAL
+        found = _propose(day or now.date(), at, now, tz, quiet, refused)
+        return _settle(found, new)
     if day is None:
         candidate = datetime.combine(now.date(), hour, tz)
         if candidate <= now:
             candidate = datetime.combine(now.date() + timedelta(days=1), hour, tz)
-        return _check(candidate, now, quiet)
-    return _check(datetime.combine(day, hour, tz), now, quiet)
+        return _settle(_check(candidate, now, quiet, refused), new)
+    return _settle(_check(datetime.combine(day, hour, tz), now, quiet, refused), new)
 
 
-def _next_daytime(now: datetime, tz: object, quiet: str) -> datetime:
+def _settle(found: CallTime, new: Context) -> Tuple[CallTime, Context]:
+    moment = found.at or found.proposal
+    if moment is not None:
+        new.day = moment.date()
+        if found.at is not None or found.status == "vague":
+            new.hour = moment.time().replace(tzinfo=None)
+    new.proposal = found.proposal
+    return found, new
+
+
+def understand(text: str, now_ts: float, tz_name: str,
+               quiet: str = DEFAULT_QUIET) -> CallTime:
+    """Read a call time in the person's timezone (one message, no context)."""
+    found, _ = decide(read(text, now_ts, tz_name), Context(), now_ts, tz_name, quiet)
+    if found.status in ("cancel", "declined"):
+        return CallTime("unknown")
+    return found
+
+
+def _free(moment: datetime, refused: List[str]) -> bool:
+    return moment.strftime("%H:%M") not in refused
+
+
+def _next_daytime(now: datetime, tz: object, quiet: str,
+                  refused: Optional[List[str]] = None) -> datetime:
     """The next reasonable slot: today later on, or tomorrow at 10:00."""
     candidate = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-    if not in_quiet_hours(candidate.time(), quiet) and candidate.hour < 19:
+    if not in_quiet_hours(candidate.time(), quiet) and candidate.hour < 19 and \
+            _free(candidate, refused or []):
         return candidate
-    return datetime.combine(now.date() + timedelta(days=1), DEFAULT_PROPOSAL, tz)
+    return _shift(datetime.combine(now.date() + timedelta(days=1), DEFAULT_PROPOSAL, tz),
+                  refused or [], quiet)
 
 
-def _propose(day: date, at: dtime, now: datetime, tz: object, quiet: str) -> CallTime:
+def _shift(candidate: datetime, refused: List[str], quiet: str) -> datetime:
+    """The same moment, or the next free daytime hour that day (never a refused one)."""
+    for step in range(0, 10):
+        moment = candidate + timedelta(hours=step)
+        if moment.date() != candidate.date():
+            break
+        if _free(moment, refused) and not in_quiet_hours(moment.time(), quiet):
+            return moment
+    return candidate
+
+
+def _propose(day: date, at: dtime, now: datetime, tz: object, quiet: str,
+             refused: Optional[List[str]] = None) -> CallTime:
     candidate = datetime.combine(day, at, tz)
     if candidate <= now + timedelta(minutes=30):
         if day == now.date():
-            candidate = _next_daytime(now, tz, quiet)
+            candidate = _next_daytime(now, tz, quiet, refused)
         else:
             candidate = datetime.combine(day + timedelta(days=1), at, tz)
-    return CallTime("vague", proposal=candidate)
+    return CallTime("vague", proposal=_shift(candidate, refused or [], quiet))
 
 
-def _check(moment: datetime, now: datetime, quiet: str) -> CallTime:
+def _check(moment: datetime, now: datetime, quiet: str,
+           refused: Optional[List[str]] = None) -> CallTime:
+    refused = refused or []
     if moment < now - timedelta(minutes=1):
-        return CallTime("past", proposal=_next_daytime(now, moment.tzinfo, quiet))
+        return CallTime("past", proposal=_next_daytime(now, moment.tzinfo, quiet, refused))
     if in_quiet_hours(moment.time(), quiet):
-        day = moment.date() if moment.hour >= 12 else moment.date()
-        proposal = datetime.combine(day if moment.hour < 12 else day + timedelta(days=1),
-                                    DEFAULT_PROPOSAL, moment.tzinfo)
-        if proposal <= now:
-            proposal = datetime.combine(now.date() + timedelta(days=1), DEFAULT_PROPOSAL,
-                                        moment.tzinfo)
-        return CallTime("night", proposal=proposal)
+        return CallTime("night", proposal=_daytime_alternative(moment, now, quiet, refused))
+    if not _free(moment, refused):
+        return CallTime("vague", proposal=_shift(moment + timedelta(hours=1), refused, quiet))
     return CallTime("ok", at=moment)
 
 
-def spoken(moment: datetime, now_ts: float) -> str:
-    """"jeudi 27 novembre à 14h30" / "demain à 10h" / "aujourd'hui à 16h"."""
+def _daytime_alternative(moment: datetime, now: datetime, quiet: str,
+                         refused: List[str]) -> datetime:
+    """A night hour's alternative: the same day's evening, or that morning's 10h."""
+    quiet_start, _ = quiet_window(quiet)
+    tz = moment.tzinfo
+    if moment.hour >= 12:
+        evening = datetime.combine(moment.date(), min(EVENING_PROPOSAL, dtime(
+            max(quiet_start.hour - 1, 9), 0)), tz)
+        if evening > now + timedelta(minutes=30):
+            return _shift(evening, refused, quiet)
+        return _shift(datetime.combine(moment.date() + timedelta(days=1), DEFAULT_PROPOSAL,
+                                       tz), refused, quiet)
+    morning = datetime.combine(moment.date(), DEFAULT_PROPOSAL, tz)
+    if morning <= now + timedelta(minutes=30):
+        morning = datetime.combine(now.date() + timedelta(days=1), DEFAULT_PROPOSAL, tz)
+    return _shift(morning, refused, quiet)
+
+
+def spoken(moment: datetime, now_ts: float, full: bool = False) -> str:
+    """"jeudi 27 novembre à 14h30" / "demain à 10h" / "aujourd'hui à 16h".
+
+    ``full`` always names the weekday and the date: "demain, vendredi 4 décembre à
+    10h" (a booking's confirmation).
+    """
     from bot.messages import raw
 
     words = raw("when")
     now = datetime.fromtimestamp(now_ts, moment.tzinfo)
     hour = f"{moment.hour}h{moment.minute:02d}" if moment.minute else f"{moment.hour}h"
     delta = (moment.date() - now.date()).days
+    dated = f"{WEEKDAYS[moment.weekday()]} {moment.day} {words['months'][moment.month - 1]}"
     if delta == 0:
-        day = words["today"]
+        day = f"{words['today']}, {dated}," if full else words["today"]
     elif delta == 1:
-        day = words["tomorrow"]
+        day = f"{words['tomorrow']}, {dated}," if full else words["tomorrow"]
     else:
-        day = f"{WEEKDAYS[moment.weekday()]} {moment.day} {words['months'][moment.month - 1]}"
+        day = dated
     return words["format"].format(day=day, hour=hour)
+
+
+__all__ = ["CallTime", "Context", "Proposal", "decide", "normalise", "read", "spoken",
+           "understand"]

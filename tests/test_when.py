@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.when import spoken, understand
+from bot.when import Context, decide, read, spoken, understand
 
 PARIS = ZoneInfo("Europe/Paris")
 # Wednesday 25 November 2026, 10:00 in Paris.
@@ -63,10 +63,15 @@ def test_the_past_is_refused_with_a_proposal(text):
     assert found.status == "past" and found.at is None and found.proposal.timestamp() > NOW
 
 
-@pytest.mark.parametrize("text", ["demain à 3h", "ce soir 23h", "jeudi à 22h30"])
-def test_the_middle_of_the_night_is_refused_with_a_daytime_proposal(text):
+@pytest.mark.parametrize("text, proposal", [
+    ("demain à 3h", "2026-11-26 10:00"),      # an early hour: that morning
+    ("ce soir 23h", "2026-11-25 18:00"),      # a late one: that same evening
+    ("jeudi à 22h30", "2026-11-26 18:00"),
+])
+def test_the_night_is_refused_with_a_daytime_proposal_the_same_day(text, proposal):
     found = understand(text, NOW, "Europe/Paris")
-    assert found.status == "night" and found.proposal.hour == 10
+    assert found.status == "night" and found.at is None
+    assert found.proposal.strftime("%Y-%m-%d %H:%M") == proposal
 
 
 @pytest.mark.parametrize("text", ["bof", "oui", "jsp", "", "🙂", "x" * 5000])
@@ -85,3 +90,129 @@ def test_spoken_form():
     assert spoken(at, NOW) == "vendredi 27 novembre à 14h30"
     assert spoken(datetime(2026, 11, 26, 10, 0, tzinfo=PARIS), NOW) == "demain à 10h"
     assert spoken(datetime(2026, 11, 25, 16, 0, tzinfo=PARIS), NOW) == "aujourd'hui à 16h"
+
+
+# -- whole messages, several turns -------------------------------------------------
+def _talk(*turns, context=None):
+    """Read each turn with what came before; the last decision and the context."""
+    context = context or Context()
+    found = None
+    for text in turns:
+        found, context = decide(read(text, NOW, "Europe/Paris"), context, NOW,
+                                "Europe/Paris")
+    return found, context
+
+
+def _at(found):
+    assert found.status == "ok", found
+    return found.at.strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("dem1 vers 16h", "2026-11-26 16:00"),
+    ("apre dem1 a 9h", "2026-11-27 09:00"),
+    ("ven 4h de laprem", "2026-11-27 16:00"),
+    ("lundi pro ver 10h", "2026-11-30 10:00"),
+    ("sam a 11h svp", "2026-11-28 11:00"),
+    ("demain dix heures et demie", "2026-11-26 10:30"),
+    ("vendredi midi et demi", "2026-11-27 12:30"),
+    ("jeudi 15h et quart", "2026-11-26 15:15"),
+])
+def test_sms_spelling_and_hours_in_words(text, expected):
+    assert _at(_talk(text)[0]) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Emergency and help-line numbers are never a day nor an hour.
+    ("on a fait le 18 pour mon mari, rappelez moi vendredi 11h", "2026-11-27 11:00"),
+    ("j'ai composé le 17 avant-hier. lundi à 14h ça ira", "2026-11-30 14:00"),
+    ("la dame du 3919 m'a dit de vous appeler, jeudi 16h", "2026-11-26 16:00"),
+    # The day of the month is still a day when the person asks to be called then.
+    ("appelez-moi le 15 à 10h", "2026-12-15 10:00"),
+])
+def test_service_numbers_are_neither_days_nor_hours(text, expected):
+    assert _at(_talk(text)[0]) == expected
+
+
+@pytest.mark.parametrize("text", ["j'ai appelé le 15 ce matin, ils sont venus",
+                                  "j'ai fait le 112 hier soir"])
+def test_a_message_about_an_emergency_call_books_nothing(text):
+    found, _ = _talk(text)
+    assert found.status != "ok" and found.at is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Other times in the message are about something else: the call's is the last.
+    ("le kiné passe le 30 à 9h, vous pouvez m'appeler le 2 à 16h", "2026-12-02 16:00"),
+    ("je déjeune à 12h avec ma soeur. lundi 15h ?", "2026-11-30 15:00"),
+    # A day said first and the hour after it belong together.
+    ("samedi ? disons vers 10h", "2026-11-28 10:00"),
+])
+def test_the_moment_of_the_call_among_other_times(text, expected):
+    assert _at(_talk(text)[0]) == expected
+
+
+def test_an_hour_alone_keeps_the_day_on_the_table():
+    found, context = _talk("samedi")
+    assert found.status == "vague" and found.proposal.strftime("%a %H:%M") == "Sat 10:00"
+    assert _at(_talk("plutôt 15h", context=context)[0]) == "2026-11-28 15:00"
+    # ...and the day of a booked call.
+    booked = Context(day=datetime(2026, 12, 2).date(), hour=datetime(2026, 1, 1, 10).time())
+    assert _at(_talk("non mieux vaut 9h30", context=booked)[0]) == "2026-12-02 09:30"
+    assert _at(_talk("finalement mardi, à la même heure", context=booked)[0]) == \
+        "2026-12-01 10:00"
+
+
+def test_a_refused_hour_is_never_booked_and_plutot_is_the_alternative():
+    found, context = _talk("pas à 10h je travaille, plutôt en fin d'après-midi",
+                           context=Context(day=datetime(2026, 11, 27).date()))
+    assert found.status == "vague"
+    assert found.proposal.strftime("%Y-%m-%d %H:%M") == "2026-11-27 17:00"
+    assert "10:00" in context.refused
+    found, context = _talk("jpeux pas a 14h jbosse", context=context)
+    assert found.status == "declined" and found.at is None
+    # A proposal never falls on a refused hour.
+    found, _ = _talk("vendredi", context=Context(refused=["10:00"]))
+    assert found.proposal.strftime("%H:%M") == "11:00"
+
+
+def test_yes_accepts_the_proposal_and_any_time_is_a_yes():
+    _, context = _talk("mardi après-midi")
+    for answer in ("ok", "ouais ça me va", "comme vous voulez", "d'accord"):
+        found, _ = _talk(answer, context=context)
+        assert _at(found) == "2026-12-01 14:30", answer
+
+
+@pytest.mark.parametrize("text", ["annule", "ah non laissez tomber", "au revoir",
+                                  "non merci", "Annulons, je vous rappellerai.",
+                                  "pas pour l'instant merci"])
+def test_calling_it_off(text):
+    _, context = _talk("jeudi")
+    assert _talk(text, context=context)[0].status == "cancel"
+
+
+def test_a_cancel_with_a_new_moment_is_a_change():
+    found, _ = _talk("annule jeudi, plutôt vendredi à 15h")
+    assert _at(found) == "2026-11-27 15:00"
+
+
+def test_a_bare_no_declines_the_proposal_and_counts():
+    _, context = _talk("jeudi")
+    found, context = _talk("non", context=context)
+    assert found.status == "declined" and context.declines == 1
+    assert "10:00" in context.refused  # the declined proposal is not proposed again
+
+
+def test_the_context_survives_the_slot():
+    _, context = _talk("samedi", "pas à 10h")
+    again = Context.from_slot(context.to_json())
+    assert again == context
+    assert Context.from_slot("2026-11-28T10:00:00+01:00").day.isoformat() == "2026-11-28"
+    assert Context.from_slot("{broken") == Context()
+
+
+def test_the_confirmation_names_weekday_date_and_hour():
+    at = datetime(2026, 11, 26, 10, 0, tzinfo=PARIS)
+    assert spoken(at, NOW, full=True) == "demain, jeudi 26 novembre, à 10h"
+    assert spoken(datetime(2026, 11, 28, 9, 30, tzinfo=PARIS), NOW, full=True) == \
+        "samedi 28 novembre à 9h30"
