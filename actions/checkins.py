@@ -1,11 +1,21 @@
 """Presence messages on the assistant's side: the message itself, consent at the
-first contact, changing times, pauses, and the offer of a next call at goodbye."""
+first contact, changing times, pauses, and the offer of a next call at goodbye.
+
+Consent at the first contact: a greeting from someone who has not agreed gets
+the welcome and its question (``action_greet``); any other first message gets
+its answer first, then the question, once (``action_ask_consent``, run by the
+rules while the session start's ``consent_pending`` slot is set). Never while a
+risk is being handled: the risk reply comes first, and someone with an open
+case is not asked for paperwork. A first yes records the consent and offers a
+first call (``utter_offer_first_call``).
+"""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SETTINGS, get_redis, person_key
@@ -14,6 +24,8 @@ from bot.checkin_prefs import describe_times, pause_until, resume_ts, time_chang
 from bot.checkin_text import wording
 from bot.persons import enrol_self, get_person, save_schedule, set_status
 
+CONSENT_SLOT = "consent_pending"
+OFFER_FIRST_CALL = "utter_offer_first_call"
 FALLBACK_RESPONSE = {
     "EXTERNAL_checkin_morning": "utter_checkin_morning",
     "EXTERNAL_checkin_evening": "utter_checkin_evening",
@@ -25,6 +37,23 @@ def _entity(tracker: Tracker, name: str) -> str:
         if entity.get("entity") == name and entity.get("value"):
             return str(entity["value"])
     return ""
+
+
+def first_consent_events(was: Dict[str, str]) -> List[Dict[Text, Any]]:
+    """After a yes: offer a first call if this yes is the person's first consent."""
+    if was.get("status", "pending") == "pending" and not was.get("consent_at"):
+        return [SlotSet(CONSENT_SLOT, None), FollowupAction(OFFER_FIRST_CALL)]
+    return [SlotSet(CONSENT_SLOT, None)]
+
+
+async def _in_difficulty(redis: Any, tracker: Tracker) -> bool:
+    """A risk in this conversation or an open case: no paperwork now."""
+    if tracker.get_slot("risk_context"):
+        return True
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    if intent.startswith("risk_"):
+        return True
+    return bool(await redis.exists(f"{person_key(tracker.sender_id)}:case"))
 
 
 class ActionCheckin(Action):
@@ -68,7 +97,35 @@ class ActionGreet(Action):
             dispatcher.utter_message(response="utter_welcome")
         else:
             dispatcher.utter_message(response="utter_greet")
-        return []
+        return [SlotSet(CONSENT_SLOT, None)] if tracker.get_slot(CONSENT_SLOT) else []
+
+
+class ActionAskConsent(Action):
+    """After the answer to a newcomer's first message: the consent question, once."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_ask_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Ask if the person has neither agreed nor been asked, and is not in difficulty."""
+        if not tracker.get_slot(CONSENT_SLOT):
+            return []
+        redis = get_redis()
+        await enrol_self(redis, SETTINGS.key_prefix, tracker.sender_id, clock.now())
+        person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
+        if person.get("status") != "pending" or person.get("consent_asked_ts"):
+            return [SlotSet(CONSENT_SLOT, None)]
+        if await _in_difficulty(redis, tracker):
+            return []  # still pending: asked after a later answer
+        # Marked before it is said: a retried action never asks twice.
+        if not await redis.hsetnx(person_key(tracker.sender_id), "consent_asked_ts",
+                                  f"{clock.now():.0f}"):
+            return [SlotSet(CONSENT_SLOT, None)]
+        dispatcher.utter_message(response="utter_consent_ask")
+        return [SlotSet(CONSENT_SLOT, None)]
 
 
 class ActionConsentAnswer(Action):
@@ -95,9 +152,9 @@ class ActionConsentAnswer(Action):
             await set_status(redis, SETTINGS.key_prefix, tracker.sender_id, "active",
                              clock.now(), how=f"oui par message ({channel})")
             dispatcher.utter_message(response="utter_opt_in")
-        else:
-            await redis.hdel(person_key(tracker.sender_id), "consent_asked_ts")
-            dispatcher.utter_message(response="utter_consent_declined")
+            return first_consent_events(person)
+        await redis.hdel(person_key(tracker.sender_id), "consent_asked_ts")
+        dispatcher.utter_message(response="utter_consent_declined")
         return []
 
 

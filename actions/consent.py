@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.checkins import first_consent_events
 from actions.common import SETTINGS, get_redis
 from bot import clock
 from bot.persons import get_person, set_status
@@ -43,9 +44,11 @@ class ActionOptIn(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        """Record the consent, schedule the messages, confirm."""
+        """Record the consent, schedule the messages, confirm (a first yes: offer a call)."""
+        redis = get_redis()
+        was = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
         channel = tracker.get_latest_input_channel() or ""
-        await set_status(get_redis(), SETTINGS.key_prefix, tracker.sender_id, "active",
+        await set_status(redis, SETTINGS.key_prefix, tracker.sender_id, "active",
                          clock.now(), how=f"oui par message ({channel})")
         dispatcher.utter_message(response="utter_opt_in")
-        return []
+        return first_consent_events(was)

@@ -9,7 +9,10 @@ Keys (``{p}`` is ``LIEN_KEY_PREFIX``):
     ``timezone``, ``morning``, ``evening`` (``HH:MM`` or empty for none),
     ``referent``, ``register`` (``tu``/``vous``), ``consent_at``,
     ``consent_how``, ``status`` (``pending``, ``active``, ``paused``,
-    ``opted_out``), ``paused_until``. Runtime fields written by the worker and
+    ``opted_out``), ``paused_until``; optional: ``territory`` (département code,
+    ``75``, ``2A``, ``971``: which services file applies) and ``agreement``
+    (``f``, ``m`` or empty for neutral wording: given by the person or the
+    social worker, never guessed). Runtime fields written by the worker and
     the assistant: ``missed``, ``last_checkin_*``, ``unreachable``,
     ``last_volunteer``... Never health data, never the benefits a person gets.
 ``{p}:persons``
@@ -49,19 +52,26 @@ STATUS_WORDS = {
 REGISTRY_FIELDS = (
     "first_name", "last_name", "birth_year", "channel", "address", "postal_address",
     "email", "timezone", "morning", "evening", "referent", "register", "consent_at",
-    "consent_how", "status",
+    "consent_how", "status", "territory", "agreement",
 )
 CSV_COLUMNS = (
     "first_name", "last_name", "birth_year", "channel", "address", "postal_address",
     "email", "timezone", "morning", "evening", "referent", "register",
-    "consent_date", "consent_how", "status",
+    "consent_date", "consent_how", "status", "territory", "agreement",
 )
+# Columns added later: a file without them leaves what the registry holds.
+OPTIONAL_COLUMNS = ("territory", "agreement")
+AGREEMENT_WORDS = {
+    "f": "f", "femme": "f", "feminin": "f", "féminin": "f", "elle": "f",
+    "m": "m", "h": "m", "homme": "m", "masculin": "m", "il": "m",
+}
 REQUIRED_COLUMNS = ("first_name", "address")
 MAX_LEN = {"first_name": 60, "last_name": 80, "postal_address": 200, "email": 120,
            "referent": 120, "consent_how": 200}
 _NAME_RE = re.compile(r"^[^\x00-\x1f<>{}]*$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME_RE = re.compile(r"^(\d{1,2})[:hH](\d{2})?$")
+_DEPARTEMENT_RE = re.compile(r"^(\d{2}|2[ab]|97\d)$")
 
 
 class Keys:
@@ -180,6 +190,9 @@ class Person:
     consent_at: str = ""
     consent_how: str = ""
     status: str = "pending"
+    # None: the file had no such column (the registry keeps what it holds).
+    territory: Optional[str] = None
+    agreement: Optional[str] = None
 
     @property
     def id(self) -> str:
@@ -188,11 +201,30 @@ class Person:
 
     def fields(self) -> Dict[str, str]:
         """The registry fields to store."""
-        return {k: v for k, v in asdict(self).items()}
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 def _clean(value: Any) -> str:
     return str(value if value is not None else "").strip()
+
+
+def territory_code(value: str) -> str:
+    """A département code from a code or a postcode ("75011" → "75"); "" if neither."""
+    text = re.sub(r"\s", "", value or "").lower()
+    if re.fullmatch(r"\d{5}", text):
+        if text.startswith("97"):
+            text = text[:3]
+        elif text.startswith("20"):
+            # Corsica: 200xx-201xx are Corse-du-Sud, the rest Haute-Corse.
+            text = "2a" if text[2] in "01" else "2b"
+        else:
+            text = text[:2]
+    return text.upper() if _DEPARTEMENT_RE.match(text) and text != "20" else ""
+
+
+def agreement_of(value: str) -> str:
+    """"f", "m" or "" (neutral) from what the file says; anything else is neutral."""
+    return AGREEMENT_WORDS.get((value or "").strip().lower().rstrip("."), "")
 
 
 def person_from_row(row: Dict[str, str], quiet: str = DEFAULT_QUIET) -> Tuple[
@@ -262,6 +294,12 @@ def person_from_row(row: Dict[str, str], quiet: str = DEFAULT_QUIET) -> Tuple[
         status = "active" if consent_at else "pending"
     if status == "active" and not consent_at:
         status = "pending"
+    optional = {column: (values[column] if column in row else None)
+                for column in OPTIONAL_COLUMNS}
+    if optional["territory"] is not None:
+        optional["territory"] = territory_code(optional["territory"])
+    if optional["agreement"] is not None:
+        optional["agreement"] = agreement_of(optional["agreement"])
     if errors:
         return None, errors
     return Person(
@@ -271,6 +309,7 @@ def person_from_row(row: Dict[str, str], quiet: str = DEFAULT_QUIET) -> Tuple[
         timezone=tz_name, morning=times["morning"], evening=times["evening"],
         referent=values["referent"], register=register, consent_at=consent_at,
         consent_how=values["consent_how"], status=status,
+        territory=optional["territory"], agreement=optional["agreement"],
     ), []
 
 
