@@ -9,9 +9,12 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import record_request
+from bot.memory import is_grief, reflection
 
 FALLBACK_INTENT = "nlu_fallback"
 MISUNDERSTANDINGS_BEFORE_HUMAN = 2
+# An answer this long to the assistant's question is an answer, even unread.
+LONG_ANSWER = 80
 
 
 def consecutive_misunderstandings(tracker: Tracker, skip_latest: bool = False) -> int:
@@ -31,7 +34,13 @@ def consecutive_misunderstandings(tracker: Tracker, skip_latest: bool = False) -
 
 
 class ActionFallback(Action):
-    """An open, kind reply; after two misunderstandings in a row, offer a human."""
+    """Not understood: say back what the message is about; after two in a row, offer a human.
+
+    A message about a death or a loss gets condolences, never a request to
+    rephrase. A long answer (``LONG_ANSWER`` characters or more) to the
+    assistant's own question is thanked for and followed by a different open
+    question. Nothing of a message with a risk or an insult is said back.
+    """
 
     def name(self) -> Text:
         """Action name."""
@@ -42,13 +51,48 @@ class ActionFallback(Action):
     ) -> List[Dict[Text, Any]]:
         """Answer, and record a request once the bot keeps misunderstanding."""
         misunderstood = consecutive_misunderstandings(tracker)
-        if misunderstood < MISUNDERSTANDINGS_BEFORE_HUMAN:
-            dispatcher.utter_message(response="utter_fallback")
+        if misunderstood >= MISUNDERSTANDINGS_BEFORE_HUMAN:
+            dispatcher.utter_message(response="utter_offer_human")
+            if misunderstood == MISUNDERSTANDINGS_BEFORE_HUMAN:
+                await record_request(tracker, "misunderstood", "fallback")
             return []
-        dispatcher.utter_message(response="utter_offer_human")
-        if misunderstood == MISUNDERSTANDINGS_BEFORE_HUMAN:
-            await record_request(tracker, "misunderstood", "fallback")
+        text = tracker.latest_message.get("text") or ""
+        if is_grief(text):
+            dispatcher.utter_message(response="utter_grief_heard")
+            return []
+        register = "tu" if tracker.get_slot("register") == "tu" else "vous"
+        about = reflection(text, register, risky=_risky(tracker))
+        if len(text.strip()) >= LONG_ANSWER and _bot_just_asked(tracker):
+            if about:
+                dispatcher.utter_message(response="utter_fallback_long_reflect", about=about)
+            else:
+                dispatcher.utter_message(response="utter_fallback_long")
+        elif about:
+            dispatcher.utter_message(response="utter_fallback_reflect", about=about)
+        else:
+            dispatcher.utter_message(response="utter_fallback")
         return []
+
+
+def _risky(tracker: Tracker) -> bool:
+    """The NLU read a risk in the latest message (its entities or intent)."""
+    message = tracker.latest_message or {}
+    intent = ((message.get("intent") or {}).get("name") or "")
+    return intent.startswith("risk_") or any(
+        e.get("entity") == "risk_level" for e in message.get("entities") or [])
+
+
+def _bot_just_asked(tracker: Tracker) -> bool:
+    """Whether the assistant's last message, before this one, ended on a question."""
+    events = list(tracker.events)
+    if events and events[-1].get("event") == "user":
+        events = events[:-1]
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            return (event.get("text") or "").rstrip().endswith("?")
+    return False
 
 
 class ActionAnswerHumanOffer(Action):

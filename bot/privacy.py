@@ -119,6 +119,9 @@ async def erase(redis: Any, prefix: str, person_id: str) -> int:
               keys.takeover(person_id), keys.unrecorded(person_id),
               f"{prefix}:live:{person_id}", f"{prefix}:person:{person_id}:case",
               f"{prefix}:sms:buttons:{person_id}",
+              # What the dialogue remembers (bot.memory) and the check-in wording
+              # sent this week (bot.checkin_text).
+              f"{prefix}:memory:{person_id}", f"{prefix}:checkin:said:{person_id}",
               # Rasa's conversation lock (no expiry: a server that died leaves it).
               f"{prefix}:lock:{person_id}"]
     removed += await redis.delete(*direct, *pattern_keys)
