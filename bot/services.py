@@ -25,6 +25,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.persons import territory_code
 
 SERVICES_DIR = PROJECT_ROOT / "bot" / "resources" / "services"
 NATIONAL = "national"
@@ -224,22 +225,19 @@ def _merged(found: Dict[str, Catalogue], need: str, code: Optional[str]) -> List
 def territory_of(value: Optional[str]) -> Optional[str]:
     """The territory id of a slot value: "75", "2A", a postcode "75011", an address.
 
-    A postcode gives its département (Corsica 20xxx: 2A up to 201xx, 2B after;
-    overseas 97xxx/98xxx: three digits). Anything else that is a plain id is
-    returned as it is; text that is neither gives None.
+    A département comes from :func:`bot.persons.territory_code` (the registry's
+    own reading: Corsica 2A/2B, overseas three digits); an address gives the
+    département of its postcode; another plain id ("national") is kept as it
+    is; anything else gives None.
     """
     text = (value or "").strip()
     if not text:
         return None
     code = POSTCODE.search(text)
-    if code:
-        digits = code.group(1)
-        if digits.startswith("20"):
-            return "2A" if digits < "20200" else "2B"
-        return digits[:3] if digits[:2] in ("97", "98") else digits[:2]
-    if TERRITORY_ID.fullmatch(text):
-        return text.upper() if re.fullmatch(r"2[abAB]", text) else text
-    return None
+    departement = territory_code(code.group(1) if code else text)
+    if departement:
+        return departement
+    return text if TERRITORY_ID.fullmatch(text) and not code else None
 
 
 def services_for(need: str, territory: Optional[str] = None,
