@@ -1,4 +1,16 @@
-"""The next human call: a form that understands French dates, then booking."""
+"""The next human call: a form that reads whole French messages, then booking.
+
+Every message the person sends while the form is open is read here, whatever
+intent the NLU gave it (``extract_call_time``): a moment ("samedi 10h", "plutôt
+11h" which keeps the day on the table), a yes to the moment proposed, a no, a
+refused hour ("pas à 10h, je bosse"), or calling it off ("annule", "laissez
+tomber", "au revoir", "non merci"), which leaves the form and cancels the call
+booked, if any. Only risk, STOP and a request for a human leave it to the rules
+(the form rejects). What was settled so far (day, hour, the bot's proposal,
+refused hours) is kept as JSON in the ``call_proposal`` slot
+(:class:`bot.when.Context`); when the form opens, the call already booked is the
+context ("non, plutôt 11h" after a booking keeps its day).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +19,39 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SETTINGS, get_redis, person_key
 from bot import clock
 from bot.calls import book_call, cancel_call
 from bot.persons import zone
-from bot.when import spoken, understand
+from bot.when import Context, Proposal, decide, read, spoken
 
-ACCEPT_INTENTS = {"affirm", "mood_good", "thank"}
+FORM = "call_form"
 RESET = [SlotSet("call_time", None), SlotSet("call_at", None),
          SlotSet("call_proposal", None), SlotSet("call_issue", None)]
+# The form lets these go to the rules and policies (it rejects the message).
+LEAVE_FORM_INTENTS = {"opt_out", "request_human", "risk_suicide", "risk_violence",
+                      "risk_child", "risk_medical"}
+# Button payloads typed or mapped by a channel.
+PAYLOAD_WORDS = {"/affirm": "oui", "/deny": "non merci", "/schedule_call": "",
+                 "/cancel_call": "annule"}
+# Two "non" in a row, or two messages without a moment: leave the form kindly.
+MAX_DECLINES = 2
+MAX_UNKNOWNS = 2
+# Offers whose typed yes/no this module answers (the last bot utterance).
+CALL_OFFERS = ("utter_goodbye_offer_call", "utter_human_done")
+HUMAN_OFFERS = ("utter_offer_human",)
+# What the usual rules answer, when an answer to an offer or to a booking is
+# about something else.
+USUAL_ACTION = {"affirm": "utter_affirm_generic", "deny": "utter_deny_generic",
+                "nlu_fallback": "action_fallback", "schedule_call": FORM,
+                "change_checkin_time": "action_change_checkin_time",
+                "cancel_call": "action_cancel_call", "thank": "utter_thank",
+                "mood_good": "utter_mood_good"}
+CHECKIN_WORDS = ("message", "sms", "texto", "bonjour du matin", "bonsoir", "coucou",
+                 "check")
 
 
 async def _timezone(sender_id: str) -> str:
@@ -26,38 +59,107 @@ async def _timezone(sender_id: str) -> str:
     return raw.decode() if raw else "Europe/Paris"
 
 
-def _spoken_iso(iso: str, tz_name: str) -> str:
+def _spoken_iso(iso: str, tz_name: str, full: bool = False) -> str:
     moment = datetime.fromisoformat(iso).astimezone(zone(tz_name))
-    return spoken(moment, clock.now())
+    return spoken(moment, clock.now(), full=full)
+
+
+def _text(tracker: Tracker) -> str:
+    text = str(tracker.latest_message.get("text") or "")
+    if text.startswith("/"):
+        return PAYLOAD_WORDS.get(text.split("{")[0].strip(), "")
+    return text
+
+
+def _intent(tracker: Tracker) -> str:
+    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+async def _booked_context(sender_id: str, tz_name: str) -> Context:
+    """The call already booked, as the context of a change ("plutôt 11h")."""
+    raw = await get_redis().hget(person_key(sender_id), "next_call_ts")
+    if not raw or float(raw) <= clock.now():
+        return Context()
+    moment = datetime.fromtimestamp(float(raw), zone(tz_name))
+    return Context(day=moment.date(), hour=moment.time().replace(tzinfo=None))
+
+
+def _form_is_open(tracker: Tracker) -> bool:
+    return (tracker.active_loop or {}).get("name") == FORM
+
+
+def _last_offer(tracker: Tracker) -> Optional[str]:
+    """The response the bot's last message came from, before the latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif kind == "bot" and seen_user:
+            return (event.get("metadata") or {}).get("utter_action") or ""
+    return None
 
 
 class ValidateCallForm(FormValidationAction):
-    """Reads the moment the person gives; proposes one when it is vague."""
+    """Reads each message of the form as a whole: a moment, a yes, a no, a cancel."""
 
     def name(self) -> Text:
         """Action name."""
         return "validate_call_form"
 
-    async def validate_call_time(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-        domain: Dict,
+    async def extract_call_time(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[Text, Any]:
-        """A precise, future, daytime moment fills the slot; else a proposal."""
+        """Read the latest message (also the one that opened the form)."""
+        opening = not _form_is_open(tracker)
+        intent = _intent(tracker)
+        if not opening and (intent in LEAVE_FORM_INTENTS or intent.startswith("risk_")):
+            return {}
         tz_name = await _timezone(tracker.sender_id)
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        proposal = tracker.get_slot("call_proposal")
-        if proposal and intent in ACCEPT_INTENTS:
-            return {"call_time": str(slot_value or "")[:200], "call_at": proposal,
-                    "call_proposal": None, "call_issue": None}
-        found = understand(str(slot_value or ""), clock.now(), tz_name)
+        now = clock.now()
+        context = await _booked_context(tracker.sender_id, tz_name) if opening else \
+            Context.from_slot(tracker.get_slot("call_proposal"))
+        text = _text(tracker)
+        reading = read(text, now, tz_name)
+        if not opening and not reading.positive and intent == "affirm" and not reading.cancel:
+            reading = Proposal(accept=True)
+        found, context = decide(reading, context, now, tz_name)
+        return self._slots(found, context, text, opening)
+
+    @staticmethod
+    def _slots(found: Any, context: Context, text: str, opening: bool) -> Dict[Text, Any]:
+        words = text[:200] or "-"
         if found.status == "ok" and found.at is not None:
-            return {"call_time": str(slot_value)[:200], "call_at": found.at.isoformat(),
-                    "call_proposal": None, "call_issue": None}
-        return {
-            "call_time": None,
-            "call_proposal": found.proposal.isoformat() if found.proposal else None,
-            "call_issue": found.status,
-        }
+            return {"call_time": words, "call_at": found.at.isoformat(),
+                    "call_proposal": context.to_json(), "call_issue": None}
+        if found.status == "cancel" or (found.status == "declined" and not opening and (
+                context.declines >= MAX_DECLINES
+                or (context.day is None and context.proposal is None
+                    and not context.refused))):
+            return {"call_time": words, "call_at": None,
+                    "call_proposal": context.to_json(), "call_issue": "cancel"}
+        if found.status == "unknown":
+            if opening:
+                context.unknowns = 0  # "oui", a button: the question comes now
+                return {"call_time": None, "call_proposal": context.to_json(),
+                        "call_issue": None}
+            if context.unknowns >= MAX_UNKNOWNS:
+                return {"call_time": words, "call_at": None,
+                        "call_proposal": context.to_json(), "call_issue": "gave_up"}
+        return {"call_time": None, "call_at": None, "call_proposal": context.to_json(),
+                "call_issue": found.status}
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """All four slots at once (rasa-sdk's own run would keep only ``call_time``).
+
+        No event at all makes Rasa's form reject the message (risk, STOP, a human).
+        """
+        found = await self.extract_call_time(dispatcher, tracker, domain)
+        return [SlotSet(name, value) for name, value in found.items()]
 
 
 class ActionAskCallTime(Action):
@@ -72,12 +174,16 @@ class ActionAskCallTime(Action):
     ) -> List[Dict[Text, Any]]:
         """Pick the question from what the last answer lacked."""
         issue = tracker.get_slot("call_issue")
-        proposal = tracker.get_slot("call_proposal")
+        context = Context.from_slot(tracker.get_slot("call_proposal"))
+        proposal = context.proposal
         if issue in ("vague", "past", "night") and proposal:
-            text = _spoken_iso(proposal, await _timezone(tracker.sender_id))
+            text = _spoken_iso(proposal.isoformat(), await _timezone(tracker.sender_id),
+                               full=True)
             response = {"vague": "utter_call_propose", "past": "utter_call_past",
                         "night": "utter_call_night"}[issue]
             dispatcher.utter_message(response=response, call_proposal_text=text)
+        elif issue == "declined":
+            dispatcher.utter_message(response="utter_call_other_moment")
         elif issue == "unknown":
             dispatcher.utter_message(response="utter_call_unknown")
         else:
@@ -86,7 +192,7 @@ class ActionAskCallTime(Action):
 
 
 class ActionBookCall(Action):
-    """Book the call, give it to a volunteer, confirm in one message."""
+    """The form's end: book the call and confirm it, or call it off."""
 
     def name(self) -> Text:
         """Action name."""
@@ -95,10 +201,15 @@ class ActionBookCall(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        """Write the booking and the reminders, then confirm."""
+        """Write the booking and the reminders, then confirm (weekday, date, hour, who)."""
+        issue = tracker.get_slot("call_issue")
         at_iso = tracker.get_slot("call_at")
-        if not at_iso:
-            dispatcher.utter_message(response="utter_call_unknown")
+        if issue == "gave_up" or (not at_iso and issue != "cancel"):
+            # Two messages without a moment: no trap; a call already booked stays.
+            dispatcher.utter_message(response="utter_call_later")
+            return RESET
+        if issue == "cancel":
+            await _call_off(dispatcher, tracker)
             return RESET
         tz_name = await _timezone(tracker.sender_id)
         at = datetime.fromisoformat(at_iso)
@@ -107,7 +218,7 @@ class ActionBookCall(Action):
             tracker.get_slot("call_time") or "", clock.now(),
             reminder_minutes=int(os.environ.get("CALL_REMINDER_MINUTES", "60")),
         )
-        when = _spoken_iso(at_iso, tz_name)
+        when = _spoken_iso(at_iso, tz_name, full=True)
         if booking.volunteer_name:
             dispatcher.utter_message(response="utter_call_booked", call_when=when,
                                      volunteer=booking.volunteer_name)
@@ -116,8 +227,23 @@ class ActionBookCall(Action):
         return RESET
 
 
+async def _call_off(dispatcher: CollectingDispatcher,
+                    tracker: Tracker) -> Optional[Dict[str, str]]:
+    """Cancel the booked call, if any, and say so; else say no call is planned."""
+    call = await cancel_call(get_redis(), SETTINGS.key_prefix, tracker.sender_id,
+                             clock.now())
+    if call is not None:
+        tz_name = await _timezone(tracker.sender_id)
+        at = datetime.fromtimestamp(float(call["at_ts"]), zone(tz_name))
+        dispatcher.utter_message(response="utter_call_cancelled",
+                                 call_when=spoken(at, clock.now()))
+    else:
+        dispatcher.utter_message(response="utter_call_not_now")
+    return call
+
+
 class ActionCancelCall(Action):
-    """"Je ne pourrai pas jeudi": cancel the next call (the form then asks again)."""
+    """"Annulez", "je ne pourrai pas jeudi", "finalement jeudi plutôt"."""
 
     def name(self) -> Text:
         """Action name."""
@@ -126,17 +252,81 @@ class ActionCancelCall(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        """Cancel and tell the volunteer; say so."""
+        """A new moment moves the call; else cancel, and ask for another unless called off."""
+        tz_name = await _timezone(tracker.sender_id)
+        reading = read(_text(tracker), clock.now(), tz_name)
+        if reading.positive:
+            return RESET + [FollowupAction(FORM)]
         call = await cancel_call(get_redis(), SETTINGS.key_prefix, tracker.sender_id,
                                  clock.now())
         if call is None:
             dispatcher.utter_message(response="utter_no_call")
             return RESET
-        tz_name = await _timezone(tracker.sender_id)
         at = datetime.fromtimestamp(float(call["at_ts"]), zone(tz_name))
         dispatcher.utter_message(response="utter_call_cancelled",
                                  call_when=spoken(at, clock.now()))
-        return RESET
+        if reading.cancel:
+            return RESET
+        return RESET + [FollowupAction(FORM)]
+
+
+class ActionAnswerCallOffer(Action):
+    """A typed yes or no to an offer (the next call, a human), on any channel."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_answer_call_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """Yes opens the form (or accepts the human); no is respected."""
+        offer = _last_offer(tracker) or ""
+        intent = _intent(tracker)
+        reading = read(_text(tracker), clock.now(), await _timezone(tracker.sender_id))
+        yes = not reading.cancel and (intent in ("affirm", "schedule_call") or reading.accept
+                                      or reading.positive)
+        if offer in CALL_OFFERS:
+            if yes:
+                return [*RESET, FollowupAction(FORM)]
+            dispatcher.utter_message(response="utter_call_not_now")
+            return []
+        if offer in HUMAN_OFFERS:
+            if yes:
+                return [FollowupAction("action_answer_human_offer")]
+            dispatcher.utter_message(response="utter_deny_generic")
+            return []
+        return [FollowupAction(USUAL_ACTION.get(intent, "utter_deny_generic"))]
+
+
+class ActionAmendCall(Action):
+    """Right after a booking: "non, plutôt 11h", "finalement vendredi, même heure"."""
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_amend_call"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> List[Dict[Text, Any]]:
+        """A new moment moves the call, a cancel cancels; else the usual answer."""
+        text = _text(tracker)
+        intent = _intent(tracker)
+        folded = text.lower()
+        if intent == "change_checkin_time" and any(w in folded for w in CHECKIN_WORDS):
+            return [FollowupAction("action_change_checkin_time")]
+        reading = read(text, clock.now(), await _timezone(tracker.sender_id))
+        if reading.positive:
+            return [*RESET, FollowupAction(FORM)]
+        if reading.cancel:
+            await _call_off(dispatcher, tracker)
+            return RESET
+        if reading.accept or intent in ("affirm", "thank", "mood_good"):
+            dispatcher.utter_message(response="utter_call_kept")
+            return []
+        if reading.decline:
+            return [*RESET, FollowupAction(FORM)]
+        return [FollowupAction(USUAL_ACTION.get(intent, "action_fallback"))]
 
 
 def next_call_booked(person: Dict[bytes, bytes], now: float) -> Optional[float]:

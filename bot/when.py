@@ -368,6 +368,7 @@ def _read_clause(text: str, now: datetime) -> _Clause:
             clause.part = default
             rest = re.sub(rf"\b(?:{pattern})\b", " ", rest)
             break
+    said_part = clause.part
     if clause.hour is not None and clause.part is not None:
         if clause.hour.hour < 12 <= clause.part.hour and clause.part != dtime(12, 0):
             clause.hour = clause.hour.replace(hour=clause.hour.hour + 12)  # "3h de l'aprem"
@@ -380,7 +381,7 @@ def _read_clause(text: str, now: datetime) -> _Clause:
         clause.relative = None
     elif clause.relative is None:
         clause.day, _ = _day(rest, now.date())
-        if clause.day is None and clause.part is not None and \
+        if clause.day is None and said_part is not None and \
                 re.search(r"\b(ce|cet|cette)\b", text):
             clause.day = now.date()
     clause.past = bool(_PAST_RE.search(text)) or (

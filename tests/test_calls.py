@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.calls import ActionAskCallTime, ActionBookCall, ActionCancelCall, ValidateCallForm
+from actions.calls import ActionBookCall, ActionCancelCall
 from bot import clock
+from bot.when import spoken
 from bot.calls import (
     CallKeys, available_at, book_call, cancel_call, choose_volunteer, day_plan,
     falling_mood, import_volunteers, parse_availability, read_volunteers, render_plan,
@@ -126,41 +128,7 @@ async def test_booking_schedules_reminders_and_cancelling_removes_them(world):
     assert await cancel_call(redis, prefix, person, clock.now()) is None
 
 
-async def test_the_form_reads_a_precise_moment(sync_redis):
-    dispatcher = CollectingDispatcher()
-    result = await ValidateCallForm().validate_call_time(
-        "demain vers 14h", dispatcher, _tracker(_sender(), text="demain vers 14h"), {})
-    assert datetime.fromisoformat(result["call_at"]) == _tomorrow_at(14)
-    assert result["call_time"] == "demain vers 14h" and dispatcher.messages == []
-
-
-async def test_a_vague_answer_gets_a_proposal_and_yes_accepts_it(sync_redis):
-    sender = _sender()
-    result = await ValidateCallForm().validate_call_time(
-        "demain matin", CollectingDispatcher(), _tracker(sender, text="demain matin"), {})
-    assert result["call_time"] is None and result["call_issue"] == "vague"
-    assert datetime.fromisoformat(result["call_proposal"]) == _tomorrow_at(10)
-    ask = CollectingDispatcher()
-    await ActionAskCallTime().run(ask, _tracker(sender, slots=result), {})
-    assert ask.messages[0]["response"] == "utter_call_propose"
-    assert ask.messages[0]["call_proposal_text"] == "demain à 10h"
-    accepted = await ValidateCallForm().validate_call_time(
-        "oui", CollectingDispatcher(),
-        _tracker(sender, "affirm", "oui", slots={"call_proposal": result["call_proposal"]}), {})
-    assert accepted["call_at"] == result["call_proposal"] and accepted["call_time"] == "oui"
-
-
-@pytest.mark.parametrize("text, response", [
-    ("hier à 14h", "utter_call_past"), ("demain à 3h", "utter_call_night"),
-    ("bof", "utter_call_unknown")])
-async def test_the_past_and_the_night_are_refused_kindly(sync_redis, text, response):
-    sender = _sender()
-    result = await ValidateCallForm().validate_call_time(
-        text, CollectingDispatcher(), _tracker(sender, text=text), {})
-    assert result["call_time"] is None
-    ask = CollectingDispatcher()
-    await ActionAskCallTime().run(ask, _tracker(sender, slots=result), {})
-    assert ask.messages[0]["response"] == response
+# The form itself (whole messages, context, yes/no, calling off): test_booking_form.py
 
 
 async def test_book_then_cancel_through_the_actions(sync_redis, prefix):
@@ -176,7 +144,9 @@ async def test_book_then_cancel_through_the_actions(sync_redis, prefix):
         sender, slots={"call_at": at.isoformat(), "call_time": "demain 11h"}), {})
     message = dispatcher.messages[0]
     assert message["response"] in ("utter_call_booked", "utter_call_booked_team")
-    assert message["call_when"] == "demain à 11h"
+    assert message["call_when"] == spoken(at, clock.now(), full=True)
+    assert message["call_when"].startswith("demain, ") and message["call_when"].endswith(
+        " à 11h")
     if message["response"] == "utter_call_booked":
         assert message["volunteer"] in ("Zoé",) or message["volunteer"]
     assert {e["name"] for e in events} == {"call_time", "call_at", "call_proposal",
@@ -185,7 +155,9 @@ async def test_book_then_cancel_through_the_actions(sync_redis, prefix):
     call = sync_redis.hgetall(f"{prefix}:call:{call_id}")
     assert call["status"] == "booked" and float(call["at_ts"]) == at.timestamp()
     cancel = CollectingDispatcher()
-    await ActionCancelCall().run(cancel, _tracker(sender, "cancel_call", "je ne pourrai pas"), {})
+    events = await ActionCancelCall().run(
+        cancel, _tracker(sender, "cancel_call", "je ne pourrai pas"), {})
+    assert events[-1] == FollowupAction("call_form")  # another moment is asked
     assert cancel.messages[0]["response"] == "utter_call_cancelled"
     assert cancel.messages[0]["call_when"] == "demain à 11h"
     assert sync_redis.hget(f"{prefix}:call:{call_id}", "status") == "cancelled"

@@ -1,0 +1,337 @@
+"""Booking the next call as a form: whole messages, context, yes/no, calling it off.
+
+The actions are driven with rasa-sdk Trackers built here and the real Redis, on a
+fixed clock (Wednesday 25 November 2026, 10:00 in Paris). Each turn feeds the
+slots the form wrote back into the next tracker, as Rasa does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Dict, List, Optional
+from zoneinfo import ZoneInfo
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import calls as call_actions
+from actions.calls import (
+    ActionAmendCall, ActionAnswerCallOffer, ActionAskCallTime, ActionBookCall,
+    ActionCancelCall, ValidateCallForm,
+)
+from bot.calls import import_volunteers
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=PARIS).timestamp()
+DOMAIN = {"forms": {"call_form": {"required_slots": ["call_time"]}},
+          "slots": {"call_time": {"type": "text", "mappings": [{"type": "custom"}]}}}
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    """Every decision reads bot.clock.now(): pin it."""
+    monkeypatch.setattr(call_actions.clock, "now", lambda: NOW)
+
+
+def _tracker(sender: str, text: str, intent: str = "nlu_fallback",
+             slots: Optional[Dict[str, Any]] = None, form_open: bool = True,
+             events: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": 1.0},
+               "entities": [], "message_id": uuid.uuid4().hex}
+    return Tracker(sender_id=sender, slots=dict(slots or {}), latest_message=message,
+                   events=(events or []) + [{"event": "user", "text": text,
+                                             "parse_data": message}],
+                   paused=False, followup_action=None,
+                   active_loop={"name": "call_form"} if form_open else {},
+                   latest_action_name="action_listen")
+
+
+def _slots(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+class Conversation:
+    """One person going through the form, turn by turn."""
+
+    def __init__(self) -> None:
+        self.sender = f"test:{uuid.uuid4().hex[:10]}"
+        self.slots: Dict[str, Any] = {}
+        self.open = False
+        self.said: List[Dict[str, Any]] = []
+
+    async def say(self, text: str, intent: str = "nlu_fallback") -> List[str]:
+        """The person's message inside the form; the responses the bot chose."""
+        dispatcher = CollectingDispatcher()
+        tracker = _tracker(self.sender, text, intent, self.slots, self.open)
+        events = await ValidateCallForm().run(dispatcher, tracker, DOMAIN)
+        if not events:
+            return ["rejected"]
+        self.slots.update(_slots(events))
+        self.open = True
+        if self.slots.get("call_time"):
+            self.open = False
+            book = CollectingDispatcher()
+            done = await ActionBookCall().run(book, _tracker(self.sender, text, intent,
+                                                             self.slots), {})
+            self.slots.update(_slots(done))
+            self.said = book.messages
+            return [m["response"] for m in book.messages]
+        ask = CollectingDispatcher()
+        await ActionAskCallTime().run(ask, _tracker(self.sender, text, intent, self.slots), {})
+        self.said = ask.messages
+        return [m["response"] for m in ask.messages]
+
+
+def _call(sync_redis, prefix, sender) -> Optional[Dict[str, str]]:
+    call_id = sync_redis.hget(f"{prefix}:person:{sender}", "next_call_id")
+    return sync_redis.hgetall(f"{prefix}:call:{call_id}") if call_id else None
+
+
+def _booked_at(sync_redis, prefix, sender) -> Optional[str]:
+    call = _call(sync_redis, prefix, sender)
+    if not call or call.get("status") != "booked":
+        return None
+    return datetime.fromtimestamp(float(call["at_ts"]), PARIS).strftime("%Y-%m-%d %H:%M")
+
+
+async def test_a_request_with_day_and_hour_books_at_once(sync_redis, prefix):
+    talk = Conversation()
+    assert await talk.say("vous pourriez me rappeler vendredi vers 16h30 ?",
+                          "schedule_call") == ["utter_call_booked_team"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-27 16:30"
+    assert talk.said[0]["call_when"] == "vendredi 27 novembre à 16h30"
+
+
+async def test_the_day_of_the_request_is_kept_for_the_hour_that_follows(sync_redis, prefix):
+    talk = Conversation()
+    assert await talk.say("on s'appelle dimanche ?", "schedule_call") == \
+        ["utter_call_propose"]
+    assert talk.said[0]["call_proposal_text"] == "dimanche 29 novembre à 10h"
+    assert await talk.say("plutôt 15h si ça vous va") == ["utter_call_booked_team"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-29 15:00"
+
+
+async def test_a_yes_to_the_proposal_books_it(sync_redis, prefix):
+    talk = Conversation()
+    await talk.say("/schedule_call", "schedule_call")
+    assert talk.said[0]["response"] == "utter_ask_call_time"
+    assert await talk.say("lundi matin") == ["utter_call_propose"]
+    assert await talk.say("oui très bien", "affirm") == ["utter_call_booked_team"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 10:00"
+    assert talk.said[0]["call_when"] == "lundi 30 novembre à 10h"
+
+
+async def test_a_refused_hour_is_never_booked(sync_redis, prefix):
+    talk = Conversation()
+    await talk.say("demain", "schedule_call")
+    assert talk.said[0]["call_proposal_text"] == "demain, jeudi 26 novembre, à 10h"
+    # The NLU may read this as a yes: the refused 10h must not be booked.
+    assert await talk.say("nan pas 10h jsuis chez le kiné, plutot vers 14h", "affirm") == \
+        ["utter_call_booked_team"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-26 14:00"
+
+
+async def test_a_refusal_alone_asks_for_another_moment_and_never_proposes_it(
+        sync_redis, prefix):
+    talk = Conversation()
+    await talk.say("jeudi", "schedule_call")
+    assert await talk.say("pas à 10h je travaille", "deny") == ["utter_call_other_moment"]
+    assert await talk.say("le matin") == ["utter_call_propose"]
+    assert talk.said[0]["call_proposal_text"] == "demain, jeudi 26 novembre, à 11h"
+    assert await talk.say("ok", "affirm") == ["utter_call_booked_team"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-26 11:00"
+
+
+async def test_the_night_is_refused_kindly_with_the_same_evening(sync_redis, prefix):
+    talk = Conversation()
+    await talk.say("samedi", "schedule_call")
+    assert await talk.say("22h30") == ["utter_call_night"]
+    assert talk.said[0]["call_proposal_text"] == "samedi 28 novembre à 18h"
+    assert await talk.say("bon alors 19h") == ["utter_call_booked_team"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-28 19:00"
+
+
+async def test_the_past_is_refused_kindly(sync_redis, prefix):
+    talk = Conversation()
+    await talk.say("/schedule_call", "schedule_call")
+    assert await talk.say("ce matin à 8h30") == ["utter_call_past"]
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
+
+
+@pytest.mark.parametrize("words, intent", [
+    ("annule", "cancel_call"), ("laissez tomber", "nlu_fallback"),
+    ("au revoir", "goodbye"), ("non merci", "deny"), ("/deny", "deny")])
+async def test_calling_it_off_leaves_the_form_and_books_nothing(sync_redis, prefix, words,
+                                                                 intent):
+    talk = Conversation()
+    await talk.say("/schedule_call", "schedule_call")
+    assert await talk.say(words, intent) == ["utter_call_not_now"]
+    assert talk.slots["call_time"] is None and not talk.open
+    assert _call(sync_redis, prefix, talk.sender) is None
+
+
+async def test_calling_it_off_cancels_the_call_being_moved(sync_redis, prefix):
+    talk = Conversation()
+    await talk.say("lundi 11h", "schedule_call")
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 11:00"
+    again = Conversation()
+    again.sender = talk.sender
+    assert await again.say("je voudrais changer l'heure de l'appel", "schedule_call") == \
+        ["utter_ask_call_time"]
+    assert await again.say("ah non finalement annulez tout") == ["utter_call_cancelled"]
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
+
+
+async def test_two_messages_without_a_moment_leave_the_form_kindly(sync_redis, prefix):
+    talk = Conversation()
+    await talk.say("/schedule_call", "schedule_call")
+    assert await talk.say("je sais pas trop") == ["utter_call_unknown"]
+    assert await talk.say("euh attendez voir") == ["utter_call_later"]
+    assert not talk.open and _call(sync_redis, prefix, talk.sender) is None
+
+
+@pytest.mark.parametrize("intent", ["opt_out", "risk_suicide", "request_human"])
+async def test_risk_stop_and_a_human_are_left_to_the_rules(intent):
+    talk = Conversation()
+    await talk.say("/schedule_call", "schedule_call")
+    assert await talk.say("demain 15h", intent) == ["rejected"]
+
+
+async def test_emergency_numbers_are_not_the_day(sync_redis, prefix):
+    talk = Conversation()
+    assert await talk.say("les pompiers sont venus, j'avais fait le 18. "
+                          "appelez moi lundi 14h svp", "schedule_call") == \
+        ["utter_call_booked_team"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 14:00"
+
+
+async def test_the_confirmation_names_the_volunteer(redis_client, sync_redis, prefix):
+    await import_volunteers(redis_client, prefix, [
+        {"id": "lea", "name": "Léa Martin", "phone": "+33620000031", "telegram": "",
+         "availability": "lun-dim 08:00-21:00", "max_calls_per_day": "6",
+         "timezone": "Europe/Paris", "active": "1"}])
+    try:
+        talk = Conversation()
+        assert await talk.say("demain à 17h", "schedule_call") == ["utter_call_booked"]
+        assert talk.said[0]["volunteer"] == "Léa"
+        assert talk.said[0]["call_when"] == "demain, jeudi 26 novembre, à 17h"
+    finally:
+        sync_redis.delete(f"{prefix}:volunteer:lea", f"{prefix}:volunteer:lea:calls")
+        sync_redis.srem(f"{prefix}:volunteers", "lea")
+
+
+def _offer(response: str) -> List[Dict[str, Any]]:
+    return [{"event": "user", "text": "salut"},
+            {"event": "bot", "text": "...", "metadata": {"utter_action": response}}]
+
+
+@pytest.mark.parametrize("offer", ["utter_goodbye_offer_call", "utter_human_done"])
+async def test_a_typed_yes_or_no_answers_the_offer_of_a_call(offer):
+    sender = f"test:{uuid.uuid4().hex[:10]}"
+    yes = await ActionAnswerCallOffer().run(
+        CollectingDispatcher(), _tracker(sender, "ouais", "affirm", form_open=False,
+                                         events=_offer(offer)), {})
+    assert FollowupAction("call_form") in yes
+    no = CollectingDispatcher()
+    events = await ActionAnswerCallOffer().run(
+        no, _tracker(sender, "non merci pas pour l'instant", "deny", form_open=False,
+                     events=_offer(offer)), {})
+    assert events == [] and [m["response"] for m in no.messages] == ["utter_call_not_now"]
+
+
+async def test_a_typed_yes_or_no_answers_the_offer_of_a_human():
+    sender = f"test:{uuid.uuid4().hex[:10]}"
+    yes = await ActionAnswerCallOffer().run(
+        CollectingDispatcher(), _tracker(sender, "oui", "affirm", form_open=False,
+                                         events=_offer("utter_offer_human")), {})
+    assert yes == [FollowupAction("action_answer_human_offer")]
+    no = CollectingDispatcher()
+    await ActionAnswerCallOffer().run(no, _tracker(sender, "non", "deny", form_open=False,
+                                                   events=_offer("utter_offer_human")), {})
+    assert [m["response"] for m in no.messages] == ["utter_deny_generic"]
+
+
+async def test_without_an_offer_a_yes_gets_the_usual_answer():
+    events = await ActionAnswerCallOffer().run(
+        CollectingDispatcher(), _tracker("test:x", "oui", "affirm", form_open=False,
+                                         events=_offer("utter_greet")), {})
+    assert events == [FollowupAction("utter_affirm_generic")]
+
+
+async def test_a_yes_with_a_moment_opens_the_form_that_reads_it(sync_redis, prefix):
+    sender = f"test:{uuid.uuid4().hex[:10]}"
+    events = await ActionAnswerCallOffer().run(
+        CollectingDispatcher(), _tracker(sender, "oui demain 15h", "affirm",
+                                         form_open=False,
+                                         events=_offer("utter_goodbye_offer_call")), {})
+    assert events[-1] == FollowupAction("call_form")
+    talk = Conversation()
+    talk.sender = sender
+    assert await talk.say("oui demain 15h", "affirm") == ["utter_call_booked_team"]
+    assert _booked_at(sync_redis, prefix, sender) == "2026-11-26 15:00"
+
+
+async def _booked(sync_redis, prefix, text: str) -> Conversation:
+    talk = Conversation()
+    await talk.say(text, "schedule_call")
+    assert _booked_at(sync_redis, prefix, talk.sender) is not None
+    return talk
+
+
+async def test_after_a_booking_an_hour_moves_the_call_on_its_day(sync_redis, prefix):
+    talk = await _booked(sync_redis, prefix, "samedi 10h")
+    events = await ActionAmendCall().run(
+        CollectingDispatcher(), _tracker(talk.sender, "non plutôt 9h", "deny",
+                                         form_open=False), {})
+    assert events[-1] == FollowupAction("call_form")
+    again = Conversation()
+    again.sender = talk.sender
+    assert await again.say("non plutôt 9h", "deny") == ["utter_call_booked_team"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-28 09:00"
+    assert await again.say("finalement dimanche, même heure", "schedule_call") == \
+        ["utter_call_booked_team"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-29 09:00"
+
+
+async def test_after_a_booking_a_cancel_cancels_and_a_thank_keeps_it(sync_redis, prefix):
+    talk = await _booked(sync_redis, prefix, "lundi 15h")
+    kept = CollectingDispatcher()
+    await ActionAmendCall().run(kept, _tracker(talk.sender, "merci beaucoup", "thank",
+                                               form_open=False), {})
+    assert [m["response"] for m in kept.messages] == ["utter_call_kept"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 15:00"
+    off = CollectingDispatcher()
+    await ActionAmendCall().run(off, _tracker(talk.sender, "ah zut, laissez tomber",
+                                              "nlu_fallback", form_open=False), {})
+    assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
+
+
+async def test_after_a_booking_a_checkin_time_is_still_a_checkin_time():
+    events = await ActionAmendCall().run(
+        CollectingDispatcher(), _tracker("test:y", "le message du soir à 20h",
+                                         "change_checkin_time", form_open=False), {})
+    assert events == [FollowupAction("action_change_checkin_time")]
+
+
+async def test_cancel_call_cancels_moves_or_asks_again(sync_redis, prefix):
+    talk = await _booked(sync_redis, prefix, "mardi 11h")
+    moved = await ActionCancelCall().run(
+        CollectingDispatcher(), _tracker(talk.sender, "je pourrai pas mardi, plutôt mercredi "
+                                         "même heure", "cancel_call", form_open=False), {})
+    assert moved[-1] == FollowupAction("call_form")
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-12-01 11:00"  # not yet
+    off = CollectingDispatcher()
+    events = await ActionCancelCall().run(off, _tracker(
+        talk.sender, "Annulez, je vous recontacterai.", "cancel_call", form_open=False), {})
+    assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
+    assert not any(e.get("event") == "followup" for e in events)
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
+    talk = await _booked(sync_redis, prefix, "mardi 11h")
+    ask = await ActionCancelCall().run(CollectingDispatcher(), _tracker(
+        talk.sender, "je ne pourrai pas être là mardi", "cancel_call", form_open=False), {})
+    assert ask[-1] == FollowupAction("call_form")
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
