@@ -37,6 +37,9 @@ MAX_NAMES = 5
 # "At most once a day": a morning check-in and the next morning's are ~24 h
 # apart, give or take the worker's jitter.
 ASK_AGAIN_AFTER = 20 * 3600
+# Not right after it was said: "Comment va Inès ?" a minute after hearing of her
+# sounds like not listening.
+MENTION_SETTLES = 3600
 POSSESSIVES = {"ma", "mon", "mes", "notre", "nos"}
 _TOKEN = re.compile(r"\w+(?:-\w+)*")
 
@@ -307,7 +310,8 @@ async def follow_up(redis: Any, prefix: str, person_id: str, now_ts: float,
     """A name or topic to bring back now, at most once a day, or None.
 
     ``asker`` names who asks (a check-in and its day): the same asker gets the
-    same answer again, so a retried check-in says the same thing.
+    same answer again, so a retried check-in says the same thing. A name
+    shared less than ``MENTION_SETTLES`` seconds ago waits.
     """
     record = await _load(redis, MemoryKeys(prefix).memory(person_id))
     if not record:
@@ -323,9 +327,10 @@ async def follow_up(redis: Any, prefix: str, person_id: str, now_ts: float,
             return FollowUp(topic=topic) if topic else None
         return FollowUp(name=what[5:])
     for entry in _names(record):
-        if not entry.get("asked"):
+        if not entry.get("asked") and now_ts - float(entry.get("ts") or 0) >= MENTION_SETTLES:
             return FollowUp(name=entry["name"])
-    if record.get("topic") and record.get("topic_asked") != "1":
+    if (record.get("topic") and record.get("topic_asked") != "1"
+            and now_ts - float(record.get("topic_ts") or 0) >= MENTION_SETTLES):
         topic = _topic(record["topic"])
         if topic is not None:
             return FollowUp(topic=topic)

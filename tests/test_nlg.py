@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -167,13 +168,22 @@ async def test_a_name_shared_comes_back_once_in_a_later_greeting(domain, redis_c
     tracker = _tracker(domain, "Mon chat Pompon a encore renversé le pot de fleurs",
                        "share_day")
     await _say(nlg, "utter_share_day", tracker)
-    stored = await redis_client.hgetall(memory.MemoryKeys(prefix).memory(tracker.sender_id))
-    assert b"Pompon" in stored[b"names"]
+    key = memory.MemoryKeys(prefix).memory(tracker.sender_id)
+    assert b"Pompon" in (await redis_client.hgetall(key))[b"names"]
     tracker.update(UserUttered("bonjour", {"name": "greet"}, message_id="m2"))
-    greeting = (await _say(nlg, "utter_greet", tracker))["text"]
-    assert "Pompon" in greeting
-    tracker.update(UserUttered("re bonjour", {"name": "greet"}, message_id="m3"))
-    again = (await _say(nlg, "utter_greet", tracker))["text"]
+    # Not a minute after he was mentioned...
+    assert "Pompon" not in (await _say(nlg, "utter_greet", tracker))["text"]
+    # ... but in a later conversation (he was mentioned two hours ago).
+    await memory.remember(redis_client, prefix, tracker.sender_id, "Mon chat Pompon",
+                          time.time() - 2 * 3600)
+    later = DialogueStateTracker.from_events(
+        tracker.sender_id, [UserUttered("bonjour", {"name": "greet"}, message_id="m3")],
+        slots=domain.slots)
+    greeting = (await _say(nlg, "utter_greet", later))["text"]
+    assert "Pompon" in greeting and "{remembered" not in greeting
+    # Once a day at most.
+    later.update(UserUttered("re bonjour", {"name": "greet"}, message_id="m4"))
+    again = (await _say(nlg, "utter_greet", later))["text"]
     assert "Pompon" not in again and "{remembered" not in again
 
 
