@@ -71,7 +71,7 @@ class ActionOrientNeed(Action):
         if len(entries) < 2:  # one new entry left: said with the most urgent one
             first = services_for(need, tracker.get_slot("territory"))
             entries += [entry for entry in first if entry not in entries][:1]
-        again = bool(before) and not set(before) & {entry.id for entry in entries}
+        again = entries[0].id not in before if before else False
         first, then = entries[0], entries[1]
         dispatcher.utter_message(
             response=MORE if again else f"utter_need_{need}",

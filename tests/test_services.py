@@ -331,6 +331,18 @@ async def test_scam_reply_puts_the_bank_first_and_then_the_next_numbers():
     assert (again["service_contact"], again["next_contact"]) == ("au 17", "au 0 805 805 817")
 
 
+async def test_one_new_entry_left_is_given_with_the_most_urgent_one():
+    first = await _orient("need_housing", "je dors dans ma voiture")
+    again = await _orient("need_housing", "je dors toujours dans ma voiture",
+                          events=[_as_bot_event(first)])
+    assert again["response"] == "utter_need_more"
+    assert (again["service_name"], again["next_contact"]) == ("l'ADIL du département",
+                                                              "au 115")
+    third = await _orient("need_housing", "toujours dehors", events=[
+        _as_bot_event(first), _as_bot_event(again)])
+    assert (third["response"], third["service_contact"]) == ("utter_need_housing", "au 115")
+
+
 async def test_a_new_session_starts_the_list_over():
     first = await _orient("need_scam", "arnaque")
     again = await _orient("need_scam", "arnaque", events=[
