@@ -1,4 +1,4 @@
-"""Consent for every newcomer: the answer first, then the question once; a yes offers a call."""
+"""Consent for every newcomer: the answer, then the question once; a yes offers a call."""
 
 from __future__ import annotations
 
