@@ -96,6 +96,56 @@ def button_payload(data: str) -> Optional[str]:
     return data if data in _button_payloads() else None
 
 
+# A typed yes or no to a yes/no offer (buttons with a "/deny" choice): mapped to
+# the offered buttons where the channel shows them as numbers (SMS). Input
+# vocabulary, not wording: what people type, SMS spelling included.
+YES_WORDS = frozenset({
+    "oui", "ouii", "ouiii", "ouai", "ouais", "oue", "ui", "wi", "yes", "yep", "ok", "okay",
+    "oki", "okk", "d accord", "dac", "dacc", "daccord", "d acc", "ok d accord", "oui d accord",
+    "oui merci", "oui svp", "oui s il vous plait", "oui stp", "oui volontiers", "volontiers",
+    "avec plaisir", "je veux bien", "oui je veux bien", "ok merci", "ok pour moi",
+    "bien sur", "oui bien sur", "allez", "allez oui", "ca marche", "oui ca marche",
+    "pourquoi pas", "ok ca marche", "oui oui", "vas y", "allons y",
+})
+NO_WORDS = frozenset({
+    "non", "nan", "nn", "no", "non non", "non merci", "nan merci", "no merci",
+    "non pas maintenant", "pas maintenant", "pas pour l instant", "pas pour le moment",
+    "non pas pour l instant", "pas aujourd hui", "plus tard", "une autre fois",
+    "ca ira", "non ca ira", "pas besoin", "non pas besoin", "non merci ca ira",
+    "merci non", "non c est bon", "c est bon merci", "pas la peine",
+})
+DENY_PAYLOAD = "/deny"
+
+
+def _folded_answer(text: str) -> str:
+    import re
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", (text or "").lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = re.sub(r"[’'\-]", " ", folded)
+    folded = re.sub(r"[^\w ]", " ", folded)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def yes_no_payload(text: str, buttons: Any) -> Optional[str]:
+    """The payload a typed yes or no picks among yes/no buttons, else None.
+
+    Only for offers that have a "/deny" choice: "oui" picks the first other
+    button ("/schedule_call", "/request_human", "/affirm"), "non merci" the
+    "/deny" one. Anything longer ("oui demain 15h") stays text for the NLU.
+    """
+    payloads = [str(b.get("payload") or "") for b in buttons or [] if isinstance(b, dict)]
+    if DENY_PAYLOAD not in payloads:
+        return None
+    answer = _folded_answer(text)
+    if answer in NO_WORDS:
+        return DENY_PAYLOAD
+    if answer in YES_WORDS:
+        return next((p for p in payloads if p and p != DENY_PAYLOAD), None)
+    return None
+
+
 def live_key(prefix: str, sender_id: str) -> str:
     """The stream a listener's console reads a taken-over conversation from."""
     return f"{prefix}:live:{sender_id}"

@@ -40,7 +40,7 @@ from twilio.request_validator import RequestValidator
 from bot.phone import mask, to_e164
 from channels.common import (
     DONE, IN_PROGRESS, ProcessedOnce, SpoolReplayer, answer_without_redis,
-    channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text,
+    channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text, yes_no_payload,
 )
 from channels.sms_format import (
     numbered_choices, to_gsm7, payload_for_reply, split_segments, split_with_choices,
@@ -197,7 +197,15 @@ class SmsOutput(OutputChannel):
     async def send_text_message(
         self, recipient_id: Text, text: Text, **kwargs: Any
     ) -> None:
-        """Send a text, cut into SMS segments."""
+        """Send a text, cut into SMS segments.
+
+        The choices of an earlier message are forgotten: a "1" or a "oui" answers
+        the latest message only.
+        """
+        try:
+            await self.redis.delete(f"{self.prefix}:sms:buttons:{recipient_id}")
+        except (RedisError, OSError):
+            pass  # the text matters more than forgetting old choices
         await self._send(recipient_id, text)
 
     async def send_text_with_buttons(
@@ -389,7 +397,7 @@ class SmsInput(InputChannel):
             buttons = json.loads(raw)
         except ValueError:
             return text
-        return payload_for_reply(text, buttons) or text
+        return payload_for_reply(text, buttons) or yes_no_payload(text, buttons) or text
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]

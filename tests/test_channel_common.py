@@ -73,3 +73,58 @@ async def test_an_early_escalation_with_redis_down_is_spooled_not_raised(monkeyp
                                      "sms", "SM3")
     spooled = (tmp_path / "spool" / "escalations.jsonl").read_text(encoding="utf-8")
     assert '"message_id": "SM3"' in spooled and '"recorded_by": "channel"' in spooled
+
+
+# -- a typed yes or no to an offer's buttons ---------------------------------------
+OFFER_CALL = [{"title": "Oui, fixons-le", "payload": "/schedule_call"},
+              {"title": "Non merci", "payload": "/deny"}]
+OFFER_HUMAN = [{"title": "Oui, je veux parler à quelqu'un", "payload": "/request_human"},
+               {"title": "Non, continuons", "payload": "/deny"}]
+
+
+def test_typed_yes_and_no_pick_the_offered_buttons():
+    from channels.common import yes_no_payload
+
+    for yes in ("oui", "Ouais", "OK", "d'accord", "D’accord !", "oui merci", "volontiers",
+                "ok ça marche", "dac"):
+        assert yes_no_payload(yes, OFFER_CALL) == "/schedule_call", yes
+        assert yes_no_payload(yes, OFFER_HUMAN) == "/request_human", yes
+    for no in ("non", "nan", "Non merci.", "non merci, ça ira", "pas maintenant",
+               "pas pour l'instant", "une autre fois"):
+        assert yes_no_payload(no, OFFER_CALL) == "/deny", no
+
+
+def test_anything_else_stays_text_and_only_yes_no_offers_are_mapped():
+    from channels.common import yes_no_payload
+
+    # A moment, a story, a risk: the NLU reads them.
+    for text in ("oui demain 15h", "non je veux mourir", "bof", "2", "", "ouistiti"):
+        assert yes_no_payload(text, OFFER_CALL) is None, text
+    consent = [{"title": "Oui", "payload": "/opt_in"}, {"title": "Non", "payload": "/opt_out"}]
+    assert yes_no_payload("non", consent) is None  # STOP stays a deliberate word
+    assert yes_no_payload("oui", []) is None and yes_no_payload("oui", None) is None
+
+
+async def test_sms_maps_yes_to_the_latest_buttons_only(redis_client, prefix, monkeypatch):
+    from channels.sms import SmsInput, SmsOutput, SmsSettings
+
+    sent = []
+
+    async def fake_send(self, recipient, text, parts=None):
+        sent.append(text)
+
+    monkeypatch.setattr(SmsOutput, "_send", fake_send)
+    output = SmsOutput(SmsSettings.from_env(), redis_client, prefix)
+    reader = SmsInput.__new__(SmsInput)
+    reader.redis, reader.prefix = redis_client, prefix
+    person = f"sms:+3361{uuid.uuid4().int % 10**7:07d}"
+    await output.send_text_with_buttons(person, "On fixe le prochain appel ?", OFFER_CALL)
+    assert await reader._map_reply(person, "ouais") == "/schedule_call"
+    assert await reader._map_reply(person, "non merci") == "/deny"
+    assert await reader._map_reply(person, "2") == "/deny"
+    assert await reader._map_reply(person, "oui demain 15h") == "oui demain 15h"
+    # A later message without choices: "oui" and "1" answer that one, not the offer.
+    await output.send_text_message(person, "Bonsoir ! Avez-vous passé une bonne journée ?")
+    assert await reader._map_reply(person, "oui") == "oui"
+    assert await reader._map_reply(person, "1") == "1"
+    assert len(sent) == 2
