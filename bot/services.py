@@ -71,11 +71,13 @@ class Service:
 
 @dataclass(frozen=True)
 class Refinement:
-    """A message about one need that says these words gets another need's answer."""
+    """A message about one need that says these words (and none of ``unless``)
+    gets another need's answer."""
 
     need: str
     from_needs: Tuple[str, ...]
     pattern: "re.Pattern[str]"
+    unless: Optional["re.Pattern[str]"] = None
 
 
 @dataclass(frozen=True)
@@ -133,14 +135,29 @@ def _service(need: str, raw: Any, territory: str, where: str) -> Service:
     )
 
 
+def _words_pattern(words: Any, where: str) -> "re.Pattern[str]":
+    # "loyer*" is a word start (loyers, loyer), "gaz" a whole word (not gazole).
+    words = [str(word).strip() for word in words or ()]
+    if not words or not all(normalise(word.rstrip("*")) for word in words):
+        raise ServiceDataError(f"{where}: empty word list or word")
+    alternatives = [
+        re.escape(normalise(word.rstrip("*"))) + ("" if word.endswith("*") else r"(?![a-z0-9])")
+        for word in words
+    ]
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + ")")
+
+
 def _refinement(raw: Any, where: str) -> Refinement:
     if not isinstance(raw, dict) or not raw.get("need") or not raw.get("words"):
         raise ServiceDataError(f"{where}: a refinement has need, from and words")
-    stems = [normalise(word) for word in raw["words"]]
-    if not all(stems):
-        raise ServiceDataError(f"{where}: empty word")
-    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(map(re.escape, stems)) + ")")
-    return Refinement(str(raw["need"]), tuple(str(n) for n in raw.get("from") or ()), pattern)
+    unknown = set(raw) - {"need", "from", "words", "unless"}
+    if unknown:
+        raise ServiceDataError(f"{where}: unknown fields {sorted(unknown)}")
+    return Refinement(
+        str(raw["need"]), tuple(str(n) for n in raw.get("from") or ()),
+        _words_pattern(raw["words"], where),
+        _words_pattern(raw["unless"], where) if raw.get("unless") else None,
+    )
 
 
 def parse(data: Any, where: str) -> Catalogue:
@@ -283,7 +300,8 @@ def need_of(need: str, text: str, directory: Path = SERVICES_DIR) -> str:
     words = normalise(text)
     for refinement in catalogues(directory)[NATIONAL].refinements:
         if need in refinement.from_needs and refinement.pattern.search(words):
-            return refinement.need
+            if refinement.unless is None or not refinement.unless.search(words):
+                return refinement.need
     return need
 
 

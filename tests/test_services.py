@@ -304,13 +304,20 @@ def test_asked_again_gives_the_next_entries_then_starts_over():
     [
         ("housing", "on va etre expulsés, j'ai 3 mois de loyers en retard", "rent_arrears"),
         ("money", "j'arrive plus a payer le loyer", "rent_arrears"),
+        ("housing", "le proprio a changé la serrure, je dors dans la voiture", "housing"),
+        ("housing", "expulsé ce matin, je sais pas où dormir", "housing"),
         ("housing", "il fait 12 degrés, le chauffage est en panne", "housing_conditions"),
         ("housing", "je dors dans ma voiture", "housing"),
         ("scam", "il m'a menacé et dit qu'il va revenir chercher l'argent", "scam_threat"),
         ("scam", "j'ai donné mon code de carte à un faux conseiller", "scam"),
         ("food", "mon loyer m'a tout pris, plus rien à manger", "food"),
-        # Stems match at the start of a word only ("Royer" is not "loyer").
+        # Stems match at the start of a word only ("Royer" is not "loyer*"),
+        # whole words as whole words ("gazole" is not "gaz").
         ("housing", "je dors chez mon ami Royer", "housing"),
+        ("housing", "je dors dans ma voiture, plus de gazole", "housing"),
+        ("housing", "on m'a coupé le gaz", "housing_conditions"),
+        ("scam", "c'est forcément une arnaque ce SMS", "scam"),
+        ("scam", "il veut forcer la porte pour l'argent", "scam_threat"),
     ],
 )
 def test_need_of_refines_by_words(need, text, refined):
