@@ -46,6 +46,14 @@ def first_consent_events(was: Dict[str, str]) -> List[Dict[Text, Any]]:
     return [SlotSet(CONSENT_SLOT, None)]
 
 
+def _welcomed(tracker: Tracker) -> bool:
+    """Whether this session already carried the consent question."""
+    return any(e.get("event") == "bot"
+               and (e.get("metadata") or {}).get("utter_action")
+               in ("utter_welcome", "utter_consent_ask")
+               for e in tracker.events)
+
+
 async def _in_difficulty(redis: Any, tracker: Tracker) -> bool:
     """A risk in this conversation or an open case: no paperwork now."""
     if tracker.get_slot("risk_context"):
@@ -117,6 +125,11 @@ class ActionAskConsent(Action):
         await enrol_self(redis, SETTINGS.key_prefix, tracker.sender_id, clock.now())
         person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
         if person.get("status") != "pending" or person.get("consent_asked_ts"):
+            return [SlotSet(CONSENT_SLOT, None)]
+        if _welcomed(tracker):
+            # /start (or the worker) already said the welcome and its question.
+            await redis.hsetnx(person_key(tracker.sender_id), "consent_asked_ts",
+                               f"{clock.now():.0f}")
             return [SlotSet(CONSENT_SLOT, None)]
         if await _in_difficulty(redis, tracker):
             return []  # still pending: asked after a later answer

@@ -57,6 +57,15 @@ async def test_a_story_first_is_followed_by_the_consent_question_once(sync_redis
     assert again == [] and events == [SlotSet("consent_pending", None)]
 
 
+async def test_after_the_start_command_s_welcome_it_is_not_asked_again(sync_redis, prefix):
+    tracker = _tracker()
+    tracker.events.insert(0, {"event": "bot", "text": "Bonjour, ici Lien…",
+                              "metadata": {"utter_action": "utter_welcome"}})
+    said, events = await _ask(tracker)
+    assert said == [] and events == [SlotSet("consent_pending", None)]
+    assert sync_redis.hget(f"{prefix}:person:{tracker.sender_id}", "consent_asked_ts")
+
+
 async def test_nothing_is_asked_without_the_slot(sync_redis, prefix):
     tracker = _tracker(slots={})
     assert await _ask(tracker) == ([], [])
