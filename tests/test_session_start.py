@@ -212,3 +212,31 @@ async def test_an_older_file_leaves_the_territory_and_agreement_in_place(tmp_pat
     persons, _ = read_csv(cleared)
     await import_persons(redis_client, prefix, persons, NOW)
     assert await redis_client.hget(key, "agreement") == b""
+
+
+def _suitable(domain, response, slots):
+    from rasa.core.nlg.generator import ResponseVariationFilter
+
+    return ResponseVariationFilter(domain.responses).responses_for_utter_action(
+        response, "rest", slots)
+
+
+def test_rasa_picks_the_name_and_the_register_the_session_start_set(domain):
+    named = [name for name, variants in domain.responses.items()
+             if any("{first_name}" in v.get("text", "") for v in variants)]
+    assert "utter_greet" in named
+    base = {"language": None, "agreement": None, "first_name": None,
+            "has_first_name": None}
+    for name in named:
+        # Someone unknown, or without a first name: never "{first_name}".
+        for slots in ({}, {"register": "vous"}, {"register": "tu"}):
+            for variant in _suitable(domain, name, dict(base, **slots)):
+                assert "{first_name}" not in variant["text"], (name, slots)
+        for register in ("tu", "vous"):
+            slots = dict(base, register=register, first_name="Josiane",
+                         has_first_name=True)
+            chosen = _suitable(domain, name, slots)
+            assert chosen and any("{first_name}" in v["text"] for v in chosen), name
+            for variant in chosen:
+                said = {c["name"]: c["value"] for c in variant.get("condition") or []}
+                assert said.get("register") == register, (name, register, variant["text"])
