@@ -25,6 +25,8 @@ from bot.checkin_text import wording
 from bot.persons import enrol_self, get_person, save_schedule, set_status
 
 CONSENT_SLOT = "consent_pending"
+# Set when a person said no to the consent question: not asked again.
+DECLINED = "consent_declined_ts"
 OFFER_FIRST_CALL = "utter_offer_first_call"
 FALLBACK_RESPONSE = {
     "EXTERNAL_checkin_morning": "utter_checkin_morning",
@@ -99,7 +101,7 @@ class ActionGreet(Action):
         redis = get_redis()
         await enrol_self(redis, SETTINGS.key_prefix, tracker.sender_id, clock.now())
         person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
-        if person.get("status") == "pending":
+        if person.get("status") == "pending" and not person.get(DECLINED):
             await redis.hset(person_key(tracker.sender_id), "consent_asked_ts",
                              f"{clock.now():.0f}")
             dispatcher.utter_message(response="utter_welcome")
@@ -124,7 +126,8 @@ class ActionAskConsent(Action):
         redis = get_redis()
         await enrol_self(redis, SETTINGS.key_prefix, tracker.sender_id, clock.now())
         person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
-        if person.get("status") != "pending" or person.get("consent_asked_ts"):
+        if (person.get("status") != "pending" or person.get("consent_asked_ts")
+                or person.get(DECLINED)):
             return [SlotSet(CONSENT_SLOT, None)]
         if _welcomed(tracker):
             # /start (or the worker) already said the welcome and its question.
@@ -166,7 +169,9 @@ class ActionConsentAnswer(Action):
                              clock.now(), how=f"oui par message ({channel})")
             dispatcher.utter_message(response="utter_opt_in")
             return first_consent_events(person)
+        # A later "oui" is not a consent; a no is not asked again (START still works).
         await redis.hdel(person_key(tracker.sender_id), "consent_asked_ts")
+        await redis.hset(person_key(tracker.sender_id), DECLINED, f"{clock.now():.0f}")
         dispatcher.utter_message(response="utter_consent_declined")
         return []
 

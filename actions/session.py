@@ -62,7 +62,8 @@ def consent_pending(sender_id: str, person: Dict[str, str]) -> Optional[bool]:
         return None
     if not person:
         return True
-    if person.get("status", "pending") == "pending" and not person.get("consent_asked_ts"):
+    if (person.get("status", "pending") == "pending" and not person.get("consent_asked_ts")
+            and not person.get("consent_declined_ts")):
         return True
     return None
 

@@ -119,6 +119,19 @@ async def test_no_after_the_question_schedules_nothing(sync_redis, prefix):
     assert _responses(dispatcher) == ["utter_consent_declined"]
     assert events == []
     assert sync_redis.hget(f"{prefix}:person:{tracker.sender_id}", "status") == "pending"
+    # A no is not asked again: not after an answer, not at the next greeting.
+    assert await _ask(_tracker(sender=tracker.sender_id)) == (
+        [], [SlotSet("consent_pending", None)])
+    greeted = CollectingDispatcher()
+    await ActionGreet().run(greeted, _tracker("greet", "bonjour", sender=tracker.sender_id),
+                            {})
+    assert _responses(greeted) == ["utter_greet"]
+    # A later "oui" is not taken as a consent.
+    later = CollectingDispatcher()
+    await ActionConsentAnswer().run(later, _tracker("affirm", "oui",
+                                                    sender=tracker.sender_id), {})
+    assert _responses(later) == ["utter_affirm_generic"]
+    assert sync_redis.hget(f"{prefix}:person:{tracker.sender_id}", "status") == "pending"
 
 
 async def test_the_consent_button_offers_a_call_only_at_the_first_yes(sync_redis, prefix):

@@ -81,6 +81,13 @@ async def test_someone_already_asked_is_not_asked_again(sync_redis, prefix):
     assert "consent_pending" not in _slots(await _start(tracker))
 
 
+async def test_someone_who_said_no_is_not_asked_again(sync_redis, prefix):
+    tracker = _tracker()
+    sync_redis.hset(f"{prefix}:person:{tracker.sender_id}", mapping={
+        "register": "vous", "status": "pending", "consent_declined_ts": "1"})
+    assert "consent_pending" not in _slots(await _start(tracker))
+
+
 async def test_slots_are_carried_over_and_the_registry_wins(sync_redis, prefix):
     tracker = _tracker(slots={"language": "en", "register": "tu", "first_name": "Old",
                               "territory": "13", "call_at": None})
