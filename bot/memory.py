@@ -277,7 +277,7 @@ async def remember(redis: Any, prefix: str, person_id: str, text: str, now_ts: f
         return False
     record = await _load(redis, key)
     names = _names(record)
-    for mention in named:
+    for mention in reversed(named):  # the first one named comes first
         names = [n for n in names if n["name"] != mention.name]
         names.insert(0, {"name": mention.name, "rel": mention.relation.key,
                          "kind": mention.relation.kind, "ts": int(now_ts), "asked": 0})
@@ -325,7 +325,9 @@ async def follow_up(redis: Any, prefix: str, person_id: str, now_ts: float,
         if what.startswith("topic:"):
             topic = _topic(what[6:])
             return FollowUp(topic=topic) if topic else None
-        return FollowUp(name=what[5:])
+        # Unless the name was forgotten since (a death, a risk).
+        known = {entry["name"] for entry in _names(record)}
+        return FollowUp(name=what[5:]) if what[5:] in known else None
     for entry in _names(record):
         if not entry.get("asked") and now_ts - float(entry.get("ts") or 0) >= MENTION_SETTLES:
             return FollowUp(name=entry["name"])

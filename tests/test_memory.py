@@ -103,13 +103,18 @@ async def test_a_name_is_asked_about_once_a_day_and_once_per_mention(redis_clien
 async def test_a_death_or_a_risk_forgets_the_names_it_contains(redis_client, prefix):
     person = f"test:{uuid.uuid4().hex[:8]}"
     await memory.remember(redis_client, prefix, person, "Mon chat Pompon et mon fils Marc", NOW)
+    pompon = memory.FollowUp(name="Pompon")
+    assert await memory.follow_up(redis_client, prefix, person, NOW + 3600, asker="c") == pompon
+    await memory.mark_asked(redis_client, prefix, person, pompon, NOW + 3600, asker="c")
     assert await memory.remember(redis_client, prefix, person, "Pompon est mort cette nuit",
-                                 NOW + 60)
-    assert await memory.follow_up(redis_client, prefix, person, NOW + 3600) == \
+                                 NOW + 3660)
+    # Even a retried check-in no longer asks about him.
+    assert await memory.follow_up(redis_client, prefix, person, NOW + 3720, asker="c") is None
+    assert await memory.follow_up(redis_client, prefix, person, NOW + DAY) == \
         memory.FollowUp(name="Marc")
-    await memory.remember(redis_client, prefix, person, "Marc me fait peur", NOW + 180,
+    await memory.remember(redis_client, prefix, person, "Marc me fait peur", NOW + DAY,
                           risky=True)
-    assert await memory.follow_up(redis_client, prefix, person, NOW + 2 * 3600) is None
+    assert await memory.follow_up(redis_client, prefix, person, NOW + 2 * DAY) is None
     # And nothing new is kept from such a message.
     assert not await memory.remember(redis_client, prefix, person,
                                      "ma fille Julie est décédée", NOW + 300)
