@@ -141,6 +141,20 @@ async def test_grief_never_gets_a_cheerful_reply(domain, text):
             assert "bonne nouvelle" not in said.lower()
 
 
+@pytest.mark.parametrize("response, guarded", [
+    ("utter_goodbye", "utter_grief_goodbye"), ("utter_thank", "utter_grief_heard"),
+    ("utter_share_day", "utter_grief_heard"), ("utter_greet", "utter_grief_heard"),
+])
+async def test_closings_and_thanks_about_a_loss_are_answered_gently(domain, response, guarded):
+    nlg = ListeningNLG(domain=domain)
+    gentle = {v["text"] for v in domain.responses[guarded]}
+    tracker = _tracker(domain, "Bonne soirée, demain c'est l'anniversaire de la mort de Jean",
+                       "goodbye")
+    assert (await nlg.generate(response, tracker, "rest"))["text"] in gentle
+    plain = _tracker(domain, "Bonne soirée, à demain", "goodbye")
+    assert (await nlg.generate(response, plain, "rest"))["text"] not in gentle
+
+
 async def test_a_good_mood_without_grief_is_still_welcomed(domain):
     nlg = ListeningNLG(domain=domain)
     tracker = _tracker(domain, "Je suis allée au marché, il faisait beau, ça m'a fait du bien",
