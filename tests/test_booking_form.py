@@ -335,3 +335,134 @@ async def test_cancel_call_cancels_moves_or_asks_again(sync_redis, prefix):
         talk.sender, "je ne pourrai pas être là mardi", "cancel_call", form_open=False), {})
     assert ask[-1] == FollowupAction("call_form")
     assert _booked_at(sync_redis, prefix, talk.sender) is None
+
+
+# -- the booking scorer of `make eval` (bot.eval_independent), with a fake driver ----
+def _item(ident, expect, day=None, time=None, not_at=(), start=None, turns=("…",)):
+    item = {"id": ident, "turns": list(turns), "expect": expect, "day": day, "time": time,
+            "not_at": list(not_at), "kind": "test"}
+    if start:
+        item["start"] = start
+    return item
+
+
+def _outcome(stamp=None, offered=True):
+    from bot.eval_independent import BookingOutcome
+
+    moment = datetime.fromisoformat(stamp).replace(tzinfo=PARIS) if stamp else None
+    return BookingOutcome(booked=moment, offered=offered)
+
+
+class FakeConversations:
+    """Answers each conversation with a scripted outcome, by id."""
+
+    def __init__(self, outcomes):
+        self.outcomes, self.seen = outcomes, []
+
+    async def converse(self, item):
+        self.seen.append(item["id"])
+        return self.outcomes[item["id"]]
+
+
+def test_judge_booking():
+    from bot.eval_independent import judge_booking
+
+    booked = _item("a", "booked", "2026-12-05", "11:00", not_at=["10:00"])
+    assert judge_booking(booked, _outcome("2026-12-05T11:00")) == (True, False)
+    assert judge_booking(booked, _outcome("2026-12-04T11:00")) == (False, False)  # wrong day
+    assert judge_booking(booked, _outcome("2026-12-05T12:00")) == (False, False)  # wrong hour
+    assert judge_booking(booked, _outcome("2026-12-05T10:00")) == (False, True)   # refused
+    assert judge_booking(booked, _outcome()) == (False, False)
+    any_hour = _item("b", "booked", "2026-12-04", None)
+    assert judge_booking(any_hour, _outcome("2026-12-04T15:30")) == (True, False)
+    for expect in ("cancelled", "none"):
+        assert judge_booking(_item("c", expect), _outcome()) == (True, False)
+        assert judge_booking(_item("c", expect), _outcome("2026-12-04T15:00"))[0] is False
+    # A conversation that should start after the offer of a call, which never came.
+    offer = _item("d", "booked", "2026-12-05", "11:00", start="offer")
+    assert judge_booking(offer, _outcome("2026-12-05T11:00", offered=False))[0] is False
+
+
+async def test_score_booking_counts_each_kind_and_the_gates_follow():
+    from bot.eval_independent import booking_gate_failures, score_booking
+
+    items = [_item("r1", "booked", "2026-12-05", "11:00"),
+             _item("r2", "booked", "2026-12-06", "09:00", not_at=["23:00"]),
+             _item("c1", "cancelled"), _item("n1", "none", turns=("secret line",))]
+    fake = FakeConversations({"r1": _outcome("2026-12-05T11:00"),
+                              "r2": _outcome("2026-12-06T23:00"),
+                              "c1": _outcome("2026-12-07T10:00"), "n1": _outcome()})
+    report = await score_booking(fake, items)
+    assert fake.seen == ["r1", "r2", "c1", "n1"]
+    assert (report.right.k, report.right.n) == (1, 2)
+    assert (report.cancelled.k, report.cancelled.n) == (0, 1)
+    assert (report.nothing.k, report.nothing.n) == (1, 1)
+    assert report.refused == 1
+    assert [m.split()[1] for m in report.misses] == ["r2", "c1"]
+    failures = booking_gate_failures(report)
+    assert len(failures) == 3 and "1 booking(s) at a refused hour" in failures
+    perfect = await score_booking(FakeConversations({"r1": _outcome("2026-12-05T11:00")}),
+                                  items[:1])
+    assert booking_gate_failures(perfect) == []
+
+
+async def test_the_sealed_half_prints_figures_never_lines(monkeypatch, capsys):
+    from bot import eval_independent as ev
+
+    halves = {"dev": [_item("d1", "booked", "2026-12-05", "11:00",
+                            turns=("dev words",))],
+              "sealed": [_item("s1", "booked", "2026-12-05", "11:00",
+                               turns=("sealed words",))]}
+    monkeypatch.setattr(ev, "load_set", lambda name, half: halves[half] if name == "booking"
+                        else [])
+    fake = FakeConversations({"d1": _outcome(), "s1": _outcome()})
+    failures = await ev.evaluate_booking(fake, ["dev", "sealed"], show_misses=True)
+    out = capsys.readouterr().out
+    assert "dev words" in out and "sealed words" not in out and "s1" not in out
+    assert "booking conversations, sealed half" in out
+    assert failures["sealed"] and failures["dev"]
+    await ev.evaluate_booking(fake, ["dev"], show_misses=False)
+    assert "dev words" not in capsys.readouterr().out
+
+
+async def test_the_actions_run_in_process_for_the_scorer(sync_redis, prefix):
+    from bot.eval_independent import InProcessActions
+
+    endpoint = InProcessActions()
+    tracker = {"sender_id": "test:inproc", "slots": {}, "latest_message": {
+        "text": "oui", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []},
+        "events": _offer("utter_goodbye_offer_call") + [
+            {"event": "user", "text": "oui",
+             "parse_data": {"intent": {"name": "affirm"}}}],
+        "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen"}
+    answer = await endpoint.request(json={"next_action": "action_answer_call_offer",
+                                          "tracker": tracker, "domain": {}})
+    assert answer["events"][-1]["event"] == "followup"
+    assert answer["events"][-1]["name"] == "call_form"
+
+
+async def test_the_scorer_sets_the_reference_clock_and_gives_everything_back(
+        sync_redis, monkeypatch):
+    from types import SimpleNamespace
+
+    from actions import common
+    from bot import clock
+    from bot.eval_independent import BOOKING_REFERENCE, BookingConversations, InProcessActions
+
+    monkeypatch.undo()  # the real bot.clock here, not the fixed one
+    agent = SimpleNamespace(action_endpoint="before",
+                            processor=SimpleNamespace(action_endpoint="before"))
+    settings = common.SETTINGS
+    conversations = BookingConversations(SimpleNamespace(agent=agent))
+    async with conversations:
+        reference = datetime.fromisoformat(BOOKING_REFERENCE).timestamp()
+        assert abs(clock.now() - reference) < 60
+        assert common.SETTINGS.key_prefix == conversations.prefix
+        assert call_actions.SETTINGS is common.SETTINGS
+        assert isinstance(agent.processor.action_endpoint, InProcessActions)
+        sync_redis.set(f"{conversations.prefix}:probe", "1")
+    assert not sync_redis.exists(f"{conversations.prefix}:probe")
+    assert common.SETTINGS is settings and call_actions.SETTINGS is settings
+    assert abs(clock.now() - datetime.now().timestamp()) < 60
+    assert agent.action_endpoint == agent.processor.action_endpoint == "before"
