@@ -63,6 +63,8 @@ async def export(redis: Any, prefix: str, person_id: str) -> Dict[str, Any]:
         "cases": cases,
         "calls": calls,
         "takeover_messages": [_hash(fields) for _, fields in live],
+        # Names and topic the dialogue remembers (bot.memory).
+        "memory": _hash(await redis.hgetall(f"{prefix}:memory:{person_id}")),
     }
 
 

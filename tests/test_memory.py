@@ -10,7 +10,7 @@ import pytest
 from bot import memory
 from bot.checkin_text import compose, compose_remembered, said_key, wording
 from bot.memory import MemoryKeys, extract, is_grief, reflection
-from bot.privacy import erase
+from bot.privacy import erase, export
 
 NOW = 1_800_000_000.0
 DAY = 24 * 3600
@@ -200,5 +200,6 @@ async def test_erasure_removes_what_the_dialogue_remembers(redis_client, prefix)
                              date(2026, 12, 8), None, None, NOW)
     keys = [MemoryKeys(prefix).memory(person), said_key(prefix, person)]
     assert await redis_client.exists(*keys) == 2
+    assert "Julie" in (await export(redis_client, prefix, person))["memory"]["names"]
     await erase(redis_client, prefix, person)
     assert await redis_client.exists(*keys) == 0
