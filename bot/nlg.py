@@ -31,13 +31,12 @@ import hashlib
 import logging
 import random
 import re
-import time
 from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
-from bot import memory
+from bot import clock, memory
 
 logger = logging.getLogger(__name__)
 
@@ -138,14 +137,16 @@ class ListeningNLG(TemplatedNaturalLanguageGenerator):
         """Keep the latest message's names and topic, once per message."""
         client = self._client()
         message_id = getattr(tracker.latest_message, "message_id", None) or text
-        if client is None or not text or text.startswith("/") or self._remembered.get(tracker.sender_id) == message_id:
+        if client is None or not text or text.startswith("/"):
+            return  # no Redis, or an external intent (a check-in)
+        if self._remembered.get(tracker.sender_id) == message_id:
             return
         self._remembered[tracker.sender_id] = message_id
         if len(self._remembered) > 10000:
             self._remembered.clear()
         try:
             await memory.remember(client, self.prefix, tracker.sender_id, text,
-                                  time.time(), risky=risky)
+                                  clock.now(), risky=risky)
         except Exception as error:  # a reply is never lost for the memory
             logger.warning("memory not updated: %s", type(error).__name__)
 
@@ -155,7 +156,7 @@ class ListeningNLG(TemplatedNaturalLanguageGenerator):
             return None
         try:
             return await memory.follow_up(client, self.prefix, tracker.sender_id,
-                                          time.time())
+                                          clock.now())
         except Exception as error:
             logger.warning("memory not read: %s", type(error).__name__)
             return None
@@ -163,7 +164,7 @@ class ListeningNLG(TemplatedNaturalLanguageGenerator):
     async def _mark_asked(self, tracker: Any, what: memory.FollowUp) -> None:
         try:
             await memory.mark_asked(self._client(), self.prefix, tracker.sender_id,
-                                    what, time.time(), asker="conversation")
+                                    what, clock.now(), asker="conversation")
         except Exception as error:
             logger.warning("memory not updated: %s", type(error).__name__)
 
@@ -197,8 +198,9 @@ class ListeningNLG(TemplatedNaturalLanguageGenerator):
             values["remembered_name"] = follow.name
         elif follow is not None and follow.topic is not None:
             values["remembered_about"] = follow.about(register)
-        usable = [v for v in variations if all(
-            name in values for name in MEMORY_VARIABLES if "{" + name + "}" in (v.get("text") or ""))]
+        usable = [v for v in variations
+                  if all(name in values for name in MEMORY_VARIABLES
+                         if "{" + name + "}" in (v.get("text") or ""))]
         preferred = [v for v in usable if _uses_memory(v)]
         usable = preferred or usable or [v for v in variations if not _uses_memory(v)]
         if not usable:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -15,7 +14,7 @@ from rasa.shared.core.events import BotUttered, SessionStarted, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import memory
+from bot import clock, memory
 from bot.nlg import ListeningNLG, sentences
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +188,7 @@ async def test_a_name_shared_comes_back_once_in_a_later_greeting(domain, redis_c
     assert "Pompon" not in (await _say(nlg, "utter_greet", tracker))["text"]
     # ... but in a later conversation (he was mentioned two hours ago).
     await memory.remember(redis_client, prefix, tracker.sender_id, "Mon chat Pompon",
-                          time.time() - 2 * 3600)
+                          clock.now() - 2 * 3600)
     later = DialogueStateTracker.from_events(
         tracker.sender_id, [UserUttered("bonjour", {"name": "greet"}, message_id="m3")],
         slots=domain.slots)
