@@ -219,3 +219,26 @@ async def test_a_reply_is_never_lost_for_the_memory(domain):
     tracker = _tracker(domain, "Ma fille Julie vient demain", "share_day")
     assert (await nlg.generate("utter_share_day", tracker, "rest"))["text"]
     assert (await nlg.generate("utter_greet", tracker, "rest"))["text"]
+
+
+async def test_through_rasas_own_actions_the_bot_events_carry_the_variation(domain):
+    """Rasa's response action and a custom action's response, as the server runs them."""
+    from rasa.core.actions.action import ActionBotResponse, RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    nlg = ListeningNLG(domain=domain)
+    tracker = _tracker(domain, "gloubi", "nlu_fallback")
+    channel = CollectingOutputChannel()
+    said = []
+    for _ in range(5):
+        events = await ActionBotResponse("utter_ask_more").run(channel, nlg, tracker, domain)
+        (event,) = events
+        assert event.metadata["variation"] and event.metadata["utter_action"] == "utter_ask_more"
+        tracker.update(event)
+        said.append(event.text)
+    assert len(set(said)) == 5
+    bots = await RemoteAction._utter_responses(
+        [{"response": "utter_fallback_reflect", "about": "de votre fille Julie"}],
+        channel, nlg, tracker)
+    (event,) = bots
+    assert "de votre fille Julie" in event.text and event.metadata["variation"]
