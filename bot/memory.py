@@ -98,6 +98,7 @@ class DialogueWords:
     no_echo: Tuple["re.Pattern[str]", ...]
     no_memory: Tuple["re.Pattern[str]", ...]
     grief_guard: Dict[str, str]
+    question_fillers: frozenset
 
 
 @lru_cache(maxsize=1)
@@ -123,6 +124,8 @@ def words() -> DialogueWords:
         no_echo=tuple(re.compile(normalise_pattern(p)) for p in raw["no_echo"]),
         no_memory=tuple(re.compile(normalise_pattern(p)) for p in raw["no_memory"]),
         grief_guard=dict(raw.get("grief_guard") or {}),
+        question_fillers=frozenset(normalise_text(str(w))
+                                   for w in raw.get("question_fillers") or []),
     )
 
 

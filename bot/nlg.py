@@ -7,9 +7,10 @@ Rasa's ``TemplatedNaturalLanguageGenerator`` with four changes:
 
 - **No repeat.** Among the variations the conditions allow (``register: tu``,
   ``language: en``, channel: Rasa's own ``ResponseVariationFilter``), it picks
-  one none of whose sentences the bot already sent in this conversation (the
-  tracker's bot events since the session started, check-ins included); when
-  all were sent, the least recently sent. Each reply carries its variation's
+  one none of whose sentences (nor the gist of its question: "Comment
+  allez-vous ce matin ?" is "Comment allez-vous ?") the bot already sent in
+  this conversation (the tracker's bot events since the session started,
+  check-ins included); when all were sent, the least recently sent. Each reply carries its variation's
   id in the bot event's metadata (``variation``), so a variation with a
   template variable is recognised whatever it was filled with.
 - **Grief guard.** A cheerful response (``grief_guard`` in
@@ -37,6 +38,7 @@ from rasa.core.nlg.generator import ResponseVariationFilter
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
 from bot import clock, memory
+from bot.risk import normalise_text
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +50,23 @@ _SPACES = re.compile(r"\s+")
 
 
 def sentences(text: str) -> Set[str]:
-    """The sentences of a reply, folded (case and spacing), the short ones left out."""
+    """The sentences of a reply, folded (case and spacing), the short ones left out.
+
+    Each question also gives its gist ("?comment allez vous" for "Comment
+    allez-vous ce jeudi matin ?"), so the same question asked with another
+    time of day counts as asked.
+    """
     folded = _SPACES.sub(" ", (text or "").strip().lower())
     parts = {p.strip() for p in _SENTENCE_END.split(folded) if p.strip()}
     kept = {p for p in parts if len(p) >= SHORTEST_SENTENCE}
     if folded:
         kept.add(folded)
+    fillers = memory.words().question_fillers
+    for part in parts:
+        if part.endswith("?"):
+            gist = [w for w in normalise_text(part).split() if w not in fillers]
+            if gist:
+                kept.add("?" + " ".join(gist))
     return kept
 
 

@@ -99,6 +99,18 @@ async def test_a_sentence_sent_by_another_response_or_a_checkin_is_not_sent_agai
         assert not sentences(said) & sentences(before[1].text)
 
 
+async def test_the_same_question_at_another_time_of_day_is_not_asked_again(domain):
+    nlg = ListeningNLG(domain=domain)
+    before = [BotUttered("Bonjour Odette ! Comment allez-vous ce jeudi matin ?")]
+    same = "Comment allez-vous aujourd'hui ?"
+    for _ in range(20):
+        said = (await nlg.generate("utter_greet", _tracker(domain, before=before), "rest"))
+        assert same not in said["text"]
+    assert sentences("Comment vous sentez-vous ce soir ?") & sentences(
+        "Bonsoir. Comment vous sentez-vous en ce moment ?")
+    assert not sentences("Comment allez-vous ?") & sentences("Comment vous sentez-vous ?")
+
+
 async def test_what_was_said_before_the_session_started_may_come_back(domain):
     nlg = ListeningNLG(domain=domain)
     allowed = [v["text"] for v in domain.responses["utter_fallback"] if not v.get("condition")]
