@@ -25,10 +25,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import SETTINGS, get_redis, person_key
 from bot import clock
 from bot.calls import book_call, cancel_call
-from bot.persons import zone
+from bot.persons import DEFAULT_QUIET, zone
 from bot.when import Context, Proposal, decide, read, spoken
 
 FORM = "call_form"
+# No call in the quiet hours, the same ones as the check-ins' (bot/worker.py).
+QUIET_HOURS = os.environ.get("QUIET_HOURS", "").strip() or DEFAULT_QUIET
 RESET = [SlotSet("call_time", None), SlotSet("call_at", None),
          SlotSet("call_proposal", None), SlotSet("call_issue", None)]
 # The form lets these go to the rules and policies (it rejects the message).
@@ -125,7 +127,7 @@ class ValidateCallForm(FormValidationAction):
         reading = read(text, now, tz_name)
         if not opening and not reading.positive and intent == "affirm" and not reading.cancel:
             reading = Proposal(accept=True)
-        found, context = decide(reading, context, now, tz_name)
+        found, context = decide(reading, context, now, tz_name, QUIET_HOURS)
         return self._slots(found, context, text, opening)
 
     @staticmethod

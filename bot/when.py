@@ -95,6 +95,11 @@ _NEGATION_RE = re.compile(
     r"j ai (?:un |le |mon |ma )?(?:rdv|rendez vous|kine|medecin|docteur|dentiste|"
     r"infirmiere|courses))\b")
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
+# "pas de souci", "pourquoi pas", "ça ne me dérange pas": not a refusal.
+_HARMLESS_PAS_RE = re.compile(
+    r"\bpas (?:de |d )?(?:souci|soucis|probleme|problemes|pb|blem|grave|mal)\b|"
+    r"\bpourquoi pas\b|\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
+    r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais) pas\b")  # not knowing is not a no
 _CALL_RE = re.compile(
     r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|rappel|telephon|parl|sappel)|\bappelez|"
     r"\brappelez|\bsappel|\bsapel|\bappel(?:le|les|lez)? (?:moi|nous)|\bappel\b|"
@@ -109,7 +114,7 @@ _CANCEL_RE = re.compile(
     r"je (?:ne )?sais pas (?:encore )?quand|on verra|une autre fois|finalement non|"
     r"ca ira|pas d appel|veux plus|veux pas d appel|je (?:ne )?veux pas (?:etre )?appele)")
 _ACCEPT_RE = re.compile(
-    r"^(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
+    r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres) )*(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
     r"tres bien|ca marche|ca me va|ca me convient|ca (?:m )?irait|c est bon|c est parfait|"
     r"entendu|va bien|bien sur|volontiers|nickel|top|impeccable|genial|cool|go|"
     r"c est d accord|ca roule|va pour|allons y|je prends|banco)\b")
@@ -118,6 +123,7 @@ _ANY_TIME_RE = re.compile(
     r"comme vous voulez|comme tu veux|quand tu veux|peu importe|n importe (?:quand|quelle "
     r"heure)|a votre convenance|ce que vous voulez|ce qui vous arrange|je m adapte|"
     r"ca m est egal|toute la journee)\b")
+_NO_START_RE = re.compile(r"^(?:(?:ah|bon|euh|ben|bah|alors) )*(?:non|nan|nn|no|nope)\b")
 _DECLINE_RE = re.compile(
     r"^(?:non|nan|nn|no|nope|non non|pas vraiment|bof|ca va pas|ca ne va pas|ca me va pas|"
     r"ca ne me va pas|pas possible|impossible|pas ce jour la|pas a cette heure la|"
@@ -149,6 +155,8 @@ class Proposal:
     same_hour: bool = False
     same_day: bool = False
     accept: bool = False
+    any_time: bool = False
+    guessed: bool = False
     decline: bool = False
     cancel: bool = False
     past: bool = False
@@ -276,12 +284,16 @@ def _day(text: str, today: date) -> Tuple[Optional[date], str]:
         return today + timedelta(days=1), ""
     if re.search(r"\bhier\b|\bavant[ -]?hier\b", text):
         return today - timedelta(days=1), ""
-    for index, name in enumerate(WEEKDAYS):
-        if re.search(rf"\b{name}\b", text):
-            ahead = (index - today.weekday()) % 7 or 7
-            if "en huit" in text or "semaine prochaine" in text and ahead < 7:
-                ahead += 7 if "en huit" in text else 0
-            return today + timedelta(days=ahead), ""
+    said = sorted((m.start(), index) for index, name in enumerate(WEEKDAYS)
+                  for m in [re.search(rf"\b{name}\b", text)] if m)
+    if re.search(r"\b(?:ce |le )?week ?end\b", text) and not said:
+        said = [(0, 5)]  # the weekend: Saturday
+    if said:
+        index = said[0][1]  # the first day said ("mardi ou jeudi": Tuesday)
+        ahead = (index - today.weekday()) % 7 or 7
+        if "en huit" in text or "semaine prochaine" in text and ahead < 7:
+            ahead += 7 if "en huit" in text else 0
+        return today + timedelta(days=ahead), ""
     slash = re.search(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b", text)
     if slash:
         day, month = int(slash.group(1)), int(slash.group(2))
@@ -341,6 +353,7 @@ class _Clause:
     negated: bool = False
     past: bool = False
     call: bool = False
+    guessed: bool = False
 
     @property
     def timed(self) -> bool:
@@ -369,6 +382,11 @@ def _read_clause(text: str, now: datetime) -> _Clause:
             rest = re.sub(rf"\b(?:{pattern})\b", " ", rest)
             break
     said_part = clause.part
+    if clause.hour is not None and 1 <= clause.hour.hour <= 6 and clause.part is None \
+            and not re.search(r"\b(?:du matin|de la nuit|cette nuit|la nuit)\b", text):
+        # "vers 3h": nobody asks for a call at 3 in the night; 15h, to be confirmed.
+        clause.hour = clause.hour.replace(hour=clause.hour.hour + 12)
+        clause.guessed = True
     if clause.hour is not None and clause.part is not None:
         if clause.hour.hour < 12 <= clause.part.hour and clause.part != dtime(12, 0):
             clause.hour = clause.hour.replace(hour=clause.hour.hour + 12)  # "3h de l'aprem"
@@ -386,7 +404,8 @@ def _read_clause(text: str, now: datetime) -> _Clause:
             clause.day = now.date()
     clause.past = bool(_PAST_RE.search(text)) or (
         clause.day is not None and clause.day < now.date())
-    clause.negated = bool(_NEGATION_RE.search(text)) and not _NOT_BEFORE_RE.search(text) \
+    clause.negated = bool(_NEGATION_RE.search(_HARMLESS_PAS_RE.sub(" ", text))) \
+        and not _NOT_BEFORE_RE.search(text) \
         and not re.match(r"\s*plutot\b", text)
     clause.call = bool(_CALL_RE.search(text)) or not re.sub(
         r"\b\w\b", " ", re.sub(FILLERS, " ", rest)).strip() or \
@@ -421,8 +440,10 @@ def read(text: str, now_ts: float, tz_name: str) -> Proposal:
         wished.append(clause)
     calls = [c for c in wished if c.call] or wished
     day = hour = part = relative = None
+    guessed = False
     if calls:
         main = calls[-1]
+        guessed = main.guessed
         day, hour, part = main.day, main.hour, main.part
         relative = main.relative if main.relative_precise else None
         if day is None and relative is None:
@@ -441,7 +462,9 @@ def read(text: str, now_ts: float, tz_name: str) -> Proposal:
         same_hour=bool(_SAME_HOUR_RE.search(folded)),
         same_day=bool(_SAME_DAY_RE.search(folded)) and not refused_days,
         accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
-        decline=bool(_DECLINE_RE.search(sentence)),
+        any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,
+        decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
+                     or any(c.negated for c in clauses)),
         cancel=bool(_CANCEL_RE.search(sentence)),
         past=past and not calls,
     )
@@ -497,13 +520,19 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         at = reading.part or (context.hour if reading.day is not None and context.hour
                               else None) or DEFAULT_PROPOSAL
         found = _propose(day or now.date(), at, now, tz, quiet, refused)
+        if reading.any_time and found.proposal is not None:
+            found = CallTime("ok", at=found.proposal)  # "demain, quand vous voulez"
         return _settle(found, new)
     if day is None:
         candidate = datetime.combine(now.date(), hour, tz)
         if candidate <= now:
             candidate = datetime.combine(now.date() + timedelta(days=1), hour, tz)
-        return _settle(_check(candidate, now, quiet, refused), new)
-    return _settle(_check(datetime.combine(day, hour, tz), now, quiet, refused), new)
+    else:
+        candidate = datetime.combine(day, hour, tz)
+    found = _check(candidate, now, quiet, refused)
+    if reading.guessed and found.status == "ok":
+        found = CallTime("vague", proposal=found.at)  # "3h" read as 15h: asked first
+    return _settle(found, new)
 
 
 def _settle(found: CallTime, new: Context) -> Tuple[CallTime, Context]:

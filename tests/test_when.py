@@ -64,7 +64,7 @@ def test_the_past_is_refused_with_a_proposal(text):
 
 
 @pytest.mark.parametrize("text, proposal", [
-    ("demain à 3h", "2026-11-26 10:00"),      # an early hour: that morning
+    ("demain à 3h du matin", "2026-11-26 10:00"),  # an early hour: that morning
     ("ce soir 23h", "2026-11-25 18:00"),      # a late one: that same evening
     ("jeudi à 22h30", "2026-11-26 18:00"),
 ])
@@ -216,3 +216,31 @@ def test_the_confirmation_names_weekday_date_and_hour():
     assert spoken(at, NOW, full=True) == "demain, jeudi 26 novembre, à 10h"
     assert spoken(datetime(2026, 11, 28, 9, 30, tzinfo=PARIS), NOW, full=True) == \
         "samedi 28 novembre à 9h30"
+
+
+def test_a_small_hour_is_read_as_the_afternoon_and_asked_first():
+    found, _ = _talk("demain vers 3h")
+    assert found.status == "vague" and found.proposal.strftime("%d %H:%M") == "26 15:00"
+    found, _ = _talk("demain vers 3h", "oui")
+    assert _at(found) == "2026-11-26 15:00"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("mardi ou jeudi vers 11h", "2026-12-01 11:00"),        # the first day said
+    ("ce week-end à 11h", "2026-11-28 11:00"),
+    ("pas de souci pour demain 16h", "2026-11-26 16:00"),   # "pas de souci" is a yes
+    ("ça ne me dérange pas, vendredi 9h", "2026-11-27 09:00"),
+    ("demain, n'importe quand", "2026-11-26 10:00"),        # any time: the proposal
+])
+def test_more_ways_of_saying_a_moment(text, expected):
+    assert _at(_talk(text)[0]) == expected
+
+
+def test_yes_after_a_word_and_no_in_a_sentence():
+    _, context = _talk("lundi")
+    assert _at(_talk("ah bon oui d'accord", context=context)[0]) == "2026-11-30 10:00"
+    for no in ("non je peux pas", "nan ça m'arrange pas du tout",
+               "je serai pas là ce jour-là"):
+        assert _talk(no, context=context)[0].status == "declined", no
+    # Not knowing is not a no.
+    assert _talk("je sais pas trop", context=context)[0].status == "unknown"
