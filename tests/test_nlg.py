@@ -254,3 +254,16 @@ async def test_through_rasas_own_actions_the_bot_events_carry_the_variation(doma
         channel, nlg, tracker)
     (event,) = bots
     assert "de votre fille Julie" in event.text and event.metadata["variation"]
+
+
+async def test_with_a_first_name_the_memory_still_comes_back(domain, redis_client, prefix):
+    nlg = ListeningNLG(domain=domain, redis=redis_client)
+    nlg.prefix = prefix
+    for register in ("vous", "tu"):
+        tracker = _tracker(domain, "salut", "greet", slots={
+            "register": register, "has_first_name": True, "first_name": "Odette"})
+        await memory.remember(redis_client, prefix, tracker.sender_id,
+                              "Mon petit-fils Léo", clock.now() - 2 * 3600)
+        greeting = (await nlg.generate("utter_greet", tracker, "rest"))["text"]
+        # (Rasa lets "tu" variations without the first name compete.)
+        assert "Léo" in greeting and ("Odette" in greeting or register == "tu")
