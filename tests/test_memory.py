@@ -31,6 +31,8 @@ def _names(text):
     ("Ma fille Elle ne vient plus", [("file", "")]),  # a pronoun is not a name
     ("Mon fils Dimanche il vient", [("fils", "")]),
     ("La fille de la voisine", []),  # nobody of theirs
+    ("ma copine Josette vient jouer aux cartes", [("amie", "Josette")]),
+    ("mes petits-enfants Zoé et Tom", [("petits enfants", "Zoé")]),
 ])
 def test_names_come_from_a_relation_word_and_a_capitalised_or_introduced_word(text, expected):
     assert _names(text) == expected
