@@ -43,6 +43,7 @@ def test_names_come_from_a_relation_word_and_a_capitalised_or_introduced_word(te
     "ça fait un an qu'il nous a quittés", "j'ai perdu ma femme l'an dernier",
     "Je suis veuve depuis peu", "mon chien est mort ce matin", "on a mis des fleurs sur sa tombe",
     "Maman s'est éteinte cette nuit", "je pense à mon mari disparu",
+    "je suis allée sur la tombe de mon père", "la mort de mon mari m'a changée",
 ])
 def test_grief_is_recognised(text):
     assert is_grief(text)
@@ -50,6 +51,7 @@ def test_grief_is_recognised(text):
 
 @pytest.mark.parametrize("text", [
     "je suis morte de rire", "mort de fatigue après le marché", "j'ai perdu mes clés",
+    "il tombe de la neige", "j'y suis allée la mort dans l'âme", "je meurs d'envie d'y aller",
     "ma fille est partie en vacances", "bonne soirée", "quelle belle journée",
 ])
 def test_what_is_not_grief(text):
