@@ -44,6 +44,8 @@ def test_names_come_from_a_relation_word_and_a_capitalised_or_introduced_word(te
     "Je suis veuve depuis peu", "mon chien est mort ce matin", "on a mis des fleurs sur sa tombe",
     "Maman s'est éteinte cette nuit", "je pense à mon mari disparu",
     "je suis allée sur la tombe de mon père", "la mort de mon mari m'a changée",
+    "ça fait dix ans qu'elle est partie", "premier Noël sans lui", "on a dispersé ses cendres",
+    "my husband died last spring",
 ])
 def test_grief_is_recognised(text):
     assert is_grief(text)
@@ -52,6 +54,7 @@ def test_grief_is_recognised(text):
 @pytest.mark.parametrize("text", [
     "je suis morte de rire", "mort de fatigue après le marché", "j'ai perdu mes clés",
     "il tombe de la neige", "j'y suis allée la mort dans l'âme", "je meurs d'envie d'y aller",
+    "ça fait un an que mon fils est parti en Australie", "premier Noël sans les enfants",
     "ma fille est partie en vacances", "bonne soirée", "quelle belle journée",
 ])
 def test_what_is_not_grief(text):
