@@ -51,7 +51,7 @@ USUAL_ACTION = {"affirm": "utter_affirm_generic", "deny": "utter_deny_generic",
                 "nlu_fallback": "action_fallback", "schedule_call": FORM,
                 "change_checkin_time": "action_change_checkin_time",
                 "cancel_call": "action_cancel_call", "thank": "utter_thank",
-                "mood_good": "utter_mood_good"}
+                "mood_good": "utter_mood_good", "opt_in": "action_opt_in"}
 CHECKIN_WORDS = ("message", "sms", "texto", "bonjour du matin", "bonsoir", "coucou",
                  "check")
 
@@ -288,17 +288,18 @@ class ActionAnswerCallOffer(Action):
         reading = read(_text(tracker), clock.now(), await _timezone(tracker.sender_id))
         yes = not reading.cancel and (intent in ("affirm", "schedule_call") or reading.accept
                                       or reading.positive)
-        if offer in CALL_OFFERS:
+        no = intent == "deny" or reading.cancel or reading.decline
+        if offer in CALL_OFFERS and (yes or no):
             if yes:
                 return [*RESET, FollowupAction(FORM)]
             dispatcher.utter_message(response="utter_call_not_now")
             return []
-        if offer in HUMAN_OFFERS:
+        if offer in HUMAN_OFFERS and (yes or no):
             if yes:
                 return [FollowupAction("action_answer_human_offer")]
             dispatcher.utter_message(response="utter_deny_generic")
             return []
-        return [FollowupAction(USUAL_ACTION.get(intent, "utter_deny_generic"))]
+        return [FollowupAction(USUAL_ACTION.get(intent, "action_fallback"))]
 
 
 class ActionAmendCall(Action):

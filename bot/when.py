@@ -61,7 +61,7 @@ SMS_WORDS = (
     (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b", "l apres midi"),
     (r"\b(?:ajd|auj|ojd|ojourdhui|aujourdhui|aujourd hui)\b", "aujourd hui"),
     (r"\bver\b", "vers"),
-    (r"\b(?:pro|proch|prochain|prochaine)\b", "prochain"),
+    (r"\b(?:pro|proch)\b", "prochain"),
     (r"\bsam\b", "samedi"), (r"\bdim\b", "dimanche"), (r"\bven(?:d|dr)?\b", "vendredi"),
     (r"\blun\b", "lundi"), (r"\bmer(?:c|cr)?\b", "mercredi"), (r"\bjeu\b", "jeudi"),
     (r"\bmar\b", "mardi"), (r"\bswar\b", "soir"), (r"\bmat1\b", "matin"),
@@ -128,6 +128,18 @@ _DECLINE_RE = re.compile(
     r"^(?:non|nan|nn|no|nope|non non|pas vraiment|bof|ca va pas|ca ne va pas|ca me va pas|"
     r"ca ne me va pas|pas possible|impossible|pas ce jour la|pas a cette heure la|"
     r"ca m arrange pas|ca ne m arrange pas|pas terrible)$")
+# "à demain", "bonne soirée", "bon week-end": a farewell, not a moment (unless an
+# hour follows: "à demain 10h").
+_FAREWELL_RE = re.compile(
+    r"\b(?:a (?:demain|ce soir|tout a l heure|tout de suite|plus tard|bientot|la prochaine|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|la semaine prochaine)|"
+    r"(?:bonne|belle) (?:soiree|journee|apres midi|nuit|matinee|semaine|fin de journee|"
+    r"fin de semaine)|bon (?:apres midi|week end|weekend|dimanche|samedi|debut de semaine|"
+    r"lundi)|bonsoir|bonjour|bonne nuit)\b(?!\s*(?:a |vers |pour )?\d)")
+# Check-in times and pauses have their own words: not a call.
+_CHECKIN_RE = re.compile(
+    r"\b(?:message|messages|sms|texto|textos|reveil|reveiller|reveillez|coucou du|"
+    r"bonjour du matin|pause|vacances|je pars|je serai absente?|absent|jusqu)\b")
 _SAME_HOUR_RE = re.compile(r"\b(?:meme heure|a la meme heure|pareil pour l heure|"
                            r"meme horaire)\b")
 _SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")
@@ -157,6 +169,7 @@ class Proposal:
     accept: bool = False
     any_time: bool = False
     guessed: bool = False
+    asked: bool = False  # the moment is asked for (a call word, or nothing but it)
     decline: bool = False
     cancel: bool = False
     past: bool = False
@@ -407,16 +420,22 @@ def _read_clause(text: str, now: datetime) -> _Clause:
     clause.negated = bool(_NEGATION_RE.search(_HARMLESS_PAS_RE.sub(" ", text))) \
         and not _NOT_BEFORE_RE.search(text) \
         and not re.match(r"\s*plutot\b", text)
-    clause.call = bool(_CALL_RE.search(text)) or not re.sub(
-        r"\b\w\b", " ", re.sub(FILLERS, " ", rest)).strip() or \
-        len(re.sub(FILLERS, " ", rest).split()) <= 1
+    clause.call = bool(_CALL_RE.search(text)) or len(
+        re.sub(r"\b\w\b", " ", re.sub(FILLERS, " ", _TIME_WORDS_RE.sub(" ", rest))).split()) <= 1
     return clause
+
+
+# What a bare moment is made of ("jeudi prochain dans l'après-midi").
+_TIME_WORDS_RE = re.compile(
+    r"\b(?:" + "|".join(WEEKDAYS + MONTHS) + r"|demain|apres demain|aujourd hui|ce|cet|"
+    r"cette|prochain|prochaine|semaine|dans|en huit|week end|matin|soir|midi|"
+    r"\d+(?:er)?|h|jours?|heures?|minutes?|numero de service)\b")
 
 
 def read(text: str, now_ts: float, tz_name: str) -> Proposal:
     """Read a whole message about the moment of a call."""
     now = datetime.fromtimestamp(now_ts, zone(tz_name))
-    folded = normalise(text)
+    folded = _FAREWELL_RE.sub(" ", normalise(text)).strip()
     if not folded:
         return Proposal()
     clauses = [_read_clause(part.strip(), now) for part in _CLAUSE_SPLIT.split(folded)
@@ -463,6 +482,7 @@ def read(text: str, now_ts: float, tz_name: str) -> Proposal:
         same_day=bool(_SAME_DAY_RE.search(folded)) and not refused_days,
         accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
         any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,
+        asked=any(c.call for c in wished) and not _CHECKIN_RE.search(folded),
         decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
                      or any(c.negated for c in clauses)),
         cancel=bool(_CANCEL_RE.search(sentence)),
@@ -543,6 +563,17 @@ def _settle(found: CallTime, new: Context) -> Tuple[CallTime, Context]:
             new.hour = moment.time().replace(tzinfo=None)
     new.proposal = found.proposal
     return found, new
+
+
+def booking_request(text: str, now_ts: float, tz_name: str) -> bool:
+    """Whether a message, whatever the NLU made of it, asks for a call at a moment.
+
+    "dem1 14h", "on s'appelle samedi ?", "jeudi pro ver 3h de laprem": a moment
+    with a call word, or nothing but a moment. Not a past moment, not a check-in
+    time or a pause ("le message du matin à 9h"), not a farewell ("à demain").
+    """
+    reading = read(text, now_ts, tz_name)
+    return reading.positive and reading.asked and not reading.cancel
 
 
 def understand(text: str, now_ts: float, tz_name: str,

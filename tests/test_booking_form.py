@@ -466,3 +466,30 @@ async def test_the_scorer_sets_the_reference_clock_and_gives_everything_back(
     assert common.SETTINGS is settings and call_actions.SETTINGS is settings
     assert abs(clock.now() - datetime.now().timestamp()) < 60
     assert agent.action_endpoint == agent.processor.action_endpoint == "before"
+
+
+async def test_after_an_offer_something_else_gets_its_usual_answer():
+    sender = f"test:{uuid.uuid4().hex[:10]}"
+    events = await ActionAnswerCallOffer().run(
+        CollectingDispatcher(), _tracker(sender, "ma voisine est passée", "nlu_fallback",
+                                         form_open=False,
+                                         events=_offer("utter_goodbye_offer_call")), {})
+    assert events == [FollowupAction("action_fallback")]
+    moment = await ActionAnswerCallOffer().run(
+        CollectingDispatcher(), _tracker(sender, "dem1 vers 15h", "nlu_fallback",
+                                         form_open=False,
+                                         events=_offer("utter_goodbye_offer_call")), {})
+    assert moment[-1] == FollowupAction("call_form")
+
+
+async def test_after_a_booking_a_cancel_read_as_start_still_cancels(sync_redis, prefix):
+    talk = await _booked(sync_redis, prefix, "jeudi 16h")
+    off = CollectingDispatcher()
+    await ActionAmendCall().run(off, _tracker(
+        talk.sender, "Veuillez m'excuser, annulons, je vous écrirai.", "opt_in",
+        form_open=False), {})
+    assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
+    start = await ActionAmendCall().run(CollectingDispatcher(), _tracker(
+        talk.sender, "start", "opt_in", form_open=False), {})
+    assert start == [FollowupAction("action_opt_in")]

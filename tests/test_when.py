@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.when import Context, decide, read, spoken, understand
+from bot.when import Context, booking_request, decide, read, spoken, understand
 
 PARIS = ZoneInfo("Europe/Paris")
 # Wednesday 25 November 2026, 10:00 in Paris.
@@ -244,3 +244,27 @@ def test_yes_after_a_word_and_no_in_a_sentence():
         assert _talk(no, context=context)[0].status == "declined", no
     # Not knowing is not a no.
     assert _talk("je sais pas trop", context=context)[0].status == "unknown"
+
+
+@pytest.mark.parametrize("text", [
+    "dem1 vers 15h", "on s'appelle mardi ?", "mercredi pro ver 4h de laprem", "samedi",
+    "lundi dans l'après-midi", "vous pouvez m'appeler la semaine prochaine ?",
+    "à demain 10h alors"])
+def test_a_booking_request_whatever_the_nlu_made_of_it(text):
+    assert booking_request(text, NOW, "Europe/Paris")
+
+
+@pytest.mark.parametrize("text", [
+    "à demain !", "bonne soirée", "bon week-end à vous", "je prends mes gouttes à 8h",
+    "ma fille vient samedi", "j'ai rendez-vous chez le docteur demain à 10h",
+    "le message du matin plutôt à 9h", "je pars en vacances jusqu'à lundi",
+    "hier soir j'ai bien dormi", "bonjour, je me sens seul ce matin", "annulez l'appel",
+    "merci beaucoup", ""])
+def test_not_a_booking_request(text):
+    assert not booking_request(text, NOW, "Europe/Paris")
+
+
+def test_a_farewell_inside_the_form_is_not_a_moment():
+    _, context = _talk("samedi")
+    assert _talk("bonne soirée, au revoir", context=context)[0].status == "cancel"
+    assert _at(_talk("ok à samedi", context=context)[0]) == "2026-11-28 10:00"
