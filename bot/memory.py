@@ -8,8 +8,9 @@ Two uses, one set of patterns (``bot/resources/dialogue_fr.yml``):
 - a short per-person memory in Redis, ``{p}:memory:{person_id}`` (a hash, 30-day
   TTL refreshed at each write, erased with the person by ``bot.privacy``):
   ``names`` (JSON: name, relation word, kind, when, asked), ``topic`` (a topic's
-  first word), ``topic_ts``, ``asked_ts`` and ``asked_by`` (the last time a
-  name or topic was brought back, so it happens at most once a day). Never the
+  first word), ``topic_ts``, ``topic_asked``, and ``asked_ts``, ``asked_by``,
+  ``asked_what`` (the last time a name or topic was brought back: at most once
+  a day, once per mention, not within the hour it was shared). Never the
   message, never health: a message with a health word leaves no topic, one
   about a death or a risk leaves no name and removes the names it contains.
 
