@@ -493,3 +493,16 @@ async def test_after_a_booking_a_cancel_read_as_start_still_cancels(sync_redis, 
     start = await ActionAmendCall().run(CollectingDispatcher(), _tracker(
         talk.sender, "start", "opt_in", form_open=False), {})
     assert start == [FollowupAction("action_opt_in")]
+
+
+async def test_a_conversation_that_breaks_is_a_miss_not_a_crash():
+    from bot.eval_independent import score_booking
+
+    class Broken:
+        async def converse(self, item):
+            raise RuntimeError("the action server fell over")
+
+    report = await score_booking(Broken(), [_item("x1", "booked", "2026-12-05", "11:00"),
+                                            _item("x2", "none")])
+    assert (report.right.k, report.right.n) == (0, 1)
+    assert (report.nothing.k, report.nothing.n) == (0, 1)
