@@ -47,7 +47,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import aiohttp
 
 from bot import clock
-from bot.checkin_text import compose, name_part, wording
+from bot.checkin_text import compose_remembered, name_part, wording
 from bot.escalation import Escalation, EscalationKeys, record_escalation
 from bot.persons import (
     DEFAULT_QUIET, Keys, at_local, in_quiet_hours, local_date, next_due, zone,
@@ -563,9 +563,11 @@ class Worker:
             mood = _s(await self.redis.hget(self.keys.mood(person_id), yesterday)) or None
         last_day = person.get(f"last_checkin_{slot}_day", "")
         last = person.get(f"last_variant_{slot}", "")
-        # Only yesterday's variant is avoided (any older one may come back).
+        # Yesterday's variant is avoided, and (compose_remembered) any wording
+        # the person got in the last week; a name they shared may come back.
         last_variant = int(last) if last.isdigit() and last_day == yesterday else None
-        return compose(slot, person, day, mood, last_variant, seed=person_id)
+        return await compose_remembered(self.redis, self.prefix, person_id, person, slot,
+                                        day, mood, last_variant, self.now())
 
     # -- missed check-ins ---------------------------------------------------------
     async def expire_unanswered(self) -> int:
