@@ -88,7 +88,7 @@ _CLAUSE_SPLIT = re.compile(
     r"je prefererais|de preference)\b)")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
-    r"tout a l heure j ai)\b|\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b")
+    r"tout a l heure j ai|depuis)\b|\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b")
 _NEGATION_RE = re.compile(
     r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|"
     r"je travaille|jtravaille|je bosse|jbosse|je taf|empeche|empechement|"
@@ -103,9 +103,9 @@ _HARMLESS_PAS_RE = re.compile(
 _CALL_RE = re.compile(
     r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|rappel|telephon|parl|sappel)|\bappelez|"
     r"\brappelez|\bsappel|\bsapel|\bappel(?:le|les|lez)? (?:moi|nous)|\bappel\b|"
-    r"\bcoup de fil|\blibre|\bdispo|\bconvien|\bca me va|\bca va\b|\bok\b|\bplutot|"
-    r"\bprefer|\bpossible|\bvers\b|\bmarche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
-    r"\bprevoir|\bprevoyons")
+    r"\bcoup de fil|\blibre|\bdispo|\bconvien|\bca me va|\bok\b|\bplutot|"
+    r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
+    r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b")
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomber|oubli(?:e|ez|ons)\b(?! pas)|au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
@@ -114,7 +114,8 @@ _CANCEL_RE = re.compile(
     r"je (?:ne )?sais pas (?:encore )?quand|on verra|une autre fois|finalement non|"
     r"ca ira|pas d appel|veux plus|veux pas d appel|je (?:ne )?veux pas (?:etre )?appele)")
 _ACCEPT_RE = re.compile(
-    r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres) )*(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
+    r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres) )*"
+    r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
     r"tres bien|ca marche|ca me va|ca me convient|ca (?:m )?irait|c est bon|c est parfait|"
     r"entendu|va bien|bien sur|volontiers|nickel|top|impeccable|genial|cool|go|"
     r"c est d accord|ca roule|va pour|allons y|je prends|banco)\b")
@@ -420,8 +421,8 @@ def _read_clause(text: str, now: datetime) -> _Clause:
     clause.negated = bool(_NEGATION_RE.search(_HARMLESS_PAS_RE.sub(" ", text))) \
         and not _NOT_BEFORE_RE.search(text) \
         and not re.match(r"\s*plutot\b", text)
-    clause.call = bool(_CALL_RE.search(text)) or len(
-        re.sub(r"\b\w\b", " ", re.sub(FILLERS, " ", _TIME_WORDS_RE.sub(" ", rest))).split()) <= 1
+    clause.call = bool(_CALL_RE.search(text)) or not re.sub(
+        r"\b\w\b", " ", re.sub(FILLERS, " ", _TIME_WORDS_RE.sub(" ", rest))).split()
     return clause
 
 

@@ -268,3 +268,8 @@ def test_a_farewell_inside_the_form_is_not_a_moment():
     _, context = _talk("samedi")
     assert _talk("bonne soirée, au revoir", context=context)[0].status == "cancel"
     assert _at(_talk("ok à samedi", context=context)[0]) == "2026-11-28 10:00"
+
+
+@pytest.mark.parametrize("text", ["ça va mieux depuis samedi", "je marche samedi matin"])
+def test_a_day_in_passing_is_not_a_booking_request(text):
+    assert not booking_request(text, NOW, "Europe/Paris")
