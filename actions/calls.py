@@ -51,7 +51,8 @@ USUAL_ACTION = {"affirm": "utter_affirm_generic", "deny": "utter_deny_generic",
                 "nlu_fallback": "action_fallback", "schedule_call": FORM,
                 "change_checkin_time": "action_change_checkin_time",
                 "cancel_call": "action_cancel_call", "thank": "utter_thank",
-                "mood_good": "utter_mood_good", "opt_in": "action_opt_in"}
+                "mood_good": "utter_mood_good", "opt_in": "action_opt_in",
+                "goodbye": "action_goodbye"}
 CHECKIN_WORDS = ("message", "sms", "texto", "bonjour du matin", "bonsoir", "coucou",
                  "check")
 
@@ -288,7 +289,7 @@ class ActionAnswerCallOffer(Action):
         reading = read(_text(tracker), clock.now(), await _timezone(tracker.sender_id))
         yes = not reading.cancel and (intent in ("affirm", "schedule_call") or reading.accept
                                       or reading.positive)
-        no = intent == "deny" or reading.cancel or reading.decline
+        no = intent == "deny" or reading.decline or (reading.cancel and intent != "goodbye")
         if offer in CALL_OFFERS and (yes or no):
             if yes:
                 return [*RESET, FollowupAction(FORM)]

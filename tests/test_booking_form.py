@@ -506,3 +506,20 @@ async def test_a_conversation_that_breaks_is_a_miss_not_a_crash():
                                             _item("x2", "none")])
     assert (report.right.k, report.right.n) == (0, 1)
     assert (report.nothing.k, report.nothing.n) == (0, 1)
+
+
+async def test_a_goodbye_or_thanks_after_the_offer(sync_redis, prefix):
+    sender = f"test:{uuid.uuid4().hex[:10]}"
+    offer = _offer("utter_goodbye_offer_call")
+    with_moment = await ActionAnswerCallOffer().run(CollectingDispatcher(), _tracker(
+        sender, "oui demain 15h", "goodbye", form_open=False, events=offer), {})
+    assert with_moment[-1] == FollowupAction("call_form")
+    bye = await ActionAnswerCallOffer().run(CollectingDispatcher(), _tracker(
+        sender, "au revoir, à demain", "goodbye", form_open=False, events=offer), {})
+    assert bye == [FollowupAction("action_goodbye")]
+    yes = await ActionAnswerCallOffer().run(CollectingDispatcher(), _tracker(
+        sender, "oui merci", "thank", form_open=False, events=offer), {})
+    assert yes[-1] == FollowupAction("call_form")
+    thanks = await ActionAnswerCallOffer().run(CollectingDispatcher(), _tracker(
+        sender, "merci à vous", "thank", form_open=False, events=offer), {})
+    assert thanks == [FollowupAction("utter_thank")]
