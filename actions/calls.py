@@ -39,6 +39,10 @@ LEAVE_FORM_INTENTS = {"opt_out", "request_human", "risk_suicide", "risk_violence
 # Button payloads typed or mapped by a channel.
 PAYLOAD_WORDS = {"/affirm": "oui", "/deny": "non merci", "/schedule_call": "",
                  "/cancel_call": "annule"}
+# A feeling said in the middle of the form is answered first (its own response),
+# and the form waits without asking again: one question at a time.
+TOPIC_INTENTS = ("feel_lonely", "feel_sad", "feel_anxious", "sleep_trouble", "feel_bored",
+                 "health_minor", "mood_bad", "share_day")
 # Two "non" in a row, or two messages without a moment: leave the form kindly.
 MAX_DECLINES = 2
 MAX_UNKNOWNS = 2
@@ -129,7 +133,14 @@ class ValidateCallForm(FormValidationAction):
         if not opening and not reading.positive and intent == "affirm" and not reading.cancel:
             reading = Proposal(accept=True)
         found, context = decide(reading, context, now, tz_name, QUIET_HOURS)
-        return self._slots(found, context, text, opening)
+        slots = self._slots(found, context, text, opening)
+        topic = f"utter_{intent}"
+        if found.status == "unknown" and not opening and intent in TOPIC_INTENTS \
+                and topic in (domain.get("responses") or {}):
+            dispatcher.utter_message(response=topic)
+            if slots.get("call_issue") == "unknown":
+                slots["call_issue"] = "topic"
+        return slots
 
     @staticmethod
     def _slots(found: Any, context: Context, text: str, opening: bool) -> Dict[Text, Any]:
@@ -189,6 +200,8 @@ class ActionAskCallTime(Action):
             dispatcher.utter_message(response="utter_call_other_moment")
         elif issue == "unknown":
             dispatcher.utter_message(response="utter_call_unknown")
+        elif issue == "topic":
+            pass  # the feeling was answered; its question is the one on the table
         else:
             dispatcher.utter_message(response="utter_ask_call_time")
         return []

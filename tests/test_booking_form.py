@@ -27,7 +27,8 @@ from bot.calls import import_volunteers
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=PARIS).timestamp()
 DOMAIN = {"forms": {"call_form": {"required_slots": ["call_time"]}},
-          "slots": {"call_time": {"type": "text", "mappings": [{"type": "custom"}]}}}
+          "slots": {"call_time": {"type": "text", "mappings": [{"type": "custom"}]}},
+          "responses": {"utter_feel_lonely": [{"text": "…"}]}}
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +70,7 @@ class Conversation:
         events = await ValidateCallForm().run(dispatcher, tracker, DOMAIN)
         if not events:
             return ["rejected"]
+        said = [m["response"] for m in dispatcher.messages]
         self.slots.update(_slots(events))
         self.open = True
         if self.slots.get("call_time"):
@@ -83,7 +85,7 @@ class Conversation:
         ask = CollectingDispatcher()
         await ActionAskCallTime().run(ask, _tracker(self.sender, text, intent, self.slots), {})
         self.said = ask.messages
-        return [m["response"] for m in ask.messages]
+        return said + [m["response"] for m in ask.messages]
 
 
 # Who calls depends on the volunteers other tests registered under this run's prefix.
@@ -532,3 +534,14 @@ async def test_a_goodbye_or_thanks_after_the_offer(sync_redis, prefix):
     thanks = await ActionAnswerCallOffer().run(CollectingDispatcher(), _tracker(
         sender, "merci à vous", "thank", form_open=False, events=offer), {})
     assert thanks == [FollowupAction("utter_thank")]
+
+
+async def test_a_feeling_in_the_middle_of_the_form_is_answered_first(sync_redis, prefix):
+    talk = Conversation()
+    await talk.say("/schedule_call", "schedule_call")
+    # Its own answer, and no second question on top of the one it asks.
+    assert await talk.say("je me sens tellement seule ces temps ci", "feel_lonely") == \
+        ["utter_feel_lonely"]
+    assert talk.open
+    assert await talk.say("vendredi 10h", "nlu_fallback") == BOOKED
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-27 10:00"
