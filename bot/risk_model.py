@@ -47,14 +47,18 @@ def chunks(text: str, longest: int = 220) -> List[str]:
     return [whole] + [p for p in pieces if p != whole and len(p) > 3] if whole else []
 
 
-def _features(vectorizer: Any, texts: List[str]) -> Any:
+def features(vectorizers: Any, texts: List[str]) -> Any:
+    """Character (and word) n-grams of the lexicon-prepared texts, and the mean
+    of their French word vectors: the features both readers share."""
     from scipy.sparse import csr_matrix, hstack
 
     from bot.vectors import load_vectors
 
+    if not isinstance(vectorizers, (list, tuple)):
+        vectorizers = [vectorizers]
     lexicon = load_lexicon()
     prepared = [lexicon.prepare(t) for t in texts]
-    sparse = vectorizer.transform(prepared)
+    sparse = [vectorizer.transform(prepared) for vectorizer in vectorizers]
     vectors = load_vectors()
     dense = np.zeros((len(texts), 300), dtype=np.float32)
     for i, text in enumerate(prepared):
@@ -62,7 +66,10 @@ def _features(vectorizer: Any, texts: List[str]) -> Any:
         rows = [r for r in rows if r is not None]
         if rows:
             dense[i] = np.mean(rows, axis=0)
-    return hstack([sparse, csr_matrix(dense * 2.0)]).tocsr()
+    return hstack(sparse + [csr_matrix(dense * 2.0)]).tocsr()
+
+
+
 
 
 @DefaultV1Recipe.register(
@@ -107,7 +114,7 @@ class SentenceRiskClassifier(GraphComponent):
         vectorizer.fit([lexicon.prepare(t) for t in texts])
         classifier = LogisticRegression(C=float(self.config["C"]), max_iter=3000,
                                         class_weight="balanced")
-        classifier.fit(_features(vectorizer, texts), labels)
+        classifier.fit(features(vectorizer, texts), labels)
         self.model = (vectorizer, classifier)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / "risk_model.pkl").write_bytes(pickle.dumps(self.model))
@@ -131,7 +138,7 @@ class SentenceRiskClassifier(GraphComponent):
             return {"category": NONE, "p": 0.0, "chunk": 0}
         vectorizer, classifier = self.model
         pieces = chunks(text)
-        probabilities = classifier.predict_proba(_features(vectorizer, pieces))
+        probabilities = classifier.predict_proba(features(vectorizer, pieces))
         none = list(classifier.classes_).index(NONE)
         risk = 1.0 - probabilities[:, none]
         best = int(np.argmax(risk))
