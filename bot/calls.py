@@ -271,6 +271,15 @@ async def book_call(redis: Any, prefix: str, person_id: str, at_ts: float, wish:
     person = _decode(await redis.hgetall(keys.person(person_id)))
     previous = person.get("next_call_id", "")
     if previous:
+        call = _decode(await redis.hgetall(keys.call(previous)))
+        if call.get("status") == "booked" and call.get("at_ts") == f"{at_ts:.0f}":
+            # The same moment said again ("ok, samedi 10h alors"): nothing moves,
+            # the volunteer is not told of a cancellation.
+            volunteer_id = call.get("volunteer") or None
+            volunteer = _decode(await redis.hgetall(keys.volunteer(volunteer_id))) \
+                if volunteer_id else {}
+            return Booking(previous, at_ts, volunteer_id,
+                           volunteer.get("name", "").split(" ")[0])
         await cancel_call(redis, prefix, person_id, now_ts, notify=True)
     volunteer_id = await choose_volunteer(redis, prefix, person, at_ts)
     volunteer = _decode(await redis.hgetall(keys.volunteer(volunteer_id))) if volunteer_id else {}

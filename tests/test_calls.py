@@ -229,3 +229,19 @@ def test_plan_and_volunteer_commands(tmp_path, sync_redis, prefix):
     assert empty.returncode == 0 and "Aucun appel prévu le 2031-01-02." in empty.stdout
     as_csv = run("plan", "--date", "2031-01-02", "--csv")
     assert as_csv.stdout.strip() == "bénévole,heure,priorité,personne,canal,motif"
+
+
+async def test_booking_the_same_moment_again_moves_nothing(world):
+    redis, prefix = world
+    await _volunteers(redis, prefix, ("ana", "Ana B", "+33620000001", ALWAYS))
+    at = _tomorrow_at(16).timestamp()
+    person = "sms:+33614000040"
+    first = await book_call(redis, prefix, person, at, "demain 16h", clock.now())
+    again = await book_call(redis, prefix, person, at, "ok demain 16h", clock.now())
+    assert (again.call_id, again.volunteer_id, again.volunteer_name) == \
+        (first.call_id, "ana", "Ana")
+    reminders = [m.decode() for m in await redis.zrange(CallKeys(prefix).reminders, 0, -1)]
+    assert not any(m.endswith(":cancelled") for m in reminders)  # Ana is not told twice
+    moved = await book_call(redis, prefix, person, at + 3600, "plutôt 17h", clock.now())
+    assert moved.call_id != first.call_id
+    assert await redis.hget(CallKeys(prefix).call(first.call_id), "status") == b"cancelled"
