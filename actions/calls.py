@@ -130,8 +130,10 @@ class ValidateCallForm(FormValidationAction):
             Context.from_slot(tracker.get_slot("call_proposal"))
         text = _text(tracker)
         reading = read(text, now, tz_name)
-        if not opening and not reading.positive and intent == "affirm" and not reading.cancel:
-            reading = Proposal(accept=True)
+        if not opening and intent == "affirm" and not (
+                reading.positive or reading.cancel or reading.decline
+                or reading.refused_hours or reading.refused_days):
+            reading = Proposal(accept=True)  # a yes the words alone did not show
         found, context = decide(reading, context, now, tz_name, QUIET_HOURS)
         slots = self._slots(found, context, text, opening)
         topic = f"utter_{intent}"

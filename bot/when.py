@@ -503,10 +503,12 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
     if not reading.positive:
         if reading.cancel:
             return CallTime("cancel"), new
-        if reading.accept and context.proposal is not None and \
-                context.proposal > now - timedelta(minutes=5):
+        refusing = reading.decline or reading.refused_hours or reading.refused_days
+        if reading.accept and not refusing and context.proposal is not None and \
+                context.proposal > now - timedelta(minutes=5) and \
+                _free(context.proposal, refused):
             return CallTime("ok", at=context.proposal), new
-        if reading.decline or reading.refused_hours or reading.refused_days:
+        if refusing:
             new.declines += 1
             new.proposal = None
             if context.proposal is not None and not reading.refused_hours:

@@ -545,3 +545,13 @@ async def test_a_feeling_in_the_middle_of_the_form_is_answered_first(sync_redis,
     assert talk.open
     assert await talk.say("vendredi 10h", "nlu_fallback") == BOOKED
     assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-27 10:00"
+
+
+async def test_a_yes_with_a_refusal_is_not_a_yes_to_the_refused_hour(sync_redis, prefix):
+    talk = Conversation()
+    await talk.say("samedi", "schedule_call")  # proposed: samedi 10h
+    assert await talk.say("d'accord mais pas à 10h", "affirm") == ["utter_call_other_moment"]
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
+    assert await talk.say("l'après-midi") == ["utter_call_propose"]
+    assert await talk.say("parfait", "affirm") == BOOKED
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-28 14:30"
