@@ -40,6 +40,15 @@ PARTS_OF_DAY = (
     (r"soiree|soir|swar", dtime(18, 0)),
 )
 DEFAULT_PROPOSAL = dtime(10, 0)
+# A refused part of the day ("pas le matin") refuses these hours.
+PART_HOURS = {
+    dtime(10, 0): tuple(dtime(h, m) for h in range(8, 12) for m in (0, 30)),
+    dtime(11, 0): tuple(dtime(h, m) for h in range(10, 12) for m in (0, 30)),
+    dtime(14, 30): tuple(dtime(h, m) for h in range(13, 18) for m in (0, 30)),
+    dtime(14, 0): tuple(dtime(h, m) for h in range(13, 16) for m in (0, 30)),
+    dtime(17, 0): tuple(dtime(h, m) for h in range(16, 19) for m in (0, 30)),
+    dtime(18, 0): tuple(dtime(h, m) for h in range(18, 21) for m in (0, 30)),
+}
 EVENING_PROPOSAL = dtime(18, 0)
 MAX_DAYS_AHEAD = 90
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -66,6 +75,11 @@ SMS_WORDS = (
     (r"\blun\b", "lundi"), (r"\bmer(?:c|cr)?\b", "mercredi"), (r"\bjeu\b", "jeudi"),
     (r"\bmar\b", "mardi"), (r"\bswar\b", "soir"), (r"\bmat1\b", "matin"),
     (r"\bmidi et demi(?:e)?\b", "12h30"), (r"\bmidi et quart\b", "12h15"),
+    (r"\bpa\b", "pas"), (r"\bjpeu[xt]?\b|\bjpe\b", "je peux"), (r"\bc pas\b", "c est pas"),
+    (r"\bjpourrai\b", "je pourrai"), (r"\btt a l heure\b", "tout a l heure"),
+    # "entre 14 et 16h", "de 14 à 16h": the start of the window
+    (r"\b(?:entre|de) (\d{1,2})(?: ?h ?(\d{2})?)? (?:et|a) \d{1,2} ?h(?:\d{2})?\b",
+     lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
 )
 HOUR_WORDS = {"une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
               "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
@@ -93,26 +107,28 @@ _NEGATION_RE = re.compile(
     r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|"
     r"je travaille|jtravaille|je bosse|jbosse|je taf|empeche|empechement|"
     r"j ai (?:un |le |mon |ma )?(?:rdv|rendez vous|kine|medecin|docteur|dentiste|"
-    r"infirmiere|courses))\b")
+    r"infirmiere|courses)|vient|viennent|viendra|passe|passent|passera|je passe)\b")
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
 # "pas de souci", "pourquoi pas", "ça ne me dérange pas": not a refusal.
 _HARMLESS_PAS_RE = re.compile(
     r"\bpas (?:de |d )?(?:souci|soucis|probleme|problemes|pb|blem|grave|mal)\b|"
     r"\bpourquoi pas\b|\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
-    r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais) pas\b")  # not knowing is not a no
+    r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais) pas\b|"  # not knowing is not a no
+    r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b")
 _CALL_RE = re.compile(
     r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|rappel|telephon|parl|sappel)|\bappelez|"
     r"\brappelez|\bsappel|\bsapel|\bappel(?:le|les|lez)? (?:moi|nous)|\bappel\b|"
     r"\bcoup de fil|\blibre|\bdispo|\bconvien|\bca me va|\bok\b|\bplutot|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
-    r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b")
+    r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
+    r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b")
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomber|oubli(?:e|ez|ons)\b(?! pas)|au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
     r"besoin|la peine|cette fois|d appel)|plus besoin|je (?:vous )?(?:re)?contacterai|"
     r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
-    r"je (?:ne )?sais pas (?:encore )?quand|on verra|une autre fois|finalement non|"
-    r"ca ira|pas d appel|veux plus|veux pas d appel|je (?:ne )?veux pas (?:etre )?appele)")
+    r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
+    r"non ca ira|ca ira merci|pas d appel|veux plus|veux pas d appel|je (?:ne )?veux pas (?:etre )?appele)")
 _ACCEPT_RE = re.compile(
     r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres) )*"
     r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
@@ -263,7 +279,7 @@ _HOUR_RE = re.compile(
 _VERS_RE = re.compile(r"\b(?:vers|pour|a partir de) (\d{1,2})\b(?!\s*(?:er\b|/|\d|jours?|"
                       r"semaines?|mois|" + "|".join(MONTHS) + r"))")
 _IN_RE = re.compile(
-    r"\bdans (\d+|une|un|deux|trois|quatre|cinq|six) (heures?|h|minutes?|min|"
+    r"\bdans (\d+|une|un|deux|trois|quatre|cinq|six) ?(heures?|h|minutes?|min|"
     r"jours?|semaines?)\b"
 )
 _DAY_OF_MONTH_RE = re.compile(
@@ -430,6 +446,7 @@ def _read_clause(text: str, now: datetime) -> _Clause:
 _TIME_WORDS_RE = re.compile(
     r"\b(?:" + "|".join(WEEKDAYS + MONTHS) + r"|demain|apres demain|aujourd hui|ce|cet|"
     r"cette|prochain|prochaine|semaine|dans|en huit|week end|matin|soir|midi|"
+    r"pas avant|a partir de|apres|avant|entre|"
     r"\d+(?:er)?|h|jours?|heures?|minutes?|numero de service)\b")
 
 
@@ -451,9 +468,12 @@ def read(text: str, now_ts: float, tz_name: str) -> Proposal:
         if clause.past:
             past = past or clause.call or len(clauses) == 1
             continue
-        if clause.negated:
+        if clause.negated or _CANCEL_RE.search(clause.text):
+            # "pas à 10h", "annule jeudi", "pas le matin": never booked
             if clause.hour is not None:
                 refused_hours.append(clause.hour)
+            elif clause.part is not None and clause.day is None:
+                refused_hours.extend(PART_HOURS.get(clause.part, ()))
             elif clause.day is not None:
                 refused_days.append(clause.day)
             continue

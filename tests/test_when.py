@@ -273,3 +273,26 @@ def test_a_farewell_inside_the_form_is_not_a_moment():
 @pytest.mark.parametrize("text", ["ça va mieux depuis samedi", "je marche samedi matin"])
 def test_a_day_in_passing_is_not_a_booking_request(text):
     assert not booking_request(text, NOW, "Europe/Paris")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("vendredi entre 14 et 16h", "2026-11-27 14:00"),         # the window's start
+    ("dans 2h", "2026-11-25 12:00"),
+    ("vendredi, pas avant 15h", "2026-11-27 15:00"),
+    ("jpeu pa lundi, mardi 11h ca ira", "2026-12-01 11:00"),
+    ("jeudi 10h ça passe", "2026-11-26 10:00"),               # "ça passe": it suits
+    ("passez-moi un coup de fil samedi à 11h", "2026-11-28 11:00"),
+])
+def test_windows_bounds_and_sms_negations(text, expected):
+    assert _at(_talk(text)[0]) == expected
+
+
+def test_other_peoples_appointments_and_refused_parts_of_the_day():
+    found, context = _talk("le kiné passe jeudi à 10h")
+    assert found.status == "declined" and "10:00" in context.refused
+    found, _ = _talk("samedi mais pas le matin")
+    assert found.status == "vague" and found.proposal.hour >= 12
+    found, _ = _talk("mon fils vient à 14h, appelez plutôt à 16h")
+    assert _at(found) == "2026-11-25 16:00"
+    assert _talk("annule l'appel de jeudi")[0].status == "cancel"
+    assert _talk("je sais pas, quand vous voulez")[0].status == "unknown"
