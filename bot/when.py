@@ -532,7 +532,8 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
             new.declines += 1
             new.proposal = None
             if context.proposal is not None and not reading.refused_hours:
-                new.refused.append(context.proposal.strftime("%H:%M"))
+                # Not proposed again; the hour itself may still be asked for.
+                new.refused.append(context.proposal.strftime("%Y-%m-%d %H:%M"))
             return CallTime("declined"), new
         if reading.past:
             proposal = _next_daytime(now, tz, quiet, refused)
@@ -609,7 +610,9 @@ def understand(text: str, now_ts: float, tz_name: str,
 
 
 def _free(moment: datetime, refused: List[str]) -> bool:
-    return moment.strftime("%H:%M") not in refused
+    """Neither a refused hour ("10:00") nor a declined proposal ("2026-11-26 10:00")."""
+    return moment.strftime("%H:%M") not in refused and \
+        moment.strftime("%Y-%m-%d %H:%M") not in refused
 
 
 def _next_daytime(now: datetime, tz: object, quiet: str,
@@ -652,7 +655,7 @@ def _check(moment: datetime, now: datetime, quiet: str,
         return CallTime("past", proposal=_next_daytime(now, moment.tzinfo, quiet, refused))
     if in_quiet_hours(moment.time(), quiet):
         return CallTime("night", proposal=_daytime_alternative(moment, now, quiet, refused))
-    if not _free(moment, refused):
+    if moment.strftime("%H:%M") in refused:  # asked for after refusing it: ask again
         return CallTime("vague", proposal=_shift(moment + timedelta(hours=1), refused, quiet))
     return CallTime("ok", at=moment)
 

@@ -200,7 +200,10 @@ def test_a_bare_no_declines_the_proposal_and_counts():
     _, context = _talk("jeudi")
     found, context = _talk("non", context=context)
     assert found.status == "declined" and context.declines == 1
-    assert "10:00" in context.refused  # the declined proposal is not proposed again
+    # The declined proposal is not proposed again, but its hour may still be asked for.
+    assert "2026-11-26 10:00" in context.refused and "10:00" not in context.refused
+    assert _talk("le matin", context=context)[0].proposal.strftime("%d %H:%M") == "26 11:00"
+    assert _at(_talk("vendredi 10h", context=context)[0]) == "2026-11-27 10:00"
 
 
 def test_the_context_survives_the_slot():
