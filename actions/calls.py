@@ -47,7 +47,7 @@ TOPIC_INTENTS = ("feel_lonely", "feel_sad", "feel_anxious", "sleep_trouble", "fe
 MAX_DECLINES = 2
 MAX_UNKNOWNS = 2
 # Offers whose typed yes/no this module answers (the last bot utterance).
-CALL_OFFERS = ("utter_goodbye_offer_call", "utter_human_done")
+CALL_OFFERS = ("utter_goodbye_offer_call", "utter_human_done", "utter_offer_first_call")
 HUMAN_OFFERS = ("utter_offer_human",)
 # What the usual rules answer, when an answer to an offer or to a booking is
 # about something else.

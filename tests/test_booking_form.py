@@ -239,7 +239,8 @@ def _offer(response: str) -> List[Dict[str, Any]]:
             {"event": "bot", "text": "...", "metadata": {"utter_action": response}}]
 
 
-@pytest.mark.parametrize("offer", ["utter_goodbye_offer_call", "utter_human_done"])
+@pytest.mark.parametrize("offer", ["utter_goodbye_offer_call", "utter_human_done",
+                                   "utter_offer_first_call"])
 async def test_a_typed_yes_or_no_answers_the_offer_of_a_call(offer):
     sender = f"test:{uuid.uuid4().hex[:10]}"
     yes = await ActionAnswerCallOffer().run(
