@@ -1,7 +1,7 @@
 """The next human call: a form that reads whole French messages, then booking.
 
 Every message the person sends while the form is open is read here, whatever
-intent the NLU gave it (``extract_call_time``): a moment ("samedi 10h", "plutôt
+intent the NLU gave it (``extract_call_time``): a moment ("samedi 9h", "plutôt
 11h" which keeps the day on the table), a yes to the moment proposed, a no, a
 refused hour ("pas à 10h, je bosse"), or calling it off ("annule", "laissez
 tomber", "au revoir", "non merci"), which leaves the form and cancels the call
@@ -9,7 +9,7 @@ booked, if any. Only risk, STOP and a request for a human leave it to the rules
 (the form rejects). What was settled so far (day, hour, the bot's proposal,
 refused hours) is kept as JSON in the ``call_proposal`` slot
 (:class:`bot.when.Context`); when the form opens, the call already booked is the
-context ("non, plutôt 11h" after a booking keeps its day).
+context ("non, plutôt 9h30" after a booking keeps its day).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _intent(tracker: Tracker) -> str:
 
 
 async def _booked_context(sender_id: str, tz_name: str) -> Context:
-    """The call already booked, as the context of a change ("plutôt 11h")."""
+    """The call already booked, as the context of a change ("plutôt 9h30")."""
     raw = await get_redis().hget(person_key(sender_id), "next_call_ts")
     if not raw or float(raw) <= clock.now():
         return Context()
@@ -319,7 +319,7 @@ class ActionAnswerCallOffer(Action):
 
 
 class ActionAmendCall(Action):
-    """Right after a booking: "non, plutôt 11h", "finalement vendredi, même heure"."""
+    """Right after a booking: "non, plutôt 9h30", "finalement mardi, à la même heure"."""
 
     def name(self) -> Text:
         """Action name."""

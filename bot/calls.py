@@ -273,7 +273,7 @@ async def book_call(redis: Any, prefix: str, person_id: str, at_ts: float, wish:
     if previous:
         call = _decode(await redis.hgetall(keys.call(previous)))
         if call.get("status") == "booked" and call.get("at_ts") == f"{at_ts:.0f}":
-            # The same moment said again ("ok, samedi 10h alors"): nothing moves,
+            # The same moment said again ("ok, samedi 9h alors"): nothing moves,
             # the volunteer is not told of a cancellation.
             volunteer_id = call.get("volunteer") or None
             volunteer = _decode(await redis.hgetall(keys.volunteer(volunteer_id))) \

@@ -5,15 +5,15 @@ or the part of the day the person wants, the hours and days they refuse ("pas
 à 10h, je bosse"), and whether they accept the moment on the table ("ok",
 "l'heure que vous voulez"), decline it ("non") or call the whole thing off
 ("annule", "laissez tomber", "non merci"). :func:`decide` merges it with what
-was said before (a :class:`Context`: "plutôt 11h" keeps the proposed day) into
+was said before (a :class:`Context`: "plutôt 9h30" keeps the proposed day) into
 a :class:`CallTime`: ``ok`` (a precise moment), ``vague`` (a concrete slot is
 proposed), ``past``, ``night`` (in the quiet hours: a daytime slot the same day
 is proposed), ``declined``, ``cancel`` or ``unknown``.
 
-Messages are read clause by clause: "ma pension arrive le 8, appelez-moi le 10
-à 15h" is the 10th; "j'ai appelé le 15 hier, sinon mardi 10h" is Tuesday
-(emergency and help-line numbers are never dates nor hours). SMS spelling is
-read too ("dem1", "jeudi pro ver 3h de laprem", "sam"). Times are read in the
+Messages are read clause by clause: "le kiné vient le 9, appelez-moi le 11 à
+16h" is the 11th; "j'ai fait le 18 lundi, rappelez-moi mercredi à 16h" is
+Wednesday (emergency and help-line numbers are never dates nor hours). SMS spelling is
+read too ("dem1", "mercredi pro ver 4h de laprem", "sam"). Times are read in the
 person's timezone. :func:`understand` is the one-message shortcut.
 """
 
@@ -487,7 +487,7 @@ def read(text: str, now_ts: float, tz_name: str) -> Proposal:
         day, hour, part = main.day, main.hour, main.part
         relative = main.relative if main.relative_precise else None
         if day is None and relative is None:
-            # "dans 3 jours ? vers 11h", "samedi, vers 11h": the day said just before.
+            # "dans 3 jours ? vers 16h", "samedi, vers 16h": the day said just before.
             for earlier in reversed(calls[:-1]):
                 if earlier.day is not None:
                     day = earlier.day
@@ -592,7 +592,7 @@ def _settle(found: CallTime, new: Context) -> Tuple[CallTime, Context]:
 def booking_request(text: str, now_ts: float, tz_name: str) -> bool:
     """Whether a message, whatever the NLU made of it, asks for a call at a moment.
 
-    "dem1 14h", "on s'appelle samedi ?", "jeudi pro ver 3h de laprem": a moment
+    "dem1 vers 16h", "on s'appelle samedi ?", "mercredi pro ver 4h de laprem": a moment
     with a call word, or nothing but a moment. Not a past moment, not a check-in
     time or a pause ("le message du matin à 9h"), not a farewell ("à demain").
     """

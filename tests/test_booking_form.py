@@ -154,8 +154,8 @@ async def test_a_refusal_alone_asks_for_another_moment_and_never_proposes_it(
 
 async def test_the_night_is_refused_kindly_with_the_same_evening(sync_redis, prefix):
     talk = Conversation()
-    await talk.say("samedi", "schedule_call")
-    assert await talk.say("22h30") == ["utter_call_night"]
+    await talk.say("samedi prochain", "schedule_call")
+    assert await talk.say("22h45") == ["utter_call_night"]
     assert talk.said[0]["call_proposal_text"] == "samedi 28 novembre à 18h"
     assert await talk.say("bon alors 19h") == BOOKED
     assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-28 19:00"
@@ -249,7 +249,7 @@ async def test_a_typed_yes_or_no_answers_the_offer_of_a_call(offer):
     assert FollowupAction("call_form") in yes
     no = CollectingDispatcher()
     events = await ActionAnswerCallOffer().run(
-        no, _tracker(sender, "non merci pas pour l'instant", "deny", form_open=False,
+        no, _tracker(sender, "non merci, pas aujourd'hui", "deny", form_open=False,
                      events=_offer(offer)), {})
     assert events == [] and [m["response"] for m in no.messages] == ["utter_call_not_now"]
 
@@ -294,7 +294,7 @@ async def _booked(sync_redis, prefix, text: str) -> Conversation:
 
 
 async def test_after_a_booking_an_hour_moves_the_call_on_its_day(sync_redis, prefix):
-    talk = await _booked(sync_redis, prefix, "samedi 10h")
+    talk = await _booked(sync_redis, prefix, "samedi à 10h")
     events = await ActionAmendCall().run(
         CollectingDispatcher(), _tracker(talk.sender, "non plutôt 9h", "deny",
                                          form_open=False), {})
@@ -550,7 +550,7 @@ async def test_a_feeling_in_the_middle_of_the_form_is_answered_first(sync_redis,
 
 async def test_a_yes_with_a_refusal_is_not_a_yes_to_the_refused_hour(sync_redis, prefix):
     talk = Conversation()
-    await talk.say("samedi", "schedule_call")  # proposed: samedi 10h
+    await talk.say("samedi prochain", "schedule_call")  # proposed: samedi 10h
     assert await talk.say("d'accord mais pas à 10h", "affirm") == ["utter_call_other_moment"]
     assert _booked_at(sync_redis, prefix, talk.sender) is None
     assert await talk.say("l'après-midi") == ["utter_call_propose"]

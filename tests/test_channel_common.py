@@ -90,7 +90,7 @@ def test_typed_yes_and_no_pick_the_offered_buttons():
         assert yes_no_payload(yes, OFFER_CALL) == "/schedule_call", yes
         assert yes_no_payload(yes, OFFER_HUMAN) == "/request_human", yes
     for no in ("non", "nan", "Non merci.", "non merci, ça ira", "pas maintenant",
-               "pas pour l'instant", "une autre fois"):
+               "pas pour le moment", "une autre fois"):
         assert yes_no_payload(no, OFFER_CALL) == "/deny", no
 
 

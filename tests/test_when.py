@@ -153,7 +153,7 @@ def test_the_moment_of_the_call_among_other_times(text, expected):
 
 
 def test_an_hour_alone_keeps_the_day_on_the_table():
-    found, context = _talk("samedi")
+    found, context = _talk("samedi prochain")
     assert found.status == "vague" and found.proposal.strftime("%a %H:%M") == "Sat 10:00"
     assert _at(_talk("plutôt 15h", context=context)[0]) == "2026-11-28 15:00"
     # ...and the day of a booked call.
@@ -207,7 +207,7 @@ def test_a_bare_no_declines_the_proposal_and_counts():
 
 
 def test_the_context_survives_the_slot():
-    _, context = _talk("samedi", "pas à 10h")
+    _, context = _talk("samedi prochain", "pas à 10h")
     again = Context.from_slot(context.to_json())
     assert again == context
     assert Context.from_slot("2026-11-28T10:00:00+01:00").day.isoformat() == "2026-11-28"
@@ -250,7 +250,7 @@ def test_yes_after_a_word_and_no_in_a_sentence():
 
 
 @pytest.mark.parametrize("text", [
-    "dem1 vers 15h", "on s'appelle mardi ?", "mercredi pro ver 4h de laprem", "samedi",
+    "dem1 vers 15h", "on s'appelle mardi ?", "mercredi pro ver 4h de laprem", "samedi prochain",
     "lundi dans l'après-midi", "vous pouvez m'appeler la semaine prochaine ?",
     "à demain 10h alors"])
 def test_a_booking_request_whatever_the_nlu_made_of_it(text):
@@ -268,7 +268,7 @@ def test_not_a_booking_request(text):
 
 
 def test_a_farewell_inside_the_form_is_not_a_moment():
-    _, context = _talk("samedi")
+    _, context = _talk("samedi prochain")
     assert _talk("bonne soirée, au revoir", context=context)[0].status == "cancel"
     assert _at(_talk("ok à samedi", context=context)[0]) == "2026-11-28 10:00"
 
