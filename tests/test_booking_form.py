@@ -556,3 +556,73 @@ async def test_a_yes_with_a_refusal_is_not_a_yes_to_the_refused_hour(sync_redis,
     assert await talk.say("l'après-midi") == ["utter_call_propose"]
     assert await talk.say("parfait", "affirm") == BOOKED
     assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-28 14:30"
+
+
+# -- Rasa's own form loop around these actions (no model: the form action itself) ----
+async def _run_form(domain, tracker):
+    from rasa.core.actions.forms import FormAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
+    from bot.eval_independent import InProcessActions
+
+    output = CollectingOutputChannel()
+    events = await FormAction("call_form", InProcessActions()).run(
+        output, TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain)
+    tracker.update_with_events(events, domain)
+    return events
+
+
+def _user(text, intent):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    return [ActionExecuted("action_listen"),
+            UserUttered(text, intent={"name": intent, "confidence": 1.0},
+                        parse_data={"intent": {"name": intent, "confidence": 1.0},
+                                    "entities": [], "text": text})]
+
+
+async def test_rasas_form_loop_books_a_full_request_as_it_opens(domain):
+    from rasa.shared.core.events import ActiveLoop, BotUttered, SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker.from_events(
+        f"test:{uuid.uuid4().hex[:10]}", _user("on se parle vendredi à 16h30 ?",
+                                               "schedule_call"), slots=domain.slots)
+    events = await _run_form(domain, tracker)
+    assert SlotSet("requested_slot", None) in events and ActiveLoop(None) in events
+    assert tracker.get_slot("call_at") == datetime(2026, 11, 27, 16, 30,
+                                                   tzinfo=PARIS).isoformat()
+    assert not [e for e in events if isinstance(e, BotUttered)]  # nothing asked
+
+
+async def test_rasas_form_loop_asks_then_reads_the_answer_with_its_context(domain):
+    from rasa.shared.core.events import ActiveLoop, BotUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker.from_events(
+        f"test:{uuid.uuid4().hex[:10]}", _user("on s'appelle mardi ?", "schedule_call"),
+        slots=domain.slots)
+    events = await _run_form(domain, tracker)
+    asked = [e for e in events if isinstance(e, BotUttered)]
+    assert [e.metadata.get("utter_action") for e in asked] == ["utter_call_propose"]
+    assert "mardi 1 décembre à 10h" in asked[0].text
+    assert tracker.active_loop_name == "call_form"
+    tracker.update_with_events(_user("nan plutôt 15h", "deny"), domain)
+    events = await _run_form(domain, tracker)
+    assert ActiveLoop(None) in events and not [e for e in events if isinstance(e, BotUttered)]
+    assert tracker.get_slot("call_at") == datetime(2026, 12, 1, 15, 0, tzinfo=PARIS).isoformat()
+
+
+async def test_rasas_form_loop_lets_stop_go_to_the_rules(domain):
+    from rasa.core.actions.action import ActionExecutionRejection
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker.from_events(
+        f"test:{uuid.uuid4().hex[:10]}", _user("/schedule_call", "schedule_call"),
+        slots=domain.slots)
+    await _run_form(domain, tracker)
+    assert tracker.active_loop_name == "call_form"
+    tracker.update_with_events(_user("STOP", "opt_out"), domain)
+    with pytest.raises(ActionExecutionRejection):
+        await _run_form(domain, tracker)
