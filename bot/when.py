@@ -531,6 +531,8 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         if refusing:
             new.declines += 1
             new.proposal = None
+            if context.day is not None and context.day in reading.refused_days:
+                new.day, new.hour = None, None  # "pas jeudi": the next answer starts afresh
             if context.proposal is not None and not reading.refused_hours:
                 # Not proposed again; the hour itself may still be asked for.
                 new.refused.append(context.proposal.strftime("%Y-%m-%d %H:%M"))

@@ -299,3 +299,11 @@ def test_other_peoples_appointments_and_refused_parts_of_the_day():
     assert _at(found) == "2026-11-25 16:00"
     assert _talk("annule l'appel de jeudi")[0].status == "cancel"
     assert _talk("je sais pas, quand vous voulez")[0].status == "unknown"
+
+
+def test_a_refused_day_is_not_kept_for_the_next_answer():
+    _, context = _talk("jeudi")
+    found, context = _talk("non pas jeudi", context=context)
+    assert found.status == "declined" and context.day is None
+    found, _ = _talk("le matin", context=context)
+    assert found.proposal.date().isoformat() != "2026-11-26"
