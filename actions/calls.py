@@ -289,7 +289,11 @@ class ActionCancelCall(Action):
 
 
 class ActionAnswerCallOffer(Action):
-    """A typed yes or no to an offer (the next call, a human), on any channel."""
+    """A typed yes or no to an offer (the next call, a human), on any channel.
+
+    Also the first message of a conversation the NLU did not understand: if it
+    asks for a call at a moment ("dem1 vers 16h"), the form opens and reads it.
+    """
 
     def name(self) -> Text:
         """Action name."""
@@ -315,6 +319,8 @@ class ActionAnswerCallOffer(Action):
                 return [FollowupAction("action_answer_human_offer")]
             dispatcher.utter_message(response="utter_deny_generic")
             return []
+        if offer not in CALL_OFFERS + HUMAN_OFFERS and reading.positive and reading.asked:
+            return [*RESET, FollowupAction(FORM)]  # a request for a call the NLU missed
         return [FollowupAction(USUAL_ACTION.get(intent, "action_fallback"))]
 
 

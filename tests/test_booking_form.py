@@ -626,3 +626,17 @@ async def test_rasas_form_loop_lets_stop_go_to_the_rules(domain):
     tracker.update_with_events(_user("STOP", "opt_out"), domain)
     with pytest.raises(ActionExecutionRejection):
         await _run_form(domain, tracker)
+
+
+async def test_a_first_message_the_nlu_missed_may_ask_for_a_call():
+    sender = f"test:{uuid.uuid4().hex[:10]}"
+    start = [{"event": "action", "name": "action_session_start"},
+             {"event": "session_started"}]
+    for text in ("dem1 vers 16h", "mercredi pro ver 4h de laprem", "samedi prochain ?"):
+        events = await ActionAnswerCallOffer().run(CollectingDispatcher(), _tracker(
+            sender, text, "nlu_fallback", form_open=False, events=start), {})
+        assert events[-1] == FollowupAction("call_form"), text
+    for text in ("gloubi boulga", "à demain", "ma fille vient samedi"):
+        events = await ActionAnswerCallOffer().run(CollectingDispatcher(), _tracker(
+            sender, text, "nlu_fallback", form_open=False, events=start), {})
+        assert events == [FollowupAction("action_fallback")], text
