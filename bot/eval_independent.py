@@ -568,8 +568,10 @@ class BookingConversations:
         import importlib
         import os
 
+        from actions.common import get_redis
         from bot import clock
 
+        await get_redis().ping()  # no Redis: not scored (said so), nothing changed
         self._env = {k: os.environ.get(k) for k in ("LIEN_CLOCK_START", "LIEN_KEY_PREFIX")}
         os.environ["LIEN_CLOCK_START"] = BOOKING_REFERENCE
         os.environ["LIEN_KEY_PREFIX"] = self.prefix
