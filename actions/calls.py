@@ -15,6 +15,7 @@ context ("non, plutôt 9h30" after a booking keeps its day).
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
@@ -26,7 +27,7 @@ from actions.common import SETTINGS, get_redis, person_key
 from bot import clock
 from bot.calls import book_call, cancel_call
 from bot.persons import DEFAULT_QUIET, zone
-from bot.when import Context, Proposal, decide, read, spoken
+from bot.when import Context, Proposal, decide, normalise, read, spoken
 
 FORM = "call_form"
 # No call in the quiet hours, the same ones as the check-ins' (bot/worker.py).
@@ -36,6 +37,10 @@ RESET = [SlotSet("call_time", None), SlotSet("call_at", None),
 # The form lets these go to the rules and policies (it rejects the message).
 LEAVE_FORM_INTENTS = {"opt_out", "request_human", "risk_suicide", "risk_violence",
                       "risk_child", "risk_medical"}
+# Words about the messages themselves: an opt-out, never only a cancelled call.
+OPT_OUT_WORDS = re.compile(
+    r"\b(?:stop|arret|arrete[rz]?|desinscri\w*|desabonn\w*|messages?|sms|textos?|"
+    r"ecri(?:re|vez|s)|plus rien|plus jamais|laissez moi tranquille|fichez moi la paix)\b")
 # Button payloads typed or mapped by a channel.
 PAYLOAD_WORDS = {"/affirm": "oui", "/deny": "non merci", "/schedule_call": "",
                  "/cancel_call": "annule"}
@@ -91,6 +96,17 @@ async def _booked_context(sender_id: str, tz_name: str) -> Context:
     return Context(day=moment.date(), hour=moment.time().replace(tzinfo=None))
 
 
+def _only_the_call(tracker: Tracker, reading: Proposal) -> bool:
+    """"laissez tomber" read as STOP: the call is called off, not every message.
+
+    STOP, the keyword or a button, and any word about the messages themselves
+    stay an opt-out (the person's right).
+    """
+    raw = str(tracker.latest_message.get("text") or "")
+    return reading.cancel and not raw.startswith("/") and not OPT_OUT_WORDS.search(
+        normalise(raw))
+
+
 def _form_is_open(tracker: Tracker) -> bool:
     return (tracker.active_loop or {}).get("name") == FORM
 
@@ -122,14 +138,15 @@ class ValidateCallForm(FormValidationAction):
         """Read the latest message (also the one that opened the form)."""
         opening = not _form_is_open(tracker)
         intent = _intent(tracker)
-        if not opening and (intent in LEAVE_FORM_INTENTS or intent.startswith("risk_")):
-            return {}
         tz_name = await _timezone(tracker.sender_id)
         now = clock.now()
-        context = await _booked_context(tracker.sender_id, tz_name) if opening else \
-            Context.from_slot(tracker.get_slot("call_proposal"))
         text = _text(tracker)
         reading = read(text, now, tz_name)
+        if not opening and (intent in LEAVE_FORM_INTENTS or intent.startswith("risk_")):
+            if not (intent == "opt_out" and _only_the_call(tracker, reading)):
+                return {}
+        context = await _booked_context(tracker.sender_id, tz_name) if opening else \
+            Context.from_slot(tracker.get_slot("call_proposal"))
         if not opening and intent == "affirm" and not (
                 reading.positive or reading.cancel or reading.decline
                 or reading.refused_hours or reading.refused_days):

@@ -640,3 +640,13 @@ async def test_a_first_message_the_nlu_missed_may_ask_for_a_call():
         events = await ActionAnswerCallOffer().run(CollectingDispatcher(), _tracker(
             sender, text, "nlu_fallback", form_open=False, events=start), {})
         assert events == [FollowupAction("action_fallback")], text
+
+
+async def test_a_cancelled_call_read_as_stop_only_cancels_the_call(sync_redis, prefix):
+    talk = Conversation()
+    await talk.say("/schedule_call", "schedule_call")
+    assert await talk.say("ah laissez tomber", "opt_out") == ["utter_call_not_now"]
+    for stop in ("STOP", "/opt_out", "laissez tomber, arrêtez de m'écrire"):
+        talk = Conversation()
+        await talk.say("/schedule_call", "schedule_call")
+        assert await talk.say(stop, "opt_out") == ["rejected"], stop
