@@ -61,7 +61,7 @@ USUAL_ACTION = {"affirm": "utter_affirm_generic", "deny": "utter_deny_generic",
                 "change_checkin_time": "action_change_checkin_time",
                 "cancel_call": "action_cancel_call", "thank": "utter_thank",
                 "mood_good": "utter_mood_good", "opt_in": "action_opt_in",
-                "goodbye": "action_goodbye"}
+                "goodbye": "action_goodbye", "opt_out": "action_opt_out"}
 CHECKIN_WORDS = ("message", "sms", "texto", "bonjour du matin", "bonsoir", "coucou",
                  "check")
 
@@ -358,6 +358,11 @@ class ActionAmendCall(Action):
         if intent == "change_checkin_time" and any(w in folded for w in CHECKIN_WORDS):
             return [FollowupAction("action_change_checkin_time")]
         reading = read(text, clock.now(), await _timezone(tracker.sender_id))
+        if intent == "opt_out":
+            if _only_the_call(tracker, reading):
+                await _call_off(dispatcher, tracker)
+                return RESET
+            return [FollowupAction("action_opt_out")]  # STOP is always honoured
         if reading.positive:
             return [*RESET, FollowupAction(FORM)]
         if reading.cancel:

@@ -650,3 +650,17 @@ async def test_a_cancelled_call_read_as_stop_only_cancels_the_call(sync_redis, p
         talk = Conversation()
         await talk.say("/schedule_call", "schedule_call")
         assert await talk.say(stop, "opt_out") == ["rejected"], stop
+
+
+async def test_after_a_booking_stop_is_honoured_and_laissez_tomber_only_cancels(
+        sync_redis, prefix):
+    talk = await _booked(sync_redis, prefix, "mercredi 15h")
+    stop = await ActionAmendCall().run(CollectingDispatcher(), _tracker(
+        talk.sender, "/opt_out", "opt_out", form_open=False), {})
+    assert stop == [FollowupAction("action_opt_out")]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-12-02 15:00"
+    off = CollectingDispatcher()
+    await ActionAmendCall().run(off, _tracker(talk.sender, "bon laissez tomber", "opt_out",
+                                              form_open=False), {})
+    assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
