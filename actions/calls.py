@@ -368,11 +368,14 @@ class ActionAmendCall(Action):
         if reading.cancel:
             await _call_off(dispatcher, tracker)
             return RESET
+        if reading.unavailable:
+            # "je ne pourrai pas finalement": cancelled, and another moment asked
+            return [FollowupAction("action_cancel_call")]
         if reading.accept or intent in ("affirm", "thank", "mood_good"):
             dispatcher.utter_message(response="utter_call_kept")
             return []
         if reading.decline:
-            return [*RESET, FollowupAction(FORM)]
+            return [*RESET, FollowupAction(FORM)]  # a bare "non": asked, the call stays
         return [FollowupAction(USUAL_ACTION.get(intent, "action_fallback"))]
 
 

@@ -109,6 +109,8 @@ _NEGATION_RE = re.compile(
     r"j ai (?:un |le |mon |ma )?(?:rdv|rendez vous|kine|medecin|docteur|dentiste|"
     r"infirmiere|courses)|vient|viennent|viendra|passe|passent|passera|je passe)\b")
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
+_MOVE_RE = re.compile(r"\b(?:decaler|decale[rz]?|reporter|reportez|repousser|deplacer|"
+                      r"empechement|imprevu|changer l heure|changer le jour)\b")
 # "pas de souci", "pourquoi pas", "ça ne me dérange pas": not a refusal.
 _HARMLESS_PAS_RE = re.compile(
     r"\bpas (?:de |d )?(?:souci|soucis|probleme|problemes|pb|blem|grave|mal)\b|"
@@ -187,6 +189,7 @@ class Proposal:
     any_time: bool = False
     guessed: bool = False
     asked: bool = False  # the moment is asked for (a call word, or nothing but it)
+    unavailable: bool = False  # "je ne pourrai pas", "on peut décaler ?": not just a no
     decline: bool = False
     cancel: bool = False
     past: bool = False
@@ -507,6 +510,7 @@ def read(text: str, now_ts: float, tz_name: str) -> Proposal:
         decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
                      or any(c.negated for c in clauses)),
         cancel=bool(_CANCEL_RE.search(sentence)),
+        unavailable=any(c.negated for c in clauses) or bool(_MOVE_RE.search(sentence)),
         past=past and not calls,
     )
 

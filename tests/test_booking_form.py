@@ -664,3 +664,15 @@ async def test_after_a_booking_stop_is_honoured_and_laissez_tomber_only_cancels(
                                               form_open=False), {})
     assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
     assert _booked_at(sync_redis, prefix, talk.sender) is None
+
+
+async def test_after_a_booking_cannot_make_it_cancels_and_a_bare_no_asks(sync_redis, prefix):
+    talk = await _booked(sync_redis, prefix, "jeudi 17h")
+    moved = await ActionAmendCall().run(CollectingDispatcher(), _tracker(
+        talk.sender, "ah je pourrai pas en fait, on peut décaler ?", "deny",
+        form_open=False), {})
+    assert moved == [FollowupAction("action_cancel_call")]
+    bare = await ActionAmendCall().run(CollectingDispatcher(), _tracker(
+        talk.sender, "non", "deny", form_open=False), {})
+    assert bare[-1] == FollowupAction("call_form")
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-26 17:00"
