@@ -113,7 +113,14 @@ def test_wrong_content_type_and_missing_fields(phone, servers):
     assert phone.post(unsigned_missing).status_code == 400
 
 
-def test_provider_errors_are_retried_without_duplicates(phone, servers):
+def _enrolled(phone, sync_redis, prefix) -> None:
+    """An enrolled person: the consent question does not follow their first message."""
+    sync_redis.hset(f"{prefix}:person:sms:{phone.number}",
+                    mapping={"status": "active", "channel": "sms", "address": phone.number})
+
+
+def test_provider_errors_are_retried_without_duplicates(phone, servers, sync_redis, prefix):
+    _enrolled(phone, sync_redis, prefix)
     requests.post(f"{servers['twilio']}/_fail", json={"status": 500, "count": 1}, timeout=5)
     phone.text("je vais bien")
     assert len(phone.wait_for(1)) == 1
@@ -182,7 +189,8 @@ def test_delivery_status_marks_the_person_unreachable(phone, servers, sync_redis
     assert sync_redis.hget(person, "unreachable") is None
 
 
-def test_a_check_in_reaches_the_person_by_sms(phone, servers):
+def test_a_check_in_reaches_the_person_by_sms(phone, servers, sync_redis, prefix):
+    _enrolled(phone, sync_redis, prefix)
     phone.text("je vais bien")
     phone.wait_for(1)
     reply = requests.post(

@@ -31,16 +31,19 @@ def key(item: dict) -> str:
     return item.get("text") or "\n".join(item.get("turns") or [])
 
 
-def seal_fresh() -> None:
-    """A fresh batch (incoming2/) becomes the sealed half, whole.
+def seal_fresh(folder: str = "incoming2") -> None:
+    """A fresh batch (``folder``/) becomes the sealed half, whole.
 
     The first sealed half was printed by mistake (a debug log of Rasa's parser)
     on 2026-12-03 and joined the dev half; a fresh set, written the same way by
-    new writers, replaced it. Nobody has read it.
+    new writers, replaced it. Nobody has read it. When a sealed half has been
+    used to choose between designs too often, the same is done on purpose: the
+    old sealed half joins the dev half (its lines may be read from then on) and
+    a fresh batch is sealed (``--seal-fresh batch3``).
     """
     index = NearIndex(training_texts())
     for name, files in SETS.items():
-        paths = [HERE / "incoming2" / f for f in files]
+        paths = [HERE / folder / f for f in files]
         if not all(p.exists() for p in paths):
             continue
         items = []
@@ -48,7 +51,7 @@ def seal_fresh() -> None:
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     item = json.loads(line)
-                    item["file"] = "incoming2/" + path.name
+                    item["file"] = f"{folder}/" + path.name
                     items.append(item)
         kept = [i for i in items
                 if not any(len(t) > 12 and index.near(t)
@@ -56,6 +59,10 @@ def seal_fresh() -> None:
         print(name, "sealed", len(kept), "dropped as overlapping training:",
               len(items) - len(kept))
         out = HERE / f"{name}.sealed.jsonl"
+        if folder != "incoming2" and out.exists():
+            dev = HERE / f"{name}.dev.jsonl"
+            dev.write_text(dev.read_text(encoding="utf-8") + out.read_text(encoding="utf-8"),
+                           encoding="utf-8")
         out.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in kept),
                        encoding="utf-8")
 
@@ -63,7 +70,8 @@ def seal_fresh() -> None:
 def main() -> None:
     """Write the halves."""
     if "--seal-fresh" in sys.argv:
-        seal_fresh()
+        rest = sys.argv[sys.argv.index("--seal-fresh") + 1:]
+        seal_fresh(rest[0] if rest else "incoming2")
         return
     for name, files in SETS.items():
         if not all((HERE / "incoming" / f).exists() for f in files):
