@@ -66,9 +66,13 @@ CHECKIN_WORDS = ("message", "sms", "texto", "bonjour du matin", "bonsoir", "couc
                  "check")
 
 
-async def _timezone(sender_id: str) -> str:
+async def person_timezone(sender_id: str) -> str:
+    """The person's timezone (Paris when the registry has none)."""
     raw = await get_redis().hget(person_key(sender_id), "timezone")
     return raw.decode() if raw else "Europe/Paris"
+
+
+_timezone = person_timezone
 
 
 def _spoken_iso(iso: str, tz_name: str, full: bool = False) -> str:

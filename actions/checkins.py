@@ -12,6 +12,8 @@ first call (``utter_offer_first_call``).
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -200,6 +202,12 @@ class ActionGoodbye(Action):
         return []
 
 
+_CALL_WORD = re.compile(r"\b(appel\w*|rappel\w*|t[ée]l[ée]phon\w*|coup de fil)\b",
+                        re.IGNORECASE)
+_CHECKIN_WORD = re.compile(r"\b(message|messages|sms|texto|mot du|petit mot|notification)\b",
+                           re.IGNORECASE)
+
+
 class ActionChangeCheckinTime(Action):
     """"Plutôt vers 8h le matin", "pas le soir"."""
 
@@ -210,8 +218,13 @@ class ActionChangeCheckinTime(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        """Store the new times and reschedule."""
-        changes, status = time_change(tracker.latest_message.get("text") or "")
+        """Store the new times and reschedule (a call asked for books a call instead)."""
+        text = tracker.latest_message.get("text") or ""
+        if _CALL_WORD.search(text) and not _CHECKIN_WORD.search(text):
+            # "non jveux qu on m appelle ce soir": a call with a person, not the
+            # evening message moved.
+            return [FollowupAction("call_form")]
+        changes, status = time_change(text)
         if status == "quiet":
             dispatcher.utter_message(response="utter_times_quiet")
             return []

@@ -8,7 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.calls import person_timezone
 from actions.escalation import record_request
+from bot import clock
+from bot.when import booking_request
 from bot.memory import is_grief, reflection
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -50,13 +53,18 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
         """Answer, and record a request once the bot keeps misunderstanding."""
+        text = tracker.latest_message.get("text") or ""
+        if not _risky(tracker) and booking_request(
+                text, clock.now(), await person_timezone(tracker.sender_id)):
+            # "dem1 vers 16h", "on s'appelle samedi ?": a call asked for at a moment,
+            # whatever the NLU made of it, opens the booking form (which reads it).
+            return [FollowupAction("call_form")]
         misunderstood = consecutive_misunderstandings(tracker)
         if misunderstood >= MISUNDERSTANDINGS_BEFORE_HUMAN:
             dispatcher.utter_message(response="utter_offer_human")
             if misunderstood == MISUNDERSTANDINGS_BEFORE_HUMAN:
                 await record_request(tracker, "misunderstood", "fallback")
             return []
-        text = tracker.latest_message.get("text") or ""
         if is_grief(text):
             dispatcher.utter_message(response="utter_grief_heard")
             return []

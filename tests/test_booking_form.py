@@ -676,3 +676,21 @@ async def test_after_a_booking_cannot_make_it_cancels_and_a_bare_no_asks(sync_re
         talk.sender, "non", "deny", form_open=False), {})
     assert bare[-1] == FollowupAction("call_form")
     assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-26 17:00"
+
+
+@pytest.mark.parametrize("text, call", [
+    ("non jveux qu on m appelle ce soir", True),
+    ("vous pouvez me téléphoner plutôt le matin ?", True),
+    ("le message du soir plutôt à 20h", False),
+    ("pouvez-vous m'envoyer le petit mot du matin à 9h, pas à 8h ?", False),
+])
+async def test_a_call_asked_for_is_not_a_checkin_time(text, call, sync_redis, prefix):
+    from actions.checkins import ActionChangeCheckinTime
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionChangeCheckinTime().run(
+        dispatcher, _tracker(f"test:{uuid.uuid4().hex[:8]}", text, "change_checkin_time",
+                             form_open=False), {})
+    assert (events == [FollowupAction("call_form")]) is call
+    if not call:
+        assert dispatcher.messages

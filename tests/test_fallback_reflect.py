@@ -136,3 +136,20 @@ async def test_the_same_reflection_is_not_worded_twice_in_a_conversation(domain)
         tracker.update(BotUttered(reply["text"], metadata={"variation": reply["variation"]}))
         said.append(reply["variation"])
     assert len(set(said)) == 4
+
+
+@pytest.mark.parametrize("text", ["dem1 vers 16h svp", "on s'appelle samedi vers 11h ?"])
+async def test_a_call_asked_for_at_a_moment_opens_the_booking_form(text, redis_client):
+    dispatcher = CollectingDispatcher()
+    events = await ActionFallback().run(dispatcher, _tracker(text), {})
+    assert events == [{"event": "followup", "name": "call_form", "timestamp": None}]
+    assert dispatcher.messages == []
+
+
+async def test_a_moment_in_a_risk_message_does_not_open_the_form(redis_client):
+    risky = [{"entity": "risk_level", "value": "watch"}]
+    dispatcher = CollectingDispatcher()
+    events = await ActionFallback().run(
+        dispatcher, _tracker("samedi à 11h je serai plus là", entities=risky), {})
+    assert events == []
+    assert dispatcher.messages
