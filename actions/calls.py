@@ -149,8 +149,13 @@ class ValidateCallForm(FormValidationAction):
         if not opening and (intent in LEAVE_FORM_INTENTS or intent.startswith("risk_")):
             if not (intent == "opt_out" and _only_the_call(tracker, reading)):
                 return {}
-        context = await _booked_context(tracker.sender_id, tz_name) if opening else \
-            Context.from_slot(tracker.get_slot("call_proposal"))
+        context = Context() if opening else Context.from_slot(tracker.get_slot("call_proposal"))
+        if context.day is None and context.proposal is None:
+            # Nothing settled in this form yet (it opens, or it was reopened to
+            # change a booked call): the booked call is the context, so that
+            # "plutôt 15h" keeps its day.
+            booked = await _booked_context(tracker.sender_id, tz_name)
+            context.day, context.hour = booked.day, booked.hour
         if not opening and intent == "affirm" and not (
                 reading.positive or reading.cancel or reading.decline
                 or reading.refused_hours or reading.refused_days):

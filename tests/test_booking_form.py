@@ -694,3 +694,14 @@ async def test_a_call_asked_for_is_not_a_checkin_time(text, call, sync_redis, pr
     assert (events == [FollowupAction("call_form")]) is call
     if not call:
         assert dispatcher.messages
+
+
+async def test_a_form_reopened_to_change_a_booked_call_keeps_its_day(sync_redis, prefix):
+    # Rasa sets the form active before the opening message is read, and the
+    # change of a booked call clears the proposal slot: the booked call is the context.
+    talk = await _booked(sync_redis, prefix, "samedi à 10h")
+    slots = await ValidateCallForm().extract_call_time(
+        CollectingDispatcher(),
+        _tracker(talk.sender, "ah non samedi matin j'ai le marché, plutôt 15h",
+                 "schedule_call", slots={"call_proposal": None}, form_open=True), {})
+    assert slots["call_at"].startswith("2026-11-28T15:00")
