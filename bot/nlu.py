@@ -17,7 +17,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.risk import DEFAULT_LEXICON, RiskLexicon, load_lexicon, normalise_text
-from bot.risk_model import READING
+from bot.risk_model import chunks, READING
 
 logger = logging.getLogger(__name__)
 
@@ -124,9 +124,15 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             return
         if self.lexicon.at_distance(text) or self.lexicon.has_idiom(text):
             # Told at a distance, or a known idiom explains the risky word: the
-            # classifiers alone are not trusted (the lexicon read each sentence).
+            # whole-message classifier is not trusted (the lexicon read each
+            # sentence). The sentence reader is, when the sentence it worries
+            # about is not itself told at a distance ("J'ai vu un film hier.
+            # Moi je ne veux plus me réveiller.").
             if found is not None:
                 self._mark(message, found.intent, "watch", "lexicon", found.pattern_id)
+            elif p >= self.lexicon.reading_ask and not self._worry_is_distant(text, reading):
+                level = "high" if p >= self.lexicon.reading_clear else "watch"
+                self._mark(message, f"risk_{reading['category']}", level, "reader", "", p)
             elif ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
                 self._demote(message)
             return
@@ -150,6 +156,18 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             return
         if ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
             self._demote(message)
+
+    def _worry_is_distant(self, text: str, reading: Dict[str, Any]) -> bool:
+        """Whether the chunk the sentence reader worries about is told at a distance.
+
+        Chunk 0 is the whole message: it holds the distant sentence, so it is.
+        """
+        index = int(reading.get("chunk") or 0)
+        pieces = chunks(text)
+        if index <= 0 or index >= len(pieces):
+            return True
+        piece = pieces[index]
+        return self.lexicon.at_distance(piece) or self.lexicon.has_idiom(piece)
 
     def _demote(self, message: Message) -> None:
         """A weak risk guess with no lexicon match: not an escalation.

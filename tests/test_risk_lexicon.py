@@ -128,6 +128,21 @@ def test_safe_idioms_do_not_hide_a_real_risk_in_the_same_message():
     assert found is not None and found.category == "suicide"
 
 
+@pytest.mark.parametrize("text, category", [
+    # Distance markers hide a risk word only in their own sentence: a present
+    # risk in the next sentence is still read.
+    ("Le chat est tombé du canapé. Et moi je suis tombée cette nuit, je ne peux pas me relever",
+     "medical"),
+    ("Ils se sont battus avec des épées en mousse. Mon mari m'a frappée ce soir.", "violence"),
+    ("Je pars vivre chez mon fils. Mais avant je veux en finir.", "suicide"),
+    ("Mon IRM est normale, aucune séquelle. Par contre mon mari a la bouche de travers "
+     "depuis une heure", "medical"),
+])
+def test_distance_markers_do_not_hide_the_next_sentence(text, category):
+    found = LEXICON.match(text)
+    assert found is not None and found.category == category
+
+
 @pytest.mark.parametrize(
     "raw, message",
     [
