@@ -154,3 +154,14 @@ def test_known_words_typos_digits_and_emoji_keep_their_intent(guard, text):
     message = _message(text, intent="affirm", confidence=0.68)
     guard.process([message])
     assert message.get("intent")["confidence"] == 0.68
+
+
+@pytest.mark.parametrize("chunk, alarmed", [(2, True), (1, False), (0, False)])
+def test_the_reader_is_trusted_beside_a_distant_sentence_only_on_its_own_sentence(
+        detector, chunk, alarmed):
+    text = "J'ai regardé un film hier soir. Bientôt personne ne remarquera mon absence."
+    assert detector.lexicon.match(text) is None and detector.lexicon.at_distance(text)
+    message = _message(text, intent="share_day")
+    message.set("risk_reading", {"category": "suicide", "p": 0.99, "chunk": chunk})
+    detector.process([message])
+    assert (message.get("intent")["name"] == "risk_suicide") is alarmed
