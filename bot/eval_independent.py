@@ -212,7 +212,7 @@ class Driver:
         band, category = "", ""
         for action in actions:
             if action.startswith(CLEAR_PREFIX):
-                band, category = "clear", action[len(CLEAR_PREFIX):]
+                band, category = "clear", action[len(CLEAR_PREFIX):].split("_")[0]
                 break
             if action.startswith(ASK_PREFIX) and not band:
                 band, category = "uncertain", action[len(ASK_PREFIX):]

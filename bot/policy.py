@@ -29,7 +29,11 @@ overrule a form's happy path; an active form is deactivated.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
+
+import yaml
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
@@ -78,6 +82,33 @@ SAFETY_REPLIES = {
     "relief": "utter_safety_relief",
     "noted": "utter_safety_noted",
 }
+
+
+KINDS_FILE = Path(__file__).resolve().parent / "resources" / "risk_kinds_fr.yml"
+
+
+@lru_cache(maxsize=1)
+def _elder_abuse() -> List["re.Pattern"]:
+    """Patterns of violence against an older person (bot/resources/risk_kinds_fr.yml)."""
+    with open(KINDS_FILE, encoding="utf-8") as handle:
+        kinds = yaml.safe_load(handle) or {}
+    return [re.compile(pattern) for pattern in kinds.get("elder_abuse") or []]
+
+
+def clear_reply(category: str, prepared_text: str) -> str:
+    """The first answer to a clear risk: ``utter_risk_<category>``, or its elder-abuse
+    form (3977 first) when an older person is hurt by family or carers."""
+    if category == "violence" and any(p.search(prepared_text) for p in _elder_abuse()):
+        return f"{CLEAR_PREFIX}violence_elder"
+    return f"{CLEAR_PREFIX}{category}"
+
+
+def category_of(response: str) -> str:
+    """The risk category a clear or asking response is about ("violence_elder" -> violence)."""
+    for prefix in (CLEAR_PREFIX, ASK_PREFIX):
+        if response.startswith(prefix):
+            return response[len(prefix):].split("_")[0]
+    return ""
 
 
 def _risk(event: UserUttered) -> Optional[Tuple[str, str]]:
@@ -185,13 +216,13 @@ class RiskPolicy(Policy):
         if risk is not None:
             category, level = risk
             if level != "watch":
-                return [f"{CLEAR_PREFIX}{category}", self.escalate_action], ""
+                return [clear_reply(category, text), self.escalate_action], ""
             if in_safety:
                 return [SAFETY_REPLIES["stay"], self.escalate_action], ""
             if asked and asked.startswith(ASK_PREFIX):
                 # Asked, and the answer is still worrying: it is clear now.
-                category = asked[len(ASK_PREFIX):]
-                return ([f"{CLEAR_PREFIX}{category}", self.escalate_action],
+                category = category_of(asked)
+                return ([clear_reply(category, text), self.escalate_action],
                         f"{category}:high:answer")
             return [f"{ASK_PREFIX}{category}", self.escalate_action], ""
         if (user.text or "").startswith("/") and (
@@ -205,12 +236,13 @@ class RiskPolicy(Policy):
             found = load_lexicon().match(joined)
             if found is not None and found.level != "watch" and _risk(users[-2]) is None \
                     and load_lexicon().match(users[-2].text or "") is None:
-                return ([f"{CLEAR_PREFIX}{found.category}", self.escalate_action],
+                return ([clear_reply(found.category, load_lexicon().prepare(joined)),
+                         self.escalate_action],
                         f"{found.category}:{found.level}:context")
         if asked and asked.startswith(ASK_PREFIX) and not in_safety:
-            category = asked[len(ASK_PREFIX):]
+            category = category_of(asked)
             if YES.search(text) or user.intent_name == "affirm":
-                return ([f"{CLEAR_PREFIX}{category}", self.escalate_action],
+                return ([clear_reply(category, text), self.escalate_action],
                         f"{category}:high:answer")
             if NO.search(text) or user.intent_name == "deny":
                 return [SAFETY_REPLIES["relief"]], ""
@@ -221,7 +253,7 @@ class RiskPolicy(Policy):
             return [SAFETY_REPLIES["help"]], ""
         if asked and asked.startswith(CLEAR_PREFIX) and (
                 NO.search(text) or user.intent_name == "deny"):
-            category = asked[len(CLEAR_PREFIX):]
+            category = category_of(asked)
             return ([SAFETY_REPLIES["unsafe"], self.escalate_action],
                     f"{category}:critical:answer")
         if ASKS_WHEN.search(text):

@@ -48,15 +48,28 @@ def figures(trained_model):
     return asyncio.run(score())
 
 
-def test_the_sealed_half_holds_its_floors(figures):
+def _sealed_figures(figures) -> dict:
+    """Plain numbers only: a failing assertion must not show the report (its
+    by-kind counts of misses belong to the sealed half)."""
     risk, scenarios = figures["sealed"]
-    assert risk.recall.value >= FLOORS["recall"], str(risk.recall)
-    assert risk.critical_recall.value >= FLOORS["critical_recall"], str(risk.critical_recall)
-    assert risk.right_number.value >= FLOORS["right_number"], str(risk.right_number)
-    assert risk.false_alarms.value <= FLOORS["false_alarms_max"], str(risk.false_alarms)
-    on_time = scenarios.on_time / max(scenarios.risky, 1)
-    assert on_time >= FLOORS["scenario_on_time"], (scenarios.on_time, scenarios.risky)
-    assert scenarios.harmless_escalated <= FLOORS["harmless_scenarios_escalated_max"]
+    return {
+        "recall": round(risk.recall.value, 3),
+        "critical_recall": round(risk.critical_recall.value, 3),
+        "right_number": round(risk.right_number.value, 3),
+        "false_alarms": round(risk.false_alarms.value, 3),
+        "scenario_on_time": round(scenarios.on_time / max(scenarios.risky, 1), 3),
+        "harmless_scenarios_escalated": scenarios.harmless_escalated,
+    }
+
+
+def test_the_sealed_half_holds_its_floors(figures):
+    got = _sealed_figures(figures)
+    below = {name: got[name] for name in ("recall", "critical_recall", "right_number",
+                                          "scenario_on_time") if got[name] < FLOORS[name]}
+    assert not below, below
+    assert got["false_alarms"] <= FLOORS["false_alarms_max"], got["false_alarms"]
+    assert got["harmless_scenarios_escalated"] <= FLOORS["harmless_scenarios_escalated_max"], \
+        got["harmless_scenarios_escalated"]
 
 
 def test_the_dev_half_is_scored_too(figures):

@@ -70,3 +70,24 @@ def test_deactivates_an_active_form(policy, domain):
     assert action == "utter_risk_suicide"
     assert ActiveLoop(None) in prediction.optional_events
     assert SlotSet("requested_slot", None) in prediction.optional_events
+
+
+@pytest.mark.parametrize("text, response", [
+    ("mon petit fils me frappe quand je refuse de lui donner ma retraite", "utter_risk_violence_elder"),
+    ("l'aide à domicile me bouscule et me crie dessus", "utter_risk_violence_elder"),
+    ("mon mari me frappe tous les soirs", "utter_risk_violence"),
+])
+def test_violence_against_an_older_person_gets_3977_first(text, response):
+    from bot.policy import category_of, clear_reply
+    from bot.risk import load_lexicon
+
+    assert clear_reply("violence", load_lexicon().prepare(text)) == response
+    assert category_of(response) == "violence"
+    assert clear_reply("suicide", load_lexicon().prepare(text)) == "utter_risk_suicide"
+
+
+def test_the_elder_abuse_answer_gives_3977_before_3919(domain):
+    for variant in domain.responses["utter_risk_violence_elder"]:
+        text = variant["text"]
+        assert "3977" in text and "17" in text
+        assert "3919" not in text or text.index("3977") < text.index("3919")
