@@ -45,6 +45,10 @@ eval: train
 eval-heldout: setup
 	$(PY) -m bot.evaluate
 
+# Pyflakes, pycodestyle and bugbear (ruff.toml), on the product and the tests.
+lint: setup
+	$(VENV)/bin/ruff check bot actions channels tests
+
 bench: setup
 	$(PY) -m bot.bench
 	$(PY) -m bot.bench_checkins

@@ -129,7 +129,7 @@ async def _populate_history(redis_url: str, prefix: str, sender: str, sessions: 
         tracker.update(ActionExecuted("action_session_start", timestamp=t))
         tracker.update(SessionStarted(timestamp=t + 0.01))
         tracker.update(ActionExecuted("action_listen", timestamp=t + 0.02))
-        for e in range(exchanges):
+        for _ in range(exchanges):
             t += 60
             parse = {"text": "bof", "intent": {"name": "mood_bad", "confidence": 0.9},
                      "entities": [], "intent_ranking": []}

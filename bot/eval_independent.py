@@ -99,7 +99,8 @@ def _tokens(text: str) -> frozenset:
 
 
 class NearIndex:
-    """Overlap with training: Exact normalised matches, and token-set Jaccard >= 0.8 for longer texts."""
+    """Overlap with training: exact normalised matches, and token-set Jaccard >= 0.8
+    for longer texts."""
 
     def __init__(self, texts: list) -> None:
         """Index the texts."""
@@ -548,7 +549,7 @@ class InProcessActions:
         try:
             return await self.executor.run(body)
         except SdkRejection as error:
-            raise ActionExecutionRejection(error.action_name, error.message)
+            raise ActionExecutionRejection(error.action_name, error.message) from error
 
 
 class BookingConversations:

@@ -10,8 +10,8 @@ Rasa's ``TemplatedNaturalLanguageGenerator`` with four changes:
   one none of whose sentences (nor the gist of its question: "Comment
   allez-vous ce matin ?" is "Comment allez-vous ?") the bot already sent in
   this conversation (the tracker's bot events since the session started,
-  check-ins included); when all were sent, the least recently sent. Each reply carries its variation's
-  id in the bot event's metadata (``variation``), so a variation with a
+  check-ins included); when all were sent, the least recently sent. Each reply carries
+  its variation's id in the bot event's metadata (``variation``), so a variation with a
   template variable is recognised whatever it was filled with.
 - **Grief guard.** A cheerful response (``grief_guard`` in
   ``bot/resources/dialogue_fr.yml``: ``utter_mood_good`` …) asked for a message

@@ -282,7 +282,8 @@ class RiskPolicy(Policy):
                 name = event.action_name
                 if name.startswith((CLEAR_PREFIX, ASK_PREFIX)) or name in SAFETY_REPLIES.values():
                     return name
-                if name not in (ACTION_LISTEN_NAME, ESCALATE_ACTION) and not name.startswith("action_"):
+                if name not in (ACTION_LISTEN_NAME, ESCALATE_ACTION) \
+                        and not name.startswith("action_"):
                     return None
         return None
 

@@ -5,8 +5,8 @@ Everything Lien keeps about a person is found from their id (``sms:+33…``,
 archived sessions) and its Rasa lock, escalations (hash, stream entry, dedupe
 keys), cases, booked calls, check-in keys, schedules and leases, the consent
 schedule, the live takeover stream, and the SMS channel's delivery reports
-(``sms:status:<sid>``, by their ``to``) and unanswered messages (``sms:pending``). ``export`` gathers it
-as JSON; ``erase`` removes all of it. The worker's retention purge erases the
+(``sms:status:<sid>``, by their ``to``) and unanswered messages (``sms:pending``).
+``export`` gathers it as JSON; ``erase`` removes all of it. The worker's retention purge erases the
 people who are no longer followed (opted out, or never agreed) and whose last
 contact is older than ``RETENTION_DAYS`` (default 90), except anyone with an
 open case.
@@ -116,7 +116,8 @@ async def erase(redis: Any, prefix: str, person_id: str) -> int:
 
     base = f"{prefix}:trk:{person_id}"
     ref = await ConsoleStore(redis, prefix).ref(person_id)
-    direct = [f"{prefix}:console:ref:{ref}", keys.person(person_id), keys.mood(person_id), keys.person_calls(person_id),
+    direct = [f"{prefix}:console:ref:{ref}", keys.person(person_id), keys.mood(person_id),
+              keys.person_calls(person_id),
               esc.by_person(person_id), f"{base}:cur", f"{base}:arc", f"{base}:meta",
               keys.takeover(person_id), keys.unrecorded(person_id),
               f"{prefix}:live:{person_id}", f"{prefix}:person:{person_id}:case",

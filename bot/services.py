@@ -103,7 +103,7 @@ def _as_date(value: Any, where: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ServiceDataError(f"{where}: checked {value!r} is not a YYYY-MM-DD date")
+        raise ServiceDataError(f"{where}: checked {value!r} is not a YYYY-MM-DD date") from None
 
 
 def _service(need: str, raw: Any, territory: str, where: str) -> Service:

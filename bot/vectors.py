@@ -26,7 +26,7 @@ import unicodedata
 import zipfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 

@@ -102,7 +102,8 @@ _CLAUSE_SPLIT = re.compile(
     r"je prefererais|de preference)\b)")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
-    r"tout a l heure j ai|depuis)\b|\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b")
+    r"tout a l heure j ai|depuis)\b|"
+    r"\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b")
 _NEGATION_RE = re.compile(
     r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|"
     r"je travaille|jtravaille|je bosse|jbosse|je taf|empeche|empechement|"
@@ -130,7 +131,8 @@ _CANCEL_RE = re.compile(
     r"besoin|la peine|cette fois|d appel)|plus besoin|je (?:vous )?(?:re)?contacterai|"
     r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
     r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
-    r"non ca ira|ca ira merci|pas d appel|veux plus|veux pas d appel|je (?:ne )?veux pas (?:etre )?appele)")
+    r"non ca ira|ca ira merci|pas d appel|veux plus|veux pas d appel|"
+    r"je (?:ne )?veux pas (?:etre )?appele)")
 _ACCEPT_RE = re.compile(
     r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres) )*"
     r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"

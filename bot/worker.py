@@ -412,7 +412,7 @@ class Worker:
             return 0
         # One round trip for what every decision needs.
         async with self.redis.pipeline(transaction=False) as pipe:
-            for member, due in claimed:
+            for member, _due in claimed:
                 person_id = member.rpartition("|")[0]
                 pipe.hgetall(self.keys.person(person_id))
                 pipe.exists(self.keys.takeover(person_id))
@@ -865,7 +865,7 @@ async def serve(redis_url: str, prefix: str, settings: WorkerSettings,
         # stranger. (Once running, a bad edit is refused and the last good one kept.)
         roster()
     except RosterError as error:
-        raise SystemExit(say("roster.refused_at_start", path=roster_path(), why=error))
+        raise SystemExit(say("roster.refused_at_start", path=roster_path(), why=error)) from error
     redis = aioredis.from_url(redis_url, socket_timeout=10)
     delivery = make_delivery(settings, redis, prefix)
     stop = asyncio.Event()

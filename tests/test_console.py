@@ -14,6 +14,8 @@ import re
 import subprocess
 import sys
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 import uuid
 from typing import Any, Dict, List
 
@@ -381,7 +383,8 @@ async def test_bad_input_gets_a_clear_answer_never_a_500(world):
 async def test_a_person_page_shows_thirty_days_of_mood_and_the_next_call(world):
     person = await add_person(world, "+33611110007", "Odette", missed="2",
                               next_call_ts=str(time.time() + 86400))
-    today = time.strftime("%Y-%m-%d")
+    # The person's day (Paris), not the machine's: they differ after 23:00 UTC.
+    today = datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%d")
     await world["redis"].hset(Keys(world["prefix"]).mood(person), today, "bad")
     client = await client_for(world, "sam")
     people = await (await client.get("/api/people")).json()

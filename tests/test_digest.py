@@ -43,7 +43,8 @@ def roster_file(twilio_double, monkeypatch, tmp_path):
     path = tmp_path / "roster.yml"
 
     def write(digest: str = "", referents: bool = True) -> Dict[str, str]:
-        text = (f"tiers:\n  - name: t1\n    members:\n      - {{name: A, phone: '{phones['tier1']}'}}\n"
+        text = (f"tiers:\n  - name: t1\n    members:\n"
+                f"      - {{name: A, phone: '{phones['tier1']}'}}\n"
                 f"  - name: t2\n    members:\n      - {{name: B, phone: '{phones['tier2']}'}}\n"
                 "ladder:\n  critical: [0, 5]\n  high: [0, 15]\n")
         if referents:

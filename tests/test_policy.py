@@ -73,7 +73,8 @@ def test_deactivates_an_active_form(policy, domain):
 
 
 @pytest.mark.parametrize("text, response", [
-    ("mon petit fils me frappe quand je refuse de lui donner ma retraite", "utter_risk_violence_elder"),
+    ("mon petit fils me frappe quand je refuse de lui donner ma retraite",
+     "utter_risk_violence_elder"),
     ("l'aide à domicile me bouscule et me crie dessus", "utter_risk_violence_elder"),
     ("mon mari me frappe tous les soirs", "utter_risk_violence"),
 ])

@@ -13,7 +13,6 @@ import json
 import re
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import redis as syncredis

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Dict, Iterator
+from typing import Iterator
 
 import pytest
 import requests

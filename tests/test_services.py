@@ -18,7 +18,6 @@ from bot import clock
 from bot.cli import main as cli_main
 from bot.services import (
     NATIONAL,
-    SERVICES_DIR,
     ServiceDataError,
     catalogues,
     check_report,

@@ -173,7 +173,7 @@ async def _form(request: web.Request) -> Dict[str, str]:
             except (ValueError, UnicodeDecodeError):
                 raise web.HTTPBadRequest(text=json.dumps(
                     {"error": "bad_request", "message": say("console.bad_request", why="JSON")}),
-                    content_type="application/json")
+                    content_type="application/json") from None
             if not isinstance(body, dict):
                 body = {}
             request["form"] = {str(k): v if isinstance(v, str) else json.dumps(v)
@@ -857,7 +857,7 @@ def validate_roster(text: str) -> Dict[str, Any]:
         try:
             ZoneInfo(str(digest["timezone"]))
         except Exception:  # noqa: BLE001 - any unknown or malformed zone name
-            raise ValueError(say("console.roster_errors.digest_timezone"))
+            raise ValueError(say("console.roster_errors.digest_timezone")) from None
     return data
 
 
