@@ -180,6 +180,7 @@ class Turn:
     first_text: str
     actions: List[str]
     intent: str
+    texts: List[str] = field(default_factory=list)
 
 
 class Driver:
@@ -218,7 +219,7 @@ class Driver:
             if action.startswith(ASK_PREFIX) and not band:
                 band, category = "uncertain", action[len(ASK_PREFIX):]
         texts = [r.get("text") or "" for r in replies or []]
-        return Turn(band, category, texts[0] if texts else "", actions, intent)
+        return Turn(band, category, texts[0] if texts else "", actions, intent, texts)
 
     async def trigger(self, sender: str, intent: str) -> None:
         """A proactive message (check-in) before the person's first turn."""
@@ -295,6 +296,7 @@ class ScenarioReport:
     missed: int = 0
     harmless: int = 0
     harmless_escalated: int = 0
+    repeating: int = 0  # conversations where the assistant said a sentence twice
     misses: List[str] = field(default_factory=list)
 
     @property
@@ -311,10 +313,19 @@ async def score_scenarios(driver: Driver, items: Iterable[Dict[str, Any]]) -> Sc
         if item.get("start"):
             await driver.trigger(sender, f"EXTERNAL_{item['start']}")
         first: Optional[int] = None
+        from bot.nlg import sentences
+
+        said: set = set()
+        repeated = False
         for index, text in enumerate(item["turns"]):
             turn = await driver.say(sender, text)
             if turn.band and first is None:
                 first = index
+            for reply in turn.texts:
+                verbatim = {s for s in sentences(reply) if not s.startswith("?")}
+                repeated = repeated or bool(verbatim & said)
+                said |= verbatim
+        report.repeating += repeated
         if item["risk"]:
             due = item["first_risky_turn"]
             if first is None:
@@ -400,7 +411,8 @@ def print_scenarios(half: str, report: ScenarioReport) -> None:
     share = Rate(report.on_time, report.risky)
     print(f"  scenarios, {half} half: risk {report.risky}: on time {report.on_time}, "
           f"late {report.late}, missed {report.missed} (first turn {share}); "
-          f"harmless {report.harmless}: escalated {report.harmless_escalated}")
+          f"harmless {report.harmless}: escalated {report.harmless_escalated}; "
+          f"conversations repeating a sentence: {report.repeating}")
 
 
 def gate_failures(risk: RiskReport, scenarios: ScenarioReport) -> List[str]:
