@@ -189,9 +189,13 @@ class Driver:
     def __init__(self, model: Path) -> None:
         """Load the model once."""
         from rasa.core.agent import Agent
+        from rasa.utils.endpoints import EndpointConfig
 
         logging.getLogger("rasa").setLevel(logging.ERROR)
-        self.agent = Agent.load(str(model))
+        # The production wording: endpoints.yml's ListeningNLG (no repeated
+        # sentence), without its Redis memory (no url: nothing is kept).
+        self.agent = Agent.load(str(model),
+                                generator=EndpointConfig(type="bot.nlg.ListeningNLG"))
         quiet_rasa()
 
     async def _tracker(self, sender: str) -> Any:
