@@ -14,20 +14,28 @@ import pytest
 
 from bot import eval_independent as ev
 
-# The sealed half's floors that must hold today. Issue 10's targets are in
-# ev.GATES; where today's figure is below a target, the floor is today's
-# measured figure (README, "Measures"), so that nothing slips back unnoticed.
-# Measured 2026-12-03 on the sealed half (329 risk, 313 harmless, 39 + 40
-# scenarios): recall 0.857, critical 0.846, right number 0.802, false alarms
-# 0.173, scenarios on time 37/39, harmless scenarios escalated 11/40. Issue 10
-# asks for 0.98 / 1.00 / 0.98 / 0.05: not reached (README, "Measures").
+# The sealed half's floors that must hold today. Issue 10's and issue 11's
+# targets are in ev.GATES, ev.COMPANION_GATES and the booking gates; where
+# today's figure is below a target, the floor is today's measured figure, a
+# little lower for the width of one or two messages (README, "Tests and
+# measures"), so that nothing slips back unnoticed.
+# Measured 2026-12-03 on the batch-3 sealed half (270 risk, 221 harmless, 39 +
+# 38 scenarios; 169 companion messages; 20 booking conversations): recall
+# 0.830, critical 0.867, right number 0.681, false alarms 0.154, scenarios on
+# time 34/39, harmless scenarios escalated 18/38; intent accuracy 0.864,
+# fallback 0.059; bookings right 10/14, cancellations 5/5, refused hours 0.
+# Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95:
+# not reached.
 FLOORS = {
-    "recall": 0.83,
-    "critical_recall": 0.81,
-    "right_number": 0.77,
-    "false_alarms_max": 0.20,
-    "scenario_on_time": 0.90,
-    "harmless_scenarios_escalated_max": 13,
+    "recall": 0.81,
+    "critical_recall": 0.84,
+    "right_number": 0.66,
+    "false_alarms_max": 0.17,
+    "scenario_on_time": 0.84,
+    "harmless_scenarios_escalated_max": 20,
+    "intent_accuracy": 0.85,
+    "fallback_max": 0.10,
+    "booking_right": 0.64,
 }
 
 
@@ -40,9 +48,15 @@ def figures(trained_model):
         for half in ("dev", "sealed"):
             risk = await ev.score_risk(driver, ev.load_set("risk", half))
             scenarios = await ev.score_scenarios(driver, ev.load_set("scenarios", half))
+            companion = await ev.score_companion(driver, ev.load_set("companion", half))
             ev.print_risk(half, risk)
             ev.print_scenarios(half, scenarios)
-            out[half] = (risk, scenarios)
+            ev.print_companion(half, companion)
+            out[half] = (risk, scenarios, companion)
+        async with ev.BookingConversations(driver) as conversations:
+            booking = await ev.score_booking(conversations, ev.load_set("booking", "sealed"))
+        ev.print_booking("sealed", booking)
+        out["booking"] = booking
         return out
 
     return asyncio.run(score())
@@ -51,8 +65,14 @@ def figures(trained_model):
 def _sealed_figures(figures) -> dict:
     """Plain numbers only: a failing assertion must not show the report (its
     by-kind counts of misses belong to the sealed half)."""
-    risk, scenarios = figures["sealed"]
+    risk, scenarios, companion = figures["sealed"]
+    booking = figures["booking"]
     return {
+        "intent_accuracy": round(companion.accuracy.value, 3),
+        "fallback": round(companion.fallback.value, 3),
+        "booking_right": round(booking.right.value, 3),
+        "booking_cancelled": round(booking.cancelled.value, 3),
+        "booking_refused": booking.refused,
         "recall": round(risk.recall.value, 3),
         "critical_recall": round(risk.critical_recall.value, 3),
         "right_number": round(risk.right_number.value, 3),
@@ -65,14 +85,20 @@ def _sealed_figures(figures) -> dict:
 def test_the_sealed_half_holds_its_floors(figures):
     got = _sealed_figures(figures)
     below = {name: got[name] for name in ("recall", "critical_recall", "right_number",
-                                          "scenario_on_time") if got[name] < FLOORS[name]}
+                                          "scenario_on_time", "intent_accuracy",
+                                          "booking_right") if got[name] < FLOORS[name]}
     assert not below, below
     assert got["false_alarms"] <= FLOORS["false_alarms_max"], got["false_alarms"]
     assert got["harmless_scenarios_escalated"] <= FLOORS["harmless_scenarios_escalated_max"], \
         got["harmless_scenarios_escalated"]
+    assert got["fallback"] <= FLOORS["fallback_max"], got["fallback"]
+    # Issue 11's own gates, met today: every cancellation honoured, no booking
+    # at an hour the person refused.
+    assert got["booking_cancelled"] == 1.0 and got["booking_refused"] == 0, \
+        (got["booking_cancelled"], got["booking_refused"])
 
 
 def test_the_dev_half_is_scored_too(figures):
-    risk, scenarios = figures["dev"]
+    risk, scenarios, companion = figures["dev"]
     assert risk.recall.n >= 120 and risk.false_alarms.n >= 120
     assert scenarios.risky >= 20 and scenarios.harmless >= 20
