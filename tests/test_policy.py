@@ -90,5 +90,5 @@ def test_violence_against_an_older_person_gets_3977_first(text, response):
 def test_the_elder_abuse_answer_gives_3977_before_3919(domain):
     for variant in domain.responses["utter_risk_violence_elder"]:
         text = variant["text"]
-        assert "3977" in text and "17" in text
+        assert "3977" in text and "17" in text and "3919" in text
         assert "3919" not in text or text.index("3977") < text.index("3919")
