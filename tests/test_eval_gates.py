@@ -21,7 +21,7 @@ from bot import eval_independent as ev
 # measures"), so that nothing slips back unnoticed.
 # Measured 2026-12-03 on the batch-3 sealed half (270 risk, 221 harmless, 39 +
 # 38 scenarios; 169 companion messages; 20 booking conversations): recall
-# 0.830, critical 0.867, right number 0.681, false alarms 0.154, scenarios on
+# 0.830, critical 0.867, right number 0.674, false alarms 0.154, scenarios on
 # time 34/39, harmless scenarios escalated 18/38; intent accuracy 0.864,
 # fallback 0.059; bookings right 10/14, cancellations 5/5, refused hours 0.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95:
