@@ -62,8 +62,9 @@ USUAL_ACTION = {"affirm": "utter_affirm_generic", "deny": "utter_deny_generic",
                 "cancel_call": "action_cancel_call", "thank": "utter_thank",
                 "mood_good": "utter_mood_good", "opt_in": "action_opt_in",
                 "goodbye": "action_goodbye", "opt_out": "action_opt_out"}
+# Words that make a time about the check-in messages, not a call.
 CHECKIN_WORDS = ("message", "sms", "texto", "bonjour du matin", "bonsoir", "coucou",
-                 "check")
+                 "check", "petit mot", "mot du", "notification")
 
 
 async def person_timezone(sender_id: str) -> str:
@@ -71,8 +72,6 @@ async def person_timezone(sender_id: str) -> str:
     raw = await get_redis().hget(person_key(sender_id), "timezone")
     return raw.decode() if raw else "Europe/Paris"
 
-
-_timezone = person_timezone
 
 
 def _spoken_iso(iso: str, tz_name: str, full: bool = False) -> str:
@@ -142,7 +141,7 @@ class ValidateCallForm(FormValidationAction):
         """Read the latest message (also the one that opened the form)."""
         opening = not _form_is_open(tracker)
         intent = _intent(tracker)
-        tz_name = await _timezone(tracker.sender_id)
+        tz_name = await person_timezone(tracker.sender_id)
         now = clock.now()
         text = _text(tracker)
         reading = read(text, now, tz_name)
@@ -219,7 +218,7 @@ class ActionAskCallTime(Action):
         context = Context.from_slot(tracker.get_slot("call_proposal"))
         proposal = context.proposal
         if issue in ("vague", "past", "night") and proposal:
-            text = _spoken_iso(proposal.isoformat(), await _timezone(tracker.sender_id),
+            text = _spoken_iso(proposal.isoformat(), await person_timezone(tracker.sender_id),
                                full=True)
             response = {"vague": "utter_call_propose", "past": "utter_call_past",
                         "night": "utter_call_night"}[issue]
@@ -255,7 +254,7 @@ class ActionBookCall(Action):
         if issue == "cancel":
             await _call_off(dispatcher, tracker)
             return RESET
-        tz_name = await _timezone(tracker.sender_id)
+        tz_name = await person_timezone(tracker.sender_id)
         at = datetime.fromisoformat(at_iso)
         booking = await book_call(
             get_redis(), SETTINGS.key_prefix, tracker.sender_id, at.timestamp(),
@@ -277,7 +276,7 @@ async def _call_off(dispatcher: CollectingDispatcher,
     call = await cancel_call(get_redis(), SETTINGS.key_prefix, tracker.sender_id,
                              clock.now())
     if call is not None:
-        tz_name = await _timezone(tracker.sender_id)
+        tz_name = await person_timezone(tracker.sender_id)
         at = datetime.fromtimestamp(float(call["at_ts"]), zone(tz_name))
         dispatcher.utter_message(response="utter_call_cancelled",
                                  call_when=spoken(at, clock.now()))
@@ -297,7 +296,7 @@ class ActionCancelCall(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
         """A new moment moves the call; else cancel, and ask for another unless called off."""
-        tz_name = await _timezone(tracker.sender_id)
+        tz_name = await person_timezone(tracker.sender_id)
         reading = read(_text(tracker), clock.now(), tz_name)
         if reading.positive:
             return RESET + [FollowupAction(FORM)]
@@ -331,7 +330,7 @@ class ActionAnswerCallOffer(Action):
         """Yes opens the form (or accepts the human); no is respected."""
         offer = _last_offer(tracker) or ""
         intent = _intent(tracker)
-        reading = read(_text(tracker), clock.now(), await _timezone(tracker.sender_id))
+        reading = read(_text(tracker), clock.now(), await person_timezone(tracker.sender_id))
         yes = not reading.cancel and (intent in ("affirm", "schedule_call") or reading.accept
                                       or reading.positive)
         no = intent == "deny" or reading.decline or (reading.cancel and intent != "goodbye")
@@ -366,7 +365,7 @@ class ActionAmendCall(Action):
         folded = text.lower()
         if intent == "change_checkin_time" and any(w in folded for w in CHECKIN_WORDS):
             return [FollowupAction("action_change_checkin_time")]
-        reading = read(text, clock.now(), await _timezone(tracker.sender_id))
+        reading = read(text, clock.now(), await person_timezone(tracker.sender_id))
         if intent == "opt_out":
             if _only_the_call(tracker, reading):
                 await _call_off(dispatcher, tracker)

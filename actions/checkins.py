@@ -20,6 +20,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.calls import CHECKIN_WORDS
 from actions.common import SETTINGS, get_redis, person_key
 from bot import clock
 from bot.checkin_prefs import describe_times, pause_until, resume_ts, time_change
@@ -202,10 +203,10 @@ class ActionGoodbye(Action):
         return []
 
 
+# A call with a person named in words (narrower than bot.when's reading of a
+# booking, which also takes "vers 15h" or "je suis libre").
 _CALL_WORD = re.compile(r"\b(appel\w*|rappel\w*|t[ée]l[ée]phon\w*|coup de fil)\b",
                         re.IGNORECASE)
-_CHECKIN_WORD = re.compile(r"\b(message|messages|sms|texto|mot du|petit mot|notification)\b",
-                           re.IGNORECASE)
 
 
 class ActionChangeCheckinTime(Action):
@@ -220,7 +221,7 @@ class ActionChangeCheckinTime(Action):
     ) -> List[Dict[Text, Any]]:
         """Store the new times and reschedule (a call asked for books a call instead)."""
         text = tracker.latest_message.get("text") or ""
-        if _CALL_WORD.search(text) and not _CHECKIN_WORD.search(text):
+        if _CALL_WORD.search(text) and not any(w in text.lower() for w in CHECKIN_WORDS):
             # "non jveux qu on m appelle ce soir": a call with a person, not the
             # evening message moved.
             return [FollowupAction("call_form")]

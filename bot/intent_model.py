@@ -18,20 +18,17 @@ that intent is answered first (issue 11: "answer the most important first").
 from __future__ import annotations
 
 import logging
-import pickle
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Text
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.risk import load_lexicon
-from bot.risk_model import chunks, features
+from bot.risk_model import PickledReader, chunks, features
 
 logger = logging.getLogger(__name__)
 
@@ -41,29 +38,16 @@ RANKING_LENGTH = 10
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
-class IntentReader(GraphComponent, IntentClassifier):
+class IntentReader(PickledReader, IntentClassifier):
     """The intent of a message, with a ranking, from a logistic regression."""
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
-                 resource: Resource, model: Optional[Tuple[Any, Any]] = None) -> None:
-        """Keep the fitted (vectorizers, classifier), if any."""
-        self.config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self.model = model
+    FILENAME = "intent_model.pkl"
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Regularisation; the intents a sentence of a long message may put first."""
         return {"C": 4.0, "act_first": [], "act_first_margin": 0.15,
                 "act_first_min": 0.6}
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext
-               ) -> "IntentReader":
-        """An untrained reader."""
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit every intent on every example."""
@@ -84,21 +68,7 @@ class IntentReader(GraphComponent, IntentClassifier):
                                         class_weight="balanced")
         classifier.fit(features(vectorizers, texts), labels)
         self.model = (vectorizers, classifier)
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / "intent_model.pkl").write_bytes(pickle.dumps(self.model))
-        return self._resource
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-             resource: Resource, execution_context: ExecutionContext,
-             **kwargs: Any) -> "IntentReader":
-        """The reader it learnt (our own file, written by train above)."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = pickle.loads((directory / "intent_model.pkl").read_bytes())
-        except (ValueError, FileNotFoundError):
-            model = None
-        return cls(config, model_storage, resource, model)
+        return self.persist()
 
     def ranking(self, text: str) -> List[Dict[str, Any]]:
         """Intents and confidences, best first (empty without a model or text)."""

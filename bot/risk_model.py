@@ -12,6 +12,7 @@ the most worrying chunk); ``bot.nlu.RiskDetector`` decides the band.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 import pickle
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -52,51 +53,89 @@ def features(vectorizers: Any, texts: List[str]) -> Any:
     of their French word vectors: the features both readers share."""
     from scipy.sparse import csr_matrix, hstack
 
-    from bot.vectors import load_vectors
-
     if not isinstance(vectorizers, (list, tuple)):
         vectorizers = [vectorizers]
     lexicon = load_lexicon()
     prepared = [lexicon.prepare(t) for t in texts]
     sparse = [vectorizer.transform(prepared) for vectorizer in vectorizers]
-    vectors = load_vectors()
     dense = np.zeros((len(texts), 300), dtype=np.float32)
     for i, text in enumerate(prepared):
-        rows = [vectors.vector(w) for w in text.split()]
-        rows = [r for r in rows if r is not None]
-        if rows:
-            dense[i] = np.mean(rows, axis=0)
+        mean = _mean_vector(text)
+        if mean is not None:
+            dense[i] = mean
     return hstack(sparse + [csr_matrix(dense * 2.0)]).tocsr()
 
 
+@lru_cache(maxsize=512)
+def _mean_vector(prepared: str) -> Optional[np.ndarray]:
+    """The mean French word vector of a prepared text (None without a known word).
+
+    Cached: both readers (bot.intent_model, this module) read the same sentences
+    of every message.
+    """
+    from bot.vectors import load_vectors
+
+    vectors = load_vectors()
+    rows = [vectors.vector(w) for w in prepared.split()]
+    rows = [r for r in rows if r is not None]
+    return np.mean(rows, axis=0) if rows else None
 
 
+class PickledReader(GraphComponent):
+    """A component whose fitted model is one pickle in its model storage.
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
-class SentenceRiskClassifier(GraphComponent):
-    """Probability of each risk category for the message and each sentence."""
+    Subclasses name the file (``FILENAME``) and fit ``self.model`` in ``train``
+    before calling ``self.persist()``; loading reads our own file back.
+    """
+
+    FILENAME = "model.pkl"
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
                  resource: Resource, model: Optional[Tuple[Any, Any]] = None) -> None:
-        """Keep the fitted (vectorizer, classifier), if any."""
+        """Keep the fitted model, if any."""
         self.config = config
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
 
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext
+               ) -> "PickledReader":
+        """An untrained reader."""
+        return cls(config, model_storage, resource)
+
+    def persist(self) -> Resource:
+        """Write the fitted model to the model storage."""
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / self.FILENAME).write_bytes(pickle.dumps(self.model))
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+             resource: Resource, execution_context: ExecutionContext,
+             **kwargs: Any) -> "PickledReader":
+        """The reader it learnt (our own file, written by persist above)."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = pickle.loads((directory / cls.FILENAME).read_bytes())
+        except (ValueError, FileNotFoundError):
+            model = None
+        return cls(config, model_storage, resource, model)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class SentenceRiskClassifier(PickledReader):
+    """Probability of each risk category for the message and each sentence."""
+
+    FILENAME = "risk_model.pkl"
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Regularisation of the logistic regression."""
         return {"C": 4.0}
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext
-               ) -> "SentenceRiskClassifier":
-        """An untrained reader."""
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit risk category vs none on every intent example."""
@@ -116,21 +155,7 @@ class SentenceRiskClassifier(GraphComponent):
                                         class_weight="balanced")
         classifier.fit(features(vectorizer, texts), labels)
         self.model = (vectorizer, classifier)
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / "risk_model.pkl").write_bytes(pickle.dumps(self.model))
-        return self._resource
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-             resource: Resource, execution_context: ExecutionContext,
-             **kwargs: Any) -> "SentenceRiskClassifier":
-        """The reader it learnt (our own file, written by train above)."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = pickle.loads((directory / "risk_model.pkl").read_bytes())
-        except (ValueError, FileNotFoundError):
-            model = None
-        return cls(config, model_storage, resource, model)
+        return self.persist()
 
     def read(self, text: str) -> Dict[str, Any]:
         """The most worrying chunk: its category, probability and index."""
