@@ -7,8 +7,8 @@ RUN pip install --no-cache-dir "pip<24" \
  && pip install --no-cache-dir -r requirements.txt \
  && pip check
 COPY . .
-# French word vectors (bot/vectors.py): a pinned wheel, read without spaCy.
-RUN python -m bot.vectors install
+# French word vectors (bot/rasa/vectors.py): a pinned wheel, read without spaCy.
+RUN python -m bot.rasa.vectors install
 # /roster: the on-call roster the console edits (a named volume takes this owner).
 RUN chown -R lien /app && mkdir -p /roster && chown lien /roster
 USER lien
@@ -16,6 +16,6 @@ USER lien
 RUN rasa train --fixed-model-name lien --out models
 ENV PYTHONPATH=/app
 EXPOSE 5005 5055 8081
-# Rasa's API requires RASA_TOKEN (bot/rasa_server.py refuses to start without it).
-CMD ["python", "-m", "bot.rasa_server", "--model", "models/lien.tar.gz", "--port", "5005", \
+# Rasa's API requires RASA_TOKEN (bot/rasa/server.py refuses to start without it).
+CMD ["python", "-m", "bot.rasa.server", "--model", "models/lien.tar.gz", "--port", "5005", \
      "--interface", "0.0.0.0", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]

@@ -16,7 +16,7 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --upgrade "pip<24" wheel
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip check
-	$(PY) -m bot.vectors install
+	$(PY) -m bot.rasa.vectors install
 	touch $(STAMP)
 
 run: setup
@@ -39,20 +39,20 @@ test-fast: setup
 # Independent sets (tests/eval/): figures for the dev and the sealed half, with
 # 95% intervals; exits 1 when the sealed half misses a gate.
 eval: train
-	$(PY) -m bot.eval_independent
+	$(PY) -m tools.eval_independent
 
 # The older held-out split of data/nlu (a model trained on 80%): memory, mostly.
 eval-heldout: setup
-	$(PY) -m bot.evaluate
+	$(PY) -m tools.evaluate
 
 # Pyflakes, pycodestyle and bugbear (ruff.toml), on the product and the tests.
 lint: setup
 	$(VENV)/bin/ruff check bot actions channels tests
 
 bench: setup
-	$(PY) -m bot.bench
-	$(PY) -m bot.bench_checkins
-	$(PY) -m bot.bench_alerts
+	$(PY) -m tools.bench
+	$(PY) -m tools.bench_checkins
+	$(PY) -m tools.bench_alerts
 
 lock:
 	$(PY310) -m venv /tmp/lien-lock && /tmp/lien-lock/bin/pip install -q "pip<24" && /tmp/lien-lock/bin/pip install -q -r requirements.in && /tmp/lien-lock/bin/pip check && /tmp/lien-lock/bin/pip freeze | sed '1i # Pinned: generated from requirements.in by `make lock` on Python 3.10 (pip check clean).' > requirements.txt

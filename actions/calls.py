@@ -8,7 +8,7 @@ tomber", "au revoir", "non merci"), which leaves the form and cancels the call
 booked, if any. Only risk, STOP and a request for a human leave it to the rules
 (the form rejects). What was settled so far (day, hour, the bot's proposal,
 refused hours) is kept as JSON in the ``call_proposal`` slot
-(:class:`bot.when.Context`); when the form opens, the call already booked is the
+(:class:`bot.calls.when.Context`); when the form opens, the call already booked is the
 context ("non, plutôt 9h30" after a booking keeps its day).
 """
 
@@ -24,13 +24,13 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SETTINGS, get_redis, person_key
-from bot import clock
-from bot.calls import book_call, cancel_call
-from bot.persons import DEFAULT_QUIET, zone
-from bot.when import Context, Proposal, decide, normalise, read, spoken
+from bot.core import clock
+from bot.calls.booking import book_call, cancel_call
+from bot.people.registry import DEFAULT_QUIET, zone
+from bot.calls.when import Context, Proposal, decide, normalise, read, spoken
 
 FORM = "call_form"
-# No call in the quiet hours, the same ones as the check-ins' (bot/worker.py).
+# No call in the quiet hours, the same ones as the check-ins' (bot/worker/loop.py).
 QUIET_HOURS = os.environ.get("QUIET_HOURS", "").strip() or DEFAULT_QUIET
 RESET = [SlotSet("call_time", None), SlotSet("call_at", None),
          SlotSet("call_proposal", None), SlotSet("call_issue", None)]

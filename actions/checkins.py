@@ -22,10 +22,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.calls import CHECKIN_WORDS
 from actions.common import SETTINGS, get_redis, person_key
-from bot import clock
-from bot.checkin_prefs import describe_times, pause_until, resume_ts, time_change
-from bot.checkin_text import wording
-from bot.persons import enrol_self, get_person, save_schedule, set_status
+from bot.core import clock
+from bot.checkins.prefs import describe_times, pause_until, resume_ts, time_change
+from bot.checkins.wording import wording
+from bot.people.registry import enrol_self, get_person, save_schedule, set_status
 
 CONSENT_SLOT = "consent_pending"
 # Set when a person said no to the consent question: not asked again.
@@ -203,7 +203,7 @@ class ActionGoodbye(Action):
         return []
 
 
-# A call with a person named in words (narrower than bot.when's reading of a
+# A call with a person named in words (narrower than bot.calls.when's reading of a
 # booking, which also takes "vers 15h" or "je suis libre").
 _CALL_WORD = re.compile(r"\b(appel\w*|rappel\w*|t[ée]l[ée]phon\w*|coup de fil)\b",
                         re.IGNORECASE)

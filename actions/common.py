@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 import redis.asyncio as aioredis
 
-from bot.config import Settings, load_settings
+from bot.core.config import Settings, load_settings
 
 SETTINGS: Settings = load_settings()
 _CLIENTS: Dict[int, Any] = {}

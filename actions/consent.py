@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.checkins import first_consent_events
 from actions.common import SETTINGS, get_redis
-from bot import clock
-from bot.persons import get_person, set_status
+from bot.core import clock
+from bot.people.registry import get_person, set_status
 
 
 class ActionOptOut(Action):

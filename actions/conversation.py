@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.calls import person_timezone
 from actions.escalation import record_request
-from bot import clock
-from bot.when import booking_request
-from bot.memory import is_grief, reflection
+from bot.core import clock
+from bot.calls.when import booking_request
+from bot.companion.memory import is_grief, reflection
 
 FALLBACK_INTENT = "nlu_fallback"
 MISUNDERSTANDINGS_BEFORE_HUMAN = 2

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SETTINGS, get_redis, spool_path
-from bot.escalation import (
+from bot.safety.escalation import (
     Escalation, escalation_for_message, escalation_from_context, record_or_spool,
 )
 

@@ -1,7 +1,7 @@
 """Orientation for practical needs, to services kept as data per territory.
 
 The services, their order and their numbers live in ``bot/resources/services``
-(read by :mod:`bot.services`); the wording lives in the domain's
+(read by :mod:`bot.companion.services`); the wording lives in the domain's
 ``utter_need_*`` responses, filled with the first two entries of the need.
 Asked again in the same session, the person gets the next entries
 (``utter_need_more``) rather than the same reply.
@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.services import Service, need_of, reply_entries, services_for
+from bot.companion.services import Service, need_of, reply_entries, services_for
 
 NEEDS = {
     "need_food": "food",

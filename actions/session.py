@@ -3,7 +3,7 @@
 Rasa runs ``action_session_start`` before the first message of every session.
 Like Rasa's own, this one starts with ``session_started``, carries the slots
 over (the domain's ``carry_over_slots_to_new_session``) and ends with
-``action_listen``; in between it sets, from the registry (``bot/persons.py``):
+``action_listen``; in between it sets, from the registry (``bot/people/registry.py``):
 
 - ``register`` (``tu``/``vous``), ``first_name`` and ``has_first_name`` (a
   response may say the name only under a condition that guarantees it),
@@ -28,7 +28,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SETTINGS, get_redis
-from bot.persons import get_person
+from bot.people.registry import get_person
 
 logger = logging.getLogger(__name__)
 

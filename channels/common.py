@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 import redis.asyncio as aioredis
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def _domain_responses() -> dict:
     """The domain's responses, read once (the words live there)."""
     import yaml
 
-    from bot.config import PROJECT_ROOT
+    from bot.core.config import PROJECT_ROOT
 
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     return domain.get("responses") or {}
@@ -179,8 +179,8 @@ async def escalate_on_arrival(redis: Any, prefix: str, sender_id: str, text: str
     no-ops. Risks only the classifier sees still go through the NLU. Never
     raises: the NLU path stays the safety net.
     """
-    from bot.escalation import Escalation, record_or_spool
-    from bot.risk import load_lexicon
+    from bot.safety.escalation import Escalation, record_or_spool
+    from bot.safety.risk import load_lexicon
 
     try:
         found = load_lexicon().match(text)
@@ -225,7 +225,7 @@ def _emergency_text(category: str, english: bool) -> str:
 def _degraded_wording(key: str) -> str:
     import yaml
 
-    from bot.config import PROJECT_ROOT
+    from bot.core.config import PROJECT_ROOT
 
     path = PROJECT_ROOT / "bot" / "resources" / "channels_fr.yml"
     return str(yaml.safe_load(path.read_text(encoding="utf-8"))["degraded"][key])
@@ -252,9 +252,9 @@ def answer_without_redis(sender_id: str, text: str, channel: str, message_id: st
     """
     import time
 
-    from bot.escalation import Escalation, spool_escalation
-    from bot.nlu import detect_language
-    from bot.risk import load_lexicon
+    from bot.safety.escalation import Escalation, spool_escalation
+    from bot.rasa.nlu import detect_language
+    from bot.safety.risk import load_lexicon
 
     english = detect_language(text) == "en"
     found = load_lexicon().match(text)
@@ -283,7 +283,7 @@ async def replay_degraded(redis: Any, prefix: str, channel: str, once: "Processe
     import json
     import os
 
-    from bot.escalation import replay_spool
+    from bot.safety.escalation import replay_spool
 
     await redis.ping()
     await replay_spool(redis, prefix, spool_dir() / "escalations.jsonl")

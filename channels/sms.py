@@ -37,7 +37,7 @@ from redis.exceptions import RedisError
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.phone import mask, to_e164
+from bot.core.phone import mask, to_e164
 from channels.common import (
     DONE, IN_PROGRESS, ProcessedOnce, SpoolReplayer, answer_without_redis,
     channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text, yes_no_payload,
@@ -282,7 +282,7 @@ class SmsInput(InputChannel):
                 "last_delivery_error": params.get("ErrorCode", "")})
             logger.warning("sms to %s %s (error %s)", mask(number), status,
                            params.get("ErrorCode", ""))
-            from bot.worker import raise_no_news
+            from bot.worker.loop import raise_no_news
 
             fields = {k.decode(): v.decode() for k, v in
                       (await self.redis.hgetall(person)).items()}

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 import yaml
+
+from bot.core.config import RESOURCES
 
 # GSM 03.38 basic set and its extension table (each extension costs 2 septets).
 GSM7_BASIC = set(
@@ -135,7 +136,7 @@ def split_with_choices(text: str, choices: Sequence[str], max_segments: int = 3)
     return split_segments(text, max(1, max_segments - 1)) + [block]
 
 
-WORDING_FILE = Path(__file__).resolve().parent.parent / "bot" / "resources" / "channels_fr.yml"
+WORDING_FILE = RESOURCES / "channels_fr.yml"
 
 
 @lru_cache(maxsize=1)

@@ -90,10 +90,10 @@ TWILIO_FROM = "+33700000000"
 
 @pytest.fixture(scope="session")
 def twilio_double() -> Iterator[str]:
-    """The local Twilio API stand-in (tests/doubles/twilio_api.py), its base URL."""
+    """The local Twilio API stand-in (tests/support/doubles/twilio_api.py), its base URL."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.doubles.twilio_api", "--port", str(port),
+        [sys.executable, "-m", "tests.support.doubles.twilio_api", "--port", str(port),
          "--token", TWILIO_TOKEN],
         cwd=ROOT,
     )
@@ -130,8 +130,8 @@ def _start_double(module: str, token: str) -> tuple:
 
 @pytest.fixture(scope="session")
 def telegram_double() -> Iterator[str]:
-    """The local Bot API stand-in (tests/doubles/telegram_api.py), its base URL."""
-    process, url = _start_double("tests.doubles.telegram_api", TELEGRAM_TOKEN)
+    """The local Bot API stand-in (tests/support/doubles/telegram_api.py), its base URL."""
+    process, url = _start_double("tests.support.doubles.telegram_api", TELEGRAM_TOKEN)
     yield url
     process.terminate()
     process.wait(timeout=10)
@@ -142,8 +142,8 @@ def servers(
     trained_model: str, twilio_double: str, telegram_double: str
 ) -> Iterator[Dict[str, str]]:
     """The real action server and Rasa server, on free ports, with real Redis."""
-    from bot.cli import service_environment, start_services, stop_services
-    from bot.cli import wait_until_ready
+    from bot.cli.main import service_environment, start_services, stop_services
+    from bot.cli.main import wait_until_ready
 
     rasa_port, action_port = _free_port(), _free_port()
     env = service_environment(TEST_REDIS_URL, action_port)

@@ -22,7 +22,7 @@ from actions.calls import (
     ActionAmendCall, ActionAnswerCallOffer, ActionAskCallTime, ActionBookCall,
     ActionCancelCall, ValidateCallForm,
 )
-from bot.calls import import_volunteers
+from bot.calls.booking import import_volunteers
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=PARIS).timestamp()
@@ -33,7 +33,7 @@ DOMAIN = {"forms": {"call_form": {"required_slots": ["call_time"]}},
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    """Every decision reads bot.clock.now(): pin it."""
+    """Every decision reads bot.core.clock.now(): pin it."""
     monkeypatch.setattr(call_actions.clock, "now", lambda: NOW)
 
 
@@ -349,7 +349,7 @@ async def test_cancel_call_cancels_moves_or_asks_again(sync_redis, prefix):
     assert _booked_at(sync_redis, prefix, talk.sender) is None
 
 
-# -- the booking scorer of `make eval` (bot.eval_independent), with a fake driver ----
+# -- the booking scorer of `make eval` (tools.eval_independent), with a fake driver ----
 def _item(ident, expect, day=None, time=None, not_at=(), start=None, turns=("…",)):
     item = {"id": ident, "turns": list(turns), "expect": expect, "day": day, "time": time,
             "not_at": list(not_at), "kind": "test"}
@@ -359,7 +359,7 @@ def _item(ident, expect, day=None, time=None, not_at=(), start=None, turns=("…
 
 
 def _outcome(stamp=None, offered=True):
-    from bot.eval_independent import BookingOutcome
+    from tools.eval_independent import BookingOutcome
 
     moment = datetime.fromisoformat(stamp).replace(tzinfo=PARIS) if stamp else None
     return BookingOutcome(booked=moment, offered=offered)
@@ -377,7 +377,7 @@ class FakeConversations:
 
 
 def test_judge_booking():
-    from bot.eval_independent import judge_booking
+    from tools.eval_independent import judge_booking
 
     booked = _item("a", "booked", "2026-12-05", "11:00", not_at=["10:00"])
     assert judge_booking(booked, _outcome("2026-12-05T11:00")) == (True, False)
@@ -396,7 +396,7 @@ def test_judge_booking():
 
 
 async def test_score_booking_counts_each_kind_and_the_gates_follow():
-    from bot.eval_independent import booking_gate_failures, score_booking
+    from tools.eval_independent import booking_gate_failures, score_booking
 
     items = [_item("r1", "booked", "2026-12-05", "11:00"),
              _item("r2", "booked", "2026-12-06", "09:00", not_at=["23:00"]),
@@ -419,7 +419,7 @@ async def test_score_booking_counts_each_kind_and_the_gates_follow():
 
 
 async def test_the_sealed_half_prints_figures_never_lines(monkeypatch, capsys):
-    from bot import eval_independent as ev
+    from tools import eval_independent as ev
 
     halves = {"dev": [_item("d1", "booked", "2026-12-05", "11:00",
                             turns=("dev words",))],
@@ -438,7 +438,7 @@ async def test_the_sealed_half_prints_figures_never_lines(monkeypatch, capsys):
 
 
 async def test_the_actions_run_in_process_for_the_scorer(sync_redis, prefix):
-    from bot.eval_independent import InProcessActions
+    from tools.eval_independent import InProcessActions
 
     endpoint = InProcessActions()
     tracker = {"sender_id": "test:inproc", "slots": {}, "latest_message": {
@@ -459,10 +459,10 @@ async def test_the_scorer_sets_the_reference_clock_and_gives_everything_back(
     from types import SimpleNamespace
 
     from actions import common
-    from bot import clock
-    from bot.eval_independent import BOOKING_REFERENCE, BookingConversations, InProcessActions
+    from bot.core import clock
+    from tools.eval_independent import BOOKING_REFERENCE, BookingConversations, InProcessActions
 
-    monkeypatch.undo()  # the real bot.clock here, not the fixed one
+    monkeypatch.undo()  # the real bot.core.clock here, not the fixed one
     agent = SimpleNamespace(action_endpoint="before",
                             processor=SimpleNamespace(action_endpoint="before"))
     settings = common.SETTINGS
@@ -508,7 +508,7 @@ async def test_after_a_booking_a_cancel_read_as_start_still_cancels(sync_redis, 
 
 
 async def test_a_conversation_that_breaks_is_a_miss_not_a_crash():
-    from bot.eval_independent import score_booking
+    from tools.eval_independent import score_booking
 
     class Broken:
         async def converse(self, item):
@@ -564,7 +564,7 @@ async def _run_form(domain, tracker):
     from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 
-    from bot.eval_independent import InProcessActions
+    from tools.eval_independent import InProcessActions
 
     output = CollectingOutputChannel()
     events = await FormAction("call_form", InProcessActions()).run(

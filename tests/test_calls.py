@@ -15,9 +15,9 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.calls import ActionBookCall, ActionCancelCall
-from bot import clock
-from bot.when import spoken
-from bot.calls import (
+from bot.core import clock
+from bot.calls.when import spoken
+from bot.calls.booking import (
     CallKeys, available_at, book_call, cancel_call, choose_volunteer, day_plan,
     falling_mood, import_volunteers, parse_availability, read_volunteers, render_plan,
 )
@@ -176,7 +176,7 @@ def test_falling_mood():
 
 
 async def test_the_plan_orders_risk_then_silence_then_mood_then_time(world):
-    from bot.escalation import Escalation, record_escalation
+    from bot.safety.escalation import Escalation, record_escalation
 
     redis, prefix = world
     await _volunteers(redis, prefix, ("ana", "Ana", "+33620000001", ALWAYS))

@@ -29,7 +29,7 @@ async def test_an_expired_lease_lets_the_message_run_again(redis_client, prefix)
 
 
 async def test_a_lexicon_risk_is_escalated_on_arrival_once(redis_client):
-    from bot.escalation import escalation_for_message, record_escalation
+    from bot.safety.escalation import escalation_for_message, record_escalation
     from channels.common import escalate_on_arrival
 
     prefix = f"{uuid.uuid4().hex[:8]}e"

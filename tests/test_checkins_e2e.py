@@ -116,7 +116,7 @@ def test_goodbye_offers_the_next_call_once(chat):
 
 
 def _enrol(redis_url, prefix, number, morning):
-    from bot.persons import Keys, at_local
+    from bot.people.registry import Keys, at_local
 
     client = syncredis.Redis.from_url(redis_url, decode_responses=True)
     person = f"sms:{number}"
@@ -172,7 +172,7 @@ async def test_a_direct_check_in_joins_the_conversation_at_the_reply(servers, sy
                                                                      prefix, monkeypatch):
     import redis.asyncio as aioredis
 
-    from bot.worker import DirectDelivery
+    from bot.worker.loop import DirectDelivery
 
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", TWILIO_SID)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TWILIO_TOKEN)
@@ -219,7 +219,7 @@ def test_an_undelivered_sms_raises_no_news(servers, sync_redis, prefix):
 
 async def test_a_newcomer_who_did_not_say_hello_is_asked_consent_by_sms(servers, sync_redis,
                                                                        prefix, redis_client):
-    from bot.worker import RasaDelivery, Worker, WorkerSettings
+    from bot.worker.loop import RasaDelivery, Worker, WorkerSettings
 
     phone = Phone(servers)
     person = f"sms:{phone.number}"

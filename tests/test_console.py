@@ -23,12 +23,12 @@ import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import cases
+from bot.safety import cases
 from bot.console.app import ROUTES, make_app
 from bot.console.store import ConsoleStore
-from bot.escalation import EscalationKeys
-from bot.persons import Keys
-from bot.takeover import Takeover
+from bot.safety.escalation import EscalationKeys
+from bot.people.registry import Keys
+from bot.safety.takeover import Takeover
 from tests.conftest import ROOT, TEST_REDIS_URL
 
 PASSWORD = "correct horse battery"

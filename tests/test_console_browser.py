@@ -17,9 +17,9 @@ import uuid
 import pytest
 import requests
 
-from bot import cases
+from bot.safety import cases
 from bot.console.store import ConsoleStore
-from bot.worker import DirectDelivery, Worker, WorkerSettings
+from bot.worker.loop import DirectDelivery, Worker, WorkerSettings
 from tests.conftest import (AUTH, TELEGRAM_TOKEN, TEST_PREFIX, TEST_REDIS_URL, TWILIO_FROM,
                             TWILIO_SID, TWILIO_TOKEN, add_console_user, start_console)
 from tests.test_sms import Phone

@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from aiohttp.test_utils import TestClient, TestServer
 from yarl import URL
 
-from bot import cases
+from bot.safety import cases
 from bot.console import store as store_mod
 from bot.console.app import make_app
 from bot.console.store import MAX_FAILURES, ConsoleStore

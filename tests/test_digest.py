@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from bot import cases
-from bot.escalation import Escalation, record_escalation
-from bot.worker import Worker, WorkerSettings
+from bot.safety import cases
+from bot.safety.escalation import Escalation, record_escalation
+from bot.worker.loop import Worker, WorkerSettings
 from tests.conftest import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
-from tests.fakes import Clock, NoCheckins
+from tests.support.fakes import Clock, NoCheckins
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import redis.asyncio as aioredis
 
-from bot.escalation import (
+from bot.safety.escalation import (
     Escalation,
     escalation_for_message,
     record_escalation,

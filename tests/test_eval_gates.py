@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import eval_independent as ev
+from tools import eval_independent as ev
 
 # The sealed half's floors that must hold today. Issue 10's and issue 11's
 # targets are in ev.GATES, ev.COMPANION_GATES and the booking gates; where

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.eval_independent import NearIndex, load_set, training_texts
-from bot.risk import normalise_text
+from tools.eval_independent import NearIndex, load_set, training_texts
+from bot.safety.risk import normalise_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

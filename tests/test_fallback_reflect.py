@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import LONG_ANSWER, ActionFallback
-from bot.nlg import ListeningNLG, sentences
+from bot.rasa.nlg import ListeningNLG, sentences
 
 
 def _tracker(text: str, slots: Optional[Dict[str, Any]] = None,

@@ -1,4 +1,4 @@
-"""The intent reader (bot/intent_model.py) trained on a small set, on its own."""
+"""The intent reader (bot/rasa/intent_model.py) trained on a small set, on its own."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intent_model import IntentReader
+from bot.rasa.intent_model import IntentReader
 
 EXAMPLES = {
     "greet": ["bonjour", "salut", "coucou", "bonsoir a vous", "bjr", "hello"],

@@ -1,4 +1,4 @@
-"""bot.memory (names, topics, grief) and the check-ins that remember (bot.checkin_text)."""
+"""bot.companion.memory (names, topics, grief); the check-ins that remember (checkins.wording)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import memory
-from bot.checkin_text import compose, compose_remembered, said_key, wording
-from bot.memory import MemoryKeys, extract, is_grief, reflection
-from bot.privacy import erase, export
+from bot.companion import memory
+from bot.checkins.wording import compose, compose_remembered, said_key, wording
+from bot.companion.memory import MemoryKeys, extract, is_grief, reflection
+from bot.people.privacy import erase, export
 
 NOW = 1_800_000_000.0
 DAY = 24 * 3600

@@ -1,4 +1,4 @@
-"""bot.nlg.ListeningNLG: no sentence twice in a conversation, the grief guard, the memory."""
+"""bot.rasa.nlg.ListeningNLG: no sentence twice in a conversation, the grief guard, the memory."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from rasa.shared.core.events import BotUttered, SessionStarted, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import clock, memory
-from bot.nlg import ListeningNLG, sentences
+from bot.core import clock
+
+from bot.companion import memory
+from bot.rasa.nlg import ListeningNLG, sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 _VARIABLE = re.compile(r"\{(\w+)\}")
@@ -176,7 +178,7 @@ async def test_a_good_mood_without_grief_is_still_welcomed(domain):
 
 def test_rasa_builds_it_from_endpoints_yml(domain, prefix):
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))["nlg"]
-    assert config["type"] == "bot.nlg.ListeningNLG"
+    assert config["type"] == "bot.rasa.nlg.ListeningNLG"
     # The other entries are still there.
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     assert {"action_endpoint", "tracker_store", "lock_store", "nlg"} <= set(endpoints)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu import RegisterDetector, RiskDetector, detect_register
-from bot.risk import DEFAULT_LEXICON
+from bot.rasa.nlu import RegisterDetector, RiskDetector, detect_register
+from bot.safety.risk import DEFAULT_LEXICON
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_a_harmless_idiom_overrules_a_classifier_only_risk(detector):
 @pytest.fixture(scope="module")
 def guard():
     """The unknown-words guard with a small vocabulary."""
-    from bot.nlu import UnknownWordsGuard
+    from bot.rasa.nlu import UnknownWordsGuard
 
     vocabulary = {"oui", "bonjour", "je", "suis", "fatigue", "ca", "va", "mal", "dormir"}
     return UnknownWordsGuard(UnknownWordsGuard.get_default_config(), None, None, vocabulary)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.persons import (
+from bot.people.registry import (
     Keys, import_persons, in_quiet_hours, next_due, parse_time, read_csv, set_status,
 )
 

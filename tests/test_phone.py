@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.phone import mask, to_e164
+from bot.core.phone import mask, to_e164
 
 
 @pytest.mark.parametrize(

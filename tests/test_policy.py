@@ -9,7 +9,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.policy import RiskPolicy
+from bot.rasa.policy import RiskPolicy
 
 
 @pytest.fixture
@@ -79,8 +79,8 @@ def test_deactivates_an_active_form(policy, domain):
     ("mon mari me frappe tous les soirs", "utter_risk_violence"),
 ])
 def test_violence_against_an_older_person_gets_3977_first(text, response):
-    from bot.policy import category_of, clear_reply
-    from bot.risk import load_lexicon
+    from bot.rasa.policy import category_of, clear_reply
+    from bot.safety.risk import load_lexicon
 
     assert clear_reply("violence", load_lexicon().prepare(text)) == response
     assert category_of(response) == "violence"

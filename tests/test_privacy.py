@@ -12,17 +12,17 @@ from typing import Any, List, Tuple
 
 import pytest
 
-from bot import cases
-from bot.answers import note_answer
-from bot.calls import book_call
-from bot.escalation import Escalation, record_escalation
+from bot.safety import cases
+from bot.checkins.answers import note_answer
+from bot.calls.booking import book_call
+from bot.safety.escalation import Escalation, record_escalation
 from bot.console.store import ConsoleStore
-from bot.persons import Keys, Person, enrol_self, import_persons
-from bot.privacy import erase, export, purge_expired
-from bot.worker import Worker
+from bot.people.registry import Keys, Person, enrol_self, import_persons
+from bot.people.privacy import erase, export, purge_expired
+from bot.worker.loop import Worker
 from channels.common import publish_if_taken_over
 from channels.sms import SmsInput
-from tests.fakes import NoCheckins
+from tests.support.fakes import NoCheckins
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = 1_800_000_000.0

@@ -13,7 +13,7 @@ import pytest
 import requests
 import yaml
 
-from bot.cli import start_services
+from bot.cli.main import start_services
 from channels.common import button_payload, typed_text
 from tests.conftest import AUTH, ROOT
 from tests.test_sms import Phone
@@ -81,7 +81,7 @@ def test_typed_text_drops_the_shortcut_and_buttons_keep_theirs():
 
 def test_the_rasa_server_does_not_start_without_a_token(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "RASA_TOKEN"}
-    started = subprocess.run([sys.executable, "-m", "bot.rasa_server", "--port", "1"],
+    started = subprocess.run([sys.executable, "-m", "bot.rasa.server", "--port", "1"],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert started.returncode == 2 and "RASA_TOKEN" in started.stderr
     with pytest.raises(RuntimeError):
@@ -89,7 +89,7 @@ def test_the_rasa_server_does_not_start_without_a_token(tmp_path):
 
 
 def test_make_run_generates_a_private_token_once(tmp_path, monkeypatch):
-    from bot.config import ensure_rasa_token
+    from bot.core.config import ensure_rasa_token
 
     monkeypatch.delenv("RASA_TOKEN", raising=False)
     first = ensure_rasa_token(tmp_path)
@@ -98,7 +98,7 @@ def test_make_run_generates_a_private_token_once(tmp_path, monkeypatch):
 
 
 def test_the_token_never_appears_on_a_command_line():
-    from bot.cli import rasa_command
+    from bot.cli.main import rasa_command
 
     assert AUTH["token"] not in " ".join(rasa_command("m.tar.gz", 5005, "127.0.0.1"))
     assert "--interface" in rasa_command("m.tar.gz", 5005, "127.0.0.1")
@@ -113,16 +113,16 @@ def test_production_exposes_only_the_webhooks_and_requires_the_token():
     catch_all = [body for _, path, body in locations if path == "/"]
     assert catch_all and "return 404" in catch_all[0]
     rasa = compose["services"]["rasa"]
-    assert rasa["command"][:3] == ["python", "-m", "bot.rasa_server"]
+    assert rasa["command"][:3] == ["python", "-m", "bot.rasa.server"]
     assert compose["services"]["actions"]["command"][:3] == [
-        "python", "-m", "bot.action_server"]
+        "python", "-m", "bot.rasa.action_server"]
     assert "ports" not in compose["services"]["actions"]
     assert "ports" not in rasa
     env = rasa["environment"]
     assert env["RASA_TOKEN"].startswith("${RASA_TOKEN:?") and env["REST_CHANNEL"] == "off"
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    assert "bot.rasa_server" in dockerfile and "--enable-api" not in dockerfile
-    for path in ("bot/cli.py", "bot/bench_alerts.py"):
+    assert "bot.rasa.server" in dockerfile and "--enable-api" not in dockerfile
+    for path in ("bot/cli/main.py", "tools/bench_alerts.py"):
         assert "--enable-api" not in (ROOT / path).read_text(encoding="utf-8"), path
 
 
@@ -146,13 +146,13 @@ def test_the_action_server_refuses_anyone_without_the_token(servers):
 
 def test_the_action_server_does_not_start_without_a_token():
     env = {k: v for k, v in os.environ.items() if k != "RASA_TOKEN"}
-    started = subprocess.run([sys.executable, "-m", "bot.action_server", "--port", "1"],
+    started = subprocess.run([sys.executable, "-m", "bot.rasa.action_server", "--port", "1"],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert started.returncode == 2 and "RASA_TOKEN" in started.stderr
 
 
 def test_a_token_that_starts_with_a_dash_is_one_argument():
-    from bot.rasa_server import rasa_argv
+    from bot.rasa.server import rasa_argv
 
     argv = rasa_argv("-abcdefghijklmnopqrstu", ["--port", "5005"])
     assert "--auth-token=-abcdefghijklmnopqrstu" in argv

@@ -23,11 +23,11 @@ import redis as syncredis
 import redis.asyncio as aioredis
 import requests
 
-from bot import cases
-from bot.escalation import Escalation, EscalationKeys, record_escalation
-from bot.worker import Worker, WorkerSettings
+from bot.safety import cases
+from bot.safety.escalation import Escalation, EscalationKeys, record_escalation
+from bot.worker.loop import Worker, WorkerSettings
 from tests.conftest import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
-from tests.fakes import Clock, NoCheckins
+from tests.support.fakes import Clock, NoCheckins
 
 REDIS_SERVER = shutil.which("redis-server")
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server not installed")

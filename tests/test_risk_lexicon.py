@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.risk import DEFAULT_LEXICON, LexiconError, RiskLexicon, normalise_text
+from bot.safety.risk import DEFAULT_LEXICON, LexiconError, RiskLexicon, normalise_text
 
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON = RiskLexicon.load(DEFAULT_LEXICON)

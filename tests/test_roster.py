@@ -13,10 +13,10 @@ from typing import List, Tuple
 
 import pytest
 
-from bot import cases
-from bot.escalation import Escalation, record_escalation
-from bot.worker import Worker, WorkerSettings
-from tests.fakes import Clock, NoCheckins
+from bot.safety import cases
+from bot.safety.escalation import Escalation, record_escalation
+from bot.worker.loop import Worker, WorkerSettings
+from tests.support.fakes import Clock, NoCheckins
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = 1_800_000_000.0
@@ -107,7 +107,7 @@ def test_a_bad_edit_keeps_the_last_good_roster_and_logs_an_error(roster_file, ca
     roster_file(_roster_text([[(f"'{good_phone}'", "''")]]))
     assert cases.roster()["tiers"][0]["members"][0]["phone"] == good_phone
     path = roster_file(_roster_text([[("'06 OO 00 01 01'", "''")]]))
-    with caplog.at_level(logging.ERROR, logger="bot.cases"):
+    with caplog.at_level(logging.ERROR, logger="bot.safety.cases"):
         assert cases.roster()["tiers"][0]["members"][0]["phone"] == good_phone
         assert cases.roster()["tiers"][0]["members"][0]["phone"] == good_phone
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
@@ -177,7 +177,7 @@ async def test_a_page_that_reaches_nobody_is_an_error_and_the_next_tier_is_paged
     roster_file(_roster_text([[(f"'{first}'", "''")], [(f"'{second}'", "''")]]))
     provider.refused.add(f"sms:{first}")
     await _critical(redis, prefix, "Odette")
-    with caplog.at_level(logging.WARNING, logger="bot.cases"):
+    with caplog.at_level(logging.WARNING, logger="bot.safety.cases"):
         await worker.work_cases()
         await worker.work_cases()  # same instant: no ladder delay for the next tier
     nobody = [r for r in caplog.records if r.levelno == logging.ERROR
@@ -203,7 +203,7 @@ async def test_each_page_logs_how_many_it_reached_and_a_partial_page_keeps_the_l
                               [(f"'{second}'", "''")]]))
     provider.refused.add(f"sms:{other}")
     await _critical(redis, prefix, "Marcel")
-    with caplog.at_level(logging.WARNING, logger="bot.cases"):
+    with caplog.at_level(logging.WARNING, logger="bot.safety.cases"):
         await worker.work_cases()
         await worker.work_cases()
     assert len(provider.to(first)) == 1 and provider.to(other) == []

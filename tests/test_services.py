@@ -14,9 +14,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.needs import NEEDS, ActionOrientNeed
-from bot import clock
-from bot.cli import main as cli_main
-from bot.services import (
+from bot.core import clock
+from bot.cli.main import main as cli_main
+from bot.companion.services import (
     NATIONAL,
     ServiceDataError,
     catalogues,

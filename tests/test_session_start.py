@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.session as session
 from actions.session import ActionSessionStart
-from bot.persons import (
+from bot.people.registry import (
     Keys, enrol_self, import_persons, person_from_row, read_csv, territory_code,
 )
 

@@ -9,9 +9,9 @@ import uuid
 import pytest
 import requests
 
-from bot import cases
-from bot.takeover import Takeover
-from bot.worker import DirectDelivery, Worker, WorkerSettings
+from bot.safety import cases
+from bot.safety.takeover import Takeover
+from bot.worker.loop import DirectDelivery, Worker, WorkerSettings
 from tests.conftest import AUTH, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
 from tests.test_sms import Phone
 

@@ -15,7 +15,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import SessionRedisTrackerStore
+from bot.rasa.tracker_store import SessionRedisTrackerStore
 from tests.conftest import TEST_REDIS_URL
 
 

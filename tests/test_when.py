@@ -1,4 +1,4 @@
-"""French dates and times as people write them (bot.when)."""
+"""French dates and times as people write them (bot.calls.when)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.when import Context, booking_request, decide, read, spoken, understand
+from bot.calls.when import Context, booking_request, decide, read, spoken, understand
 
 PARIS = ZoneInfo("Europe/Paris")
 # Wednesday 25 November 2026, 10:00 in Paris.

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis.asyncio as aioredis
 
-from bot.answers import note_answer
-from bot.persons import Keys, Person, import_persons, set_status
-from bot.worker import Worker, WorkerSettings
-from tests.fakes import Clock
+from bot.checkins.answers import note_answer
+from bot.people.registry import Keys, Person, import_persons, set_status
+from bot.worker.loop import Worker, WorkerSettings
+from tests.support.fakes import Clock
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -320,7 +320,7 @@ async def test_an_answer_in_time_counts_nothing_missed(world):
 
 
 async def test_a_failed_hand_off_is_retried_within_the_window(world):
-    from bot.worker import DeliveryError
+    from bot.worker.loop import DeliveryError
 
     redis, prefix = world
     clock = Clock(_ts(2026, 11, 25, 8, 0))
@@ -346,7 +346,7 @@ async def test_a_failed_hand_off_is_retried_within_the_window(world):
 
 
 async def test_changed_times_move_the_next_message(world):
-    from bot.persons import save_schedule
+    from bot.people.registry import save_schedule
 
     redis, prefix = world
     clock = Clock(_ts(2026, 11, 25, 7, 0))
@@ -371,7 +371,7 @@ def test_the_wave_benchmark_runs_end_to_end(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run(
-        [sys.executable, "-m", "bot.bench_checkins", "--people", "300", "--rate", "50",
+        [sys.executable, "-m", "tools.bench_checkins", "--people", "300", "--rate", "50",
          "--rate-seconds", "2"],
         cwd=root, capture_output=True, text=True, timeout=300,
         env=dict(__import__("os").environ, LIEN_VAR_DIR=str(tmp_path)))

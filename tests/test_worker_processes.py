@@ -18,7 +18,7 @@ import pytest
 import redis as syncredis
 from aiohttp import web
 
-from bot.persons import Keys, at_local
+from bot.people.registry import Keys, at_local
 from tests.conftest import TEST_REDIS_URL, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,8 +131,8 @@ async def test_call_reminders_reach_the_person_and_the_volunteer(twilio_double, 
                                                                   monkeypatch):
     import requests
 
-    from bot.calls import book_call, cancel_call, import_volunteers
-    from bot.worker import Worker, WorkerSettings
+    from bot.calls.booking import book_call, cancel_call, import_volunteers
+    from bot.worker.loop import Worker, WorkerSettings
 
     for name, value in (("TWILIO_ACCOUNT_SID", TWILIO_SID), ("TWILIO_AUTH_TOKEN", TWILIO_TOKEN),
                         ("TWILIO_FROM_NUMBER", TWILIO_FROM), ("TWILIO_API_URL", twilio_double)):

@@ -33,15 +33,15 @@ import jinja2
 import yaml
 from aiohttp import web
 
-from bot import cases as cases_mod
-from bot import calls as calls_mod
-from bot.config import PROJECT_ROOT
+from bot.safety import cases as cases_mod
+from bot.calls import booking as calls_mod
+from bot.core.config import PROJECT_ROOT
 from bot.console.store import MAX_FAILURES, ROLES, ConsoleStore, LoginBusy, User
-from bot.messages import raw, say
-from bot.persons import (DEFAULT_TZ, Keys, at_local, get_person, local_date, parse_time,
+from bot.core.wording import raw, say
+from bot.people.registry import (DEFAULT_TZ, Keys, at_local, get_person, local_date, parse_time,
                           zone)
-from bot.phone import mask
-from bot.takeover import Takeover
+from bot.core.phone import mask
+from bot.safety.takeover import Takeover
 
 logger = logging.getLogger(__name__)
 
@@ -646,7 +646,7 @@ async def api_people(request: web.Request) -> web.Response:
 
 async def people_search(request: web.Request) -> web.StreamResponse:
     """Find one person by phone number or Telegram id (posted: never in a URL)."""
-    from bot.phone import to_e164
+    from bot.core.phone import to_e164
 
     form = await _form(request)
     wanted = form.get("contact", "").strip()[:40]
@@ -707,7 +707,7 @@ async def api_person(request: web.Request) -> web.Response:
 
 async def api_person_export(request: web.Request) -> web.Response:
     """Everything Lien keeps about one person (GDPR access), as a download."""
-    from bot.privacy import export
+    from bot.people.privacy import export
 
     ref = request.match_info["ref"]
     person_id = await request.app[STORE].person_of(ref)
@@ -720,7 +720,7 @@ async def api_person_export(request: web.Request) -> web.Response:
 
 
 async def _erase(request: web.Request) -> Optional[int]:
-    from bot.privacy import erase
+    from bot.people.privacy import erase
 
     store = request.app[STORE]
     ref = request.match_info["ref"]

@@ -9,8 +9,8 @@ from typing import Any, Optional
 
 from aiohttp import web
 
-from bot.config import load_settings
-from bot.messages import say
+from bot.core.config import load_settings
+from bot.core.wording import say
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +23,8 @@ def console_url(host: str, port: int) -> str:
 async def build(redis: Any, prefix: str, rasa_url: str) -> web.Application:
     """The console wired to the channels' outputs and the Rasa server."""
     from bot.console.app import make_app
-    from bot.takeover import Takeover
-    from bot.worker import DirectDelivery
+    from bot.safety.takeover import Takeover
+    from bot.worker.loop import DirectDelivery
 
     outputs = DirectDelivery(redis, prefix)
     takeover = Takeover(redis, prefix, rasa_url, outputs, os.environ.get("RASA_TOKEN", ""))

@@ -1,7 +1,7 @@
 """A local stand-in for the Telegram Bot API methods Lien uses.
 
 Usage: python -m bot.sandbox.telegram_api --port 8998 --token 123:abc (the
-tests start it as ``tests.doubles.telegram_api``; ``make run`` serves it inside
+tests start it as ``tests.support.doubles.telegram_api``; ``make run`` serves it inside
 the sandbox, ``bot/sandbox/server.py``, when no Telegram credentials are set).
 
 ``POST /bot{token}/{method}`` for getMe, sendMessage, answerCallbackQuery and

@@ -1,7 +1,7 @@
 """A local stand-in for the part of Twilio's REST API that Lien uses.
 
 Usage: python -m bot.sandbox.twilio_api --port 8999 (the tests start it as
-``tests.doubles.twilio_api``; ``make run`` serves it inside the sandbox,
+``tests.support.doubles.twilio_api``; ``make run`` serves it inside the sandbox,
 ``bot/sandbox/server.py``, when no Twilio credentials are set).
 
 - ``POST /2010-04-01/Accounts/{sid}/Messages.json``: checks Basic auth, records

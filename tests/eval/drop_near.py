@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.eval_independent import NearIndex  # noqa: E402  (run as a script)
-from bot.risk import normalise_text  # noqa: E402
+from tools.eval_independent import NearIndex  # noqa: E402  (run as a script)
+from bot.safety.risk import normalise_text  # noqa: E402
 
 EXAMPLE = re.compile(r"^(\s*)- (.*)$")
 

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from bot.eval_independent import NearIndex, training_texts  # noqa: E402
+from tools.eval_independent import NearIndex, training_texts  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SETS = {

@@ -1,0 +1,403 @@
+"""Custom Rasa NLU components: risk detection and the person's register (tu/vous)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.safety.risk import DEFAULT_LEXICON, RiskLexicon, load_lexicon, normalise_text
+from bot.rasa.risk_model import chunks, READING
+
+logger = logging.getLogger(__name__)
+
+RISK_PREFIX = "risk_"
+
+
+class _UntrainedComponent(GraphComponent):
+    """A component built from its config alone: nothing to train or persist."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        """Keep the config."""
+        self.config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "_UntrainedComponent":
+        """Create the component (it needs no training)."""
+        return cls(config)
+
+
+def _entity(name: str, value: str, text: str, extractor: str, **extra: Any) -> Dict:
+    entity = {
+        "entity": name,
+        "value": value,
+        "start": 0,
+        "end": len(text),
+        "confidence_entity": 1.0,
+        "extractor": extractor,
+    }
+    entity.update(extra)
+    return entity
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class RiskDetector(_UntrainedComponent, IntentClassifier):
+    """Sets a ``risk_*`` intent (confidence 1.0) and a ``risk_level`` entity.
+
+    Runs after the intent classifier (and after the FallbackClassifier, so that a
+    risk message is never turned into a fallback). A lexicon match wins; failing
+    that, a ``risk_*`` intent anywhere in the classifier's ranking at or above
+    ``classifier_threshold`` counts too (when in doubt, escalate).
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The lexicon file; the classifier threshold comes from it."""
+        return {"lexicon": str(DEFAULT_LEXICON)}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        """Load the lexicon once.
+
+        The lexicon and its classifier threshold are read when the server
+        starts, not frozen into the trained model: Rasa does not retrain for a
+        component that learns nothing, so a model would keep stale settings.
+        """
+        self.config = config
+        self.lexicon: RiskLexicon = load_lexicon(str(config.get("lexicon")))
+        self.demote_to_intent_at = float(config.get("demote_to_intent_at", 0.3))
+        override = config.get("classifier_threshold")
+        self.threshold = (
+            float(override) if override is not None else self.lexicon.classifier_threshold
+        )
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Mark every risk message."""
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        """Three bands: clear risk, uncertain (ask directly), or none.
+
+        Clear: a lexicon entry of level critical or high, a ``risk_*`` intent
+        of the classifier at or above the lexicon's threshold, or a sentence
+        the sentence reader is sure of. Uncertain (level ``watch``): a watch
+        entry of the lexicon, or a sentence the reader or the classifier finds
+        worrying without being sure. Either way the message carries a
+        ``risk_<category>`` intent: risk wins over every other intent.
+        A message told at a distance (a film, the news, a long-past or
+        resolved event, a joke) is left to the lexicon alone, which reads its
+        other sentences.
+        """
+        text = message.get("text") or ""
+        found = self.lexicon.match(text)
+        reading = message.get(READING) or {}
+        p = float(reading.get("p") or 0.0)
+        diet = self._risk_from_classifier(message, 0.0)
+        message.set("risk_debug", {
+            "lexicon": found.level if found else "",
+            "lexicon_category": found.category if found else "",
+            "reader": round(p, 3), "reader_category": reading.get("category", ""),
+            "classifier": round(diet[1], 3) if diet else 0.0,
+            "classifier_intent": diet[0] if diet else "",
+        }, add_to_output=True)
+        if found is not None and found.level != "watch":
+            self._mark(message, found.intent, found.level, "lexicon", found.pattern_id)
+            return
+        if self.lexicon.at_distance(text) or self.lexicon.has_idiom(text):
+            # Told at a distance, or a known idiom explains the risky word: the
+            # whole-message classifier is not trusted (the lexicon read each
+            # sentence). The sentence reader is, when the sentence it worries
+            # about is not itself told at a distance ("J'ai vu un film hier.
+            # Moi je ne veux plus me réveiller.").
+            if found is not None:
+                self._mark(message, found.intent, "watch", "lexicon", found.pattern_id)
+            elif p >= self.lexicon.reading_ask and not self._worry_is_distant(text, reading):
+                level = "high" if p >= self.lexicon.reading_clear else "watch"
+                self._mark(message, f"risk_{reading['category']}", level, "reader", "", p)
+            elif ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
+                self._demote(message)
+            return
+        from_classifier = self._risk_from_classifier(message)
+        if from_classifier is not None:
+            intent, confidence = from_classifier
+            self._mark(message, intent, "high", "classifier", "", confidence)
+            return
+        if p >= self.lexicon.reading_clear:
+            self._mark(message, f"risk_{reading['category']}", "high", "reader", "", p)
+            return
+        if found is not None:
+            self._mark(message, found.intent, "watch", "lexicon", found.pattern_id)
+            return
+        if p >= self.lexicon.reading_ask:
+            self._mark(message, f"risk_{reading['category']}", "watch", "reader", "", p)
+            return
+        worried = self._risk_from_classifier(message, self.lexicon.classifier_ask)
+        if worried is not None:
+            self._mark(message, worried[0], "watch", "classifier", "", worried[1])
+            return
+        if ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
+            self._demote(message)
+
+    def _worry_is_distant(self, text: str, reading: Dict[str, Any]) -> bool:
+        """Whether the chunk the sentence reader worries about is told at a distance.
+
+        Chunk 0 is the whole message: it holds the distant sentence, so it is.
+        """
+        index = int(reading.get("chunk") or 0)
+        pieces = chunks(text)
+        if index <= 0 or index >= len(pieces):
+            return True
+        piece = pieces[index]
+        return self.lexicon.at_distance(piece) or self.lexicon.has_idiom(piece)
+
+    def _demote(self, message: Message) -> None:
+        """A weak risk guess with no lexicon match: not an escalation.
+
+        The best other intent takes its place when the classifier is fairly sure
+        of it; otherwise the empathetic fallback asks the person to say more.
+        """
+        others = [
+            r
+            for r in (message.get("intent_ranking") or [])
+            if not (r.get("name") or "").startswith(RISK_PREFIX)
+            and r.get("name") != "nlu_fallback"
+        ]
+        weak = (message.get("intent") or {}).get("confidence") or 0.0
+        if others and (others[0].get("confidence") or 0.0) >= self.demote_to_intent_at:
+            best = {"name": others[0]["name"], "confidence": others[0]["confidence"]}
+        else:
+            best = {"name": "nlu_fallback", "confidence": weak}
+        message.set("intent", best, add_to_output=True)
+        logger.debug("weak risk guess demoted to %s", best["name"])
+
+    def _risk_from_classifier(
+        self, message: Message, threshold: Optional[float] = None
+    ) -> Optional[Tuple[str, float]]:
+        threshold = self.threshold if threshold is None else threshold
+        candidates = [message.get("intent") or {}] + list(
+            message.get("intent_ranking") or []
+        )
+        for candidate in candidates:
+            name = candidate.get("name") or ""
+            confidence = float(candidate.get("confidence") or 0.0)
+            if name.startswith(RISK_PREFIX) and confidence >= threshold:
+                return name, confidence
+        return None
+
+    def _mark(
+        self,
+        message: Message,
+        intent: str,
+        level: str,
+        source: str,
+        pattern: str,
+        classifier_confidence: float = 1.0,
+    ) -> None:
+        previous = message.get("intent") or {}
+        ranking = [
+            r for r in (message.get("intent_ranking") or []) if r.get("name") != intent
+        ]
+        message.set("intent", {"name": intent, "confidence": 1.0}, add_to_output=True)
+        message.set(
+            "intent_ranking",
+            [{"name": intent, "confidence": 1.0}] + ranking,
+            add_to_output=True,
+        )
+        entities = [
+            e for e in (message.get("entities") or []) if e.get("entity") != "risk_level"
+        ]
+        entities.append(
+            _entity(
+                "risk_level",
+                level,
+                message.get("text") or "",
+                self.__class__.__name__,
+                source=source,
+                pattern=pattern,
+                classifier_intent=previous.get("name"),
+                classifier_confidence=round(classifier_confidence, 4),
+            )
+        )
+        message.set("entities", entities, add_to_output=True)
+        logger.info("risk detected: intent=%s level=%s source=%s", intent, level, source)
+
+
+_TU = re.compile(
+    r"(?<![a-z])(tu|toi|t es|t as|t etais|te|ta|tes|ton|t inquiete|dis moi|"
+    r"ecoute moi|peux tu|sais tu|es tu|as tu|stp|t y)(?![a-z])"
+)
+_VOUS = re.compile(r"(?<![a-z])(vous|vos|votre|svp|pouvez|etes|avez)(?![a-z])")
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class RegisterDetector(_UntrainedComponent, EntityExtractorMixin):
+    """Adds a ``register`` entity (``tu`` or ``vous``) when the person clearly uses one."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Add the register entity where the message tells it."""
+        for message in messages:
+            text = message.get("text") or ""
+            register = detect_register(text)
+            entities = list(message.get("entities") or [])
+            if register:
+                entities.append(
+                    _entity("register", register, text, self.__class__.__name__)
+                )
+            language = detect_language(text)
+            if language:
+                entities.append(_entity("language", language, text,
+                                        self.__class__.__name__))
+            if register or language:
+                message.set("entities", entities, add_to_output=True)
+        return messages
+
+
+_ENGLISH = frozenset(
+    "i im i'm my me you he she his her is are was am the a an and not don't dont "
+    "can't cant cannot help please want die kill hurt husband wife son daughter "
+    "child baby neighbour neighbor fell fall breathe chest alone scared afraid "
+    "tonight now with have has it this what who where when".split())
+_FRENCH = frozenset(
+    "je j tu il elle on nous vous ils elles le la les un une des de du et est suis "
+    "ai pas plus ne mon ma mes ce ca que qui pour dans avec sur au aux mais".split())
+
+
+def detect_language(text: str) -> Optional[str]:
+    """``en`` when a message is clearly English (people without French)."""
+    words = re.findall(r"[a-z']+", (text or "").lower())
+    if len(words) < 2:
+        return None
+    english = sum(w in _ENGLISH for w in words)
+    french = sum(w in _FRENCH for w in words)
+    return "en" if english >= 2 and english > 2 * french else None
+
+
+def detect_register(text: str) -> Optional[str]:
+    """Return ``tu`` or ``vous`` when the message uses only one of them."""
+    folded = normalise_text(text)
+    uses_tu = bool(_TU.search(folded))
+    uses_vous = bool(_VOUS.search(folded))
+    if uses_tu and not uses_vous:
+        return "tu"
+    if uses_vous and not uses_tu:
+        return "vous"
+    return None
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def _words(text: str) -> List[str]:
+    """The message's words, folded (lower case, no accents, no punctuation)."""
+    return _WORD.findall(normalise_text(text or "").lower())
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class UnknownWordsGuard(GraphComponent, IntentClassifier):
+    """A message made only of words never seen in training is not understood.
+
+    The classifier's character n-grams make typos close to known words, but
+    they also give keyboard mashes ("qsdfgh", "xkcd bloup") a confident intent,
+    often ``affirm``: a "yes" nobody said, which could confirm a call. Placed
+    before the FallbackClassifier, this sets the confidence to 0 when no word
+    of the message is known or close to a known word (typos still pass), so
+    the assistant asks the person to say it again. Digits (numbered choices)
+    and messages without letters are left alone; risk is checked after the
+    fallback, on the text itself.
+    """
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, vocabulary: Optional[set] = None) -> None:
+        """Keep where to persist the vocabulary."""
+        self.config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vocabulary = vocabulary or set()
+        self._by_letter: Dict[str, List[str]] = {}
+        for word in self.vocabulary:
+            self._by_letter.setdefault(word[0], []).append(word)
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """How close an unknown word must be to a known one to count (difflib ratio)."""
+        return {"close_ratio": 0.75}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext
+               ) -> "UnknownWordsGuard":
+        """A guard with no vocabulary yet."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: Any) -> Resource:
+        """Learn the words of the training examples."""
+        words = set()
+        for example in training_data.training_examples:
+            words.update(_words(example.get("text") or ""))
+        self.vocabulary = words
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / "vocabulary.json").write_text(json.dumps(sorted(words)),
+                                                       encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+             resource: Resource, execution_context: ExecutionContext,
+             **kwargs: Any) -> "UnknownWordsGuard":
+        """The guard with the vocabulary it learnt."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                words = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            words = []
+        return cls(config, model_storage, resource, set(words))
+
+    def known(self, word: str) -> bool:
+        """A word seen in training, or close to one (a typo)."""
+        if word in self.vocabulary:
+            return True
+        if len(word) < 4:
+            return False
+        candidates = self._by_letter.get(word[0], [])
+        return bool(difflib.get_close_matches(word, candidates, n=1,
+                                              cutoff=self.config.get("close_ratio", 0.75)))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Zero the confidence of messages with no known word."""
+        if not self.vocabulary:
+            return messages
+        for message in messages:
+            text = message.get("text") or ""
+            words = _words(text)
+            if not words or any(c.isdigit() for c in text):
+                continue
+            if not any(self.known(word) for word in words):
+                intent = dict(message.get("intent") or {})
+                if intent:
+                    intent["confidence"] = 0.0
+                    message.set("intent", intent, add_to_output=True)
+                    logger.debug("no known word: the classifier's guess is not trusted")
+        return messages

@@ -1,0 +1,179 @@
+"""A risk reading of every sentence: a small classifier beside the lexicon.
+
+The lexicon knows the ways of saying risk that someone wrote down; this model
+learns from the training examples what risk messages have in common (their
+character n-grams and the meaning of their words, from the French vectors) and
+reads each sentence of a message apart as well as the whole: in a long message
+about the cat and the weather, the one sentence about ending it is read on its
+own. It only sets the message's ``risk_reading`` (category and probability of
+the most worrying chunk); ``bot.rasa.nlu.RiskDetector`` decides the band.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+import pickle
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.safety.risk import load_lexicon
+
+logger = logging.getLogger(__name__)
+
+NONE = "none"
+READING = "risk_reading"
+_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+|\s+(?:mais|sinon|enfin|bref|et puis)\s+",
+                           re.IGNORECASE)
+
+
+def chunks(text: str, longest: int = 220) -> List[str]:
+    """The message, and its sentences when it has several (long ones cut at commas)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text or "") if p and p.strip()]
+    pieces: List[str] = []
+    for part in parts:
+        if len(part) > longest:
+            pieces.extend(p.strip() for p in part.split(",") if p.strip())
+        else:
+            pieces.append(part)
+    whole = (text or "").strip()
+    return [whole] + [p for p in pieces if p != whole and len(p) > 3] if whole else []
+
+
+def features(vectorizers: Any, texts: List[str]) -> Any:
+    """Character (and word) n-grams of the lexicon-prepared texts, and the mean
+    of their French word vectors: the features both readers share."""
+    from scipy.sparse import csr_matrix, hstack
+
+    if not isinstance(vectorizers, (list, tuple)):
+        vectorizers = [vectorizers]
+    lexicon = load_lexicon()
+    prepared = [lexicon.prepare(t) for t in texts]
+    sparse = [vectorizer.transform(prepared) for vectorizer in vectorizers]
+    dense = np.zeros((len(texts), 300), dtype=np.float32)
+    for i, text in enumerate(prepared):
+        mean = _mean_vector(text)
+        if mean is not None:
+            dense[i] = mean
+    return hstack(sparse + [csr_matrix(dense * 2.0)]).tocsr()
+
+
+@lru_cache(maxsize=512)
+def _mean_vector(prepared: str) -> Optional[np.ndarray]:
+    """The mean French word vector of a prepared text (None without a known word).
+
+    Cached: both readers (bot.rasa.intent_model, this module) read the same sentences
+    of every message.
+    """
+    from bot.rasa.vectors import load_vectors
+
+    vectors = load_vectors()
+    rows = [vectors.vector(w) for w in prepared.split()]
+    rows = [r for r in rows if r is not None]
+    return np.mean(rows, axis=0) if rows else None
+
+
+class PickledReader(GraphComponent):
+    """A component whose fitted model is one pickle in its model storage.
+
+    Subclasses name the file (``FILENAME``) and fit ``self.model`` in ``train``
+    before calling ``self.persist()``; loading reads our own file back.
+    """
+
+    FILENAME = "model.pkl"
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, model: Optional[Tuple[Any, Any]] = None) -> None:
+        """Keep the fitted model, if any."""
+        self.config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext
+               ) -> "PickledReader":
+        """An untrained reader."""
+        return cls(config, model_storage, resource)
+
+    def persist(self) -> Resource:
+        """Write the fitted model to the model storage."""
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / self.FILENAME).write_bytes(pickle.dumps(self.model))
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+             resource: Resource, execution_context: ExecutionContext,
+             **kwargs: Any) -> "PickledReader":
+        """The reader it learnt (our own file, written by persist above)."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = pickle.loads((directory / cls.FILENAME).read_bytes())
+        except (ValueError, FileNotFoundError):
+            model = None
+        return cls(config, model_storage, resource, model)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class SentenceRiskClassifier(PickledReader):
+    """Probability of each risk category for the message and each sentence."""
+
+    FILENAME = "risk_model.pkl"
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Regularisation of the logistic regression."""
+        return {"C": 4.0}
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit risk category vs none on every intent example."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        texts, labels = [], []
+        for example in training_data.intent_examples:
+            intent = example.get("intent") or ""
+            texts.append(example.get("text") or "")
+            labels.append(intent[5:] if intent.startswith("risk_") else NONE)
+        lexicon = load_lexicon()
+        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2,
+                                     sublinear_tf=True)
+        vectorizer.fit([lexicon.prepare(t) for t in texts])
+        classifier = LogisticRegression(C=float(self.config["C"]), max_iter=3000,
+                                        class_weight="balanced")
+        classifier.fit(features(vectorizer, texts), labels)
+        self.model = (vectorizer, classifier)
+        return self.persist()
+
+    def read(self, text: str) -> Dict[str, Any]:
+        """The most worrying chunk: its category, probability and index."""
+        if self.model is None or not (text or "").strip():
+            return {"category": NONE, "p": 0.0, "chunk": 0}
+        vectorizer, classifier = self.model
+        pieces = chunks(text)
+        probabilities = classifier.predict_proba(features(vectorizer, pieces))
+        none = list(classifier.classes_).index(NONE)
+        risk = 1.0 - probabilities[:, none]
+        best = int(np.argmax(risk))
+        row = probabilities[best].copy()
+        row[none] = -1
+        category = str(classifier.classes_[int(np.argmax(row))])
+        return {"category": category, "p": float(risk[best]), "chunk": best}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Attach the reading to every message."""
+        for message in messages:
+            message.set(READING, self.read(message.get("text") or ""))
+        return messages

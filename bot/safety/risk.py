@@ -1,0 +1,253 @@
+"""Risk detection on French text messages, from a curated lexicon.
+
+The lexicon (``bot/lexicon/risk_fr.yml``) is data reviewed like code. Matching is
+insensitive to case, accents, SMS spelling and repeated letters: the message and
+every pattern go through the same normalisation before the patterns (regular
+expressions) are searched in the message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import yaml
+
+from bot.core.config import LEXICON_DIR
+
+DEFAULT_LEXICON = LEXICON_DIR / "risk_fr.yml"
+
+CATEGORIES = ("suicide", "violence", "child", "medical")
+# A classifier's risk_* prediction counts from this confidence on (see make eval).
+DEFAULT_CLASSIFIER_THRESHOLD = 0.96
+LEVELS = ("critical", "high", "watch")
+# watch: the uncertain band (ask directly, a human looks); never an alarm alone.
+LEVEL_RANK = {"critical": 2, "high": 1, "watch": 0}
+
+_APOSTROPHES = "'’`´ʼ‘"
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+_SPACES = re.compile(r"\s+")
+_REPEATS = re.compile(r"([a-z])\1+")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, œ/æ spelt out, repeated letters collapsed."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    text = _strip_accents(text)
+    return _REPEATS.sub(r"\1", text)
+
+
+def normalise_text(text: str) -> str:
+    """Fold a message to the form patterns are written against."""
+    text = _fold(text)
+    for mark in _APOSTROPHES:
+        text = text.replace(mark, " ")
+    text = _PUNCTUATION.sub(" ", text).replace("_", " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_pattern(pattern: str) -> str:
+    """Fold a regular expression the way messages are folded (keeps its syntax)."""
+    pattern = _fold(pattern)
+    for mark in _APOSTROPHES:
+        pattern = pattern.replace(mark, " ")
+    return pattern
+
+
+_SENTENCES = re.compile(r"(?<=[.!?;…])\s+|\n+")
+
+
+def split_sentences(text: str) -> List[str]:
+    """The sentences of a message (the whole message when it has one)."""
+    parts = [p for p in _SENTENCES.split(text or "") if p and p.strip()]
+    return parts or [text or ""]
+
+
+@dataclass(frozen=True)
+class RiskPattern:
+    """One lexicon entry: a regular expression for one category and level."""
+
+    id: str
+    category: str
+    level: str
+    regex: "re.Pattern[str]"
+    examples: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RiskMatch:
+    """The outcome of matching a message: the most serious pattern found."""
+
+    category: str
+    level: str
+    pattern_id: str
+    all_pattern_ids: Tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def intent(self) -> str:
+        """The Rasa intent for this category."""
+        return f"risk_{self.category}"
+
+
+class LexiconError(ValueError):
+    """The lexicon file is malformed."""
+
+
+def _word_bounded(expression: str) -> "re.Pattern[str]":
+    return re.compile(rf"(?<![a-z0-9])(?:{expression})(?![a-z0-9])")
+
+
+class RiskLexicon:
+    """A compiled risk lexicon: abbreviations, safe idioms and risk patterns."""
+
+    def __init__(
+        self,
+        abbreviations: Dict[str, str],
+        safe: List[RiskPattern],
+        patterns: List[RiskPattern],
+        category_priority: Iterable[str] = CATEGORIES,
+        classifier_threshold: float = DEFAULT_CLASSIFIER_THRESHOLD,
+    ) -> None:
+        self.classifier_threshold = classifier_threshold
+        # The uncertain band (see bot/rasa/nlu.py): measured on the dev half.
+        self.classifier_ask = 0.7
+        self.reading_clear = 0.97
+        self.reading_ask = 0.8
+        self.distance: List[RiskPattern] = []
+        self.abbreviations = abbreviations
+        self.safe = safe
+        self.patterns = patterns
+        self.category_priority = list(category_priority)
+        keys = sorted(abbreviations, key=len, reverse=True)
+        self._abbreviation_regex = (
+            _word_bounded("|".join(re.escape(k) for k in keys)) if keys else None
+        )
+
+    @classmethod
+    def load(cls, path: Path | str = DEFAULT_LEXICON) -> "RiskLexicon":
+        """Read and validate a lexicon file."""
+        with open(path, encoding="utf-8") as handle:
+            raw = yaml.safe_load(handle) or {}
+        return cls.from_dict(raw)
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "RiskLexicon":
+        """Build a lexicon from its YAML structure, checking every entry."""
+        abbreviations = {}
+        for key, value in (raw.get("abbreviations") or {}).items():
+            folded_key = normalise_text(str(key))
+            if not folded_key:
+                raise LexiconError(f"empty abbreviation key {key!r}")
+            abbreviations[folded_key] = normalise_text(str(value))
+        priority = raw.get("category_priority") or list(CATEGORIES)
+        seen_ids: set = set()
+        safe = [cls._entry(e, seen_ids, is_safe=True) for e in raw.get("safe") or []]
+        distance = [cls._entry(e, seen_ids, is_safe=True) for e in raw.get("distance") or []]
+        patterns = [cls._entry(e, seen_ids) for e in raw.get("patterns") or []]
+        if not patterns:
+            raise LexiconError("the lexicon has no risk pattern")
+        threshold = float(raw.get("classifier_threshold", DEFAULT_CLASSIFIER_THRESHOLD))
+        if not 0 < threshold <= 1:
+            raise LexiconError(f"classifier_threshold out of (0, 1]: {threshold}")
+        lexicon = cls(abbreviations, safe, patterns, priority, threshold)
+        lexicon.distance = distance
+        bands = raw.get("bands") or {}
+        lexicon.classifier_ask = float(bands.get("classifier_ask", lexicon.classifier_ask))
+        lexicon.reading_clear = float(bands.get("reading_clear", lexicon.reading_clear))
+        lexicon.reading_ask = float(bands.get("reading_ask", lexicon.reading_ask))
+        return lexicon
+
+    @staticmethod
+    def _entry(entry: dict, seen_ids: set, is_safe: bool = False) -> RiskPattern:
+        entry_id = entry.get("id")
+        if not entry_id or entry_id in seen_ids:
+            raise LexiconError(f"missing or duplicate id: {entry_id!r}")
+        seen_ids.add(entry_id)
+        category = entry.get("category", "safe" if is_safe else None)
+        level = entry.get("level", "none" if is_safe else None)
+        if not is_safe and category not in CATEGORIES:
+            raise LexiconError(f"{entry_id}: unknown category {category!r}")
+        if not is_safe and level not in LEVELS:
+            raise LexiconError(f"{entry_id}: unknown level {level!r}")
+        try:
+            regex = _word_bounded(normalise_pattern(str(entry["pattern"])))
+        except (KeyError, re.error) as error:
+            raise LexiconError(f"{entry_id}: bad pattern: {error}") from error
+        examples = tuple(entry.get("examples") or ())
+        if not examples:
+            raise LexiconError(f"{entry_id}: every pattern needs examples")
+        return RiskPattern(entry_id, category, level, regex, examples)
+
+    def prepare(self, text: str) -> str:
+        """Normalise a message and spell out SMS abbreviations."""
+        folded = normalise_text(text)
+        if self._abbreviation_regex is None:
+            return folded
+        return self._abbreviation_regex.sub(
+            lambda m: self.abbreviations[m.group(0)], folded
+        )
+
+    def at_distance(self, text: Optional[str]) -> bool:
+        """Whether any sentence of a message is told at a distance."""
+        return any(self.is_distant(self.neutralise(self.prepare(sentence)))
+                   for sentence in split_sentences(text or ""))
+
+    def is_distant(self, prepared: str) -> bool:
+        """A sentence told at a distance: fiction, news, long past, or resolved."""
+        return any(entry.regex.search(prepared) for entry in self.distance)
+
+    def neutralise(self, prepared: str) -> str:
+        """Blank out harmless idioms ("mort de rire") before risk matching."""
+        for entry in self.safe:
+            prepared = entry.regex.sub(" ~ ", prepared)
+        return prepared
+
+    def has_idiom(self, text: Optional[str]) -> bool:
+        """Whether a harmless idiom ("tombée d'accord", "mort de rire") is in the text."""
+        if not text:
+            return False
+        prepared = self.prepare(text)
+        return any(entry.regex.search(prepared) for entry in self.safe)
+
+    def match(self, text: Optional[str]) -> Optional[RiskMatch]:
+        """Return the most serious risk found in a message, or None.
+
+        Each sentence is read apart: a sentence about a film, the news or a
+        long-past event ("il y a vingt ans", "quand j'étais petite") does not
+        count, while the sentence beside it still does.
+        """
+        if not text:
+            return None
+        found = []
+        for sentence in split_sentences(text):
+            prepared = self.neutralise(self.prepare(sentence))
+            if self.is_distant(prepared):
+                continue
+            found.extend(p for p in self.patterns if p.regex.search(prepared))
+        if not found:
+            return None
+        found.sort(key=self._seriousness)
+        best = found[0]
+        return RiskMatch(best.category, best.level, best.id, tuple(p.id for p in found))
+
+    def _seriousness(self, pattern: RiskPattern) -> Tuple[int, int]:
+        try:
+            rank = self.category_priority.index(pattern.category)
+        except ValueError:
+            rank = len(self.category_priority)
+        return (-LEVEL_RANK[pattern.level], rank)
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(path: str = str(DEFAULT_LEXICON)) -> RiskLexicon:
+    """Load a lexicon once per process."""
+    return RiskLexicon.load(path)
