@@ -37,6 +37,7 @@ from redis.exceptions import RedisError
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot.checkins.missed import raise_no_news
 from bot.core.phone import mask, to_e164
 from channels.common import (
     DONE, IN_PROGRESS, ProcessedOnce, SpoolReplayer, answer_without_redis,
@@ -282,8 +283,6 @@ class SmsInput(InputChannel):
                 "last_delivery_error": params.get("ErrorCode", "")})
             logger.warning("sms to %s %s (error %s)", mask(number), status,
                            params.get("ErrorCode", ""))
-            from bot.worker.loop import raise_no_news
-
             fields = {k.decode(): v.decode() for k, v in
                       (await self.redis.hgetall(person)).items()}
             if fields.get("status") in ("active", "paused", "pending"):

@@ -11,7 +11,8 @@ import requests
 
 from bot.safety import cases
 from bot.safety.escalation import Escalation, record_escalation
-from bot.worker.loop import Worker, WorkerSettings
+from bot.worker.loop import Worker
+from bot.worker.settings import WorkerSettings
 from tests.conftest import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
 from tests.support.fakes import Clock, NoCheckins
 

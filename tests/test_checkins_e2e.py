@@ -172,7 +172,7 @@ async def test_a_direct_check_in_joins_the_conversation_at_the_reply(servers, sy
                                                                      prefix, monkeypatch):
     import redis.asyncio as aioredis
 
-    from bot.worker.loop import DirectDelivery
+    from bot.delivery import DirectDelivery
 
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", TWILIO_SID)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TWILIO_TOKEN)
@@ -219,7 +219,9 @@ def test_an_undelivered_sms_raises_no_news(servers, sync_redis, prefix):
 
 async def test_a_newcomer_who_did_not_say_hello_is_asked_consent_by_sms(servers, sync_redis,
                                                                        prefix, redis_client):
-    from bot.worker.loop import RasaDelivery, Worker, WorkerSettings
+    from bot.delivery import RasaDelivery
+    from bot.worker.loop import Worker
+    from bot.worker.settings import WorkerSettings
 
     phone = Phone(servers)
     person = f"sms:{phone.number}"

@@ -19,7 +19,9 @@ import requests
 
 from bot.safety import cases
 from bot.console.store import ConsoleStore
-from bot.worker.loop import DirectDelivery, Worker, WorkerSettings
+from bot.delivery import DirectDelivery
+from bot.worker.loop import Worker
+from bot.worker.settings import WorkerSettings
 from tests.conftest import (AUTH, TELEGRAM_TOKEN, TEST_PREFIX, TEST_REDIS_URL, TWILIO_FROM,
                             TWILIO_SID, TWILIO_TOKEN, add_console_user, start_console)
 from tests.test_sms import Phone

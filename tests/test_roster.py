@@ -15,7 +15,8 @@ import pytest
 
 from bot.safety import cases
 from bot.safety.escalation import Escalation, record_escalation
-from bot.worker.loop import Worker, WorkerSettings
+from bot.worker.loop import Worker
+from bot.worker.settings import WorkerSettings
 from tests.support.fakes import Clock, NoCheckins
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,9 @@ import requests
 
 from bot.safety import cases
 from bot.safety.takeover import Takeover
-from bot.worker.loop import DirectDelivery, Worker, WorkerSettings
+from bot.delivery import DirectDelivery
+from bot.worker.loop import Worker
+from bot.worker.settings import WorkerSettings
 from tests.conftest import AUTH, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
 from tests.test_sms import Phone
 

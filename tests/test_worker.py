@@ -13,7 +13,8 @@ import redis.asyncio as aioredis
 
 from bot.checkins.answers import note_answer
 from bot.people.registry import Keys, Person, import_persons, set_status
-from bot.worker.loop import Worker, WorkerSettings
+from bot.worker.loop import Worker
+from bot.worker.settings import WorkerSettings
 from tests.support.fakes import Clock
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -320,7 +321,7 @@ async def test_an_answer_in_time_counts_nothing_missed(world):
 
 
 async def test_a_failed_hand_off_is_retried_within_the_window(world):
-    from bot.worker.loop import DeliveryError
+    from bot.core.ports import DeliveryError
 
     redis, prefix = world
     clock = Clock(_ts(2026, 11, 25, 8, 0))

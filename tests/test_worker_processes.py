@@ -132,7 +132,8 @@ async def test_call_reminders_reach_the_person_and_the_volunteer(twilio_double, 
     import requests
 
     from bot.calls.booking import book_call, cancel_call, import_volunteers
-    from bot.worker.loop import Worker, WorkerSettings
+    from bot.worker.loop import Worker
+    from bot.worker.settings import WorkerSettings
 
     for name, value in (("TWILIO_ACCOUNT_SID", TWILIO_SID), ("TWILIO_AUTH_TOKEN", TWILIO_TOKEN),
                         ("TWILIO_FROM_NUMBER", TWILIO_FROM), ("TWILIO_API_URL", twilio_double)):

@@ -327,55 +327,6 @@ async def cancel_call(redis: Any, prefix: str, person_id: str, now_ts: float,
     return call if call.get("status") == "booked" else None
 
 
-async def send_reminder(redis: Any, prefix: str, member: str, delivery: Any,
-                        now_ts: float) -> bool:
-    """Send one reminder (called by the worker once the member is claimed)."""
-    from bot.worker.loop import DirectDelivery, local_hhmm, reminder_text
-    from bot.calls.when import spoken
-
-    keys = CallKeys(prefix)
-    _, call_id, who = member.split(":", 2)
-    call = _decode(await redis.hgetall(keys.call(call_id)))
-    if not call:
-        return False
-    if who != "cancelled" and call.get("status") != "booked":
-        return False
-    person_id = call["person_id"]
-    person = _decode(await redis.hgetall(keys.person(person_id)))
-    volunteer = _decode(await redis.hgetall(keys.volunteer(call.get("volunteer", "")))) \
-        if call.get("volunteer") else {}
-    at_ts = float(call["at_ts"])
-    if who == "person":
-        if person.get("status") == "opted_out":
-            return False
-        text = reminder_text("person", person,
-                             volunteer=volunteer.get("name", "").split(" ")[0] or
-                             raw("calls.someone"),
-                             time=local_hhmm(at_ts, person.get("timezone", "")))
-        await delivery.send(person_id, person, "EXTERNAL_call_reminder", text)
-        return True
-    kind = "volunteer" if who == "volunteer" else "volunteer_cancelled"
-    text = reminder_text(kind, person, first_name=person.get("first_name") or "?",
-                         time=local_hhmm(at_ts, volunteer.get("timezone", "")),
-                         channel=person.get("channel", ""),
-                         when=spoken(datetime.fromtimestamp(at_ts, zone(
-                             volunteer.get("timezone", ""))), now_ts))
-    own = not isinstance(delivery, DirectDelivery)
-    direct = DirectDelivery(redis, prefix) if own else delivery
-    try:
-        if volunteer.get("phone"):
-            await direct.output("sms").send_text_message(f"sms:{volunteer['phone']}", text)
-        elif volunteer.get("telegram"):
-            await direct.output("telegram").send_text_message(
-                f"telegram:{volunteer['telegram']}", text)
-        else:
-            return False
-    finally:
-        if own:
-            await direct.close()
-    return True
-
-
 # -- the day's plan ------------------------------------------------------------------
 @dataclass
 class PlannedCall:

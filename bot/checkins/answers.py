@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from bot.people.registry import DEFAULT_TZ, Keys, enrol_self, local_date
-from bot.worker.loop import clear_no_news
+from bot.checkins.missed import clear_no_news
 
 MOOD_OF_INTENT = {
     "mood_good": "good", "thank": "good", "share_day": "good",

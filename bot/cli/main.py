@@ -463,7 +463,8 @@ def worker(args: argparse.Namespace) -> int:
     """Run the scheduler worker until SIGTERM."""
     import logging
 
-    from bot.worker.loop import WorkerSettings, install_fast_loop, serve
+    from bot.worker.serve import install_fast_loop, serve
+    from bot.worker.settings import WorkerSettings
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -24,7 +24,7 @@ async def build(redis: Any, prefix: str, rasa_url: str) -> web.Application:
     """The console wired to the channels' outputs and the Rasa server."""
     from bot.console.app import make_app
     from bot.safety.takeover import Takeover
-    from bot.worker.loop import DirectDelivery
+    from bot.delivery import DirectDelivery
 
     outputs = DirectDelivery(redis, prefix)
     takeover = Takeover(redis, prefix, rasa_url, outputs, os.environ.get("RASA_TOKEN", ""))

@@ -15,11 +15,15 @@ open case.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Dict, List
 
 from bot.calls.booking import CallKeys
 from bot.safety.escalation import EscalationKeys
+from bot.core.ports import JobContext
 
+
+logger = logging.getLogger(__name__)
 
 def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
@@ -193,3 +197,15 @@ async def purge_expired(redis: Any, prefix: str, now: float, retention_days: flo
         await erase(redis, prefix, person_id)
         erased.append(person_id)
     return erased
+
+
+async def purge_job(ctx: JobContext) -> int:
+    """Worker job: the retention purge, by one worker a day (RETENTION_DAYS, default 90)."""
+    if ctx.settings.retention_days <= 0:
+        return 0
+    if not await ctx.redis.set(f"{ctx.prefix}:purge:daily", ctx.token, nx=True, ex=86400):
+        return 0
+    erased = await purge_expired(ctx.redis, ctx.prefix, ctx.now(), ctx.settings.retention_days)
+    if erased:
+        logger.warning("retention purge: %d person(s) erased", len(erased))
+    return len(erased)

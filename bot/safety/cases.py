@@ -274,7 +274,7 @@ def roster() -> Dict[str, Any]:
     A version that fails ``check_roster`` is never used: the last good roster read
     by this process stays in force and the refusal is logged as an error (once per
     version of the file); with no good roster yet, RosterError (the worker refuses
-    to start, see ``bot.worker.loop.serve``).
+    to start, see ``bot.worker.serve``).
     """
     path = roster_path()
     try:

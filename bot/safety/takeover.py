@@ -41,7 +41,7 @@ class Takeover:
         self.redis = redis
         self.prefix = prefix
         self.rasa_url = rasa_url.rstrip("/")
-        self.outputs = outputs  # bot.worker.loop.DirectDelivery: the channels' outputs
+        self.outputs = outputs  # bot.delivery.DirectDelivery: the channels' outputs
         self.token = os.environ.get("RASA_TOKEN", "") if token is None else token
 
     async def _events(self, person_id: str, events: List[Dict[str, Any]]) -> None:
@@ -56,7 +56,7 @@ class Takeover:
         return {k.decode(): v.decode() for k, v in raw.items()}
 
     async def _say(self, person_id: str, text: str, listener: str) -> None:
-        from bot.worker.loop import DeliveryError
+        from bot.core.ports import DeliveryError
 
         channel = person_id.partition(":")[0]
         try:
