@@ -142,8 +142,8 @@ def servers(
     trained_model: str, twilio_double: str, telegram_double: str
 ) -> Iterator[Dict[str, str]]:
     """The real action server and Rasa server, on free ports, with real Redis."""
-    from bot.cli.main import service_environment, start_services, stop_services
-    from bot.cli.main import wait_until_ready
+    from bot.cli.supervisor import service_environment, start_services, stop_services
+    from bot.cli.supervisor import wait_until_ready
 
     rasa_port, action_port = _free_port(), _free_port()
     env = service_environment(TEST_REDIS_URL, action_port)

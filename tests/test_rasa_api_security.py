@@ -13,7 +13,7 @@ import pytest
 import requests
 import yaml
 
-from bot.cli.main import start_services
+from bot.cli.supervisor import start_services
 from channels.common import button_payload, typed_text
 from tests.conftest import AUTH, ROOT
 from tests.test_sms import Phone
@@ -98,7 +98,7 @@ def test_make_run_generates_a_private_token_once(tmp_path, monkeypatch):
 
 
 def test_the_token_never_appears_on_a_command_line():
-    from bot.cli.main import rasa_command
+    from bot.cli.supervisor import rasa_command
 
     assert AUTH["token"] not in " ".join(rasa_command("m.tar.gz", 5005, "127.0.0.1"))
     assert "--interface" in rasa_command("m.tar.gz", 5005, "127.0.0.1")

@@ -19,7 +19,7 @@ import redis as syncredis
 import requests
 from twilio.request_validator import RequestValidator
 
-from bot.cli.main import service_environment, start_services, stop_services, wait_until_ready
+from bot.cli.supervisor import service_environment, start_services, stop_services, wait_until_ready
 from tests.conftest import (
     AUTH, ROOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN,
     _free_port,

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from bot.cli.main import service_environment, start_services, stop_services
+from bot.cli.supervisor import service_environment, start_services, stop_services
 from tests.conftest import AUTH, ROOT, TEST_REDIS_URL, _free_port
 
 pytestmark = pytest.mark.e2e

@@ -27,7 +27,7 @@ from typing import Dict, List, Sequence
 
 import aiohttp
 
-from bot.cli.main import service_environment, start_services, stop_services, wait_until_ready
+from bot.cli.supervisor import service_environment, start_services, stop_services, wait_until_ready
 from bot.core.config import PROJECT_ROOT, load_settings
 
 LIEN_MESSAGES = [
@@ -201,7 +201,7 @@ def main(argv=None) -> int:
     redis_server = None
     redis_url = os.environ.get("BENCH_REDIS_URL") or settings.redis_url
     if not redis_url:
-        from bot.cli.main import start_embedded_redis
+        from bot.cli.supervisor import start_embedded_redis
 
         redis_server, redis_url = start_embedded_redis(settings.var_dir / "bench-redis")
     prefix = f"lienbench{uuid.uuid4().hex[:6]}"

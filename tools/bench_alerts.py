@@ -35,7 +35,7 @@ from twilio.request_validator import RequestValidator
 
 from tools.bench import LIEN_MESSAGES, percentile
 from tools.bench_checkins import SID, TOKEN, _free_port, start_double
-from bot.cli.main import (
+from bot.cli.supervisor import (
     service_environment, start_services, start_worker, stop_services, wait_until_ready,
 )
 from bot.core.config import load_settings
@@ -233,10 +233,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     redis_server = None
     redis_url = os.environ.get("BENCH_REDIS_URL") or settings.redis_url
     if not redis_url:
-        from bot.cli.main import start_embedded_redis
+        from bot.cli.supervisor import start_embedded_redis
 
         redis_server, redis_url = start_embedded_redis(settings.var_dir / "bench-redis")
-    from bot.cli.main import train_if_needed
+    from bot.cli.supervisor import train_if_needed
 
     model = train_if_needed()
     prefix = f"lienalerts{uuid.uuid4().hex[:6]}"

@@ -160,7 +160,7 @@ async def run(args: argparse.Namespace) -> Dict:
     redis_server = None
     redis_url = settings.redis_url
     if not redis_url:
-        from bot.cli.main import start_embedded_redis
+        from bot.cli.supervisor import start_embedded_redis
 
         redis_server, redis_url = start_embedded_redis(settings.var_dir / "redis")
     double, url = start_double()
