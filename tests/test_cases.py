@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from bot.safety import cases
+from bot.safety import roster as roster_mod
 from bot.safety.escalation import Escalation, record_escalation
 from bot.worker.loop import Worker
 from bot.worker.settings import WorkerSettings
@@ -34,7 +35,7 @@ async def world(redis_client, twilio_double, monkeypatch, tmp_path):
             for i, p in enumerate(phones))
         + "ladder:\n  critical: [0, 5, 10]\n  high: [0, 15, 30]\n", encoding="utf-8")
     monkeypatch.setenv("ROSTER_FILE", str(roster))
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
     prefix = f"{uuid.uuid4().hex[:8]}q"
 
     def received(index: int) -> List[str]:
@@ -42,7 +43,7 @@ async def world(redis_client, twilio_double, monkeypatch, tmp_path):
         return [m["body"] for m in messages if m["to"] == phones[index]]
 
     yield redis_client, prefix, received
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
     async for key in redis_client.scan_iter(match=f"{prefix}:*", count=1000):
         await redis_client.delete(key)
 

@@ -24,6 +24,7 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.safety import cases
+from bot.safety import roster as roster_mod
 from bot.console.app import ROUTES, make_app
 from bot.console.store import ConsoleStore
 from bot.safety.escalation import EscalationKeys
@@ -438,7 +439,7 @@ async def test_the_roster_is_edited_in_the_console_and_checked_first(world):
     assert reply.status == 200 and "Astreinte enregistrée" in await reply.text()
     assert yaml.safe_load(world["roster"].read_text(encoding="utf-8"))["tiers"][0][
         "members"][0]["name"] == "Astreinte de nuit"
-    assert cases.roster()["tiers"][0]["members"][0]["name"] == "Astreinte de nuit"
+    assert roster_mod.roster()["tiers"][0]["members"][0]["name"] == "Astreinte de nuit"
     # A worker in another process sees the edit too: the roster is read again
     # whenever its file changes (no cache to clear there).
     import os
@@ -447,7 +448,7 @@ async def test_the_roster_is_edited_in_the_console_and_checked_first(world):
     world["roster"].write_text(later, encoding="utf-8")
     stat = os.stat(world["roster"])
     os.utime(world["roster"], ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
-    assert cases.roster()["tiers"][0]["members"][0]["name"] == "Astreinte du week-end"
+    assert roster_mod.roster()["tiers"][0]["members"][0]["name"] == "Astreinte du week-end"
     await admin.close()
 
 

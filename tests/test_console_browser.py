@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from bot.safety import cases
+from bot.safety import roster as roster_mod
 from bot.console.store import ConsoleStore
 from bot.delivery import DirectDelivery
 from bot.worker.loop import Worker
@@ -49,9 +50,9 @@ def on_call(servers, monkeypatch, tmp_path):
            "ROSTER_FILE": str(roster)}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
     yield {"phone": phone, "chat_id": chat_id, "env": env}
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from bot.safety import cases
+from bot.safety import roster as roster_mod
 from bot.safety.escalation import Escalation, record_escalation
 from bot.worker.loop import Worker
 from bot.worker.settings import WorkerSettings
@@ -53,12 +54,12 @@ def roster_file(twilio_double, monkeypatch, tmp_path):
                      f"  \"M. Petit\": {{phone: '{phones['petit']}', telegram: ''}}\n"
                      "  \"Sans moyen\": {phone: '', telegram: ''}\n")
         path.write_text(text + digest, encoding="utf-8")
-        cases.roster.cache_clear()
+        roster_mod.roster.cache_clear()
         return phones
 
     monkeypatch.setenv("ROSTER_FILE", str(path))
     yield write
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
 
 
 @pytest.fixture
@@ -255,19 +256,19 @@ async def test_without_immediate_a_new_watch_case_waits_for_the_digest(world):
 async def test_an_older_roster_file_still_loads_with_defaults(world):
     _, _, _, write = world
     write(referents=False)
-    data = cases.roster()
+    data = roster_mod.roster()
     assert data["referents"] == {}
     assert data["digest"] == {"time": "09:00", "timezone": "Europe/Paris", "immediate": False}
     write("digest:\n  time: 9:30\n  immediate: oui\n")  # YAML reads 9:30 as 570
-    assert cases.roster()["digest"]["time"] == "09:30"
-    assert cases.roster()["digest"]["immediate"] is True
+    assert roster_mod.roster()["digest"]["time"] == "09:30"
+    assert roster_mod.roster()["digest"]["immediate"] is True
 
 
 async def test_an_unreadable_roster_never_stops_a_case_from_opening(world, monkeypatch,
                                                                     tmp_path):
     redis, prefix, _, _ = world
     monkeypatch.setenv("ROSTER_FILE", str(tmp_path / "missing.yml"))
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
     await _escalate(redis, prefix, await _person(redis, prefix, "Odette", "Mme Durand"),
                     "suicide", "critical", MORNING)
     await cases.ensure_group(redis, prefix)

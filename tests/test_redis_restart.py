@@ -24,6 +24,7 @@ import redis.asyncio as aioredis
 import requests
 
 from bot.safety import cases
+from bot.safety import roster as roster_mod
 from bot.safety.escalation import Escalation, EscalationKeys, record_escalation
 from bot.worker.loop import Worker
 from bot.worker.settings import WorkerSettings
@@ -116,14 +117,14 @@ def roster(twilio_double, monkeypatch, tmp_path):
                              for i, p in enumerate(phones))
         + "ladder:\n  critical: [0, 5]\n  high: [0, 15]\n", encoding="utf-8")
     monkeypatch.setenv("ROSTER_FILE", str(path))
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
 
     def received(index: int) -> List[str]:
         messages = requests.get(f"{twilio_double}/_messages", timeout=10).json()
         return [m["body"] for m in messages if m["to"] == phones[index]]
 
     yield received
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
 
 
 async def _escalate(redis, prefix, sender, category, level, ts) -> str:

@@ -13,7 +13,7 @@ from typing import List, Tuple
 
 import pytest
 
-from bot.safety import cases
+from bot.safety import roster as roster_mod
 from bot.safety.escalation import Escalation, record_escalation
 from bot.worker.loop import Worker
 from bot.worker.settings import WorkerSettings
@@ -42,7 +42,7 @@ def roster_file(tmp_path, monkeypatch):
     """Write the roster the worker reads (a new mtime each time)."""
     path = tmp_path / "roster.yml"
     monkeypatch.setenv("ROSTER_FILE", str(path))
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
     writes = [0]
 
     def write(text: str) -> Path:
@@ -53,7 +53,7 @@ def roster_file(tmp_path, monkeypatch):
         return path
 
     yield write
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
 
 
 @pytest.mark.parametrize("phone, telegram, shown", [
@@ -69,8 +69,8 @@ def test_a_roster_with_any_invalid_contact_is_refused(roster_file, phone, telegr
     good = (f"'{_phone()}'", "''")
     roster_file(_roster_text([[good, (phone, telegram)] if shown != "M00" else
                               [(phone, telegram)], [good]]))
-    with pytest.raises(cases.RosterError) as refused:
-        cases.roster()
+    with pytest.raises(roster_mod.RosterError) as refused:
+        roster_mod.roster()
     assert shown in str(refused.value)
 
 
@@ -78,17 +78,17 @@ def test_a_referent_with_an_invalid_number_is_refused_one_without_any_goes_to_ti
         roster_file):
     tiers = [[(f"'{_phone()}'", "''")]]
     roster_file(_roster_text(tiers, "referents:\n  CCAS: {phone: '06 12 34'}\n"))
-    with pytest.raises(cases.RosterError) as refused:
-        cases.roster()
+    with pytest.raises(roster_mod.RosterError) as refused:
+        roster_mod.roster()
     assert "06 12 34" in str(refused.value) and "CCAS" in str(refused.value)
     roster_file(_roster_text(tiers, "referents:\n  CCAS: {phone: '', telegram: ''}\n"))
-    assert cases.roster()["referents"]["ccas"] == {"name": "CCAS", "phone": "", "telegram": ""}
+    assert roster_mod.roster()["referents"]["ccas"] == {"name": "CCAS", "phone": "", "telegram": ""}
 
 
 def test_valid_numbers_and_telegram_ids_are_kept_in_e164(roster_file):
     roster_file(_roster_text([[("'06 12 34 56 78'", "123456789")],
                               [("''", "'-1001234567890'")]]))
-    data = cases.roster()
+    data = roster_mod.roster()
     assert data["tiers"][0]["members"][0] == {"name": "M00", "phone": "+33612345678",
                                               "telegram": "123456789"}
     assert data["tiers"][1]["members"][0]["telegram"] == "-1001234567890"
@@ -96,27 +96,27 @@ def test_valid_numbers_and_telegram_ids_are_kept_in_e164(roster_file):
 
 def test_the_shipped_roster_is_valid(monkeypatch):
     monkeypatch.delenv("ROSTER_FILE", raising=False)
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
     try:
-        assert cases.roster()["tiers"][0]["members"][0]["phone"] == "+33600000101"
+        assert roster_mod.roster()["tiers"][0]["members"][0]["phone"] == "+33600000101"
     finally:
-        cases.roster.cache_clear()
+        roster_mod.roster.cache_clear()
 
 
 def test_a_bad_edit_keeps_the_last_good_roster_and_logs_an_error(roster_file, caplog):
     good_phone = _phone()
     roster_file(_roster_text([[(f"'{good_phone}'", "''")]]))
-    assert cases.roster()["tiers"][0]["members"][0]["phone"] == good_phone
+    assert roster_mod.roster()["tiers"][0]["members"][0]["phone"] == good_phone
     path = roster_file(_roster_text([[("'06 OO 00 01 01'", "''")]]))
-    with caplog.at_level(logging.ERROR, logger="bot.safety.cases"):
-        assert cases.roster()["tiers"][0]["members"][0]["phone"] == good_phone
-        assert cases.roster()["tiers"][0]["members"][0]["phone"] == good_phone
+    with caplog.at_level(logging.ERROR, logger="bot.safety.roster"):
+        assert roster_mod.roster()["tiers"][0]["members"][0]["phone"] == good_phone
+        assert roster_mod.roster()["tiers"][0]["members"][0]["phone"] == good_phone
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1  # once per bad version of the file, not at every alert
     assert str(path) in errors[0].getMessage() and "06 OO 00 01 01" in errors[0].getMessage()
     fixed = _phone()
     roster_file(_roster_text([[(f"'{fixed}'", "''")]]))
-    assert cases.roster()["tiers"][0]["members"][0]["phone"] == fixed
+    assert roster_mod.roster()["tiers"][0]["members"][0]["phone"] == fixed
 
 
 def test_the_worker_refuses_to_start_on_an_invalid_roster(tmp_path):
@@ -178,7 +178,7 @@ async def test_a_page_that_reaches_nobody_is_an_error_and_the_next_tier_is_paged
     roster_file(_roster_text([[(f"'{first}'", "''")], [(f"'{second}'", "''")]]))
     provider.refused.add(f"sms:{first}")
     await _critical(redis, prefix, "Odette")
-    with caplog.at_level(logging.WARNING, logger="bot.safety.cases"):
+    with caplog.at_level(logging.WARNING, logger="bot.safety.alerts"):
         await worker.work_cases()
         await worker.work_cases()  # same instant: no ladder delay for the next tier
     nobody = [r for r in caplog.records if r.levelno == logging.ERROR
@@ -204,7 +204,7 @@ async def test_each_page_logs_how_many_it_reached_and_a_partial_page_keeps_the_l
                               [(f"'{second}'", "''")]]))
     provider.refused.add(f"sms:{other}")
     await _critical(redis, prefix, "Marcel")
-    with caplog.at_level(logging.WARNING, logger="bot.safety.cases"):
+    with caplog.at_level(logging.WARNING, logger="bot.safety.alerts"):
         await worker.work_cases()
         await worker.work_cases()
     assert len(provider.to(first)) == 1 and provider.to(other) == []

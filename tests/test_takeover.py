@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from bot.safety import cases
+from bot.safety import roster as roster_mod
 from bot.safety.takeover import Takeover
 from bot.delivery import DirectDelivery
 from bot.worker.loop import Worker
@@ -31,9 +32,9 @@ def on_call(servers, monkeypatch, tmp_path):
     roster.write_text(f"tiers:\n  - name: t\n    members:\n      - {{name: A, phone: '{phone}'}}\n"
                       "ladder:\n  critical: [0]\n  high: [0]\n", encoding="utf-8")
     monkeypatch.setenv("ROSTER_FILE", str(roster))
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
     yield phone
-    cases.roster.cache_clear()
+    roster_mod.roster.cache_clear()
 
 
 def _sms_to(servers, number):

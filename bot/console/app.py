@@ -34,6 +34,7 @@ import yaml
 from aiohttp import web
 
 from bot.safety import cases as cases_mod
+from bot.safety import roster as roster_mod
 from bot.calls import booking as calls_mod
 from bot.core.config import PROJECT_ROOT
 from bot.console.store import MAX_FAILURES, ROLES, ConsoleStore, LoginBusy, User
@@ -818,7 +819,7 @@ async def api_audit(request: web.Request) -> web.Response:
 
 def roster_path() -> Path:
     """The roster file the worker reads (``ROSTER_FILE`` or the default)."""
-    return Path(os.environ.get("ROSTER_FILE") or str(cases_mod.ROSTER_PATH))
+    return Path(os.environ.get("ROSTER_FILE") or str(roster_mod.ROSTER_PATH))
 
 
 def validate_roster(text: str) -> Dict[str, Any]:
@@ -864,7 +865,7 @@ def validate_roster(text: str) -> Dict[str, Any]:
 async def roster_page(request: web.Request) -> web.Response:
     """The on-call roster and the alert ladder, as the file's text."""
     path = roster_path()
-    source = path if path.exists() else cases_mod.ROSTER_PATH
+    source = path if path.exists() else roster_mod.ROSTER_PATH
     return aiohttp_jinja2.render_template("roster.html", request, ctx(
         request, text=source.read_text(encoding="utf-8"), path=str(path)))
 
@@ -885,7 +886,7 @@ async def roster_save(request: web.Request) -> web.StreamResponse:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
-    cases_mod.roster.cache_clear()
+    roster_mod.roster.cache_clear()
     await request.app[STORE].audit(request["user"], "roster_edit")
     raise back("/roster", ok="roster_saved")
 

@@ -23,11 +23,11 @@ import os
 from datetime import datetime
 from typing import Any, Dict, List, Tuple
 
-from bot.safety.cases import (
-    CaseKeys, _s, console_link, get_case, queue, referent_key, roster, send_to_contact,
-)
 from bot.core.wording import raw, say
 from bot.people.registry import zone
+from bot.safety.cases import CaseKeys, _s, get_case, queue
+from bot.safety.roster import console_link, referent_key, roster, send_to_contact
+from channels.sms_format import split_segments
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +82,6 @@ def person_line(case: Dict[str, str], person: Dict[str, str], now: float) -> str
 
 def fits_in_sms(text: str) -> bool:
     """Whether the SMS channel sends the text whole (SMS_MAX_SEGMENTS, nothing cut)."""
-    from channels.sms_format import split_segments
-
     return len(split_segments(text, 1000)) <= int(os.environ.get("SMS_MAX_SEGMENTS", "3"))
 
 

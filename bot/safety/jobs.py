@@ -7,7 +7,7 @@ import logging
 
 from bot.core.ports import JobContext
 from bot.core.redisx import LeasedQueue
-from bot.safety import cases
+from bot.safety import alerts, cases
 from bot.safety.digest import send_daily
 
 logger = logging.getLogger(__name__)
@@ -35,8 +35,8 @@ async def work_cases(ctx: JobContext) -> int:
         try:
             # Schedules the next tier itself: at the ladder's delay, or at once
             # when this page reached nobody.
-            page = await cases.send_alert(ctx.redis, ctx.prefix, member,
-                                          ctx.alert_output(), now)
+            page = await alerts.send_alert(ctx.redis, ctx.prefix, member,
+                                           ctx.alert_output(), now)
         except Exception:  # noqa: BLE001 - retried when the lease expires
             logger.exception("alert %s not sent; retried after the lease", member)
             continue

@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 
 from bot.core.wording import say
 from bot.delivery import DirectDelivery, make_delivery
-from bot.safety.cases import RosterError, roster, roster_path
+from bot.safety.roster import RosterError, roster, roster_path
 from bot.worker.loop import Worker
 from bot.worker.settings import WorkerSettings
 
