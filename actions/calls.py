@@ -27,7 +27,8 @@ from actions.common import SETTINGS, get_redis, person_key
 from bot.core import clock
 from bot.calls.booking import book_call, cancel_call
 from bot.people.registry import DEFAULT_QUIET, zone
-from bot.calls.when import Context, Proposal, decide, normalise, read, spoken
+from bot.calls.when import Context, decide, read
+from bot.core.french_time import Proposal, normalise, spoken
 
 FORM = "call_form"
 # No call in the quiet hours, the same ones as the check-ins' (bot/worker/loop.py).

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.calls import ActionBookCall, ActionCancelCall
 from bot.core import clock
-from bot.calls.when import spoken
+from bot.core.french_time import spoken
 from bot.calls.booking import (
     CallKeys, available_at, book_call, cancel_call, choose_volunteer, day_plan,
     falling_mood, import_volunteers, parse_availability, read_volunteers, render_plan,

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.calls.when import Context, booking_request, decide, read, spoken, understand
+from bot.calls.when import Context, booking_request, decide, read, understand
+from bot.core.french_time import spoken
 
 PARIS = ZoneInfo("Europe/Paris")
 # Wednesday 25 November 2026, 10:00 in Paris.

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Dict
 
 from bot.calls.booking import CallKeys, _decode
-from bot.calls.when import spoken
+from bot.core.french_time import spoken
 from bot.checkins.wording import name_part, wording
 from bot.core.ports import Delivery, DirectOutputs, JobContext
 from bot.core.redisx import s

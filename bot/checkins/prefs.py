@@ -11,7 +11,7 @@ from datetime import date, datetime, time as dtime, timedelta
 from typing import Dict, Optional, Tuple
 
 from bot.people.registry import DEFAULT_QUIET, in_quiet_hours, zone
-from bot.calls.when import _day, _fold
+from bot.core.french_time import day_in, fold
 
 _HOUR = re.compile(r"\b(\d{1,2})\s*(?:h|heures?|:)\s*(\d{2})?\b")
 _NEGATED = re.compile(
@@ -29,7 +29,7 @@ def time_change(text: str, quiet: str = DEFAULT_QUIET) -> Tuple[Dict[str, str], 
 
     Status: ``ok``, ``quiet`` (an hour in the quiet hours) or ``unclear``.
     """
-    folded = _fold(text)
+    folded = fold(text)
     changes: Dict[str, str] = {}
     for match in _NEGATED.finditer(folded):
         changes[_SLOT[match.group(1)]] = ""
@@ -57,7 +57,7 @@ def time_change(text: str, quiet: str = DEFAULT_QUIET) -> Tuple[Dict[str, str], 
 
 def pause_until(text: str, now_ts: float, tz_name: str) -> date:
     """The local day messages resume on (a week when no length is said)."""
-    folded = _fold(text)
+    folded = fold(text)
     today = datetime.fromtimestamp(now_ts, zone(tz_name)).date()
     span = re.search(r"\b(\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|dix|quinze|"
                      r"quelques)\s+(jours?|semaines?|mois|nuits?)\b", folded)
@@ -72,7 +72,7 @@ def pause_until(text: str, now_ts: float, tz_name: str) -> date:
         return today + timedelta(days=(7 - today.weekday()) or 7)
     until = re.search(r"\bjusqu ?(?:a|au|a la|aux)?\s+(.+)$", folded)
     if until:
-        day, _ = _day(until.group(1), today)
+        day, _ = day_in(until.group(1), today)
         if day is not None and today < day <= today + timedelta(days=MAX_PAUSE_DAYS):
             return day + timedelta(days=1)  # "jusqu'à lundi": back on Tuesday
     if re.search(r"\bsemaine\b", folded):

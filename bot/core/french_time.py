@@ -1,0 +1,484 @@
+"""French dates and times as people write them.
+
+:func:`read_at` turns a whole message into a :class:`Proposal`: the day, the hour
+or the part of the day the person wants, the hours and days they refuse ("pas
+à 10h, je bosse"), and whether they accept the moment on the table ("ok",
+"l'heure que vous voulez"), decline it ("non") or call the whole thing off
+("annule", "laissez tomber", "non merci"). :func:`spoken` says a moment back
+("jeudi 27 novembre à 14h30"); :class:`CallTime` is what a booking made of it
+(``bot/calls/when.py`` decides).
+
+Messages are read clause by clause: "le kiné vient le 9, appelez-moi le 11 à
+16h" is the 11th; "j'ai fait le 18 lundi, rappelez-moi mercredi à 16h" is
+Wednesday (emergency and help-line numbers are never dates nor hours). SMS spelling is
+read too ("dem1", "mercredi pro ver 4h de laprem", "sam"). :func:`fold` and
+:func:`day_in` are shared with the check-in preferences (``bot/checkins/prefs.py``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time as dtime, timedelta
+from typing import List, Optional, Tuple
+
+import dateparser
+
+from bot.core.wording import raw
+
+PARTS_OF_DAY = (
+    (r"fin de matinee", dtime(11, 0)),
+    (r"debut d ?apres[ -]?midi|debut d ?aprem", dtime(14, 0)),
+    (r"fin d ?apres[ -]?midi|fin d ?aprem", dtime(17, 0)),
+    (r"apres[ -]?midi|aprem|aprm|apm", dtime(14, 30)),
+    (r"matinee|matin|mat1", dtime(10, 0)),
+    (r"midi", dtime(12, 0)),
+    (r"soiree|soir|swar", dtime(18, 0)),
+)
+# A refused part of the day ("pas le matin") refuses these hours.
+PART_HOURS = {
+    dtime(10, 0): tuple(dtime(h, m) for h in range(8, 12) for m in (0, 30)),
+    dtime(11, 0): tuple(dtime(h, m) for h in range(10, 12) for m in (0, 30)),
+    dtime(14, 30): tuple(dtime(h, m) for h in range(13, 18) for m in (0, 30)),
+    dtime(14, 0): tuple(dtime(h, m) for h in range(13, 16) for m in (0, 30)),
+    dtime(17, 0): tuple(dtime(h, m) for h in range(16, 19) for m in (0, 30)),
+    dtime(18, 0): tuple(dtime(h, m) for h in range(18, 21) for m in (0, 30)),
+}
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
+          "septembre", "octobre", "novembre", "decembre")
+FILLERS = r"\b(vers|environ|aux alentours de|autour de|plutot|disons|si possible|svp|" \
+          r"stp|s il vous plait|ca m irait|ca me va|ca irait|je prefere|je prefererais|" \
+          r"je serai la|je suis dispo|dispo|disponible|pour|possible|plus tard|" \
+          r"ok|oui|bien|merci|le mieux|c est|c|est|ce serait|serait|a|au|le|la|les|l|de|du|" \
+          r"d|un|une|en|on|peut|pourrait|faire|appeler|appel|m|me|moi|par|exemple|" \
+          r"non|nan|alors|bon|ben|bah|sinon|finalement|en fait|si|vous|tu|pourriez|" \
+          r"pouvez|peux|s appeler|se parler|parler|appelez|rappelez|sappel|sapel|" \
+          r"ca|va|marche|convient|et|ou|y)\b"
+
+# SMS spelling and abbreviations, rewritten before reading (on folded text).
+SMS_WORDS = (
+    (r"\b(?:dem1|dm1|2m1|demin|dmain)\b", "demain"),
+    (r"\bapre ?demain\b", "apres demain"),
+    (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b", "l apres midi"),
+    (r"\b(?:ajd|auj|ojd|ojourdhui|aujourdhui|aujourd hui)\b", "aujourd hui"),
+    (r"\bver\b", "vers"),
+    (r"\b(?:pro|proch)\b", "prochain"),
+    (r"\bsam\b", "samedi"), (r"\bdim\b", "dimanche"), (r"\bven(?:d|dr)?\b", "vendredi"),
+    (r"\blun\b", "lundi"), (r"\bmer(?:c|cr)?\b", "mercredi"), (r"\bjeu\b", "jeudi"),
+    (r"\bmar\b", "mardi"), (r"\bswar\b", "soir"), (r"\bmat1\b", "matin"),
+    (r"\bmidi et demi(?:e)?\b", "12h30"), (r"\bmidi et quart\b", "12h15"),
+    (r"\bpa\b", "pas"), (r"\bjpeu[xt]?\b|\bjpe\b", "je peux"), (r"\bc pas\b", "c est pas"),
+    (r"\bjpourrai\b", "je pourrai"), (r"\btt a l heure\b", "tout a l heure"),
+    # "entre 14 et 16h", "de 14 à 16h": the start of the window
+    (r"\b(?:entre|de) (\d{1,2})(?: ?h ?(\d{2})?)? (?:et|a) \d{1,2} ?h(?:\d{2})?\b",
+     lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
+)
+HOUR_WORDS = {"une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+              "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+              "quatorze": 14, "quinze": 15, "seize": 16, "dix sept": 17, "dix huit": 18,
+              "dix neuf": 19, "vingt": 20}
+# Emergency and help-line numbers (15 SAMU, 17 police, 18 pompiers, 112, 114 SMS,
+# 115 Samu social, 119 enfance, 3114 suicide, 3919 violences, 3977 maltraitance):
+# never a date, never an hour.
+SERVICE_NUMBERS = r"(?:15|17|18|112|114|115|119|3114|3919|3977|116 ?117|116 ?006)"
+_SERVICE_RE = re.compile(
+    r"(?:(?<!\bm )(?<!\bme )(?<!\bnous )(?<!\bvous )(?<!\bt )(?<!\bte )"
+    r"\b(?:appele|appelle|appeler|appel|fait|faire|fais|faites|compose|composer|composez|"
+    r"tape|taper|contacte|contacter|joint|joindre|prevenu|prevenir|numero|num)"
+    r"(?: (?:le|au|l))?|\bau|\bsamu|\bpompiers|\bpolice|\bgendarmes?)"
+    r" " + SERVICE_NUMBERS + r"\b(?!\s*(?:h\b|h\d|heures?|:|er\b|/|" + "|".join(MONTHS) + r"))"
+)
+_BIG_SERVICE_RE = re.compile(r"\b(?:112|114|115|119|3114|3919|3977|116 ?117|116 ?006)\b")
+_CLAUSE_SPLIT = re.compile(
+    r"[,.;!?\n]+|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
+    r"je prefererais|de preference)\b)")
+_PAST_RE = re.compile(
+    r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
+    r"tout a l heure j ai|depuis)\b|"
+    r"\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b")
+_NEGATION_RE = re.compile(
+    r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|"
+    r"je travaille|jtravaille|je bosse|jbosse|je taf|empeche|empechement|"
+    r"j ai (?:un |le |mon |ma )?(?:rdv|rendez vous|kine|medecin|docteur|dentiste|"
+    r"infirmiere|courses)|vient|viennent|viendra|passe|passent|passera|je passe)\b")
+_NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
+_MOVE_RE = re.compile(r"\b(?:decaler|decale[rz]?|reporter|reportez|repousser|deplacer|"
+                      r"empechement|imprevu|changer l heure|changer le jour)\b")
+# "pas de souci", "pourquoi pas", "ça ne me dérange pas": not a refusal.
+_HARMLESS_PAS_RE = re.compile(
+    r"\bpas (?:de |d )?(?:souci|soucis|probleme|problemes|pb|blem|grave|mal)\b|"
+    r"\bpourquoi pas\b|\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
+    r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais) pas\b|"  # not knowing is not a no
+    r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b")
+_CALL_RE = re.compile(
+    r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|rappel|telephon|parl|sappel)|\bappelez|"
+    r"\brappelez|\bsappel|\bsapel|\bappel(?:le|les|lez)? (?:moi|nous)|\bappel\b|"
+    r"\bcoup de fil|\blibre|\bdispo|\bconvien|\bca me va|\bok\b|\bplutot|"
+    r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
+    r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
+    r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b")
+_CANCEL_RE = re.compile(
+    r"\b(annul\w*|laiss\w* tomber|oubli(?:e|ez|ons)\b(?! pas)|au revoir|bonne (?:journee|"
+    r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
+    r"besoin|la peine|cette fois|d appel)|plus besoin|je (?:vous )?(?:re)?contacterai|"
+    r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
+    r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
+    r"non ca ira|ca ira merci|pas d appel|veux plus|veux pas d appel|"
+    r"je (?:ne )?veux pas (?:etre )?appele)")
+_ACCEPT_RE = re.compile(
+    r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres) )*"
+    r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
+    r"tres bien|ca marche|ca me va|ca me convient|ca (?:m )?irait|c est bon|c est parfait|"
+    r"entendu|va bien|bien sur|volontiers|nickel|top|impeccable|genial|cool|go|"
+    r"c est d accord|ca roule|va pour|allons y|je prends|banco)\b")
+_ANY_TIME_RE = re.compile(
+    r"\b(?:l heure que vous voulez|l heure qui vous (?:va|arrange|convient)|quand vous voulez|"
+    r"comme vous voulez|comme tu veux|quand tu veux|peu importe|n importe (?:quand|quelle "
+    r"heure)|a votre convenance|ce que vous voulez|ce qui vous arrange|je m adapte|"
+    r"ca m est egal|toute la journee)\b")
+_NO_START_RE = re.compile(r"^(?:(?:ah|bon|euh|ben|bah|alors) )*(?:non|nan|nn|no|nope)\b")
+_DECLINE_RE = re.compile(
+    r"^(?:non|nan|nn|no|nope|non non|pas vraiment|bof|ca va pas|ca ne va pas|ca me va pas|"
+    r"ca ne me va pas|pas possible|impossible|pas ce jour la|pas a cette heure la|"
+    r"ca m arrange pas|ca ne m arrange pas|pas terrible)$")
+# "à demain", "bonne soirée", "bon week-end": a farewell, not a moment (unless an
+# hour follows: "à demain 10h").
+_FAREWELL_RE = re.compile(
+    r"\b(?:a (?:demain|ce soir|tout a l heure|tout de suite|plus tard|bientot|la prochaine|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|la semaine prochaine)|"
+    r"(?:bonne|belle) (?:soiree|journee|apres midi|nuit|matinee|semaine|fin de journee|"
+    r"fin de semaine)|bon (?:apres midi|week end|weekend|dimanche|samedi|debut de semaine|"
+    r"lundi)|bonsoir|bonjour|bonne nuit)\b(?!\s*(?:a |vers |pour )?\d)")
+# Check-in times and pauses have their own words: not a call.
+_CHECKIN_RE = re.compile(
+    r"\b(?:message|messages|sms|texto|textos|reveil|reveiller|reveillez|coucou du|"
+    r"bonjour du matin|pause|vacances|je pars|je serai absente?|absent|jusqu)\b")
+_SAME_HOUR_RE = re.compile(r"\b(?:meme heure|a la meme heure|pareil pour l heure|"
+                           r"meme horaire)\b")
+_SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")
+
+
+@dataclass(frozen=True)
+class CallTime:
+    """What was understood."""
+
+    status: str
+    at: Optional[datetime] = None
+    proposal: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What one message says about the moment of a call."""
+
+    day: Optional[date] = None
+    hour: Optional[dtime] = None
+    part: Optional[dtime] = None
+    relative: Optional[datetime] = None
+    refused_hours: Tuple[dtime, ...] = ()
+    refused_days: Tuple[date, ...] = ()
+    same_hour: bool = False
+    same_day: bool = False
+    accept: bool = False
+    any_time: bool = False
+    guessed: bool = False
+    asked: bool = False  # the moment is asked for (a call word, or nothing but it)
+    unavailable: bool = False  # "je ne pourrai pas", "on peut décaler ?": not just a no
+    decline: bool = False
+    cancel: bool = False
+    past: bool = False
+
+    @property
+    def positive(self) -> bool:
+        """Whether a moment (a day, an hour, a part of the day) is wished."""
+        # "ma fille vient ce jour-là" is a reason, not a moment: the same day counts
+        # only with an hour ("le même jour à 15h").
+        return any(v is not None for v in (self.day, self.hour, self.part, self.relative)) \
+            or (self.same_hour and not self.cancel)
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, apostrophes and hyphens as spaces, single spaces."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", " ").replace("'", " ").replace("-", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def normalise(text: str) -> str:
+    """Folded text with SMS spelling, hours in words and service numbers rewritten."""
+    folded = fold(text or "")[:400]
+    for pattern, replacement in SMS_WORDS:
+        folded = re.sub(pattern, replacement, folded)
+    for word, number in sorted(HOUR_WORDS.items(), key=lambda kv: -len(kv[0])):
+        folded = re.sub(rf"(?<!dans )\b{word} heures?\b", f"{number}h", folded)
+    folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et demie?\b", r"\1h30", folded)
+    folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et quart\b", r"\1h15", folded)
+    folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? moins (?:le )?quart\b",
+                    lambda m: f"{int(m.group(1)) - 1}h45", folded)
+    folded = _SERVICE_RE.sub(" numero de service ", folded)
+    folded = _BIG_SERVICE_RE.sub(" numero de service ", folded)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+_HOUR_RE = re.compile(
+    r"\b(\d{1,2})\s*(?:h|heures?|:)\s*(\d{2})?\b(?!\s*(?:jours?|semaines?|mois))"
+)
+_VERS_RE = re.compile(r"\b(?:vers|pour|a partir de) (\d{1,2})\b(?!\s*(?:er\b|/|\d|jours?|"
+                      r"semaines?|mois|" + "|".join(MONTHS) + r"))")
+_IN_RE = re.compile(
+    r"\bdans (\d+|une|un|deux|trois|quatre|cinq|six) ?(heures?|h|minutes?|min|"
+    r"jours?|semaines?)\b"
+)
+_DAY_OF_MONTH_RE = re.compile(
+    r"\b(?:le |ce )?(\d{1,2})(?:er)?(?: (" + "|".join(MONTHS) + r"))?\b(?!\s*[/:h])"
+)
+_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6}
+
+
+def _relative(text: str, now: datetime) -> Optional[Tuple[datetime, bool]]:
+    match = _IN_RE.search(text)
+    if not match:
+        return None
+    amount = _NUMBERS.get(match.group(1)) or int(match.group(1))
+    unit = match.group(2)
+    if unit.startswith(("h",)):
+        return now + timedelta(hours=amount), True
+    if unit.startswith("min"):
+        return now + timedelta(minutes=amount), True
+    if unit.startswith("semaine"):
+        return now + timedelta(weeks=amount), False
+    return now + timedelta(days=amount), False
+
+
+def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
+    """The day mentioned (None if none) and what is left of the text."""
+    if re.search(r"\b(aujourd ?hui|ce matin|cet apres[ -]?midi|ce soir|ce midi|tout a l heure|"
+                 r"tantot|cette apres[ -]?midi|cet aprem|ce aprem)\b", text):
+        return today, ""
+    if re.search(r"\bapres[ -]?demain\b", text):
+        return today + timedelta(days=2), ""
+    if re.search(r"\bdemain\b", text):
+        return today + timedelta(days=1), ""
+    if re.search(r"\bhier\b|\bavant[ -]?hier\b", text):
+        return today - timedelta(days=1), ""
+    said = sorted((m.start(), index) for index, name in enumerate(WEEKDAYS)
+                  for m in [re.search(rf"\b{name}\b", text)] if m)
+    if re.search(r"\b(?:ce |le )?week ?end\b", text) and not said:
+        said = [(0, 5)]  # the weekend: Saturday
+    if said:
+        index = said[0][1]  # the first day said ("mardi ou jeudi": Tuesday)
+        ahead = (index - today.weekday()) % 7 or 7
+        if "en huit" in text or "semaine prochaine" in text and ahead < 7:
+            ahead += 7 if "en huit" in text else 0
+        return today + timedelta(days=ahead), ""
+    slash = re.search(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b", text)
+    if slash:
+        day, month = int(slash.group(1)), int(slash.group(2))
+        year = int(slash.group(3)) if slash.group(3) else today.year
+        year += 2000 if year < 100 else 0
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            return None, text
+        if not slash.group(3) and found < today:
+            found = date(year + 1, month, day)
+        return found, ""
+    match = _DAY_OF_MONTH_RE.search(text)
+    if match and 1 <= int(match.group(1)) <= 31:
+        day = int(match.group(1))
+        if match.group(2):
+            month = MONTHS.index(match.group(2)) + 1
+            candidates = [(today.year, month), (today.year + 1, month)]
+        else:
+            candidates = [(today.year, today.month)]
+            nxt = today.replace(day=1) + timedelta(days=32)
+            candidates.append((nxt.year, nxt.month))
+        for year, month in candidates:
+            try:
+                found = date(year, month, day)
+            except ValueError:
+                continue
+            if found >= today:
+                return found, ""
+        return None, text
+    if re.search(r"\bsemaine prochaine\b", text):
+        return today + timedelta(days=7 - today.weekday()), ""
+    leftover = re.sub(FILLERS, " ", text)
+    leftover = re.sub(r"[^\w/ ]", " ", leftover).strip()
+    if not leftover or len(leftover.split()) > 3 or not re.search(
+            r"\d|" + "|".join(MONTHS) + r"|semaine|mois|week", leftover):
+        return None, ""
+    parsed = dateparser.parse(
+        leftover, languages=["fr"],
+        settings={"PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY",
+                  "RELATIVE_BASE": datetime.combine(today, dtime(12, 0)),
+                  "REQUIRE_PARTS": []},
+    )
+    return (parsed.date() if parsed else None), ""
+
+
+@dataclass
+class _Clause:
+    """One clause's reading."""
+
+    text: str
+    day: Optional[date] = None
+    hour: Optional[dtime] = None
+    part: Optional[dtime] = None
+    relative: Optional[datetime] = None
+    relative_precise: bool = False
+    negated: bool = False
+    past: bool = False
+    call: bool = False
+    guessed: bool = False
+
+    @property
+    def timed(self) -> bool:
+        return any(v is not None for v in (self.day, self.hour, self.part, self.relative))
+
+
+def _read_clause(text: str, now: datetime) -> _Clause:
+    clause = _Clause(text)
+    rest = text
+    relative = _relative(rest, now)
+    if relative is not None:
+        clause.relative, clause.relative_precise = relative
+        rest = _IN_RE.sub(" ", rest)
+    hour_match = _HOUR_RE.search(rest)
+    if hour_match and int(hour_match.group(1)) <= 23 and int(hour_match.group(2) or 0) <= 59:
+        clause.hour = dtime(int(hour_match.group(1)), int(hour_match.group(2) or 0))
+        rest = rest[:hour_match.start()] + " " + rest[hour_match.end():]
+    else:
+        vers = _VERS_RE.search(rest)
+        if vers and 7 <= int(vers.group(1)) <= 21:
+            clause.hour = dtime(int(vers.group(1)), 0)
+            rest = rest[:vers.start()] + " " + rest[vers.end():]
+    for pattern, default in PARTS_OF_DAY:
+        if re.search(rf"\b(?:{pattern})\b", rest):
+            clause.part = default
+            rest = re.sub(rf"\b(?:{pattern})\b", " ", rest)
+            break
+    said_part = clause.part
+    if clause.hour is not None and 1 <= clause.hour.hour <= 6 and clause.part is None \
+            and not re.search(r"\b(?:du matin|de la nuit|cette nuit|la nuit)\b", text):
+        # "vers 3h": nobody asks for a call at 3 in the night; 15h, to be confirmed.
+        clause.hour = clause.hour.replace(hour=clause.hour.hour + 12)
+        clause.guessed = True
+    if clause.hour is not None and clause.part is not None:
+        if clause.hour.hour < 12 <= clause.part.hour and clause.part != dtime(12, 0):
+            clause.hour = clause.hour.replace(hour=clause.hour.hour + 12)  # "3h de l'aprem"
+        clause.part = None
+    if clause.hour is None and clause.part == dtime(12, 0):
+        clause.hour, clause.part = clause.part, None  # "midi" is a time
+    rest = rest.replace("numero de service", " ")
+    if clause.relative is not None and not clause.relative_precise:
+        clause.day = clause.relative.date()
+        clause.relative = None
+    elif clause.relative is None:
+        clause.day, _ = day_in(rest, now.date())
+        if clause.day is None and said_part is not None and \
+                re.search(r"\b(ce|cet|cette)\b", text):
+            clause.day = now.date()
+    clause.past = bool(_PAST_RE.search(text)) or (
+        clause.day is not None and clause.day < now.date())
+    clause.negated = bool(_NEGATION_RE.search(_HARMLESS_PAS_RE.sub(" ", text))) \
+        and not _NOT_BEFORE_RE.search(text) \
+        and not re.match(r"\s*plutot\b", text)
+    clause.call = bool(_CALL_RE.search(text)) or not re.sub(
+        r"\b\w\b", " ", re.sub(FILLERS, " ", _TIME_WORDS_RE.sub(" ", rest))).split()
+    return clause
+
+
+# What a bare moment is made of ("jeudi prochain dans l'après-midi").
+_TIME_WORDS_RE = re.compile(
+    r"\b(?:" + "|".join(WEEKDAYS + MONTHS) + r"|demain|apres demain|aujourd hui|ce|cet|"
+    r"cette|prochain|prochaine|semaine|dans|en huit|week end|matin|soir|midi|"
+    r"pas avant|a partir de|apres|avant|entre|"
+    r"\d+(?:er)?|h|jours?|heures?|minutes?|numero de service)\b")
+
+
+def read_at(text: str, now: datetime) -> Proposal:
+    """Read a whole message about the moment of a call (``now``: in the person's timezone)."""
+    folded = _FAREWELL_RE.sub(" ", normalise(text)).strip()
+    if not folded:
+        return Proposal()
+    clauses = [_read_clause(part.strip(), now) for part in _CLAUSE_SPLIT.split(folded)
+               if part and part.strip()]
+    refused_hours: List[dtime] = []
+    refused_days: List[date] = []
+    wished: List[_Clause] = []
+    past = False
+    for clause in clauses:
+        if not clause.timed:
+            continue
+        if clause.past:
+            past = past or clause.call or len(clauses) == 1
+            continue
+        if clause.negated or _CANCEL_RE.search(clause.text):
+            # "pas à 10h", "annule jeudi", "pas le matin": never booked
+            if clause.hour is not None:
+                refused_hours.append(clause.hour)
+            elif clause.part is not None and clause.day is None:
+                refused_hours.extend(PART_HOURS.get(clause.part, ()))
+            elif clause.day is not None:
+                refused_days.append(clause.day)
+            continue
+        wished.append(clause)
+    calls = [c for c in wished if c.call] or wished
+    day = hour = part = relative = None
+    guessed = False
+    if calls:
+        main = calls[-1]
+        guessed = main.guessed
+        day, hour, part = main.day, main.hour, main.part
+        relative = main.relative if main.relative_precise else None
+        if day is None and relative is None:
+            # "dans 3 jours ? vers 16h", "samedi, vers 16h": the day said just before.
+            for earlier in reversed(calls[:-1]):
+                if earlier.day is not None:
+                    day = earlier.day
+                    if hour is None and part is None:
+                        hour, part = earlier.hour, earlier.part
+                    break
+    sentence = re.sub(r"[^\w ]", " ", folded).strip()
+    sentence = re.sub(r"\s+", " ", sentence)
+    return Proposal(
+        day=day, hour=hour, part=part, relative=relative,
+        refused_hours=tuple(refused_hours), refused_days=tuple(refused_days),
+        same_hour=bool(_SAME_HOUR_RE.search(folded)),
+        same_day=bool(_SAME_DAY_RE.search(folded)) and not refused_days,
+        accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
+        any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,
+        asked=any(c.call for c in wished) and not _CHECKIN_RE.search(folded),
+        decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
+                     or any(c.negated for c in clauses)),
+        cancel=bool(_CANCEL_RE.search(sentence)),
+        unavailable=any(c.negated for c in clauses) or bool(_MOVE_RE.search(sentence)),
+        past=past and not calls,
+    )
+
+
+def spoken(moment: datetime, now_ts: float, full: bool = False) -> str:
+    """"jeudi 27 novembre à 14h30" / "demain à 10h" / "aujourd'hui à 16h".
+
+    ``full`` always names the weekday and the date: "demain, vendredi 4 décembre à
+    10h" (a booking's confirmation).
+    """
+    words = raw("when")
+    now = datetime.fromtimestamp(now_ts, moment.tzinfo)
+    hour = f"{moment.hour}h{moment.minute:02d}" if moment.minute else f"{moment.hour}h"
+    delta = (moment.date() - now.date()).days
+    dated = f"{WEEKDAYS[moment.weekday()]} {moment.day} {words['months'][moment.month - 1]}"
+    if delta == 0:
+        day = f"{words['today']}, {dated}," if full else words["today"]
+    elif delta == 1:
+        day = f"{words['tomorrow']}, {dated}," if full else words["tomorrow"]
+    else:
+        day = dated
+    return words["format"].format(day=day, hour=hour)
+
+
+__all__ = ["CallTime", "Proposal", "day_in", "fold", "normalise", "read_at", "spoken"]
