@@ -15,10 +15,10 @@ import aiohttp
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.console.app import ctx, role
+from bot.console.helpers import ctx, role
+from bot.console.keys import SANDBOX_URL
 
 PATH = "/sandbox"
-SANDBOX_URL = web.AppKey("sandbox_url", str)
 SHOWN = 500  # the newest ones
 
 

@@ -7,10 +7,16 @@ import os
 import secrets
 from typing import Any, Optional
 
+import redis.asyncio as aioredis
 from aiohttp import web
 
+from bot.console.app import make_app
+from bot.console.sandbox import add_page
+from bot.console.store import ConsoleStore
 from bot.core.config import load_settings
 from bot.core.wording import say
+from bot.delivery import DirectDelivery
+from bot.safety.takeover import Takeover
 
 logger = logging.getLogger(__name__)
 
@@ -22,10 +28,6 @@ def console_url(host: str, port: int) -> str:
 
 async def build(redis: Any, prefix: str, rasa_url: str) -> web.Application:
     """The console wired to the channels' outputs and the Rasa server."""
-    from bot.console.app import make_app
-    from bot.safety.takeover import Takeover
-    from bot.delivery import DirectDelivery
-
     outputs = DirectDelivery(redis, prefix)
     takeover = Takeover(redis, prefix, rasa_url, outputs, os.environ.get("RASA_TOKEN", ""))
     app = make_app(redis, prefix, takeover,
@@ -33,8 +35,6 @@ async def build(redis: Any, prefix: str, rasa_url: str) -> web.Application:
                    session_hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "12")))
     sandbox_url = os.environ.get("LIEN_SANDBOX_URL", "").strip()
     if sandbox_url:  # make run without provider credentials (bot/sandbox): /sandbox
-        from bot.console.sandbox import add_page
-
         add_page(app, sandbox_url)
 
     async def close(_: web.Application) -> None:
@@ -47,8 +47,6 @@ async def build(redis: Any, prefix: str, rasa_url: str) -> web.Application:
 
 async def demo_account(redis: Any, prefix: str) -> Optional[str]:
     """On embedded defaults with no account yet: an ``admin`` with a random password."""
-    from bot.console.store import ConsoleStore
-
     store = ConsoleStore(redis, prefix)
     if await store.users():
         return None
@@ -59,8 +57,6 @@ async def demo_account(redis: Any, prefix: str) -> Optional[str]:
 
 def serve(host: str, port: int, demo: bool = False) -> None:
     """Run until SIGTERM/SIGINT."""
-    import redis.asyncio as aioredis
-
     settings = load_settings()
     redis_url = settings.redis_url or "redis://127.0.0.1:6379/0"
 
