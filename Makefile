@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run train test test-fast eval eval-heldout bench validate lint lock clean
+.PHONY: setup run train test test-fast eval eval-heldout bench validate lint types lock clean
 
 setup: $(STAMP)
 
@@ -45,9 +45,15 @@ eval: train
 eval-heldout: setup
 	$(PY) -m tools.evaluate
 
-# Pyflakes, pycodestyle and bugbear (ruff.toml), on the product and the tests.
+# Pyflakes, pycodestyle and bugbear (ruff.toml), on the product, tools and tests;
+# then the import contracts (.importlinter): one direction of imports.
 lint: setup
-	$(VENV)/bin/ruff check bot actions channels tests
+	$(VENV)/bin/ruff check bot actions channels tools tests
+	$(VENV)/bin/lint-imports
+
+# mypy on the product packages (mypy.ini).
+types: setup
+	$(VENV)/bin/mypy
 
 bench: setup
 	$(PY) -m tools.bench

@@ -8,6 +8,7 @@ from typing import Any, Dict
 import redis.asyncio as aioredis
 
 from bot.core.config import Settings, load_settings
+from bot.core.keys import Keys
 
 SETTINGS: Settings = load_settings()
 _CLIENTS: Dict[int, Any] = {}
@@ -32,4 +33,4 @@ def spool_path():
 
 def person_key(sender_id: str) -> str:
     """The hash holding one person's minimal data and status."""
-    return f"{SETTINGS.key_prefix}:person:{sender_id}"
+    return Keys(SETTINGS.key_prefix).person(sender_id)

@@ -10,6 +10,7 @@ from typing import Any, Optional
 import redis.asyncio as aioredis
 
 from bot.core.config import load_settings
+from bot.core.keys import Keys, live_key, processed_key
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class ProcessedOnce:
 
     def key(self, message_id: str) -> str:
         """The claim's key."""
-        return f"{self.prefix}:{self.kind}:{message_id}"
+        return processed_key(self.prefix, self.kind, message_id)
 
     async def claim(self, message_id: str) -> str:
         """NEW (yours to process), IN_PROGRESS (elsewhere, for now) or DONE."""
@@ -146,11 +147,6 @@ def yes_no_payload(text: str, buttons: Any) -> Optional[str]:
     return None
 
 
-def live_key(prefix: str, sender_id: str) -> str:
-    """The stream a listener's console reads a taken-over conversation from."""
-    return f"{prefix}:live:{sender_id}"
-
-
 async def publish_if_taken_over(redis: Any, prefix: str, sender_id: str, text: str,
                                 channel: str) -> bool:
     """During a human takeover, the person's message also goes to the console, live.
@@ -160,7 +156,7 @@ async def publish_if_taken_over(redis: Any, prefix: str, sender_id: str, text: s
     """
     import time
 
-    if not await redis.exists(f"{prefix}:takeover:{sender_id}"):
+    if not await redis.exists(Keys(prefix).takeover(sender_id)):
         return False
     await redis.xadd(live_key(prefix, sender_id),
                      {"from": "person", "text": text[:5000], "channel": channel,

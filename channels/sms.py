@@ -38,14 +38,14 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.checkins.missed import raise_no_news
+from bot.core.keys import Keys, SmsKeys
 from bot.core.phone import mask, to_e164
 from channels.common import (
     DONE, IN_PROGRESS, ProcessedOnce, SpoolReplayer, answer_without_redis,
     channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text, yes_no_payload,
 )
-from channels.sms_format import (
-    numbered_choices, to_gsm7, payload_for_reply, split_segments, split_with_choices,
-)
+from bot.core.sms_text import split_segments, split_with_choices, to_gsm7
+from channels.sms_format import numbered_choices, payload_for_reply
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ class SmsOutput(OutputChannel):
         the latest message only.
         """
         try:
-            await self.redis.delete(f"{self.prefix}:sms:buttons:{recipient_id}")
+            await self.redis.delete(SmsKeys(self.prefix).buttons(recipient_id))
         except (RedisError, OSError):
             pass  # the text matters more than forgetting old choices
         await self._send(recipient_id, text)
@@ -218,7 +218,7 @@ class SmsOutput(OutputChannel):
     ) -> None:
         """Send a text with its choices numbered; remember them for the reply."""
         await self.redis.set(
-            f"{self.prefix}:sms:buttons:{recipient_id}", json.dumps(buttons), ex=7 * 86400
+            SmsKeys(self.prefix).buttons(recipient_id), json.dumps(buttons), ex=7 * 86400
         )
         await self._send(recipient_id, text, split_with_choices(
             text, numbered_choices(buttons), self.settings.max_segments))
@@ -272,11 +272,11 @@ class SmsInput(InputChannel):
         if not number or not sid:
             return
         sender_id = f"{SENDER_PREFIX}{number}"
-        await self.redis.hset(f"{self.prefix}:sms:status:{sid}",
+        await self.redis.hset(SmsKeys(self.prefix).status(sid),
                               mapping={"status": status, "to": sender_id,
                                        "error_code": params.get("ErrorCode", "")})
-        await self.redis.expire(f"{self.prefix}:sms:status:{sid}", 30 * 86400)
-        person = f"{self.prefix}:person:{sender_id}"
+        await self.redis.expire(SmsKeys(self.prefix).status(sid), 30 * 86400)
+        person = Keys(self.prefix).person(sender_id)
         if status in ("undelivered", "failed"):
             await self.redis.hset(person, mapping={
                 "unreachable": "1", "unreachable_since": f"{time.time():.3f}",
@@ -304,12 +304,12 @@ class SmsInput(InputChannel):
 
     def seen_key(self, sid: str) -> str:
         """Set once a message is processed, for SEEN_TTL: it never runs twice."""
-        return f"{self.prefix}:sms:seen:{sid}"
+        return SmsKeys(self.prefix).seen(sid)
 
     @property
     def pending_key(self) -> str:
         """Messages received and not yet answered, by MessageSid."""
-        return f"{self.prefix}:sms:pending"
+        return SmsKeys(self.prefix).pending
 
     async def _deliver(self, on_new_message, sid: str, sender_id: str, text: str) -> None:
         await publish_if_taken_over(self.redis, self.prefix, sender_id, text, self.name())
@@ -367,7 +367,7 @@ class SmsInput(InputChannel):
                 continue
             if time.time() - float(entry.get("received", 0)) < older_than:
                 continue
-            claimed = await self.redis.set(f"{self.prefix}:sms:replay:{sid}", "1",
+            claimed = await self.redis.set(SmsKeys(self.prefix).replay(sid), "1",
                                            nx=True, ex=300)
             if not claimed:
                 continue
@@ -389,7 +389,7 @@ class SmsInput(InputChannel):
         return None
 
     async def _map_reply(self, sender_id: str, text: str) -> str:
-        raw = await self.redis.get(f"{self.prefix}:sms:buttons:{sender_id}")
+        raw = await self.redis.get(SmsKeys(self.prefix).buttons(sender_id))
         if not raw:
             return text
         try:

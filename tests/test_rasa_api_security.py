@@ -122,7 +122,7 @@ def test_production_exposes_only_the_webhooks_and_requires_the_token():
     assert env["RASA_TOKEN"].startswith("${RASA_TOKEN:?") and env["REST_CHANNEL"] == "off"
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "bot.rasa.server" in dockerfile and "--enable-api" not in dockerfile
-    for path in ("bot/cli/main.py", "tools/bench_alerts.py"):
+    for path in ("bot/cli/supervisor.py", "tools/bench_alerts.py"):
         assert "--enable-api" not in (ROOT / path).read_text(encoding="utf-8"), path
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from channels.sms_format import (
+from bot.core.sms_text import (
     GSM7_BASIC,
     GSM7_EXTENDED,
     SINGLE_SEGMENT,
-    numbered_choices,
-    payload_for_reply,
     septets,
     split_segments,
     to_gsm7,
 )
+from channels.sms_format import numbered_choices, payload_for_reply
 
 ALL_GSM7 = GSM7_BASIC | GSM7_EXTENDED
 
@@ -83,7 +82,7 @@ def test_numbered_choices_and_replies():
 
 
 def test_numbered_choices_are_never_cut_apart():
-    from channels.sms_format import split_with_choices
+    from bot.core.sms_text import split_with_choices
 
     choices = ["1. Oui, je veux parler à quelqu'un", "2. Non, continuons", "Répondez 1 ou 2."]
     long_text = ("Pardon, je ne saisis pas bien. Une vraie personne pourrait mieux vous "

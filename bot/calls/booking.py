@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot.core.wording import raw, say
-from bot.people.registry import DEFAULT_TZ, Keys, _decode, zone
+from bot.people.registry import DEFAULT_TZ, _decode, zone
 from bot.core.phone import mask, to_e164
+from bot.core.keys import CallKeys
 
 DAYS = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 BUSY_MARGIN = 45 * 60
@@ -41,36 +42,6 @@ VOLUNTEER_COLUMNS = ("id", "name", "phone", "telegram", "availability",
 
 def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
-
-
-class CallKeys(Keys):
-    """Keys of volunteers and calls."""
-
-    @property
-    def volunteers(self) -> str:
-        """Set of volunteer ids."""
-        return f"{self.prefix}:volunteers"
-
-    def volunteer(self, volunteer_id: str) -> str:
-        """A volunteer's hash."""
-        return f"{self.prefix}:volunteer:{volunteer_id}"
-
-    def volunteer_calls(self, volunteer_id: str) -> str:
-        """A volunteer's booked calls by time."""
-        return f"{self.prefix}:volunteer:{volunteer_id}:calls"
-
-    def call(self, call_id: str) -> str:
-        """A call's hash."""
-        return f"{self.prefix}:call:{call_id}"
-
-    @property
-    def calls(self) -> str:
-        """Every booked call by time."""
-        return f"{self.prefix}:calls"
-
-    def person_calls(self, person_id: str) -> str:
-        """Every call ever booked for one person (for export and erasure)."""
-        return f"{self.prefix}:person:{person_id}:calls"
 
 
 # -- availability -------------------------------------------------------------------

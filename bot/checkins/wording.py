@@ -19,6 +19,7 @@ import yaml
 
 from bot.companion import memory
 from bot.core.config import PROJECT_ROOT
+from bot.core.keys import said_key
 
 PATH = PROJECT_ROOT / "bot" / "resources" / "checkins_fr.yml"
 # A wording sent on day D comes back on D + 7 at the earliest.
@@ -38,11 +39,6 @@ def name_part(first_name: str) -> str:
     """", Marie" or nothing."""
     first_name = (first_name or "").strip()
     return f" {first_name}" if first_name else ""
-
-
-def said_key(prefix: str, person_id: str) -> str:
-    """The wordings of the check-ins sent to one person lately."""
-    return f"{prefix}:checkin:said:{person_id}"
 
 
 def _pick(rng: random.Random, count: int, field: str, day: date,

@@ -31,6 +31,7 @@ import yaml
 
 from bot.core.config import PROJECT_ROOT
 from bot.safety.risk import load_lexicon, normalise_pattern, normalise_text
+from bot.core.keys import MemoryKeys
 
 PATH = PROJECT_ROOT / "bot" / "resources" / "dialogue_fr.yml"
 MEMORY_TTL = 30 * 24 * 3600
@@ -229,17 +230,6 @@ def reflection(text: str, register: str = "vous", risky: bool = False) -> Option
 
 
 # -- per-person memory in Redis ---------------------------------------------------
-class MemoryKeys:
-    """Keys of what the dialogue remembers about a person."""
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-
-    def memory(self, person_id: str) -> str:
-        """The person's memory hash (names, topic, when they were brought back)."""
-        return f"{self.prefix}:memory:{person_id}"
-
-
 def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
 

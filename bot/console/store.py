@@ -38,6 +38,9 @@ from typing import Any, Dict, List, Optional, Tuple
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from bot.core.keys import ConsoleKeys
+from bot.people import refs
+
 ROLES = ("listener", "social_worker", "admin")
 RANK = {role: index for index, role in enumerate(ROLES)}
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -127,15 +130,15 @@ class ConsoleStore:
 
     # -- keys ----------------------------------------------------------------------
     def _user(self, login: str) -> str:
-        return f"{self.prefix}:console:user:{login}"
+        return ConsoleKeys(self.prefix).user(login)
 
     def _session(self, token: str) -> str:
-        return f"{self.prefix}:console:session:{token}"
+        return ConsoleKeys(self.prefix).session(token)
 
     @property
     def audit_key(self) -> str:
         """The audit stream."""
-        return f"{self.prefix}:audit"
+        return ConsoleKeys(self.prefix).audit
 
     # -- users ---------------------------------------------------------------------
     async def add_user(self, login: str, name: str, role: str, password: str,
@@ -154,7 +157,7 @@ class ConsoleStore:
         await self.redis.hset(self._user(login), mapping={
             "name": name.strip()[:80] or login, "role": role,
             "password": password_hash, "created_ts": f"{time.time():.0f}"})
-        await self.redis.sadd(f"{self.prefix}:console:users", login)
+        await self.redis.sadd(ConsoleKeys(self.prefix).users, login)
         if replace:  # a reset: the account opens again, every older session ends
             await self.redis.hdel(self._user(login), "disabled")
             await self.end_sessions(login)
@@ -176,7 +179,7 @@ class ConsoleStore:
 
     async def users(self, include_disabled: bool = False) -> List[User]:
         """Every account, by login (the open ones, unless ``include_disabled``)."""
-        logins = sorted(_s(x) for x in await self.redis.smembers(f"{self.prefix}:console:users"))
+        logins = sorted(_s(x) for x in await self.redis.smembers(ConsoleKeys(self.prefix).users))
         found = [await self.user(x, include_disabled) for x in logins]
         return [u for u in found if u]
 
@@ -202,7 +205,7 @@ class ConsoleStore:
 
     async def _attempt(self, login: str, password: str) -> Tuple[Optional[User], int]:
         login = (login or "").strip().lower()[:40]
-        failures_key = f"{self.prefix}:console:failures:{login}"
+        failures_key = ConsoleKeys(self.prefix).failures(login)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(failures_key)
             pipe.expire(failures_key, LOCK_SECONDS)
@@ -230,7 +233,7 @@ class ConsoleStore:
 
     # -- sessions ------------------------------------------------------------------
     def _sessions(self, login: str) -> str:
-        return f"{self.prefix}:console:sessions:{login}"
+        return ConsoleKeys(self.prefix).sessions(login)
 
     async def new_session(self, login: str) -> Dict[str, str]:
         """A fresh session of a signed-in user, with its CSRF token (made at log-in
@@ -294,11 +297,9 @@ class ConsoleStore:
 
     # -- references ----------------------------------------------------------------
     async def _secret(self) -> bytes:
-        """The key of references, made once per installation and kept in Redis."""
+        """The installation's secret, read once (bot.people.refs)."""
         if getattr(self, "_key", None) is None:
-            key = f"{self.prefix}:console:secret"
-            await self.redis.set(key, secrets.token_hex(32), nx=True)
-            self._key = _s(await self.redis.get(key)).encode()
+            self._key = await refs.installation_secret(self.redis, self.prefix)
         return self._key
 
     async def secret(self, purpose: bytes) -> bytes:
@@ -308,8 +309,7 @@ class ConsoleStore:
 
     async def ref(self, person_id: str) -> str:
         """A person's opaque, stable reference (a keyed hash: no number can be guessed)."""
-        digest = hmac.new(await self._secret(), person_id.encode(), hashlib.sha256)
-        return digest.hexdigest()[:20]
+        return refs.reference(await self._secret(), person_id)
 
     async def remember(self, person_id: str) -> str:
         """The reference, recorded so that it can be turned back into the id."""
@@ -317,17 +317,12 @@ class ConsoleStore:
 
     async def remember_all(self, person_ids: List[str]) -> List[str]:
         """References of many people, recorded in one round trip."""
-        refs = [await self.ref(person_id) for person_id in person_ids]
-        if refs:
-            await self.redis.mset({f"{self.prefix}:console:ref:{ref}": person_id
-                                   for ref, person_id in zip(refs, person_ids)})
-        return refs
+        return await refs.remember_all(self.redis, self.prefix, await self._secret(),
+                                       person_ids)
 
     async def person_of(self, ref: str) -> str:
         """The person id of a reference ('' when unknown)."""
-        if not re.fullmatch(r"[0-9a-f]{20}", ref or ""):
-            return ""
-        return _s(await self.redis.get(f"{self.prefix}:console:ref:{ref}"))
+        return await refs.person_of(self.redis, self.prefix, ref)
 
     # -- audit ---------------------------------------------------------------------
     async def audit(self, user: Optional[User], action: str, target: str = "",

@@ -18,12 +18,12 @@ import json
 import logging
 from typing import Any, Dict, List
 
-from bot.calls.booking import CallKeys
-from bot.safety.escalation import EscalationKeys
+from bot.core.keys import CallKeys, CaseKeys, EscalationKeys, Keys, SmsKeys, TrackerKeys
 from bot.core.ports import JobContext
-
+from bot.people.refs import installation_secret, reference
 
 logger = logging.getLogger(__name__)
+
 
 def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
@@ -51,13 +51,13 @@ async def export(redis: Any, prefix: str, person_id: str) -> Dict[str, Any]:
     escalation_ids = [_s(i) for i in await redis.zrange(esc.by_person(person_id), 0, -1)]
     escalations = [_hash(await redis.hgetall(esc.record(i))) for i in escalation_ids]
     case_ids = sorted({e.get("case_id", "") for e in escalations if e.get("case_id")})
-    cases = [_hash(await redis.hgetall(f"{prefix}:case:{c}")) for c in case_ids]
+    cases = [_hash(await redis.hgetall(CaseKeys(prefix).case(c))) for c in case_ids]
     call_ids = [_s(c) for c in await redis.zrange(keys.person_calls(person_id), 0, -1)]
     calls = [_hash(await redis.hgetall(keys.call(c))) for c in call_ids]
-    base = f"{prefix}:trk:{person_id}"
-    archived = await redis.lrange(f"{base}:arc", 0, -1)
-    current = await redis.lrange(f"{base}:cur", 0, -1)
-    live = await redis.xrange(f"{prefix}:live:{person_id}")
+    current_key, archive_key, _meta = TrackerKeys(prefix).parts(person_id)
+    archived = await redis.lrange(archive_key, 0, -1)
+    current = await redis.lrange(current_key, 0, -1)
+    live = await redis.xrange(keys.live(person_id))
     return {
         "person_id": person_id,
         "person": _hash(await redis.hgetall(keys.person(person_id))),
@@ -68,7 +68,7 @@ async def export(redis: Any, prefix: str, person_id: str) -> Dict[str, Any]:
         "calls": calls,
         "takeover_messages": [_hash(fields) for _, fields in live],
         # Names and topic the dialogue remembers (bot.companion.memory).
-        "memory": _hash(await redis.hgetall(f"{prefix}:memory:{person_id}")),
+        "memory": _hash(await redis.hgetall(keys.memory(person_id))),
     }
 
 
@@ -84,7 +84,7 @@ async def erase(redis: Any, prefix: str, person_id: str) -> int:
         if case_id:
             case_ids.add(case_id)
         removed += await redis.delete(esc.record(escalation_id),
-                                      f"{prefix}:case:escalation:{escalation_id}")
+                                      CaseKeys(prefix).by_escalation(escalation_id))
     # Stream entries hold the message text: find the person's and delete them.
     stream_ids = []
     last = "-"
@@ -101,8 +101,8 @@ async def erase(redis: Any, prefix: str, person_id: str) -> int:
     if stream_ids:
         removed += await redis.xdel(esc.stream, *stream_ids)
     for case_id in case_ids:
-        removed += await redis.delete(f"{prefix}:case:{case_id}")
-        removed += await redis.zrem(f"{prefix}:cases:open", case_id)
+        removed += await redis.delete(CaseKeys(prefix).case(case_id))
+        removed += await redis.zrem(CaseKeys(prefix).open, case_id)
     call_ids = [_s(c) for c in await redis.zrange(keys.person_calls(person_id), 0, -1)]
     for call_id in call_ids:
         volunteer = _s(await redis.hget(keys.call(call_id), "volunteer"))
@@ -113,26 +113,22 @@ async def erase(redis: Any, prefix: str, person_id: str) -> int:
                          f"call:{call_id}:volunteer", f"call:{call_id}:cancelled")
         removed += await redis.delete(keys.call(call_id))
     pattern_keys = []
-    for pattern in (f"{prefix}:checkin:sent:{_escape(person_id)}:*",
-                    f"{prefix}:escalation:dedupe:{_escape(person_id)}:*"):
+    for pattern in (keys.sent_pattern(_escape(person_id)),
+                    esc.dedupe_pattern(_escape(person_id))):
         pattern_keys += await _scan(redis, pattern)
-    from bot.console.store import ConsoleStore
-
-    base = f"{prefix}:trk:{person_id}"
-    ref = await ConsoleStore(redis, prefix).ref(person_id)
-    direct = [f"{prefix}:console:ref:{ref}", keys.person(person_id), keys.mood(person_id),
+    ref = reference(await installation_secret(redis, prefix), person_id)
+    direct = [keys.console_ref(ref), keys.person(person_id), keys.mood(person_id),
               keys.person_calls(person_id),
-              esc.by_person(person_id), f"{base}:cur", f"{base}:arc", f"{base}:meta",
+              esc.by_person(person_id), *TrackerKeys(prefix).parts(person_id),
               keys.takeover(person_id), keys.unrecorded(person_id),
-              f"{prefix}:live:{person_id}", f"{prefix}:person:{person_id}:case",
-              f"{prefix}:sms:buttons:{person_id}",
+              keys.live(person_id), keys.case_of(person_id), keys.sms_buttons(person_id),
               # What the dialogue remembers (bot.companion.memory) and the check-in wording
               # sent this week (bot.checkins.wording).
-              f"{prefix}:memory:{person_id}", f"{prefix}:checkin:said:{person_id}",
+              keys.memory(person_id), keys.said(person_id),
               # Rasa's conversation lock (no expiry: a server that died leaves it).
-              f"{prefix}:lock:{person_id}"]
+              keys.lock(person_id)]
     removed += await redis.delete(*direct, *pattern_keys)
-    removed += await redis.zrem(f"{prefix}:trk:index", person_id)
+    removed += await redis.zrem(TrackerKeys(prefix).index, person_id)
     removed += await redis.srem(keys.index, person_id)
     slots = (f"{person_id}|morning", f"{person_id}|evening")
     removed += await redis.zrem(keys.due, *slots)
@@ -149,7 +145,7 @@ async def erase(redis: Any, prefix: str, person_id: str) -> int:
 async def _erase_sms(redis: Any, prefix: str, person_id: str) -> int:
     """The SMS channel's records: delivery reports (``to``), messages not yet answered."""
     removed = 0
-    reports = await _scan(redis, f"{prefix}:sms:status:*")
+    reports = await _scan(redis, SmsKeys(prefix).status_pattern)
     for start in range(0, len(reports), 500):
         batch = reports[start:start + 500]
         async with redis.pipeline(transaction=False) as pipe:
@@ -159,7 +155,7 @@ async def _erase_sms(redis: Any, prefix: str, person_id: str) -> int:
         mine = [key for key, to in zip(batch, recipients) if _s(to) == person_id]
         if mine:
             removed += await redis.delete(*mine)
-    pending_key = f"{prefix}:sms:pending"
+    pending_key = SmsKeys(prefix).pending
     pending = []
     for sid, raw in (await redis.hgetall(pending_key)).items():
         try:
@@ -180,7 +176,7 @@ async def purge_expired(redis: Any, prefix: str, now: float, retention_days: flo
     cutoff = now - retention_days * 86400
     erased: List[str] = []
     members = [_s(m) for m in await redis.smembers(keys.index)]
-    conversations = f"{prefix}:trk:index"
+    conversations = TrackerKeys(prefix).index
     for person_id in members:
         if len(erased) >= limit:
             break
@@ -192,7 +188,7 @@ async def purge_expired(redis: Any, prefix: str, now: float, retention_days: flo
         if fields.get("status") in ("active", "paused"):
             continue  # enrolled and consenting: kept while the follow-up lasts
         if not last or last >= cutoff or \
-                await redis.exists(f"{prefix}:person:{person_id}:case"):
+                await redis.exists(keys.case_of(person_id)):
             continue  # no known contact date: never guess
         await erase(redis, prefix, person_id)
         erased.append(person_id)
@@ -203,7 +199,7 @@ async def purge_job(ctx: JobContext) -> int:
     """Worker job: the retention purge, by one worker a day (RETENTION_DAYS, default 90)."""
     if ctx.settings.retention_days <= 0:
         return 0
-    if not await ctx.redis.set(f"{ctx.prefix}:purge:daily", ctx.token, nx=True, ex=86400):
+    if not await ctx.redis.set(Keys(ctx.prefix).purge_daily, ctx.token, nx=True, ex=86400):
         return 0
     erased = await purge_expired(ctx.redis, ctx.prefix, ctx.now(), ctx.settings.retention_days)
     if erased:

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.wording import say
 from bot.core.phone import to_e164
+from bot.core.keys import Keys
 
 SLOTS = ("morning", "evening")
 STATUSES = ("pending", "active", "paused", "opted_out")
@@ -72,41 +73,6 @@ _NAME_RE = re.compile(r"^[^\x00-\x1f<>{}]*$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME_RE = re.compile(r"^(\d{1,2})[:hH](\d{2})?$")
 _DEPARTEMENT_RE = re.compile(r"^(\d{2}|2[ab]|97\d)$")
-
-
-class Keys:
-    """Names of the Redis keys of persons, schedules and check-ins."""
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-        self.index = f"{prefix}:persons"
-        self.due = f"{prefix}:checkins:due"
-        self.leased = f"{prefix}:checkins:leased"
-        self.lease_due = f"{prefix}:checkins:lease_due"
-        self.lease_owner = f"{prefix}:checkins:lease_owner"
-        self.awaiting = f"{prefix}:checkins:awaiting"
-        self.reminders = f"{prefix}:reminders:due"
-        self.consent_due = f"{prefix}:consent:due"
-
-    def person(self, person_id: str) -> str:
-        """The person's hash."""
-        return f"{self.prefix}:person:{person_id}"
-
-    def mood(self, person_id: str) -> str:
-        """Hash of the person's check-in answers: ``YYYY-MM-DD`` → good/bad/need."""
-        return f"{self.prefix}:mood:{person_id}"
-
-    def sent(self, person_id: str, slot: str, day: str) -> str:
-        """The idempotency key of one check-in (person, slot, local day)."""
-        return f"{self.prefix}:checkin:sent:{person_id}:{slot}:{day}"
-
-    def takeover(self, person_id: str) -> str:
-        """Set while a listener is talking with the person (listener queue)."""
-        return f"{self.prefix}:takeover:{person_id}"
-
-    def unrecorded(self, person_id: str) -> str:
-        """A check-in sent directly, to add to the conversation at the next turn."""
-        return f"{self.prefix}:checkin:unrecorded:{person_id}"
 
 
 def parse_time(value: str) -> Optional[str]:

@@ -45,6 +45,7 @@ from bot.core.config import load_settings
 from bot.checkins.answers import note_answer
 from bot.safety.escalation import escalation_for_message, escalation_from_context, record_or_spool
 from bot.people.registry import Keys
+from bot.core.keys import TrackerKeys, lock_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -108,13 +109,12 @@ class SessionRedisTrackerStore(TrackerStore, SerializedTrackerAsText):
         self.redis = aioredis.from_url(self.url)
 
     def _keys(self, sender_id: Text) -> List[str]:
-        base = f"{self.prefix}:trk:{sender_id}"
-        return [f"{base}:cur", f"{base}:arc", f"{base}:meta", self.index_key]
+        return [*TrackerKeys(self.prefix).parts(sender_id), self.index_key]
 
     @property
     def index_key(self) -> str:
         """The sorted set of every conversation id."""
-        return f"{self.prefix}:trk:index"
+        return TrackerKeys(self.prefix).index
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append the tracker's new events (retrying if another writer raced)."""
@@ -367,9 +367,9 @@ class RedisUrlLockStore(RedisLockStore):
         self.red = syncredis.StrictRedis.from_url(
             url or "redis://127.0.0.1:6379/0", socket_timeout=10
         )
-        self.key_prefix = f"{config.get('key_prefix') or settings.key_prefix}:lock:"
+        self.key_prefix = lock_prefix(config.get('key_prefix') or settings.key_prefix)
         super(RedisLockStore, self).__init__()
 
     def _set_key_prefix(self, key_prefix: Optional[Text]) -> None:
-        self.key_prefix = f"{key_prefix}:lock:" if key_prefix else "lien:lock:"
+        self.key_prefix = lock_prefix(key_prefix)
 

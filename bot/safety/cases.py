@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from redis.exceptions import ResponseError
 
-from bot.people.registry import Keys
+from bot.core.keys import CaseKeys, TrackerKeys
 from bot.safety.escalation import EscalationKeys
 from bot.safety.roster import immediate_to_referents
 
@@ -96,35 +96,6 @@ return {1, id, 1}
 
 def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
-
-
-class CaseKeys(Keys):
-    """Keys of cases and alerts."""
-
-    def case(self, case_id: str) -> str:
-        """A case's hash."""
-        return f"{self.prefix}:case:{case_id}"
-
-    @property
-    def open(self) -> str:
-        """Open cases by priority."""
-        return f"{self.prefix}:cases:open"
-
-    def person_case(self, person_id: str) -> str:
-        """The person's open case id."""
-        return f"{self.prefix}:person:{person_id}:case"
-
-    def by_escalation(self, escalation_id: str) -> str:
-        """The case an escalation went to (idempotency)."""
-        return f"{self.prefix}:case:escalation:{escalation_id}"
-
-    def alerts(self, part: str) -> str:
-        """The alert schedule's keys: due, leased, lease_due, lease_owner."""
-        return f"{self.prefix}:alerts:{part}"
-
-    def alert_sent(self, case_id: str, round_: str, tier: int, index: int) -> str:
-        """One recipient's alert for one tier of one round of alerts of one case."""
-        return f"{self.prefix}:alert:{case_id}:{round_}:{tier}:{index}"
 
 
 async def ensure_group(redis: Any, prefix: str) -> None:
@@ -318,7 +289,7 @@ async def raise_unanswered_questions(redis: Any, prefix: str, now: float,
         asked = float(case.get("created_ts") or case.get("opened_ts") or now)
         if now - asked < after_seconds:
             continue
-        last = await redis.zscore(f"{prefix}:trk:index", case.get("person_id", ""))
+        last = await redis.zscore(TrackerKeys(prefix).index, case.get("person_id", ""))
         if last is not None and float(last) > asked + 20:
             await redis.hset(keys.case(case_id), "silence", "answered")
             continue

@@ -27,7 +27,8 @@ from bot.core.wording import raw, say
 from bot.people.registry import zone
 from bot.safety.cases import CaseKeys, _s, get_case, queue
 from bot.safety.roster import console_link, referent_key, roster, send_to_contact
-from channels.sms_format import split_segments
+from bot.core.sms_text import split_segments
+from bot.core.keys import digest_day
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ async def send_daily(redis: Any, prefix: str, delivery: Any, now: float, token: 
     local = datetime.fromtimestamp(now, zone(settings["timezone"]))
     if local.strftime("%H:%M") < settings["time"]:
         return 0
-    day_key = f"{prefix}:digest:{local.date().isoformat()}"
+    day_key = digest_day(prefix, local.date().isoformat())
     if not await redis.eval(_TAKE_DAY, 1, day_key, repr(now), token,
                             repr(now + lease_seconds), str(DONE_TTL)):
         return 0

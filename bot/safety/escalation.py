@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
+from bot.core.keys import EscalationKeys
 
 logger = logging.getLogger(__name__)
 
@@ -95,30 +96,6 @@ class Escalation:
         fields["created_ts"] = f"{self.created_ts:.3f}"
         fields["status"] = "pending"
         return fields
-
-
-class EscalationKeys:
-    """Names of the Redis keys escalations use."""
-
-    def __init__(self, prefix: str = "lien") -> None:
-        self.prefix = prefix
-
-    @property
-    def stream(self) -> str:
-        """The stream every escalation is appended to."""
-        return f"{self.prefix}:escalations"
-
-    def record(self, escalation_id: str) -> str:
-        """The hash of one escalation."""
-        return f"{self.prefix}:escalation:{escalation_id}"
-
-    def dedupe(self, sender_id: str, message_id: str) -> str:
-        """The idempotency key of one person message."""
-        return f"{self.prefix}:escalation:dedupe:{sender_id}:{message_id}"
-
-    def by_person(self, sender_id: str) -> str:
-        """The sorted set of one person's escalations."""
-        return f"{self.prefix}:person:{sender_id}:escalations"
 
 
 async def record_escalation(

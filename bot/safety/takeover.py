@@ -22,7 +22,7 @@ import yaml
 from bot.safety import cases
 from bot.core.config import PROJECT_ROOT
 from bot.people.registry import Keys
-from channels.common import live_key
+from bot.core.keys import live_key
 
 WORDING = PROJECT_ROOT / "bot" / "resources" / "takeover_fr.yml"
 

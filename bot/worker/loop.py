@@ -55,7 +55,7 @@ class Worker:
         self.settings = settings or WorkerSettings()
         self.now = now
         self.token = name or f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.pacer = Pacer(self.settings.rate_per_second, redis, f"{prefix}:rate:checkins")
+        self.pacer = Pacer(self.settings.rate_per_second, redis, self.keys.checkin_rate)
         self.stats = WaveStats()
         self.checkins = checkin_send.checkin_queue(redis, prefix)
         self.escalations = EscalationKeys(prefix).stream

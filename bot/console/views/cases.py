@@ -19,6 +19,7 @@ from bot.console.store import User
 from bot.core.wording import raw, say
 from bot.people.registry import DEFAULT_TZ, at_local, parse_time, zone
 from bot.safety import cases as cases_mod
+from bot.core.keys import TrackerKeys
 
 BOOK_AHEAD_DAYS = 366  # a next call is booked within a year
 
@@ -49,8 +50,8 @@ async def case_view(request: web.Request, case_id: str) -> Optional[Dict[str, An
     person_id = case["person_id"]
     person = person_summary(person_id, await person_record(request, person_id),
                             await store.remember(person_id))
-    base = f"{prefix}:trk:{person_id}"
-    transcript = _transcript(await redis.lrange(f"{base}:cur", -400, -1))
+    current = TrackerKeys(prefix).parts(person_id)[0]
+    transcript = _transcript(await redis.lrange(current, -400, -1))
     live = await request.app[TAKEOVER].live(person_id)
     return {
         "case": {k: case.get(k, "") for k in (
