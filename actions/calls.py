@@ -14,7 +14,6 @@ context ("non, plutôt 9h30" after a booking keeps its day).
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
@@ -29,10 +28,11 @@ from bot.calls.booking import book_call, cancel_call
 from bot.people.registry import DEFAULT_QUIET, zone
 from bot.calls.when import Context, decide, read
 from bot.core.french_time import Proposal, normalise, spoken
+from bot.core.config import load_settings
 
 FORM = "call_form"
 # No call in the quiet hours, the same ones as the check-ins' (bot/worker/loop.py).
-QUIET_HOURS = os.environ.get("QUIET_HOURS", "").strip() or DEFAULT_QUIET
+QUIET_HOURS = load_settings().quiet_hours or DEFAULT_QUIET
 RESET = [SlotSet("call_time", None), SlotSet("call_at", None),
          SlotSet("call_proposal", None), SlotSet("call_issue", None)]
 # The form lets these go to the rules and policies (it rejects the message).
@@ -260,7 +260,7 @@ class ActionBookCall(Action):
         booking = await book_call(
             get_redis(), SETTINGS.key_prefix, tracker.sender_id, at.timestamp(),
             tracker.get_slot("call_time") or "", clock.now(),
-            reminder_minutes=int(os.environ.get("CALL_REMINDER_MINUTES", "60")),
+            reminder_minutes=load_settings().call_reminder_minutes,
         )
         when = _spoken_iso(at_iso, tz_name, full=True)
         if booking.volunteer_name:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
-import os
 from typing import Any, Dict, Optional
 
 import aiohttp
@@ -49,7 +48,7 @@ class RasaDelivery:
     def __init__(self, rasa_url: str, token: Optional[str] = None) -> None:
         self.rasa_url = rasa_url.rstrip("/")
         # Rasa's API always requires its token (bot/rasa/server.py).
-        self.token = os.environ.get("RASA_TOKEN", "") if token is None else token
+        self.token = load_settings().rasa_token if token is None else token
         self._session: Optional[aiohttp.ClientSession] = None
 
     def _http(self) -> aiohttp.ClientSession:
@@ -176,7 +175,8 @@ class DirectDelivery:
 
 def rasa_delivery() -> RasaDelivery:
     """Rasa at the configured address, with the API token of the environment."""
-    return RasaDelivery(load_settings().rasa_url, os.environ.get("RASA_TOKEN", ""))
+    settings = load_settings()
+    return RasaDelivery(settings.rasa_url, settings.rasa_token)
 
 
 def make_delivery(kind: str, redis: Any, prefix: str) -> Any:

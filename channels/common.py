@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
 import redis.asyncio as aioredis
+import yaml
 
-from bot.core.config import load_settings
+from bot.core.config import PROJECT_ROOT, RESOURCES, load_settings
 from bot.core.keys import Keys, live_key, processed_key
+from bot.core.language import detect_language
+from bot.safety.escalation import Escalation, record_or_spool, replay_spool, spool_escalation
+from bot.safety.risk import load_lexicon
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +83,6 @@ def typed_text(text: str) -> str:
 @lru_cache(maxsize=1)
 def _domain_responses() -> dict:
     """The domain's responses, read once (the words live there)."""
-    import yaml
-
-    from bot.core.config import PROJECT_ROOT
-
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     return domain.get("responses") or {}
 
@@ -175,9 +178,6 @@ async def escalate_on_arrival(redis: Any, prefix: str, sender_id: str, text: str
     no-ops. Risks only the classifier sees still go through the NLU. Never
     raises: the NLU path stays the safety net.
     """
-    from bot.safety.escalation import Escalation, record_or_spool
-    from bot.safety.risk import load_lexicon
-
     try:
         found = load_lexicon().match(text)
         if found is None or found.level == "watch":
@@ -219,11 +219,7 @@ def _emergency_text(category: str, english: bool) -> str:
 
 @lru_cache(maxsize=4)
 def _degraded_wording(key: str) -> str:
-    import yaml
-
-    from bot.core.config import PROJECT_ROOT
-
-    path = PROJECT_ROOT / "bot" / "resources" / "channels_fr.yml"
+    path = RESOURCES / "channels_fr.yml"
     return str(yaml.safe_load(path.read_text(encoding="utf-8"))["degraded"][key])
 
 
@@ -246,12 +242,6 @@ def answer_without_redis(sender_id: str, text: str, channel: str, message_id: st
     inbound spool, to be processed when Redis answers again, and the person is
     told it was received (with the emergency numbers, when in doubt).
     """
-    import time
-
-    from bot.safety.escalation import Escalation, spool_escalation
-    from bot.rasa.nlu import detect_language
-    from bot.safety.risk import load_lexicon
-
     english = detect_language(text) == "en"
     found = load_lexicon().match(text)
     if found is not None:
@@ -276,11 +266,6 @@ async def replay_degraded(redis: Any, prefix: str, channel: str, once: "Processe
     ``deliver(message_id, sender_id, text)`` hands a message to Rasa. A message
     already processed meanwhile (the provider retried it) is skipped by its claim.
     """
-    import json
-    import os
-
-    from bot.safety.escalation import replay_spool
-
     await redis.ping()
     await replay_spool(redis, prefix, spool_dir() / "escalations.jsonl")
     path = spool_dir() / "inbound.jsonl"

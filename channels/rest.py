@@ -11,13 +11,14 @@ of the SMS and Telegram channels, so that nobody speaks for a real person.
 from __future__ import annotations
 
 import hmac
-import os
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
+
+from bot.core.config import load_settings
 
 PERSON_PREFIXES = ("sms:", "telegram:")
 
@@ -42,9 +43,10 @@ class TokenRestInput(RestInput):
         async def authenticate(request: Request) -> Any:
             if request.path.rstrip("/").endswith("/webhooks/rest"):
                 return None  # the channel's health route
-            if os.environ.get("REST_CHANNEL", "on").strip().lower() == "off":
+            settings = load_settings()
+            if settings.rest_channel == "off":
                 return response.json({"error": "rest channel off"}, status=403)
-            expected = os.environ.get("RASA_TOKEN", "").strip()
+            expected = settings.rasa_token
             given = _token_of(request)
             if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
                 return response.json({"error": "unauthorized"}, status=401)

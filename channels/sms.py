@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from channels.common import (
 )
 from bot.core.sms_text import split_segments, split_with_choices, to_gsm7
 from channels.sms_format import numbered_choices, payload_for_reply
+from bot.core.config import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +89,13 @@ class SmsSettings:
     @classmethod
     def from_env(cls) -> "SmsSettings":
         """Read the settings once."""
+        settings = load_settings()
+        sms = settings.sms
         return cls(
-            account_sid=os.environ.get("TWILIO_ACCOUNT_SID", "").strip(),
-            auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip(),
-            from_number=os.environ.get("TWILIO_FROM_NUMBER", "").strip(),
-            api_url=os.environ.get("TWILIO_API_URL", "https://api.twilio.com").strip(),
-            public_url=os.environ.get("PUBLIC_URL", "").strip().rstrip("/"),
-            max_segments=int(os.environ.get("SMS_MAX_SEGMENTS", "3")),
-            rate_per_second=float(os.environ.get("SMS_RATE_PER_SECOND", "0") or 0),
+            account_sid=sms.account_sid, auth_token=sms.auth_token,
+            from_number=sms.from_number, api_url=sms.api_url,
+            public_url=settings.public_url, max_segments=sms.max_segments,
+            rate_per_second=sms.rate_per_second,
         )
 
 

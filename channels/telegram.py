@@ -23,7 +23,6 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -39,6 +38,7 @@ from channels.common import (
     DONE, IN_PROGRESS, ProcessedOnce, SpoolReplayer, answer_without_redis,
     button_payload, channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text,
 )
+from bot.core.config import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -76,14 +76,9 @@ class TelegramSettings:
     @classmethod
     def from_env(cls) -> "TelegramSettings":
         """Read the settings once."""
-        return cls(
-            token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
-            secret=os.environ.get("TELEGRAM_SECRET_TOKEN", "").strip(),
-            api_url=os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
-            .strip()
-            .rstrip("/"),
-            public_url=os.environ.get("PUBLIC_URL", "").strip().rstrip("/"),
-        )
+        settings = load_settings()
+        return cls(token=settings.telegram.token, secret=settings.telegram.secret,
+                   api_url=settings.telegram.api_url, public_url=settings.public_url)
 
 
 _BOTS: Dict[str, Bot] = {}

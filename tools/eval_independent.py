@@ -70,7 +70,7 @@ def training_texts() -> list:
     """Training examples, lexicon examples and earlier test phrases."""
     import yaml
 
-    from bot.safety.risk import normalise_text  # noqa: F401 - same folding as the index
+    from bot.core.text import normalise_text  # noqa: F401 - same folding as the index
 
     root = PROJECT_ROOT
     texts = []
@@ -93,7 +93,7 @@ def training_texts() -> list:
 
 
 def _tokens(text: str) -> frozenset:
-    from bot.safety.risk import normalise_text
+    from bot.core.text import normalise_text
 
     return frozenset(normalise_text(text).split())
 
@@ -104,7 +104,7 @@ class NearIndex:
 
     def __init__(self, texts: list) -> None:
         """Index the texts."""
-        from bot.safety.risk import normalise_text
+        from bot.core.text import normalise_text
 
         self.exact = {normalise_text(t) for t in texts}
         self.sets = [_tokens(t) for t in texts]
@@ -115,7 +115,7 @@ class NearIndex:
 
     def near(self, text: str) -> bool:
         """Whether ``text`` is, or nearly is, one of the texts."""
-        from bot.safety.risk import normalise_text
+        from bot.core.text import normalise_text
 
         if normalise_text(text) in self.exact:
             return True

@@ -33,6 +33,7 @@ from bot.core.wording import raw, say
 from bot.people.registry import DEFAULT_TZ, _decode, zone
 from bot.core.phone import mask, to_e164
 from bot.core.keys import CallKeys
+from bot.core.keys import EscalationKeys
 
 DAYS = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 BUSY_MARGIN = 45 * 60
@@ -384,8 +385,6 @@ async def day_plan(redis: Any, prefix: str, day: date, tz_name: str = DEFAULT_TZ
 
 async def open_risk(redis: Any, prefix: str, person_id: str) -> bool:
     """Whether the person has a pending or claimed critical/high escalation."""
-    from bot.safety.escalation import EscalationKeys
-
     keys = EscalationKeys(prefix)
     ids = [_s(i) for i in await redis.zrevrange(keys.by_person(person_id), 0, 20)]
     for escalation_id in ids:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Tuple
 
 from bot.core.config import Settings, load_settings
 
-RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
-CONSOLE_PORT = int(os.environ.get("CONSOLE_PORT", "8080"))
+RASA_PORT = load_settings().rasa_port
+CONSOLE_PORT = load_settings().console.port
 
 
 def redis_client() -> Tuple[Any, Settings]:
@@ -23,5 +22,5 @@ def redis_client() -> Tuple[Any, Settings]:
 
 def configure_logging() -> None:
     """Log lines for the long-running commands (worker, console), at LOG_LEVEL."""
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+    logging.basicConfig(level=load_settings().log_level,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")

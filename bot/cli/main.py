@@ -25,21 +25,11 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import os
+import importlib
 import uuid
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from bot.cli.common import CONSOLE_PORT
-from bot.cli.console import console
-from bot.cli.persons import persons_erase, persons_export, persons_import
-from bot.cli.plan import plan
-from bot.cli.run import chat_command, run
-from bot.cli.services import services_check
-from bot.cli.spool import replay
-from bot.cli.telegram import telegram_set_webhook
-from bot.cli.users import users_add, users_disable, users_list
-from bot.cli.volunteers import volunteers_import
-from bot.cli.worker import worker
 from bot.core.config import load_settings
 
 
@@ -52,44 +42,44 @@ def main(argv: Optional[List[str]] = None) -> int:
     run_parser.add_argument("--model", help="a trained model (default: train)")
     run_parser.add_argument("--no-chat", action="store_true")
     run_parser.add_argument("--sender", help="conversation id of the chat")
-    run_parser.set_defaults(func=run)
+    run_parser.set_defaults(func="bot.cli.run:run")
     chat_parser = commands.add_parser("chat", help="chat with a running server")
     chat_parser.add_argument("--url", default=load_settings().rasa_url)
     chat_parser.add_argument("--sender", default=f"terminal:{uuid.uuid4().hex[:8]}")
-    chat_parser.set_defaults(func=chat_command)
+    chat_parser.set_defaults(func="bot.cli.run:chat_command")
     replay_parser = commands.add_parser("replay-spool", help="replay escalations")
-    replay_parser.set_defaults(func=replay)
+    replay_parser.set_defaults(func="bot.cli.spool:replay")
     telegram = commands.add_parser("telegram", help="Telegram administration")
     telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
     webhook = telegram_commands.add_parser("set-webhook", help="register the webhook")
-    webhook.set_defaults(func=telegram_set_webhook)
+    webhook.set_defaults(func="bot.cli.telegram:telegram_set_webhook")
     persons = commands.add_parser("persons", help="the people Lien keeps a link with")
     persons_commands = persons.add_subparsers(dest="persons_command", required=True)
     imp = persons_commands.add_parser("import", help="enrol from a CSV file")
     imp.add_argument("file")
-    imp.set_defaults(func=persons_import)
+    imp.set_defaults(func="bot.cli.persons:persons_import")
     exp = persons_commands.add_parser("export", help="one person's data as JSON")
     exp.add_argument("person_id", help="sms:+33612345678 or telegram:123")
-    exp.set_defaults(func=persons_export)
+    exp.set_defaults(func="bot.cli.persons:persons_export")
     era = persons_commands.add_parser("erase", help="erase one person's data")
     era.add_argument("person_id")
     era.add_argument("--yes", action="store_true", help="really erase")
-    era.set_defaults(func=persons_erase)
+    era.set_defaults(func="bot.cli.persons:persons_erase")
     volunteers = commands.add_parser("volunteers", help="the volunteers who call")
     volunteer_commands = volunteers.add_subparsers(dest="volunteers_command", required=True)
     vimp = volunteer_commands.add_parser("import", help="import from a CSV file")
     vimp.add_argument("file")
-    vimp.set_defaults(func=volunteers_import)
+    vimp.set_defaults(func="bot.cli.volunteers:volunteers_import")
     worker_parser = commands.add_parser("worker", help="the scheduler worker")
     worker_parser.add_argument("--workers", type=int, default=1,
                                help="concurrent workers in this process")
-    worker_parser.set_defaults(func=worker)
+    worker_parser.set_defaults(func="bot.cli.worker:worker")
     console_parser = commands.add_parser("console", help="the listener console")
-    console_parser.add_argument("--host", default=os.environ.get("CONSOLE_HOST", "127.0.0.1"))
+    console_parser.add_argument("--host", default=load_settings().console.host)
     console_parser.add_argument("--port", type=int, default=CONSOLE_PORT)
     console_parser.add_argument("--demo", action="store_true",
                                 help="create an admin account if there is none")
-    console_parser.set_defaults(func=console)
+    console_parser.set_defaults(func="bot.cli.console:console")
     users = commands.add_parser("users", help="console accounts")
     users_commands = users.add_subparsers(dest="users_command", required=True)
     uadd = users_commands.add_parser("add", help="create an account")
@@ -99,21 +89,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     uadd.add_argument("--reset", action="store_true", help="change an existing account")
     uadd.add_argument("--password-stdin", action="store_true",
                       help="read the password from standard input")
-    uadd.set_defaults(func=users_add)
+    uadd.set_defaults(func="bot.cli.users:users_add")
     ulist = users_commands.add_parser("list", help="list accounts")
-    ulist.set_defaults(func=users_list)
+    ulist.set_defaults(func="bot.cli.users:users_list")
     udisable = users_commands.add_parser(
         "disable", help="close an account (its sessions end; --reset opens it again)")
     udisable.add_argument("login")
-    udisable.set_defaults(func=users_disable)
+    udisable.set_defaults(func="bot.cli.users:users_disable")
     plan_parser = commands.add_parser("plan", help="the day's call plan")
     plan_parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
     plan_parser.add_argument("--csv", action="store_true", help="CSV instead of a table")
-    plan_parser.set_defaults(func=plan)
+    plan_parser.set_defaults(func="bot.cli.plan:plan")
     services = commands.add_parser("services", help="the services people are pointed to")
     services_commands = services.add_subparsers(dest="services_command", required=True)
     scheck = services_commands.add_parser("check", help="entries due for a check")
     scheck.add_argument("--today", help="YYYY-MM-DD (default: today)")
-    scheck.set_defaults(func=services_check)
+    scheck.set_defaults(func="bot.cli.services:services_check")
     args = parser.parse_args(argv)
-    return args.func(args)
+    return command(args.func)(args)
+
+
+def command(dotted: str) -> Callable[[argparse.Namespace], int]:
+    """The function of a command, loaded by name: a command imports only what it
+    needs (``persons import`` never loads Rasa's channels or the console)."""
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from bot.cli.common import redis_client
 from bot.core import clock
+from bot.core.config import load_settings
 from bot.core.wording import say
 from bot.people.privacy import erase, export
 from bot.people.registry import import_persons, read_csv
@@ -19,7 +19,7 @@ from bot.people.registry import import_persons, read_csv
 
 def persons_import(args: argparse.Namespace) -> int:
     """Validate the whole file, then write it (nothing half-imported)."""
-    persons, errors = read_csv(Path(args.file), os.environ.get("QUIET_HOURS", "21:00-08:00"))
+    persons, errors = read_csv(Path(args.file), load_settings().quiet_hours or "21:00-08:00")
     if errors:
         for error in errors:
             print(error, file=sys.stderr)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from datetime import date
 from typing import Any
@@ -12,12 +11,13 @@ from typing import Any
 from bot.calls.booking import day_plan, render_plan
 from bot.cli.common import redis_client
 from bot.core import clock
+from bot.core.config import load_settings
 from bot.people.registry import DEFAULT_TZ
 
 
 def plan(args: argparse.Namespace) -> int:
     """Print the day's calls per volunteer, by priority."""
-    tz_name = os.environ.get("LIEN_TIMEZONE", DEFAULT_TZ)
+    tz_name = load_settings().timezone or DEFAULT_TZ
     day = date.fromisoformat(args.date) if args.date else clock.utcnow().date()
 
     async def read() -> Any:

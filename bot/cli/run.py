@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import subprocess
 import time
@@ -14,11 +13,21 @@ import requests
 
 from bot.cli.common import CONSOLE_PORT, RASA_PORT
 from bot.cli.supervisor import (
-    console_lines, redis_cli_command, service_environment, start_console,
-    start_embedded_redis, start_sandbox, start_services, start_worker, stop_services,
-    train_if_needed, wait_until_ready,
+    console_lines,
+    redis_cli_command,
+    service_environment,
+    start_console,
+    start_embedded_redis,
+    start_sandbox,
+    start_services,
+    start_worker,
+    stop_services,
+    train_if_needed,
+    wait_until_ready,
 )
-from bot.core.config import ensure_rasa_token, load_settings
+from bot.console.sandbox import PATH
+from bot.console.server import console_url
+from bot.core.config import ensure_rasa_token, environment, load_settings
 from bot.core.wording import say
 from bot.sandbox import wanted as sandbox_wanted
 
@@ -87,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             print(say("run.embedded_redis", url=redis_url))
         model = args.model or train_if_needed(log_dir)
         env = service_environment(redis_url, settings.action_port)
-        sandboxed = sandbox_wanted(os.environ)
+        sandboxed = sandbox_wanted(environment())
         if sandboxed:
             processes.append(start_sandbox(env, log_dir))
         processes.extend(start_services(
@@ -102,10 +111,6 @@ def run(args: argparse.Namespace) -> int:
         for line in console_lines(log_dir):
             print(line)
         if sandboxed:
-            # lazy: the console's aiohttp web application (~0.3 s), for this line only
-            from bot.console.sandbox import PATH
-            from bot.console.server import console_url
-
             print(say("run.sandbox_page",
                       url=console_url("127.0.0.1", CONSOLE_PORT) + PATH))
         if redis_server is not None:

@@ -19,7 +19,7 @@ import requests
 
 from bot import sandbox
 from bot.cli.common import CONSOLE_PORT
-from bot.core.config import PROJECT_ROOT, ensure_rasa_token, load_settings
+from bot.core.config import PROJECT_ROOT, ensure_rasa_token, environment, load_settings
 from bot.core.wording import say
 from bot.safety.escalation import EscalationKeys
 
@@ -39,14 +39,13 @@ def start_embedded_redis(var_dir: Path):
 def service_environment(redis_url: str, action_port: int) -> Dict[str, str]:
     """The environment the Rasa and action servers need (see endpoints.yml)."""
     settings = load_settings()
-    env = dict(os.environ)
+    env = environment()
     env.update(
         RASA_TOKEN=ensure_rasa_token(settings.var_dir),
         REDIS_URL=redis_url,
         LIEN_KEY_PREFIX=settings.key_prefix,
-        ACTION_ENDPOINT_URL=os.environ.get(
-            "ACTION_ENDPOINT_URL", f"http://127.0.0.1:{action_port}/webhook"
-        ),
+        ACTION_ENDPOINT_URL=settings.action_endpoint_url
+        or f"http://127.0.0.1:{action_port}/webhook",
         PYTHONPATH=str(PROJECT_ROOT),
     )
     return env

@@ -6,13 +6,11 @@ import argparse
 import asyncio
 
 from bot.core.wording import say
+from channels.telegram import TelegramSettings, set_webhook
 
 
 def telegram_set_webhook(_: argparse.Namespace) -> int:
     """Register PUBLIC_URL's Telegram webhook with its secret token."""
-    # lazy: channels.telegram loads Rasa's channel framework (about 1 s at start-up)
-    from channels.telegram import TelegramSettings, set_webhook
-
     settings = TelegramSettings.from_env()
     if not settings.enabled or not settings.public_url:
         print(say("run.telegram_missing"))

@@ -9,15 +9,13 @@ import sys
 from typing import Any
 
 from bot.cli.common import CONSOLE_PORT, redis_client
+from bot.console.server import console_url
 from bot.console.store import ConsoleStore, UserError
 from bot.core.wording import say
 
 
 def users_add(args: argparse.Namespace) -> int:
     """Create a console account (the password is asked twice, or read from stdin)."""
-    # lazy: bot.console.server loads the console's aiohttp web application (~0.3 s)
-    from bot.console.server import console_url
-
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

@@ -7,14 +7,12 @@ import asyncio
 
 from bot.cli.common import configure_logging
 from bot.core.config import load_settings
+from bot.worker.serve import install_fast_loop, serve
+from bot.worker.settings import WorkerSettings
 
 
 def worker(args: argparse.Namespace) -> int:
     """Run the scheduler worker until SIGTERM."""
-    # lazy: the worker's jobs load dateparser (about 0.4 s) for every other command
-    from bot.worker.serve import install_fast_loop, serve
-    from bot.worker.settings import WorkerSettings
-
     configure_logging()
     settings = load_settings()
     install_fast_loop()

@@ -30,7 +30,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from bot.core.config import PROJECT_ROOT
-from bot.safety.risk import load_lexicon, normalise_pattern, normalise_text
+from bot.safety.risk import load_lexicon
+from bot.core.text import normalise_pattern, normalise_text
 from bot.core.keys import MemoryKeys
 
 PATH = PROJECT_ROOT / "bot" / "resources" / "dialogue_fr.yml"

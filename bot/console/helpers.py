@@ -4,7 +4,6 @@ query parameters in range, and the least role a route needs."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any, Awaitable, Callable, Dict
 from urllib.parse import urlencode
@@ -15,6 +14,7 @@ from aiohttp import web
 from bot.core.config import PROJECT_ROOT
 from bot.core.wording import raw, say
 from bot.people.registry import DEFAULT_TZ
+from bot.core.config import load_settings
 
 HERE = PROJECT_ROOT / "bot" / "console"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -47,7 +47,7 @@ def as_text(value: Any) -> str:
 
 def service_tz() -> str:
     """The service's timezone, as ``python -m bot plan`` reads it (``LIEN_TIMEZONE``)."""
-    return os.environ.get("LIEN_TIMEZONE", DEFAULT_TZ)
+    return load_settings().timezone or DEFAULT_TZ
 
 
 def role(required: str) -> Callable[[Handler], Handler]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Dict
 from zoneinfo import ZoneInfo
@@ -12,11 +11,12 @@ import yaml
 from bot.core.wording import say
 from bot.people.registry import parse_time
 from bot.safety import roster as roster_mod
+from bot.core.config import load_settings
 
 
 def roster_path() -> Path:
     """The roster file the worker reads (``ROSTER_FILE`` or the default)."""
-    return Path(os.environ.get("ROSTER_FILE") or str(roster_mod.ROSTER_PATH))
+    return Path(load_settings().roster_file or str(roster_mod.ROSTER_PATH))
 
 
 def validate_roster(text: str) -> Dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from typing import Any, Optional
 
@@ -23,17 +22,18 @@ logger = logging.getLogger(__name__)
 
 def console_url(host: str, port: int) -> str:
     """The address staff open (CONSOLE_URL when the console is behind a proxy)."""
-    return os.environ.get("CONSOLE_URL", "").rstrip("/") or f"http://{host}:{port}"
+    return load_settings().console.url or f"http://{host}:{port}"
 
 
 async def build(redis: Any, prefix: str, rasa_url: str) -> web.Application:
     """The console wired to the channels' outputs and the Rasa server."""
     outputs = DirectDelivery(redis, prefix)
-    takeover = Takeover(redis, prefix, rasa_url, outputs, os.environ.get("RASA_TOKEN", ""))
+    settings = load_settings()
+    takeover = Takeover(redis, prefix, rasa_url, outputs, settings.rasa_token)
     app = make_app(redis, prefix, takeover,
-                   secure_cookie=os.environ.get("CONSOLE_SECURE_COOKIE", "") == "1",
-                   session_hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "12")))
-    sandbox_url = os.environ.get("LIEN_SANDBOX_URL", "").strip()
+                   secure_cookie=settings.console.secure_cookie,
+                   session_hours=settings.console.session_hours)
+    sandbox_url = settings.console.sandbox_url
     if sandbox_url:  # make run without provider credentials (bot/sandbox): /sandbox
         add_page(app, sandbox_url)
 

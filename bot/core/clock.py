@@ -9,11 +9,12 @@ machine's clock.
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import datetime, timezone
 
-_START = os.environ.get("LIEN_CLOCK_START", "").strip()
+from bot.core.config import load_settings
+
+_START = load_settings().clock_start
 _OFFSET = 0.0
 if _START:
     _OFFSET = datetime.fromisoformat(_START).timestamp() - time.time()

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import hmac
-import os
 import sys
 from typing import Any, List, Optional
 
 from bot.core.wording import say
+from bot.core.config import load_settings
 
 
 def authorised(header: str, query_token: str, token: str) -> bool:
@@ -28,10 +28,10 @@ def authorised(header: str, query_token: str, token: str) -> bool:
 def main(argv: Optional[List[str]] = None) -> int:
     """Refuse to start without a token; otherwise serve the actions."""
     parser = argparse.ArgumentParser(prog="python -m bot.rasa.action_server")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
+    parser.add_argument("--port", type=int, default=load_settings().action_port)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args(argv)
-    token = os.environ.get("RASA_TOKEN", "").strip()
+    token = load_settings().rasa_token
     if len(token) < 16:
         print(say("run.rasa_token_missing"), file=sys.stderr)
         return 2
@@ -52,7 +52,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return None
 
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
-    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    host = load_settings().action_host
     app.run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
     return 0
 

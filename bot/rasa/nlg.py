@@ -40,7 +40,7 @@ from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from bot.core import clock
 
 from bot.companion import memory
-from bot.safety.risk import normalise_text
+from bot.core.text import normalise_text
 
 logger = logging.getLogger(__name__)
 

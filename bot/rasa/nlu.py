@@ -16,8 +16,11 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety.risk import DEFAULT_LEXICON, RiskLexicon, load_lexicon, normalise_text
+from bot.safety.risk import DEFAULT_LEXICON, RiskLexicon, load_lexicon
+
+from bot.core.text import normalise_text
 from bot.rasa.risk_model import chunks, READING
+from bot.core.language import detect_language, detect_register
 
 logger = logging.getLogger(__name__)
 
@@ -241,11 +244,6 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         logger.info("risk detected: intent=%s level=%s source=%s", intent, level, source)
 
 
-_TU = re.compile(
-    r"(?<![a-z])(tu|toi|t es|t as|t etais|te|ta|tes|ton|t inquiete|dis moi|"
-    r"ecoute moi|peux tu|sais tu|es tu|as tu|stp|t y)(?![a-z])"
-)
-_VOUS = re.compile(r"(?<![a-z])(vous|vos|votre|svp|pouvez|etes|avez)(?![a-z])")
 
 
 @DefaultV1Recipe.register(
@@ -271,38 +269,6 @@ class RegisterDetector(_UntrainedComponent, EntityExtractorMixin):
             if register or language:
                 message.set("entities", entities, add_to_output=True)
         return messages
-
-
-_ENGLISH = frozenset(
-    "i im i'm my me you he she his her is are was am the a an and not don't dont "
-    "can't cant cannot help please want die kill hurt husband wife son daughter "
-    "child baby neighbour neighbor fell fall breathe chest alone scared afraid "
-    "tonight now with have has it this what who where when".split())
-_FRENCH = frozenset(
-    "je j tu il elle on nous vous ils elles le la les un une des de du et est suis "
-    "ai pas plus ne mon ma mes ce ca que qui pour dans avec sur au aux mais".split())
-
-
-def detect_language(text: str) -> Optional[str]:
-    """``en`` when a message is clearly English (people without French)."""
-    words = re.findall(r"[a-z']+", (text or "").lower())
-    if len(words) < 2:
-        return None
-    english = sum(w in _ENGLISH for w in words)
-    french = sum(w in _FRENCH for w in words)
-    return "en" if english >= 2 and english > 2 * french else None
-
-
-def detect_register(text: str) -> Optional[str]:
-    """Return ``tu`` or ``vous`` when the message uses only one of them."""
-    folded = normalise_text(text)
-    uses_tu = bool(_TU.search(folded))
-    uses_vous = bool(_VOUS.search(folded))
-    if uses_tu and not uses_vous:
-        return "tu"
-    if uses_vous and not uses_tu:
-        return "vous"
-    return None
 
 
 _WORD = re.compile(r"[a-z]+")

@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.safety.risk import load_lexicon
+from bot.rasa.vectors import load_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +74,6 @@ def _mean_vector(prepared: str) -> Optional[np.ndarray]:
     Cached: both readers (bot.rasa.intent_model, this module) read the same sentences
     of every message.
     """
-    from bot.rasa.vectors import load_vectors
-
     vectors = load_vectors()
     rows = [vectors.vector(w) for w in prepared.split()]
     rows = [r for r in rows if r is not None]

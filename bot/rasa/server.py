@@ -9,11 +9,11 @@ an open API lets anyone read conversations, pause them, send messages through
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import List, Optional
 
 from bot.core.wording import say
+from bot.core.config import load_settings
 
 
 def rasa_argv(token: str, options: List[str]) -> List[str]:
@@ -25,7 +25,7 @@ def rasa_argv(token: str, options: List[str]) -> List[str]:
 def main(argv: Optional[List[str]] = None) -> int:
     """Refuse to start without a token; otherwise run Rasa in this process."""
     options = list(sys.argv[1:] if argv is None else argv)
-    token = os.environ.get("RASA_TOKEN", "").strip()
+    token = load_settings().rasa_token
     if not token or len(token) < 16:
         print(say("run.rasa_token_missing"), file=sys.stderr)
         return 2

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from bot.core.config import PROJECT_ROOT
+from bot.core.config import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def _murmur64(data: bytes, seed: int = 1) -> int:
 
 def vectors_path() -> Path:
     """Where the vectors live (``LIEN_VECTORS`` overrides)."""
-    return Path(os.environ.get("LIEN_VECTORS", "").strip() or DEFAULT_PATH)
+    return Path(load_settings().vectors_path or DEFAULT_PATH)
 
 
 def build_from_wheel(wheel: Path, out: Path) -> int:

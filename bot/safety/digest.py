@@ -19,7 +19,6 @@ that died: a recipient may get it twice, never not at all.
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime
 from typing import Any, Dict, List, Tuple
 
@@ -29,6 +28,7 @@ from bot.safety.cases import CaseKeys, _s, get_case, queue
 from bot.safety.roster import console_link, referent_key, roster, send_to_contact
 from bot.core.sms_text import split_segments
 from bot.core.keys import digest_day
+from bot.core.config import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def person_line(case: Dict[str, str], person: Dict[str, str], now: float) -> str
 
 def fits_in_sms(text: str) -> bool:
     """Whether the SMS channel sends the text whole (SMS_MAX_SEGMENTS, nothing cut)."""
-    return len(split_segments(text, 1000)) <= int(os.environ.get("SMS_MAX_SEGMENTS", "3"))
+    return len(split_segments(text, 1000)) <= load_settings().sms.max_segments
 
 
 def digest_text(lines: List[str], tier1: bool, local: datetime) -> str:

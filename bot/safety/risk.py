@@ -9,7 +9,6 @@ expressions) are searched in the message.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import yaml
 
 from bot.core.config import LEXICON_DIR
+from bot.core.text import normalise_pattern, normalise_text, split_sentences
 
 DEFAULT_LEXICON = LEXICON_DIR / "risk_fr.yml"
 
@@ -27,50 +27,6 @@ DEFAULT_CLASSIFIER_THRESHOLD = 0.96
 LEVELS = ("critical", "high", "watch")
 # watch: the uncertain band (ask directly, a human looks); never an alarm alone.
 LEVEL_RANK = {"critical": 2, "high": 1, "watch": 0}
-
-_APOSTROPHES = "'’`´ʼ‘"
-_PUNCTUATION = re.compile(r"[^\w\s]+")
-_SPACES = re.compile(r"\s+")
-_REPEATS = re.compile(r"([a-z])\1+")
-
-
-def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _fold(text: str) -> str:
-    """Lower case, no accents, œ/æ spelt out, repeated letters collapsed."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    text = _strip_accents(text)
-    return _REPEATS.sub(r"\1", text)
-
-
-def normalise_text(text: str) -> str:
-    """Fold a message to the form patterns are written against."""
-    text = _fold(text)
-    for mark in _APOSTROPHES:
-        text = text.replace(mark, " ")
-    text = _PUNCTUATION.sub(" ", text).replace("_", " ")
-    return _SPACES.sub(" ", text).strip()
-
-
-def normalise_pattern(pattern: str) -> str:
-    """Fold a regular expression the way messages are folded (keeps its syntax)."""
-    pattern = _fold(pattern)
-    for mark in _APOSTROPHES:
-        pattern = pattern.replace(mark, " ")
-    return pattern
-
-
-_SENTENCES = re.compile(r"(?<=[.!?;…])\s+|\n+")
-
-
-def split_sentences(text: str) -> List[str]:
-    """The sentences of a message (the whole message when it has one)."""
-    parts = [p for p in _SENTENCES.split(text or "") if p and p.strip()]
-    return parts or [text or ""]
-
 
 @dataclass(frozen=True)
 class RiskPattern:

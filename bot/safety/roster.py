@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import phonenumbers
 import yaml
 
-from bot.core.config import PROJECT_ROOT
+from bot.core.config import PROJECT_ROOT, load_settings
 from bot.core.wording import say
 from bot.people.registry import parse_time
 
@@ -144,7 +144,7 @@ def check_roster(data: Any) -> Dict[str, Any]:
 
 def roster_path() -> str:
     """The roster file in force: ``ROSTER_FILE``, or the default while it is missing."""
-    path = os.environ.get("ROSTER_FILE") or str(ROSTER_PATH)
+    path = load_settings().roster_file or str(ROSTER_PATH)
     if not os.path.exists(path):
         # A shared volume before its first edit in the console: never no roster.
         logger.warning("ROSTER_FILE %s does not exist yet: the default roster is used", path)
@@ -224,7 +224,7 @@ def immediate_to_referents() -> bool:
 
 def console_link(path: str) -> str:
     """An address in the listener console (``CONSOLE_URL``)."""
-    return f"{os.environ.get('CONSOLE_URL', 'http://127.0.0.1:8080').rstrip('/')}{path}"
+    return f"{load_settings().console.url or 'http://127.0.0.1:8080'}{path}"
 
 
 async def send_to_contact(delivery: Any, contact: Dict[str, str], text: str) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
-import os
 from typing import Any, Dict, List, Optional
 
 import aiohttp
@@ -23,6 +22,8 @@ from bot.safety import cases
 from bot.core.config import PROJECT_ROOT
 from bot.people.registry import Keys
 from bot.core.keys import live_key
+from bot.core.config import load_settings
+from bot.core.ports import DeliveryError
 
 WORDING = PROJECT_ROOT / "bot" / "resources" / "takeover_fr.yml"
 
@@ -42,7 +43,7 @@ class Takeover:
         self.prefix = prefix
         self.rasa_url = rasa_url.rstrip("/")
         self.outputs = outputs  # bot.delivery.DirectDelivery: the channels' outputs
-        self.token = os.environ.get("RASA_TOKEN", "") if token is None else token
+        self.token = load_settings().rasa_token if token is None else token
 
     async def _events(self, person_id: str, events: List[Dict[str, Any]]) -> None:
         params = {"token": self.token} if self.token else {}
@@ -56,8 +57,6 @@ class Takeover:
         return {k.decode(): v.decode() for k, v in raw.items()}
 
     async def _say(self, person_id: str, text: str, listener: str) -> None:
-        from bot.core.ports import DeliveryError
-
         channel = person_id.partition(":")[0]
         try:
             output = self.outputs.output(channel)

@@ -11,13 +11,14 @@ listener console shows (``/sandbox``). With real credentials none of this runs.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
+
+from bot.core.config import load_settings
 
 CREDENTIALS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
                "TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN")
@@ -58,7 +59,7 @@ def start(log_dir: Path, port: Optional[int] = None,
     import requests
 
     log_dir.mkdir(parents=True, exist_ok=True)
-    port = port or int(os.environ.get("SANDBOX_PORT", "0") or 0) or _free_port()
+    port = port or load_settings().sandbox_port or _free_port()
     log = open(log_dir / "sandbox.log", "ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.sandbox", "--port", str(port)],

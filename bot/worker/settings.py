@@ -3,11 +3,11 @@ the counts of what it did."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Dict
 
 from bot.people.registry import DEFAULT_QUIET
+from bot.core.config import worker_env
 
 
 @dataclass
@@ -35,7 +35,7 @@ class WorkerSettings:
     @classmethod
     def from_env(cls) -> "WorkerSettings":
         """Read ``CHECKIN_*`` variables (see the README's configuration table)."""
-        env = os.environ.get
+        env = worker_env().get
         return cls(
             delivery=env("CHECKIN_DELIVERY", "rasa") or "rasa",
             batch=int(env("CHECKIN_BATCH", "200")),

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tools.eval_independent import NearIndex  # noqa: E402  (run as a script)
-from bot.safety.risk import normalise_text  # noqa: E402
+from bot.core.text import normalise_text  # noqa: E402
 
 EXAMPLE = re.compile(r"^(\s*)- (.*)$")
 
