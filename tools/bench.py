@@ -27,8 +27,16 @@ from typing import Dict, List, Sequence
 
 import aiohttp
 
-from bot.cli.supervisor import service_environment, start_services, stop_services, wait_until_ready
+from bot.cli.supervisor import (
+    service_environment,
+    start_embedded_redis,
+    start_services,
+    stop_services,
+    wait_until_ready,
+)
 from bot.core.config import PROJECT_ROOT, load_settings
+from bot.rasa.tracker_store import SessionRedisTrackerStore
+from bot.rasa.vectors import load_vectors
 
 LIEN_MESSAGES = [
     "bonjour", "bof pas terrible", "je me sens un peu seule", "jai mal dormi",
@@ -113,10 +121,12 @@ async def _populate_history(redis_url: str, prefix: str, sender: str, sessions: 
     """Write a long past into the production tracker store, as Rasa would."""
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import (
-        ActionExecuted, BotUttered, SessionStarted, UserUttered,
+        ActionExecuted,
+        BotUttered,
+        SessionStarted,
+        UserUttered,
     )
 
-    from bot.rasa.tracker_store import SessionRedisTrackerStore
 
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
     store = SessionRedisTrackerStore(domain=domain, url=redis_url, key_prefix=prefix,
@@ -165,7 +175,6 @@ def _rss_mib() -> float:
 
 def print_training_and_vectors_cost(out: Path) -> None:
     """What a newcomer waits for (`make train` from scratch), and the vectors' cost."""
-    from bot.rasa.vectors import load_vectors
 
     before, start = _rss_mib(), time.perf_counter()
     vectors = load_vectors()
@@ -201,7 +210,6 @@ def main(argv=None) -> int:
     redis_server = None
     redis_url = os.environ.get("BENCH_REDIS_URL") or settings.redis_url
     if not redis_url:
-        from bot.cli.supervisor import start_embedded_redis
 
         redis_server, redis_url = start_embedded_redis(settings.var_dir / "bench-redis")
     prefix = f"lienbench{uuid.uuid4().hex[:6]}"

@@ -33,12 +33,23 @@ from typing import Dict, List, Optional
 import aiohttp
 from twilio.request_validator import RequestValidator
 
-from tools.bench import LIEN_MESSAGES, percentile
-from tools.bench_checkins import SID, TOKEN, _free_port, start_double
 from bot.cli.supervisor import (
-    service_environment, start_services, start_worker, stop_services, wait_until_ready,
+    service_environment,
+    start_embedded_redis,
+    start_services,
+    start_worker,
+    stop_services,
+    train_if_needed,
+    wait_until_ready,
 )
 from bot.core.config import load_settings
+from bot.core.wording import say
+from bot.people.registry import Person as Registered
+from bot.people.registry import import_persons
+from bot.safety.cases import get_case, resolve_case
+from bot.safety.escalation import EscalationKeys
+from tools.bench import LIEN_MESSAGES, percentile
+from tools.bench_checkins import SID, TOKEN, _free_port, start_double
 
 RISK_MESSAGES = [
     "je veux en finir", "jveux en finir", "je vais me tuer ce soir",
@@ -111,7 +122,6 @@ async def converse(person: Person, watcher: AlertWatcher, redis, prefix: str, ro
                    timeout: float, samples: List[Dict], missed: List[str],
                    rng: random.Random) -> None:
     """Harmless messages, then a risk message; wait for its alert; close the case."""
-    from bot.safety.cases import resolve_case
 
     for _ in range(rounds):
         for body in rng.sample(LIEN_MESSAGES, rng.randint(1, 3)):
@@ -132,8 +142,6 @@ async def converse(person: Person, watcher: AlertWatcher, redis, prefix: str, ro
 async def stages(redis, prefix: str, samples: List[Dict]) -> Dict[str, float]:
     """Where the time goes (medians, ms): webhook to the escalation's write (the
     stream entry's id is Redis's clock), to the case (the worker's clock), to the alert."""
-    from bot.safety.cases import get_case
-    from bot.safety.escalation import EscalationKeys
 
     written: Dict[str, float] = {}
     for entry_id, fields in await redis.xrange(EscalationKeys(prefix).stream, count=100000):
@@ -157,7 +165,6 @@ async def measure(rasa_url: str, double_url: str, redis_url: str, prefix: str,
     """Run the conversations at once; return the latencies of the alerts."""
     import redis.asyncio as aioredis
 
-    from bot.people.registry import Person as Registered, import_persons
 
     redis = aioredis.from_url(redis_url)
     rng = random.Random(seed)
@@ -203,7 +210,6 @@ def _roster(path: Path) -> Path:
 
 def wait_for_worker(log: Path, offset: int, process, timeout: float = 60) -> None:
     """Wait until the worker says it started (it has warmed its provider clients)."""
-    from bot.core.wording import say
 
     started = say("worker.started", mode="", workers=0, batch=0).split(" (")[0]
     deadline = time.monotonic() + timeout
@@ -233,10 +239,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     redis_server = None
     redis_url = os.environ.get("BENCH_REDIS_URL") or settings.redis_url
     if not redis_url:
-        from bot.cli.supervisor import start_embedded_redis
 
         redis_server, redis_url = start_embedded_redis(settings.var_dir / "bench-redis")
-    from bot.cli.supervisor import train_if_needed
 
     model = train_if_needed()
     prefix = f"lienalerts{uuid.uuid4().hex[:6]}"

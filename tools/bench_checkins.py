@@ -26,9 +26,9 @@ from typing import Dict, List
 
 import requests
 
+from bot.cli.supervisor import start_embedded_redis
 from bot.core.config import PROJECT_ROOT, load_settings
 from bot.people.registry import Keys, Person, import_persons
-
 
 TOKEN = "bench-token"
 SID = "AC" + "1" * 32
@@ -160,7 +160,6 @@ async def run(args: argparse.Namespace) -> Dict:
     redis_server = None
     redis_url = settings.redis_url
     if not redis_url:
-        from bot.cli.supervisor import start_embedded_redis
 
         redis_server, redis_url = start_embedded_redis(settings.var_dir / "redis")
     double, url = start_double()

@@ -1,0 +1,1 @@
+"""The independent evaluation (``python -m tools.eval_independent``), by set."""
