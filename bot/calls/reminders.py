@@ -12,7 +12,7 @@ from bot.calls.booking import CallKeys, _decode
 from bot.core.french_time import spoken
 from bot.checkins.wording import name_part, wording
 from bot.core.ports import Delivery, DirectOutputs, JobContext
-from bot.core.redisx import s
+from bot.core.redisx import pop_due
 from bot.core.wording import raw
 from bot.people.registry import Keys, zone
 
@@ -79,16 +79,13 @@ async def send_reminders(ctx: JobContext) -> int:
     """Worker job: reminders due now, to the person and to the volunteer."""
     keys = Keys(ctx.prefix)
     now = ctx.now()
-    due = await ctx.redis.zrangebyscore(keys.reminders, "-inf", now, start=0, num=200)
     count = 0
-    for raw_member in due:
-        member = s(raw_member)
-        if await ctx.redis.zrem(keys.reminders, member):
-            try:
-                await send_reminder(ctx.redis, ctx.prefix, member, ctx.delivery, now,
-                                    ctx.alert_output())
-                count += 1
-            except Exception:  # noqa: BLE001 - a reminder never stops the worker
-                logger.exception("reminder %s not sent", member.split(":")[0])
+    async for member in pop_due(ctx.redis, keys.reminders, now, 200):
+        try:
+            await send_reminder(ctx.redis, ctx.prefix, member, ctx.delivery, now,
+                                ctx.alert_output())
+            count += 1
+        except Exception:  # noqa: BLE001 - a reminder never stops the worker
+            logger.exception("reminder %s not sent", member.split(":")[0])
     ctx.stats.reminders += count
     return count

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.core.keys import person_case
 from bot.core.ports import DeliveryError, JobContext
-from bot.core.redisx import hash_of, s
+from bot.core.redisx import hash_of, pop_due
 from bot.people.registry import Keys, in_quiet_hours, zone
 
 
@@ -16,12 +16,8 @@ async def ask_consent(ctx: JobContext) -> int:
     """Worker job: ask the consent question of people who are due for it."""
     keys = Keys(ctx.prefix)
     now = ctx.now()
-    due = await ctx.redis.zrangebyscore(keys.consent_due, "-inf", now, start=0, num=100)
     count = 0
-    for raw in due:
-        person_id = s(raw)
-        if not await ctx.redis.zrem(keys.consent_due, person_id):
-            continue
+    async for person_id in pop_due(ctx.redis, keys.consent_due, now, 100):
         person = hash_of(await ctx.redis.hgetall(keys.person(person_id)))
         local = datetime.fromtimestamp(now, zone(person.get("timezone", ""))).time()
         if person.get("status") != "pending" or person.get("consent_asked_ts"):

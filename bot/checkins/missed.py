@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from bot.core.ports import JobContext
-from bot.core.redisx import hash_of, s
+from bot.core.redisx import hash_of, pop_due, s
 from bot.people.registry import Keys
 from bot.safety.escalation import Escalation, EscalationKeys, record_escalation
 
@@ -68,12 +68,9 @@ async def expire_unanswered(ctx: JobContext) -> int:
     """Worker job: check-ins whose answer window passed count as missed (once each)."""
     keys = Keys(ctx.prefix)
     now = ctx.now()
-    overdue = await ctx.redis.zrangebyscore(keys.awaiting, "-inf", now, start=0, num=500)
     count = 0
-    for raw in overdue:
-        person_id = s(raw)
-        if await ctx.redis.zrem(keys.awaiting, person_id):
-            person = hash_of(await ctx.redis.hgetall(keys.person(person_id)))
-            await count_missed(ctx, person_id, person)
-            count += 1
+    async for person_id in pop_due(ctx.redis, keys.awaiting, now, 500):
+        person = hash_of(await ctx.redis.hgetall(keys.person(person_id)))
+        await count_missed(ctx, person_id, person)
+        count += 1
     return count

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Tuple
 
 CLAIM_SCRIPT = """
 local now = tonumber(ARGV[1])
@@ -62,6 +62,16 @@ def s(value: Any) -> str:
 def hash_of(raw: Dict[Any, Any]) -> Dict[str, str]:
     """A Redis hash as text."""
     return {s(k): s(v) for k, v in raw.items()}
+
+
+async def pop_due(redis: Any, key: str, now: float, count: int) -> AsyncIterator[str]:
+    """The members of the sorted set ``key`` due by ``now`` (at most ``count``), each
+    removed before it is yielded: when several workers look, each member goes to
+    exactly one of them (no lease: what is taken is handled or re-added)."""
+    for raw in await redis.zrangebyscore(key, "-inf", now, start=0, num=count):
+        member = s(raw)
+        if await redis.zrem(key, member):
+            yield member
 
 
 class LeasedQueue:
