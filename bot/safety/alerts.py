@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Dict, Optional
 
+from bot.core.redisx import ALREADY_SENT, send_once
 from bot.core.wording import raw, say
 from bot.safety.cases import CaseKeys, _s, get_case
 from bot.safety.digest import send_at_once
@@ -91,22 +93,18 @@ async def send_alert(redis: Any, prefix: str, member: str, delivery: Any,
     page = Page(members=len(members))
     for index, member_info in enumerate(members):
         sent_key = keys.alert_sent(case_id, round_, tier, index)
-        if _s(await redis.get(sent_key)).startswith("sent"):
-            page.reached += 1
-            continue
-        await redis.set(sent_key, f"sending:{now:.3f}", ex=7 * 86400)
         try:
-            got = await send_to_contact(delivery, member_info, text)
+            got = await send_once(redis, sent_key,
+                                  partial(send_to_contact, delivery, member_info, text),
+                                  now, 7 * 86400)
         except Exception:  # noqa: BLE001 - the others are paged all the same
             logger.exception("case %s: the page of tier %d did not reach member %d (%s)",
                              case_id, tier, index + 1, member_info.get("name", ""))
             page.failed += 1
             continue
-        if got:
-            await redis.set(sent_key, f"sent:{now:.3f}", ex=7 * 86400)
+        if got is ALREADY_SENT or got:
             page.reached += 1
         else:
-            await redis.delete(sent_key)
             logger.error("case %s: tier %d member %d (%s) has no phone and no Telegram",
                          case_id, tier, index + 1, member_info.get("name", ""))
     what = "new risk message of a claimed case" if joined else "case"

@@ -22,13 +22,14 @@ import logging
 from datetime import datetime
 from typing import Any, Dict, List, Tuple
 
+from bot.core.config import load_settings
+from bot.core.keys import digest_day
+from bot.core.redisx import ALREADY_SENT, send_once
+from bot.core.sms_text import split_segments
 from bot.core.wording import raw, say
 from bot.people.registry import zone
 from bot.safety.cases import CaseKeys, _s, get_case, queue
 from bot.safety.roster import console_link, referent_key, roster, send_to_contact
-from bot.core.sms_text import split_segments
-from bot.core.keys import digest_day
-from bot.core.config import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -109,12 +110,11 @@ async def _person(redis: Any, prefix: str, person_id: str) -> Dict[str, str]:
 
 async def _send_once(redis: Any, key: str, delivery: Any, contact: Dict[str, str],
                      text: str, now: float) -> bool:
-    if _s(await redis.get(key)).startswith("sent"):
-        return False
-    await redis.set(key, f"sending:{now:.3f}", ex=DONE_TTL)
-    await send_to_contact(delivery, contact, text)
-    await redis.set(key, f"sent:{now:.3f}", ex=DONE_TTL)
-    return True
+    async def send() -> bool:
+        await send_to_contact(delivery, contact, text)
+        return True  # the digest counts as sent even to a contact without a channel
+
+    return await send_once(redis, key, send, now, DONE_TTL) is not ALREADY_SENT
 
 
 async def send_daily(redis: Any, prefix: str, delivery: Any, now: float, token: str,
