@@ -69,8 +69,8 @@ class ActionOrientNeed(Action):
         before = shown_before(tracker, need)
         entries = reply_entries(need, tracker.get_slot("territory"), before)
         if len(entries) < 2:  # one new entry left: said with the most urgent one
-            first = services_for(need, tracker.get_slot("territory"))
-            entries += [entry for entry in first if entry not in entries][:1]
+            listed = services_for(need, tracker.get_slot("territory"))
+            entries += [entry for entry in listed if entry not in entries][:1]
         again = entries[0].id not in before if before else False
         first, then = entries[0], entries[1]
         dispatcher.utter_message(

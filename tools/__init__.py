@@ -1,0 +1,1 @@
+"""Benchmarks and the independent evaluation (they import the product, never the tests)."""

@@ -175,7 +175,6 @@ def _rss_mib() -> float:
 
 def print_training_and_vectors_cost(out: Path) -> None:
     """What a newcomer waits for (`make train` from scratch), and the vectors' cost."""
-
     before, start = _rss_mib(), time.perf_counter()
     vectors = load_vectors()
     loaded = time.perf_counter() - start

@@ -122,7 +122,6 @@ async def converse(person: Person, watcher: AlertWatcher, redis, prefix: str, ro
                    timeout: float, samples: List[Dict], missed: List[str],
                    rng: random.Random) -> None:
     """Harmless messages, then a risk message; wait for its alert; close the case."""
-
     for _ in range(rounds):
         for body in rng.sample(LIEN_MESSAGES, rng.randint(1, 3)):
             await person.text(body)
@@ -141,8 +140,8 @@ async def converse(person: Person, watcher: AlertWatcher, redis, prefix: str, ro
 
 async def stages(redis, prefix: str, samples: List[Dict]) -> Dict[str, float]:
     """Where the time goes (medians, ms): webhook to the escalation's write (the
-    stream entry's id is Redis's clock), to the case (the worker's clock), to the alert."""
-
+    stream entry's id is Redis's clock), to the case (the worker's clock), to the alert.
+    """
     written: Dict[str, float] = {}
     for entry_id, fields in await redis.xrange(EscalationKeys(prefix).stream, count=100000):
         written[fields[b"id"].decode()] = int(entry_id.split(b"-")[0]) / 1000
@@ -210,7 +209,6 @@ def _roster(path: Path) -> Path:
 
 def wait_for_worker(log: Path, offset: int, process, timeout: float = 60) -> None:
     """Wait until the worker says it started (it has warmed its provider clients)."""
-
     started = say("worker.started", mode="", workers=0, batch=0).split(" (")[0]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

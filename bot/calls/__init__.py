@@ -1,0 +1,1 @@
+"""Calls with a human: French dates, volunteers, booking, reminders, the day's plan."""

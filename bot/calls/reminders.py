@@ -1,6 +1,7 @@
 """Call reminders: to the person (through Rasa, so an answer lands in context) and
 to the volunteer (straight to the provider); a cancelled call tells the
-volunteer. The worker claims due members of ``{p}:reminders:due``."""
+volunteer. The worker claims due members of ``{p}:reminders:due``.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def local_hhmm(ts: float, tz_name: str) -> str:
 async def send_reminder(redis: Any, prefix: str, member: str, delivery: Delivery,
                         now_ts: float, direct: DirectOutputs) -> bool:
     """Send one reminder (called by the worker once the member is claimed): to the
-    person through ``delivery``, to the volunteer straight through ``direct``."""
+    person through ``delivery``, to the volunteer straight through ``direct``.
+    """
     keys = CallKeys(prefix)
     _, call_id, who = member.split(":", 2)
     call = _decode(await redis.hgetall(keys.call(call_id)))

@@ -1,0 +1,1 @@
+"""Check-ins: the morning and evening messages, their wording, answers, missed ones, consent."""

@@ -1,6 +1,7 @@
 """Consent at the first contact: someone new whose first messages did not lead to
 the consent question is asked by the worker (through Rasa: the question has
-buttons), outside quiet hours, and never while a case about them is open."""
+buttons), outside quiet hours, and never while a case about them is open.
+"""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 window passes; N missed in a row (``MISSED_CHECKINS_ALERT``, default 2) raise a
 ``no_news`` escalation (level ``watch``); any answer clears it (the tracker store
 calls ``clear_no_news``), and so does an SMS the provider could not deliver
-(``channels/sms.py`` raises it at once)."""
+(``channels/sms.py`` raises it at once).
+"""
 
 from __future__ import annotations
 

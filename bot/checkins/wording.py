@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Literal, Optional, Tuple, overload
 
 import yaml
 
@@ -39,6 +39,18 @@ def name_part(first_name: str) -> str:
     """", Marie" or nothing."""
     first_name = (first_name or "").strip()
     return f" {first_name}" if first_name else ""
+
+
+@overload
+def _pick(rng: random.Random, count: int, field: str, day: date,
+          said: Dict[str, str], never: Optional[int] = None,
+          optional: Literal[False] = False) -> int: ...
+
+
+@overload
+def _pick(rng: random.Random, count: int, field: str, day: date,
+          said: Dict[str, str], never: Optional[int] = None, *,
+          optional: Literal[True]) -> Optional[int]: ...
 
 
 def _pick(rng: random.Random, count: int, field: str, day: date,

@@ -1,0 +1,1 @@
+"""``python -m bot``: one module per command group; the development supervisor apart."""

@@ -111,6 +111,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def command(dotted: str) -> Callable[[argparse.Namespace], int]:
     """The function of a command, loaded by name: a command imports only what it
-    needs (``persons import`` never loads Rasa's channels or the console)."""
+    needs (``persons import`` never loads Rasa's channels or the console).
+    """
     module, _, name = dotted.partition(":")
     return getattr(importlib.import_module(module), name)

@@ -1,0 +1,1 @@
+"""The companion's knowledge: what it remembers of a person, the services it points to."""

@@ -72,7 +72,8 @@ class Service:
 @dataclass(frozen=True)
 class Refinement:
     """A message about one need that says these words (and none of ``unless``)
-    gets another need's answer."""
+    gets another need's answer.
+    """
 
     need: str
     from_needs: Tuple[str, ...]

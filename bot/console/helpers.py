@@ -1,5 +1,6 @@
 """What every view shares: refusals, page context, redirects, the posted form,
-query parameters in range, and the least role a route needs."""
+query parameters in range, and the least role a route needs.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ class BadInput(ValueError):
 
 def stream_id(value: str, name: str) -> str:
     """A Redis stream id ("ms-seq"), both parts within 64 bits, written plainly
-    ("00-0" is "0-0")."""
+    ("00-0" is "0-0").
+    """
     found = re.fullmatch(r"([0-9]{1,20})-([0-9]{1,20})", value)
     if not found or max(int(found.group(1)), int(found.group(2))) > MAX_U64:
         raise BadInput(name)

@@ -1,5 +1,6 @@
 """The console's middleware (session, log-in, role and CSRF checks; never a 500)
-and its security headers (a response-prepare signal)."""
+and its security headers (a response-prepare signal).
+"""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
     """No framing, no inline script, no referrer, no sniffing, no caching of pages;
-    HTTPS only (HSTS) when the console is behind TLS (``CONSOLE_SECURE_COOKIE=1``)."""
+    HTTPS only (HSTS) when the console is behind TLS (``CONSOLE_SECURE_COOKIE=1``).
+    """
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")

@@ -237,7 +237,8 @@ class ConsoleStore:
 
     async def new_session(self, login: str) -> Dict[str, str]:
         """A fresh session of a signed-in user, with its CSRF token (made at log-in
-        only: nothing is kept for anonymous visitors)."""
+        only: nothing is kept for anonymous visitors).
+        """
         if not login:
             raise ValueError("a session belongs to a signed-in user")
         token = secrets.token_urlsafe(32)
@@ -269,7 +270,8 @@ class ConsoleStore:
 
     async def session_user(self, session: Optional[Dict[str, str]]) -> Optional[User]:
         """The session's user, unless the account was disabled or its password reset
-        since the log-in (the session is then ended)."""
+        since the log-in (the session is then ended).
+        """
         if not session or not session.get("login"):
             return None
         login = session["login"]

@@ -1,5 +1,6 @@
 """The pages' Jinja2 environment: autoescape (a message is always shown as text),
-the filters and globals the templates use."""
+the filters and globals the templates use.
+"""
 
 from __future__ import annotations
 

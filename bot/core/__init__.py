@@ -1,0 +1,1 @@
+"""The ground floor: settings, Redis keys and helpers, ports, clock, text, wording, phones."""

@@ -156,7 +156,8 @@ def load_settings() -> Settings:
 
 def worker_env() -> Dict[str, str]:
     """The worker's ``CHECKIN_*`` and related variables as set (bot/worker/settings.py
-    turns them into its typed settings with their defaults)."""
+    turns them into its typed settings with their defaults).
+    """
     return {name: value for name, value in os.environ.items()
             if name.startswith(WORKER_PREFIXES) or name in WORKER_NAMES}
 
@@ -168,7 +169,8 @@ WORKER_NAMES = frozenset({"QUIET_HOURS", "MISSED_CHECKINS_ALERT", "WORKER_POLL_S
 
 def environment() -> Dict[str, str]:
     """A copy of the whole environment, for the child processes ``make run`` starts
-    and for the sandbox's check that no provider credential is set."""
+    and for the sandbox's check that no provider credential is set.
+    """
     return dict(os.environ)
 
 

@@ -67,7 +67,8 @@ def hash_of(raw: Dict[Any, Any]) -> Dict[str, str]:
 async def pop_due(redis: Any, key: str, now: float, count: int) -> AsyncIterator[str]:
     """The members of the sorted set ``key`` due by ``now`` (at most ``count``), each
     removed before it is yielded: when several workers look, each member goes to
-    exactly one of them (no lease: what is taken is handled or re-added)."""
+    exactly one of them (no lease: what is taken is handled or re-added).
+    """
     for raw in await redis.zrangebyscore(key, "-inf", now, start=0, num=count):
         member = s(raw)
         if await redis.zrem(key, member):
@@ -115,7 +116,8 @@ async def send_once(redis: Any, key: str, send: Callable[[], Awaitable[Any]],
     exception leaves ``sending`` so that a retry after the lease sends again (a
     message certainly not sent is sent; one that may have gone is not marked
     sent). Check-ins use their own stricter variant (``bot/checkins/send.py``):
-    they also ask Rasa whether a dead worker's message arrived."""
+    they also ask Rasa whether a dead worker's message arrived.
+    """
     if s(await redis.get(key)).startswith("sent"):
         return ALREADY_SENT
     await redis.set(key, f"sending:{now:.3f}", ex=ttl)

@@ -1,0 +1,1 @@
+"""The people Lien keeps a link with: registry, CSV import, opaque references, privacy."""

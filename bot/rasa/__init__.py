@@ -1,0 +1,1 @@
+"""Rasa plug-ins: NLU components, RiskPolicy, NLG, tracker and lock stores, the servers."""

@@ -97,7 +97,8 @@ def _elder_abuse() -> List["re.Pattern"]:
 
 def clear_reply(category: str, prepared_text: str) -> str:
     """The first answer to a clear risk: ``utter_risk_<category>``, or its elder-abuse
-    form (3977 first) when an older person is hurt by family or carers."""
+    form (3977 first) when an older person is hurt by family or carers.
+    """
     if category == "violence" and any(p.search(prepared_text) for p in _elder_abuse()):
         return f"{CLEAR_PREFIX}violence_elder"
     return f"{CLEAR_PREFIX}{category}"

@@ -51,7 +51,8 @@ def chunks(text: str, longest: int = 220) -> List[str]:
 
 def features(vectorizers: Any, texts: List[str]) -> Any:
     """Character (and word) n-grams of the lexicon-prepared texts, and the mean
-    of their French word vectors: the features both readers share."""
+    of their French word vectors: the features both readers share.
+    """
     from scipy.sparse import csr_matrix, hstack
 
     if not isinstance(vectorizers, (list, tuple)):

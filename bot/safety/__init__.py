@@ -1,0 +1,1 @@
+"""Safety: risk lexicon, escalations, cases, roster, alerts, digest, human takeover."""

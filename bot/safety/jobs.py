@@ -1,5 +1,6 @@
 """The safety jobs of the worker: escalations become cases, due alerts page the
-on-call roster, watch cases reach the referents' digest."""
+on-call roster, watch cases reach the referents' digest.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The scheduler worker: a loop over the jobs the features register."""

@@ -1,7 +1,8 @@
 """The worker's table of jobs: each feature registers what runs at every round,
 in this order (arq's ``cron_jobs``, rapidpro's beat schedule). A job takes the
 worker as its context (``bot.core.ports.JobContext``) and returns how much it did.
-The check-in wave runs after them (``bot/checkins/send.py``)."""
+The check-in wave runs after them (``bot/checkins/send.py``).
+"""
 
 from __future__ import annotations
 

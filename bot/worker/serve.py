@@ -28,7 +28,7 @@ def rss_kib() -> int:
 
 
 def install_fast_loop() -> None:
-    """uvloop (already installed with Sanic) when available: about twice the speed."""
+    """Uvloop (already installed with Sanic) when available: about twice the speed."""
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop is pinned, but stay portable

@@ -1,5 +1,6 @@
 """The worker's settings (``CHECKIN_*`` and friends, see the README's table) and
-the counts of what it did."""
+the counts of what it did.
+"""
 
 from __future__ import annotations
 

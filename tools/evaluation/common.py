@@ -55,11 +55,11 @@ def _tokens(text: str) -> frozenset:
 
 class NearIndex:
     """Overlap with training: exact normalised matches, and token-set Jaccard >= 0.8
-    for longer texts."""
+    for longer texts.
+    """
 
     def __init__(self, texts: list) -> None:
         """Index the texts."""
-
         self.exact = {normalise_text(t) for t in texts}
         self.sets = [_tokens(t) for t in texts]
         self.by_token = defaultdict(set)
@@ -69,7 +69,6 @@ class NearIndex:
 
     def near(self, text: str) -> bool:
         """Whether ``text`` is, or nearly is, one of the texts."""
-
         if normalise_text(text) in self.exact:
             return True
         tokens = _tokens(text)
@@ -106,7 +105,7 @@ class Rate:
 
     @property
     def value(self) -> float:
-        """k / n (1.0 when n is 0)."""
+        """K / n (1.0 when n is 0)."""
         return self.k / self.n if self.n else 1.0
 
     def __str__(self) -> str:

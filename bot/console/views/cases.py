@@ -173,7 +173,8 @@ def may_resolve(case: Dict[str, str], user: User) -> bool:
 def _resolve_refusal(case: Dict[str, str], user: User) -> Optional[Dict[str, Any]]:
     """Why ``user`` may not close ``case``: a claimed case is its holder's (admins
     may, audited); an unclaimed urgent case is taken first (its alert ladder
-    stops only when someone is with the person)."""
+    stops only when someone is with the person).
+    """
     if case.get("status") == "claimed" and case.get("claimed_by") != user.login and \
             not user.can("admin"):
         return {"ok": False, "key": "resolve_not_yours", "status": 403,
