@@ -21,8 +21,9 @@ table of routes); ``views/`` (one module per area); ``middlewares``; ``keys``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, AsyncIterator, Optional
 
+import redis.asyncio as aioredis
 from aiohttp import web
 
 from bot.console.keys import OPTIONS, PREFIX, REDIS, STORE, TAKEOVER
@@ -31,6 +32,8 @@ from bot.console.roster_file import validate_roster
 from bot.console.routes import ROUTES, setup_routes
 from bot.console.store import ROLES, ConsoleStore
 from bot.console.templating import setup_templates
+from bot.core.config import load_settings
+from bot.delivery import DirectDelivery
 from bot.safety.takeover import Takeover
 
 
@@ -39,19 +42,44 @@ async def warm(app: web.Application) -> None:
     await app[STORE].dummy_hash()
 
 
-def make_app(redis: Any, prefix: str, takeover: Takeover, secure_cookie: bool = False,
-             session_hours: float = 12) -> web.Application:
-    """The console on a Redis client and a Takeover (the channels' outputs, Rasa).
+def attach(app: web.Application, redis: Any, takeover: Takeover) -> None:
+    """Put the Redis client, the store and the takeover in the application's state."""
+    app[STORE] = ConsoleStore(redis, app[PREFIX], app[OPTIONS]["session_hours"])
+    app[REDIS] = redis
+    app[TAKEOVER] = takeover
 
-    The caller owns both (``bot.console.server.build`` closes them when the
-    application is cleaned up; tests share theirs): nothing here needs closing.
+
+async def own_resources(app: web.Application) -> AsyncIterator[None]:
+    """The console's own Redis client and channel outputs, closed at cleanup."""
+    settings = load_settings()
+    redis = aioredis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0",
+                              socket_timeout=10)
+    outputs = DirectDelivery(redis, app[PREFIX])
+    attach(app, redis, Takeover(redis, app[PREFIX], settings.rasa_url, outputs,
+                                settings.rasa_token))
+    yield
+    await outputs.close()
+    await redis.close()
+
+
+def make_app(redis: Any = None, prefix: str = "lien", takeover: Optional[Takeover] = None,
+             secure_cookie: bool = False, session_hours: float = 12) -> web.Application:
+    """The console application.
+
+    Without ``redis`` it owns its Redis client and the channels' outputs
+    (``own_resources``, through ``cleanup_ctx``: made at start-up, closed at
+    cleanup), as ``python -m bot console`` runs it. Tests hand in their own client
+    and Takeover, which they close themselves.
     """
     app = web.Application(middlewares=[guard], client_max_size=256 * 1024)
-    app[STORE] = ConsoleStore(redis, prefix, session_hours)
-    app[REDIS] = redis
     app[PREFIX] = prefix
-    app[TAKEOVER] = takeover
-    app[OPTIONS] = {"secure_cookie": secure_cookie}
+    app[OPTIONS] = {"secure_cookie": secure_cookie, "session_hours": session_hours}
+    if redis is None:
+        app.cleanup_ctx.append(own_resources)
+    else:
+        if takeover is None:
+            raise ValueError("a console on a given Redis client needs its Takeover")
+        attach(app, redis, takeover)
     setup_templates(app)
     setup_routes(app)
     app.on_response_prepare.append(security_headers)
