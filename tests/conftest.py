@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,23 +15,17 @@ import redis.asyncio as aioredis
 import requests
 from rasa.shared.core.domain import Domain
 
-ROOT = Path(__file__).resolve().parent.parent
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-# Every test run writes under its own key prefix: no flush, no collisions.
-TEST_PREFIX = os.environ.setdefault("LIEN_TEST_PREFIX", f"lientest{uuid.uuid4().hex[:8]}")
+# The helpers under tests/support assert like the tests: rewritten by pytest.
+pytest.register_assert_rewrite("tests.support")
 
-os.environ.setdefault("REDIS_URL", TEST_REDIS_URL)
-os.environ["LIEN_KEY_PREFIX"] = TEST_PREFIX
-os.environ.setdefault("LIEN_VAR_DIR", str(ROOT / "var" / "test"))
-# Rasa's API and the REST channel always require a token: the tests use this one.
-RASA_TOKEN = os.environ.setdefault("RASA_TOKEN", "test-rasa-token-0123456789")
-AUTH = {"token": RASA_TOKEN}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# Importing the settings sets the test run's environment (Redis, key prefix, tokens).
+from tests.support.chat import Chat  # noqa: E402
+from tests.support.paths import ROOT  # noqa: E402
+from tests.support.servers import _free_port, _start_double  # noqa: E402
+from tests.support.settings import (  # noqa: E402
+    TELEGRAM_SECRET, TELEGRAM_TOKEN, TEST_PREFIX, TEST_REDIS_URL, TWILIO_FROM, TWILIO_SID,
+    TWILIO_TOKEN,
+)
 
 
 @pytest.fixture(scope="session")
@@ -83,11 +75,6 @@ def trained_model() -> str:
     return str(ROOT / "models" / "lien.tar.gz")
 
 
-TWILIO_SID = "AC" + "0" * 32
-TWILIO_TOKEN = "test-twilio-token"
-TWILIO_FROM = "+33700000000"
-
-
 @pytest.fixture(scope="session")
 def twilio_double() -> Iterator[str]:
     """The local Twilio API stand-in (tests/support/doubles/twilio_api.py), its base URL."""
@@ -107,25 +94,6 @@ def twilio_double() -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(timeout=10)
-
-
-TELEGRAM_TOKEN = "123456:test-telegram-token"
-TELEGRAM_SECRET = "test-telegram-secret"
-
-
-def _start_double(module: str, token: str) -> tuple:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", module, "--port", str(port), "--token", token], cwd=ROOT
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(url, timeout=1)
-            break
-        except requests.RequestException:
-            time.sleep(0.1)
-    return process, url
 
 
 @pytest.fixture(scope="session")
@@ -172,76 +140,10 @@ def servers(
         stop_services(processes)
 
 
-class Chat:
-    """Talks to the Rasa server's REST channel as one person."""
-
-    def __init__(self, rasa_url: str, sender: str) -> None:
-        self.rasa_url = rasa_url
-        self.sender = sender
-
-    def say(self, text: str) -> list:
-        """Send a message; return the bot's messages."""
-        reply = requests.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
-            json={"sender": self.sender, "message": text},
-            params=AUTH, timeout=60,
-        )
-        assert reply.status_code == 200, reply.text
-        return reply.json()
-
-    def texts(self, text: str) -> list:
-        """Send a message; return the bot's texts."""
-        return [m.get("text", "") for m in self.say(text)]
-
-    def trigger(self, intent: str) -> dict:
-        """Trigger an external intent (a check-in) for this person."""
-        reply = requests.post(
-            f"{self.rasa_url}/conversations/{self.sender}/trigger_intent",
-            json={"name": intent},
-            params=AUTH, timeout=60,
-        )
-        assert reply.status_code == 200, reply.text
-        return reply.json()
-
-    def tracker(self) -> dict:
-        """The conversation's tracker."""
-        return requests.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker", params=AUTH,
-            timeout=30
-        ).json()
-
-
 @pytest.fixture
 def chat(servers: Dict[str, str]) -> Chat:
     """A new person talking to the running assistant."""
     return Chat(servers["rasa"], f"test:{uuid.uuid4().hex[:10]}")
-
-
-def add_console_user(env: Dict[str, str], login: str, role: str, password: str,
-                     name: str = "") -> None:
-    """``python -m bot users add`` with the password on standard input."""
-    added = subprocess.run(
-        [sys.executable, "-m", "bot", "users", "add", login, "--role", role,
-         "--name", name or login, "--password-stdin"], input=password + "\n", text=True,
-        capture_output=True, cwd=ROOT, env=env, timeout=60)
-    assert added.returncode == 0, added.stderr
-
-
-def start_console(env: Dict[str, str], log_path: Path) -> tuple:
-    """``python -m bot console`` on a free port, logging to a file; (process, url)."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "console", "--port", str(port)], cwd=ROOT,
-        env=dict(env, CONSOLE_URL=f"http://127.0.0.1:{port}"),
-        stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if requests.get(f"{url}/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.1)
-    return process, url
 
 
 def pytest_collection_modifyitems(config, items) -> None:

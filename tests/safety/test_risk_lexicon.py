@@ -1,0 +1,173 @@
+"""The risk lexicon: every entry's examples, the held-out phrases, normalisation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from bot.safety.risk import DEFAULT_LEXICON, LexiconError, RiskLexicon, normalise_text
+from tests.support.paths import ROOT
+
+LEXICON = RiskLexicon.load(DEFAULT_LEXICON)
+PHRASES = yaml.safe_load((ROOT / "tests" / "data" / "risk_phrases.yml").read_text("utf-8"))
+KNOWN_MISSES = {m["text"]: m["reason"] for m in PHRASES.get("known_misses") or []}
+
+
+def _training_texts():
+    texts = set()
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text("utf-8"))["nlu"]:
+            for line in block.get("examples", "").splitlines():
+                if line.strip().startswith("- "):
+                    texts.add(normalise_text(line.strip()[2:]))
+    return texts
+
+
+@pytest.mark.parametrize("entry", LEXICON.patterns, ids=lambda e: e.id)
+def test_every_entry_matches_its_examples(entry):
+    for example in entry.examples:
+        found = LEXICON.match(example)
+        assert found is not None, (entry.id, example)
+        assert found.category == entry.category, (entry.id, example, found)
+        assert entry.id in found.all_pattern_ids, (entry.id, example, found)
+
+
+@pytest.mark.parametrize("entry", LEXICON.safe, ids=lambda e: e.id)
+def test_safe_idioms_raise_nothing(entry):
+    for example in entry.examples:
+        assert LEXICON.match(example) is None, (entry.id, example)
+
+
+def _phrase_id(phrase):
+    text = phrase["text"] if isinstance(phrase, dict) else phrase
+    return re.sub(r"\W+", "_", normalise_text(text))[:60]
+
+
+@pytest.mark.parametrize("phrase", PHRASES["risk"], ids=_phrase_id)
+def test_held_out_risk_phrase_is_detected(phrase):
+    if phrase["text"] in KNOWN_MISSES:
+        pytest.xfail(KNOWN_MISSES[phrase["text"]])
+    found = LEXICON.match(phrase["text"])
+    assert found is not None, phrase
+    assert found.category == phrase["category"], (phrase, found)
+    if "level" in phrase:
+        assert found.level == phrase["level"], (phrase, found)
+
+
+@pytest.mark.parametrize("text", PHRASES["safe"], ids=_phrase_id)
+def test_held_out_safe_phrase_raises_nothing(text):
+    if text in KNOWN_MISSES:
+        pytest.xfail(KNOWN_MISSES[text])
+    assert LEXICON.match(text) is None, (text, LEXICON.match(text))
+
+
+def test_recall_and_false_alarms_over_all_phrases():
+    risky = PHRASES["risk"]
+    detected = sum(
+        1 for p in risky if (m := LEXICON.match(p["text"])) and m.category == p["category"]
+    )
+    alarms = sum(1 for t in PHRASES["safe"] if LEXICON.match(t))
+    assert len(risky) >= 200 and len(PHRASES["safe"]) >= 150
+    assert detected / len(risky) >= 0.98
+    assert alarms / len(PHRASES["safe"]) <= 0.03
+
+
+def test_held_out_phrases_are_not_training_data():
+    training = _training_texts()
+    examples = {normalise_text(e) for p in LEXICON.patterns + LEXICON.safe for e in p.examples}
+    for phrase in PHRASES["risk"] + [{"text": t} for t in PHRASES["safe"]]:
+        folded = normalise_text(phrase["text"])
+        assert folded not in training, phrase
+        assert folded not in examples, phrase
+
+
+@pytest.mark.parametrize(
+    "raw, folded",
+    [
+        ("Jé VEUX Mourîr", "je veux mourir"),
+        ("mouriiiiir!!!", "mourir"),
+        ("j'ai   envie", "j ai envie"),
+        ("l’œuvre", "l oeuvre"),
+        ("frappée", "frape"),
+        ("", ""),
+    ],
+)
+def test_normalisation(raw, folded):
+    assert normalise_text(raw) == folded
+
+
+def test_abbreviations_are_spelt_out():
+    assert LEXICON.prepare("jveux en finir") == "je veux en finir"
+    assert LEXICON.prepare("chui fatigue") == "je suis fatigue"
+    assert LEXICON.prepare("g envie") == "j ai envie"
+    # Whole words only: "gare" keeps its g.
+    assert LEXICON.prepare("a la gare") == "a la gare"
+
+
+def test_critical_beats_high_and_priority_breaks_ties():
+    both = LEXICON.match("j'ai envie de mourir et j'ai avalé tous mes cachets")
+    assert both.level == "critical" and both.category == "suicide"
+    lexicon = RiskLexicon.from_dict({
+        "category_priority": ["suicide", "medical", "child", "violence"],
+        "patterns": [
+            {"id": "v", "category": "violence", "level": "high", "pattern": "aaa",
+             "examples": ["aaa"]},
+            {"id": "s", "category": "suicide", "level": "high", "pattern": "bbb",
+             "examples": ["bbb"]},
+        ],
+    })
+    assert lexicon.match("aaa bbb").category == "suicide"
+    assert lexicon.match("aaa").category == "violence"
+
+
+def test_safe_idioms_do_not_hide_a_real_risk_in_the_same_message():
+    found = LEXICON.match("je suis morte de rire hier mais aujourd'hui je veux mourir")
+    assert found is not None and found.category == "suicide"
+
+
+@pytest.mark.parametrize("text, category", [
+    # Distance markers hide a risk word only in their own sentence: a present
+    # risk in the next sentence is still read.
+    ("Le chat est tombé du canapé. Et moi je suis tombée cette nuit, je ne peux pas me relever",
+     "medical"),
+    ("Ils se sont battus avec des épées en mousse. Mon mari m'a frappée ce soir.", "violence"),
+    ("Je pars vivre chez mon fils. Mais avant je veux en finir.", "suicide"),
+    ("Mon IRM est normale, aucune séquelle. Par contre mon mari a la bouche de travers "
+     "depuis une heure", "medical"),
+])
+def test_distance_markers_do_not_hide_the_next_sentence(text, category):
+    found = LEXICON.match(text)
+    assert found is not None and found.category == category
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"patterns": []}, "no risk pattern"),
+        ({"patterns": [{"id": "x", "category": "weather", "level": "high",
+                        "pattern": "a", "examples": ["a"]}]}, "unknown category"),
+        ({"patterns": [{"id": "x", "category": "suicide", "level": "urgent",
+                        "pattern": "a", "examples": ["a"]}]}, "unknown level"),
+        ({"patterns": [{"id": "x", "category": "suicide", "level": "high",
+                        "pattern": "(", "examples": ["a"]}]}, "bad pattern"),
+        ({"patterns": [{"id": "x", "category": "suicide", "level": "high",
+                        "pattern": "a"}]}, "needs examples"),
+        ({"patterns": [{"id": "x", "category": "suicide", "level": "high",
+                        "pattern": "a", "examples": ["a"]},
+                       {"id": "x", "category": "suicide", "level": "high",
+                        "pattern": "b", "examples": ["b"]}]}, "duplicate id"),
+    ],
+)
+def test_malformed_lexicons_are_refused(raw, message):
+    with pytest.raises(LexiconError, match=message):
+        RiskLexicon.from_dict(raw)
+
+
+def test_classifier_threshold_is_checked():
+    base = {"patterns": [{"id": "x", "category": "suicide", "level": "high",
+                          "pattern": "a", "examples": ["a"]}]}
+    assert RiskLexicon.from_dict(base).classifier_threshold == pytest.approx(0.96)
+    with pytest.raises(LexiconError, match="classifier_threshold"):
+        RiskLexicon.from_dict({**base, "classifier_threshold": 1.5})
