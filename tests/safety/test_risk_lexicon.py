@@ -7,7 +7,9 @@ import re
 import pytest
 import yaml
 
-from bot.safety.risk import DEFAULT_LEXICON, LexiconError, RiskLexicon, normalise_text
+from bot.safety.risk import DEFAULT_LEXICON, LexiconError, RiskLexicon
+
+from bot.core.text import normalise_text
 from tests.support.paths import ROOT
 
 LEXICON = RiskLexicon.load(DEFAULT_LEXICON)

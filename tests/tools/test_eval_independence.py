@@ -13,7 +13,7 @@ import json
 import pytest
 
 from tools.eval_independent import NearIndex, load_set, training_texts
-from bot.safety.risk import normalise_text
+from bot.core.text import normalise_text
 
 
 def _lines(name: str, half: str) -> list:
