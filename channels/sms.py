@@ -36,8 +36,11 @@ from redis.exceptions import RedisError
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot.checkins import ladder
 from bot.checkins.missed import raise_no_news
+from bot.core import clock
 from bot.core.keys import Keys, SmsKeys
+from bot.core.records import as_person
 from bot.core.phone import mask, to_e164
 from channels.common import (
     DONE, IN_PROGRESS, ProcessedOnce, SpoolReplayer, answer_without_redis,
@@ -282,12 +285,15 @@ class SmsInput(InputChannel):
                 "last_delivery_error": params.get("ErrorCode", "")})
             logger.warning("sms to %s %s (error %s)", mask(number), status,
                            params.get("ErrorCode", ""))
-            fields = {k.decode(): v.decode() for k, v in
-                      (await self.redis.hgetall(person)).items()}
+            fields = as_person({k.decode(): v.decode() for k, v in
+                                (await self.redis.hgetall(person)).items()})
             if fields.get("status") in ("active", "paused", "pending"):
                 await raise_no_news(self.redis, self.prefix, sender_id, fields,
                                     f"undelivered:{params.get('ErrorCode', '')}",
                                     time.time())
+                # The person cannot be reached by SMS: their circle is asked now.
+                await ladder.ask_circle_now(self.redis, self.prefix, sender_id, fields,
+                                            clock.now(), "undelivered")
         elif status == "delivered":
             await self.redis.hdel(person, "unreachable", "unreachable_since",
                                   "last_delivery_error")
@@ -333,10 +339,29 @@ class SmsInput(InputChannel):
         text = self._keyword_payload(text) or text
         reply = answer_without_redis(sender_id, text, self.name(), sid)
         logger.critical("sms sid=%s answered without redis", sid)
+        return self._twiml(reply)
+
+    @staticmethod
+    def _twiml(reply: str) -> HTTPResponse:
+        """An answer in the webhook's own TwiML."""
         body = xml_escape(to_gsm7(reply))
         return response.text(f'<?xml version="1.0" encoding="UTF-8"?><Response>'
                              f"<Message>{body}</Message></Response>",
                              content_type="text/xml")
+
+    async def _circle_answer(self, sid: str, sender_id: str, text: str) -> Optional[str]:
+        """A member of a circle of care answering the ladder (OK, AIDE, OUI, STOP):
+        their reply, done once; None when the message is the dialogue's.
+        """
+        is_person = bool(await self.redis.exists(Keys(self.prefix).person(sender_id)))
+        reply = await ladder.contact_reply(self.redis, self.prefix, sender_id, text,
+                                           clock.now(), is_person=is_person)
+        if reply is not None:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                self.once.done_in(pipe, sid)
+                pipe.set(self.seen_key(sid), "1", ex=SEEN_TTL)
+                await pipe.execute()
+        return reply
 
     def _spool(self) -> SpoolReplayer:
         if getattr(self, "_replayer", None) is None:
@@ -459,6 +484,10 @@ class SmsInput(InputChannel):
             self._spool().replay_soon(self._kept_delivery(on_new_message))
             text = typed_text((params.get("Body") or "")[:MAX_BODY])
             try:
+                circle_reply = await self._circle_answer(sid, sender_id, text)
+                if circle_reply is not None:
+                    logger.info("sms sid=%s: a circle of care's answer", sid)
+                    return self._twiml(circle_reply)
                 text = self._keyword_payload(text) or await self._map_reply(sender_id, text)
             except (RedisError, OSError):
                 return self._degraded(sid, sender_id, params)

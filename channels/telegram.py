@@ -39,6 +39,9 @@ from channels.common import (
     button_payload, channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text,
 )
 from bot.core.config import load_settings
+from bot.checkins import ladder
+from bot.core import clock
+from bot.core.keys import Keys
 
 logger = logging.getLogger(__name__)
 
@@ -296,6 +299,18 @@ class TelegramInput(InputChannel):
             if text is None:
                 await self.once.done(update_id)
                 return response.text("", status=200)
+            sender_id = f"{SENDER_PREFIX}{chat.id}"
+            try:
+                # A member of a circle of care answering the ladder: not the dialogue's.
+                reply = await ladder.contact_reply(
+                    self.redis, self.prefix, sender_id, text, clock.now(),
+                    is_person=bool(await self.redis.exists(Keys(self.prefix).person(sender_id))))
+            except (RedisError, OSError):
+                return await self._degraded(update, chat.id)
+            if reply is not None:
+                await self.once.done(update_id)
+                return response.json({"method": "sendMessage", "chat_id": chat.id,
+                                      "text": reply})
             # A risk must not wait for the dialogue of other people's messages.
             await escalate_on_arrival(self.redis, self.prefix, f"{SENDER_PREFIX}{chat.id}",
                                       text, self.name(), f"tg-{update.update_id}")

@@ -5,7 +5,8 @@ process, so it works on every channel and even when the action server is down):
 
 - a first message from an unknown address enrols them as ``pending`` (nothing is
   scheduled before a clear yes);
-- any answer clears the missed check-ins and an open ``no_news`` case;
+- any answer clears the missed check-ins and an open ``no_news`` case, ends the
+  ladder after a silence (``bot/checkins/ladder.py``) and is the last sign of life;
 - the intent gives the day's mood (``good``, ``bad`` or ``need``), kept per local
   day in ``{p}:mood:{id}`` (the worst of the day wins), so the social worker sees
   a trend.
@@ -16,7 +17,9 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from bot.people.registry import DEFAULT_TZ, Keys, enrol_self, local_date
+from bot.checkins import ladder
 from bot.checkins.missed import clear_no_news
+from bot.core.keys import LadderKeys
 
 MOOD_OF_INTENT = {
     "mood_good": "good", "thank": "good", "share_day": "good",
@@ -47,9 +50,15 @@ async def note_answer(redis: Any, prefix: str, person_id: str, intent: Optional[
     async with redis.pipeline(transaction=False) as pipe:
         pipe.zscore(keys.awaiting, person_id)
         pipe.hmget(keys.person(person_id), "missed", "no_news_id", "timezone")
-        awaiting, (missed, no_news_id, tz_raw) = await pipe.execute()
+        pipe.hget(LadderKeys(prefix).episode(person_id), "status")
+        # The last sign of life (the console shows it; the weekly word uses it).
+        pipe.hset(keys.person(person_id), "last_sign_ts", f"{ts:.3f}")
+        awaiting, (missed, no_news_id, tz_raw), ladder_status, _ = await pipe.execute()
     if awaiting is not None or (missed and missed not in (b"0", "0")) or no_news_id:
         await clear_no_news(redis, prefix, person_id, ts)
+    if ladder_status in (b"open", b"escalated", "open", "escalated"):
+        # The ladder after a silence ends; everyone who was asked is thanked.
+        await ladder.person_answered(redis, prefix, person_id, ts)
     mood = mood_of(intent)
     if mood is None:
         return

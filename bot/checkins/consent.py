@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.core.keys import person_case
 from bot.core.ports import DeliveryError, JobContext
+from bot.core.records import as_person
 from bot.core.redisx import hash_of, pop_due
 from bot.people.registry import Keys, in_quiet_hours, zone
 
@@ -19,7 +20,7 @@ async def ask_consent(ctx: JobContext) -> int:
     now = ctx.now()
     count = 0
     async for person_id in pop_due(ctx.redis, keys.consent_due, now, 100):
-        person = hash_of(await ctx.redis.hgetall(keys.person(person_id)))
+        person = as_person(hash_of(await ctx.redis.hgetall(keys.person(person_id))))
         local = datetime.fromtimestamp(now, zone(person.get("timezone", ""))).time()
         if person.get("status") != "pending" or person.get("consent_asked_ts"):
             continue

@@ -7,15 +7,17 @@ calls ``clear_no_news``), and so does an SMS the provider could not deliver
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Optional
 
-from bot.core.ports import JobContext
+from bot.core.ports import JobContext, RedisClient
+from bot.core.records import Person, as_person
 from bot.core.redisx import hash_of, pop_due, s
 from bot.people.registry import Keys
 from bot.safety.escalation import Escalation, EscalationKeys, record_escalation
+from bot.checkins import ladder
 
 
-async def raise_no_news(redis: Any, prefix: str, person_id: str, person: Dict[str, str],
+async def raise_no_news(redis: RedisClient, prefix: str, person_id: str, person: Person,
                         why: str, now: float) -> Optional[str]:
     """Open a ``no_news`` case (level watch) for the referent, once per episode."""
     keys = Keys(prefix)
@@ -35,7 +37,7 @@ async def raise_no_news(redis: Any, prefix: str, person_id: str, person: Dict[st
     return escalation_id
 
 
-async def clear_no_news(redis: Any, prefix: str, person_id: str, now: float) -> bool:
+async def clear_no_news(redis: RedisClient, prefix: str, person_id: str, now: float) -> bool:
     """An answer: reset the missed count and clear an open ``no_news`` case."""
     keys = Keys(prefix)
     async with redis.pipeline(transaction=True) as pipe:
@@ -55,7 +57,7 @@ async def clear_no_news(redis: Any, prefix: str, person_id: str, now: float) -> 
     return False
 
 
-async def count_missed(ctx: JobContext, person_id: str, person: Dict[str, str]) -> None:
+async def count_missed(ctx: JobContext, person_id: str, person: Person) -> None:
     """One more missed check-in; the threshold raises ``no_news``."""
     missed = await ctx.redis.hincrby(Keys(ctx.prefix).person(person_id), "missed", 1)
     ctx.stats.missed += 1
@@ -63,6 +65,9 @@ async def count_missed(ctx: JobContext, person_id: str, person: Dict[str, str]) 
         await raise_no_news(ctx.redis, ctx.prefix, person_id, person,
                             f"missed:{missed}", ctx.now())
         ctx.stats.no_news += 1
+        # A standard person whose social worker chose the circle of care: asked now.
+        await ladder.ask_circle_now(ctx.redis, ctx.prefix, person_id, person, ctx.now(),
+                                    "missed")
 
 
 async def expire_unanswered(ctx: JobContext) -> int:
@@ -71,7 +76,7 @@ async def expire_unanswered(ctx: JobContext) -> int:
     now = ctx.now()
     count = 0
     async for person_id in pop_due(ctx.redis, keys.awaiting, now, 500):
-        person = hash_of(await ctx.redis.hgetall(keys.person(person_id)))
+        person = as_person(hash_of(await ctx.redis.hgetall(keys.person(person_id))))
         await count_missed(ctx, person_id, person)
         count += 1
     return count

@@ -20,37 +20,39 @@ import asyncio
 import logging
 import time
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, cast
 
 from bot.checkins.missed import count_missed
 from bot.checkins.wording import compose_remembered
-from bot.core.ports import DeliveryError, JobContext
+from bot.core.ports import DeliveryError, JobContext, RedisClient
+from bot.core.records import Person, WavePerson, read_field
 from bot.core.redisx import LeasedQueue, hash_of, s
 from bot.people.registry import Keys, at_local, in_quiet_hours, local_date, next_due, zone
+from bot.checkins import ladder
 
 logger = logging.getLogger(__name__)
 
 SENT_TTL = 3 * 86400
 
 
-def checkin_queue(redis: Any, prefix: str) -> LeasedQueue:
+def checkin_queue(redis: RedisClient, prefix: str) -> LeasedQueue:
     """The leased queue of due check-ins."""
     keys = Keys(prefix)
     return LeasedQueue(redis, keys.due, keys.leased, keys.lease_due, keys.lease_owner)
 
 
-def planned_at(person: Dict[str, str], slot: str, due: float) -> Optional[float]:
+def planned_at(person: Person, slot: str, due: float) -> Optional[float]:
     """The check-in's planned moment on the local day of ``due`` (None: no time set)."""
-    hhmm = person.get(slot) or ""
+    hhmm = read_field(person, slot) or ""
     if not hhmm:
         return None
     tz_name = person.get("timezone", "")
     return at_local(local_date(due, tz_name), hhmm, tz_name)
 
 
-def next_at(person: Dict[str, str], slot: str, after: float, now: float) -> Optional[float]:
+def next_at(person: Person, slot: str, after: float, now: float) -> Optional[float]:
     """The next occurrence of the slot after ``after`` (and not before now)."""
-    hhmm = person.get(slot) or ""
+    hhmm = read_field(person, slot) or ""
     if not hhmm:
         return None
     return next_due(hhmm, person.get("timezone", ""), max(after, now))
@@ -69,15 +71,15 @@ async def send_wave(ctx: Any) -> int:
             pipe.hgetall(keys.person(person_id))
             pipe.exists(keys.takeover(person_id))
         found = await pipe.execute()
-    people = []
+    people: List[WavePerson] = []
     for index in range(len(claimed)):
-        person = hash_of(found[2 * index])
+        person = cast(WavePerson, hash_of(found[2 * index]))
         if person:
             person["_takeover"] = "1" if found[2 * index + 1] else ""
         people.append(person)
     semaphore = asyncio.Semaphore(ctx.settings.concurrency)
 
-    async def one(item: Tuple[str, float], person: Dict[str, str]) -> None:
+    async def one(item: Tuple[str, float], person: WavePerson) -> None:
         async with semaphore:
             try:
                 await ctx.handle(item[0], item[1], person)
@@ -90,7 +92,7 @@ async def send_wave(ctx: Any) -> int:
     return len(claimed)
 
 
-async def _skip_reason(ctx: Any, keys: Keys, person_id: str, person: Dict[str, str],
+async def _skip_reason(ctx: Any, keys: Keys, person_id: str, person: WavePerson,
                        planned: float, now: float) -> Optional[str]:
     status = person.get("status", "")
     if status == "paused" and float(person.get("paused_until") or 0) <= now \
@@ -111,7 +113,7 @@ async def _skip_reason(ctx: Any, keys: Keys, person_id: str, person: Dict[str, s
     return None
 
 
-async def handle(ctx: Any, member: str, due: float, person: Dict[str, str]) -> str:
+async def handle(ctx: Any, member: str, due: float, person: WavePerson) -> str:
     """Decide, then send one check-in; return what happened."""
     keys = Keys(ctx.prefix)
     person_id, _, slot = member.rpartition("|")
@@ -193,21 +195,23 @@ async def handle(ctx: Any, member: str, due: float, person: Dict[str, str]) -> s
         pipe.zadd(keys.awaiting, {person_id: sent_at + ctx.settings.answer_window_seconds})
         await ctx.checkins.complete(member, ctx.token, following(planned), client=pipe)
         previous_unanswered = (await pipe.execute())[0]
+    # Someone whose watch level re-asks: the ladder after a silence starts now.
+    await ladder.start_after_checkin(ctx.redis, ctx.prefix, person_id, person, sent_at)
     if previous_unanswered:
         await count_missed(ctx, person_id, person)
     ctx.stats.sent += 1
     return "sent"
 
 
-async def compose(ctx: JobContext, person_id: str, person: Dict[str, str], slot: str,
+async def compose(ctx: JobContext, person_id: str, person: Person, slot: str,
                   day: Any) -> Tuple[str, int]:
     """The check-in's wording: yesterday's mood, no wording of the last week."""
     yesterday = (day - timedelta(days=1)).isoformat()
     mood = None
     if person.get("mood_days"):  # only people who ever answered have a mood
         mood = s(await ctx.redis.hget(Keys(ctx.prefix).mood(person_id), yesterday)) or None
-    last_day = person.get(f"last_checkin_{slot}_day", "")
-    last = person.get(f"last_variant_{slot}", "")
+    last_day = read_field(person, f"last_checkin_{slot}_day") or ""
+    last = read_field(person, f"last_variant_{slot}") or ""
     # Yesterday's variant is avoided, and (compose_remembered) any wording
     # the person got in the last week; a name they shared may come back.
     last_variant = int(last) if last.isdigit() and last_day == yesterday else None

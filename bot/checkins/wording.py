@@ -20,6 +20,8 @@ import yaml
 from bot.companion import memory
 from bot.core.config import PROJECT_ROOT
 from bot.core.keys import said_key
+from bot.core.ports import RedisClient
+from bot.core.records import Person
 
 PATH = PROJECT_ROOT / "bot" / "resources" / "checkins_fr.yml"
 # A wording sent on day D comes back on D + 7 at the earliest.
@@ -79,7 +81,7 @@ def _pick(rng: random.Random, count: int, field: str, day: date,
 
 def compose(
     slot: str,
-    person: Dict[str, str],
+    person: Person,
     day: date,
     yesterday_mood: Optional[str],
     last_variant: Optional[int],
@@ -118,10 +120,10 @@ def compose(
     if yesterday_mood in words["callbacks"]:
         callbacks = words["callbacks"][yesterday_mood][register]
         field = f"c:{yesterday_mood}:{register}"
-        choice = _pick(rng, len(callbacks), field, day, said, optional=True)
-        if choice is not None:
-            used.append(f"{field}:{choice}")
-            callback = callbacks[choice]
+        spare = _pick(rng, len(callbacks), field, day, said, optional=True)
+        if spare is not None:
+            used.append(f"{field}:{spare}")
+            callback = callbacks[spare]
             greeting, sep, question = text.partition("! ")
             if not sep:
                 greeting, sep, question = text.partition(". ")
@@ -137,10 +139,10 @@ def _s(value: Any) -> str:
 
 
 async def compose_remembered(
-    redis: Any,
+    redis: RedisClient,
     prefix: str,
     person_id: str,
-    person: Dict[str, str],
+    person: Person,
     slot: str,
     day: date,
     yesterday_mood: Optional[str],

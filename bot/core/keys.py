@@ -22,7 +22,7 @@ worker (``purge:daily``).
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 DEFAULT_PREFIX = "lien"
 
@@ -245,6 +245,46 @@ class SmsKeys:
         return f"{self.prefix}:sms:buttons:{person_id}"
 
 
+class CircleKeys:
+    """Keys of the circle of care: each person's contacts, and who a contact is."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.agreements_due = f"{prefix}:circle:agreements:due"
+        self.weekly_due = f"{prefix}:circle:weekly:due"
+
+    def circle(self, person_id: str) -> str:
+        """Hash: contact id → the contact (JSON)."""
+        return f"{self.prefix}:person:{person_id}:circle"
+
+    def by_address(self, address: str) -> str:
+        """Set of the people whose circle holds this address (``sms:+33…``)."""
+        return f"{self.prefix}:circle:address:{address}"
+
+    def sent(self, person_id: str, what: str) -> str:
+        """The send-once key of one message to a contact."""
+        return f"{self.prefix}:circle:sent:{person_id}:{what}"
+
+
+class LadderKeys:
+    """Keys of the ladder after a missed check-in (``bot/checkins/ladder.py``)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.due = f"{prefix}:ladder:due"
+        self.leased = f"{prefix}:ladder:leased"
+        self.lease_due = f"{prefix}:ladder:lease_due"
+        self.lease_owner = f"{prefix}:ladder:lease_owner"
+
+    def episode(self, person_id: str) -> str:
+        """Hash of the person's current episode of silence (step, who was asked)."""
+        return f"{self.prefix}:ladder:{person_id}"
+
+    def sent(self, person_id: str, episode: str, what: str) -> str:
+        """The send-once key of one message of one episode."""
+        return f"{self.prefix}:ladder:sent:{person_id}:{episode}:{what}"
+
+
 class ConsoleKeys:
     """Keys of the listener console: accounts, sessions, log-in failures, audit."""
 
@@ -295,6 +335,6 @@ def digest_day(prefix: str, day: str) -> str:
     return f"{prefix}:digest:{day}"
 
 
-def lock_prefix(prefix: str) -> str:
+def lock_prefix(prefix: Optional[str]) -> str:
     """The start of Rasa's conversation lock keys."""
     return f"{prefix or DEFAULT_PREFIX}:lock:"

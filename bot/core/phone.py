@@ -28,3 +28,18 @@ def mask(e164: Optional[str]) -> str:
     if len(digits) < 6:
         return "••"
     return f"+{digits[:2]}{'•' * (len(digits) - 4)}{digits[-2:]}"
+
+
+def valid_e164(raw: Optional[str], region: str = "FR") -> Optional[str]:
+    """A number that can really be dialled (``phonenumbers.is_valid_number``), in
+    E.164; None for a typo ("06 OO 00 01 01", a digit missing).
+    """
+    if not raw or not str(raw).strip():
+        return None
+    try:
+        number = phonenumbers.parse(str(raw).strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import asdict
 from typing import Any, Dict, List
 
-from bot.core.keys import CallKeys, CaseKeys, EscalationKeys, Keys, SmsKeys, TrackerKeys
-from bot.core.ports import JobContext
+from bot.core.keys import (
+    CallKeys, CaseKeys, EscalationKeys, Keys, LadderKeys, SmsKeys, TrackerKeys,
+)
+from bot.core.ports import JobContext, RedisClient
+from bot.people import circle
 from bot.people.refs import installation_secret, reference
 
 logger = logging.getLogger(__name__)
@@ -33,7 +37,7 @@ def _hash(raw: Dict[Any, Any]) -> Dict[str, str]:
     return {_s(k): _s(v) for k, v in raw.items()}
 
 
-async def _scan(redis: Any, pattern: str) -> List[str]:
+async def _scan(redis: RedisClient, pattern: str) -> List[str]:
     return [_s(k) async for k in redis.scan_iter(match=pattern, count=1000)]
 
 
@@ -44,7 +48,7 @@ def _escape(person_id: str) -> str:
     return person_id
 
 
-async def export(redis: Any, prefix: str, person_id: str) -> Dict[str, Any]:
+async def export(redis: RedisClient, prefix: str, person_id: str) -> Dict[str, Any]:
     """All of one person's data (and nobody else's)."""
     keys = CallKeys(prefix)
     esc = EscalationKeys(prefix)
@@ -69,10 +73,14 @@ async def export(redis: Any, prefix: str, person_id: str) -> Dict[str, Any]:
         "takeover_messages": [_hash(fields) for _, fields in live],
         # Names and topic the dialogue remembers (bot.companion.memory).
         "memory": _hash(await redis.hgetall(keys.memory(person_id))),
+        # The circle of care (first names, relationship, how to reach them, agreement)
+        # and the last ladder after a silence.
+        "circle": [asdict(c) for c in await circle.contacts(redis, prefix, person_id)],
+        "ladder": _hash(await redis.hgetall(LadderKeys(prefix).episode(person_id))),
     }
 
 
-async def erase(redis: Any, prefix: str, person_id: str) -> int:
+async def erase(redis: RedisClient, prefix: str, person_id: str) -> int:
     """Remove every trace of one person; return how many keys and entries went."""
     keys = CallKeys(prefix)
     esc = EscalationKeys(prefix)
@@ -139,10 +147,30 @@ async def erase(redis: Any, prefix: str, person_id: str) -> int:
     removed += await redis.zrem(keys.awaiting, person_id)
     removed += await redis.zrem(keys.consent_due, person_id)
     removed += await _erase_sms(redis, prefix, person_id)
+    removed += await circle.erase_circle(redis, prefix, person_id)
+    removed += await _erase_ladder(redis, prefix, person_id)
     return removed
 
 
-async def _erase_sms(redis: Any, prefix: str, person_id: str) -> int:
+async def _erase_ladder(redis: Any, prefix: str, person_id: str) -> int:
+    """The ladder after a silence: the episode, its due steps, its send-once keys."""
+    keys = LadderKeys(prefix)
+    removed = await redis.delete(keys.episode(person_id))
+    mine = [m for m in (_s(x) for x in await redis.zrange(keys.due, 0, -1))
+            if m.startswith(f"{person_id}|")]
+    mine += [m for m in (_s(x) for x in await redis.zrange(keys.leased, 0, -1))
+             if m.startswith(f"{person_id}|") and m not in mine]
+    if mine:
+        removed += await redis.zrem(keys.due, *mine)
+        removed += await redis.zrem(keys.leased, *mine)
+        await redis.hdel(keys.lease_due, *mine)
+        await redis.hdel(keys.lease_owner, *mine)
+    for key in await _scan(redis, keys.sent(_escape(person_id), "*", "*")):
+        removed += await redis.delete(key)
+    return removed
+
+
+async def _erase_sms(redis: RedisClient, prefix: str, person_id: str) -> int:
     """The SMS channel's records: delivery reports (``to``), messages not yet answered."""
     removed = 0
     reports = await _scan(redis, SmsKeys(prefix).status_pattern)
@@ -169,7 +197,7 @@ async def _erase_sms(redis: Any, prefix: str, person_id: str) -> int:
     return removed
 
 
-async def purge_expired(redis: Any, prefix: str, now: float, retention_days: float = 90,
+async def purge_expired(redis: RedisClient, prefix: str, now: float, retention_days: float = 90,
                         limit: int = 1000) -> List[str]:
     """Erase the people whose last contact is older than the retention period."""
     keys = CallKeys(prefix)

@@ -10,7 +10,9 @@ Keys (``{p}`` is ``LIEN_KEY_PREFIX``):
     ``referent``, ``register`` (``tu``/``vous``), ``consent_at``,
     ``consent_how``, ``status`` (``pending``, ``active``, ``paused``,
     ``opted_out``), ``paused_until``; optional: ``territory`` (département code,
-    ``75``, ``2A``, ``971``: which services file applies) and ``agreement``
+    ``75``, ``2A``, ``971``: which services file applies), ``watch`` (``standard``
+    or ``renforcee``: the ladder after a missed check-in), ``circle_on_silence``
+    (a standard person's circle of care is asked at the missed-check-in case) and ``agreement``
     (``f``, ``m`` or empty for neutral wording: given by the person or the
     social worker, never guessed). Runtime fields written by the worker and
     the assistant: ``missed``, ``last_checkin_*``, ``unreachable``,
@@ -31,14 +33,16 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Literal, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core import records
 from bot.core.wording import say
 from bot.core.phone import to_e164
 from bot.core.keys import Keys
+from bot.core.ports import RedisClient
 
-SLOTS = ("morning", "evening")
+SLOTS: Tuple[Literal["morning"], Literal["evening"]] = ("morning", "evening")
 STATUSES = ("pending", "active", "paused", "opted_out")
 DEFAULT_TIMES = {"morning": "09:30", "evening": "18:30"}
 DEFAULT_TZ = "Europe/Paris"
@@ -53,15 +57,21 @@ STATUS_WORDS = {
 REGISTRY_FIELDS = (
     "first_name", "last_name", "birth_year", "channel", "address", "postal_address",
     "email", "timezone", "morning", "evening", "referent", "register", "consent_at",
-    "consent_how", "status", "territory", "agreement",
+    "consent_how", "status", "territory", "agreement", "watch", "circle_on_silence",
 )
 CSV_COLUMNS = (
     "first_name", "last_name", "birth_year", "channel", "address", "postal_address",
     "email", "timezone", "morning", "evening", "referent", "register",
-    "consent_date", "consent_how", "status", "territory", "agreement",
+    "consent_date", "consent_how", "status", "territory", "agreement", "watch",
+    "circle_on_silence",
 )
 # Columns added later: a file without them leaves what the registry holds.
-OPTIONAL_COLUMNS = ("territory", "agreement")
+OPTIONAL_COLUMNS = ("territory", "agreement", "watch", "circle_on_silence")
+# The watch level (the ladder after a missed check-in): never the reason, only the level.
+WATCH_WORDS = {"standard": "standard", "normal": "standard", "renforcee": "renforcee",
+               "renforcée": "renforcee", "renforce": "renforcee", "renforcé": "renforcee"}
+YES_WORDS = {"oui": "1", "o": "1", "yes": "1", "1": "1", "x": "1",
+             "non": "0", "n": "0", "no": "0", "0": "0", "": "0"}
 AGREEMENT_WORDS = {
     "f": "f", "femme": "f", "feminin": "f", "féminin": "f", "elle": "f",
     "m": "m", "h": "m", "homme": "m", "masculin": "m", "il": "m",
@@ -159,6 +169,8 @@ class Person:
     # None: the file had no such column (the registry keeps what it holds).
     territory: Optional[str] = None
     agreement: Optional[str] = None
+    watch: Optional[str] = None
+    circle_on_silence: Optional[str] = None
 
     @property
     def id(self) -> str:
@@ -266,6 +278,16 @@ def person_from_row(row: Dict[str, str], quiet: str = DEFAULT_QUIET) -> Tuple[
         optional["territory"] = territory_code(optional["territory"])
     if optional["agreement"] is not None:
         optional["agreement"] = agreement_of(optional["agreement"])
+    if optional["watch"] is not None:
+        watch = WATCH_WORDS.get(optional["watch"].lower() or "standard")
+        if watch is None:
+            errors.append(say("errors.watch", value=optional["watch"]))
+        optional["watch"] = watch
+    if optional["circle_on_silence"] is not None:
+        chosen = YES_WORDS.get(optional["circle_on_silence"].lower())
+        if chosen is None:
+            errors.append(say("errors.circle_on_silence", value=optional["circle_on_silence"]))
+        optional["circle_on_silence"] = chosen
     if errors:
         return None, errors
     return Person(
@@ -276,6 +298,7 @@ def person_from_row(row: Dict[str, str], quiet: str = DEFAULT_QUIET) -> Tuple[
         referent=values["referent"], register=register, consent_at=consent_at,
         consent_how=values["consent_how"], status=status,
         territory=optional["territory"], agreement=optional["agreement"],
+        watch=optional["watch"], circle_on_silence=optional["circle_on_silence"],
     ), []
 
 
@@ -322,7 +345,7 @@ def read_csv(path: Path, quiet: str = DEFAULT_QUIET) -> Tuple[List[Person], List
     return persons, errors
 
 
-def schedule_updates(fields: Dict[str, str], now_ts: float) -> Dict[str, Optional[float]]:
+def schedule_updates(fields: records.Person, now_ts: float) -> Dict[str, Optional[float]]:
     """For each slot member, its next due time (None: not scheduled)."""
     person_id = f"{fields.get('channel')}:{fields.get('address')}"
     updates: Dict[str, Optional[float]] = {}
@@ -357,7 +380,7 @@ class ImportSummary:
 
 
 async def import_persons(
-    redis: Any,
+    redis: RedisClient,
     prefix: str,
     persons: List[Person],
     now_ts: float,
@@ -402,7 +425,7 @@ async def import_persons(
                     continue
                 pipe.hset(keys.person(person.id), mapping=changed)
                 pipe.sadd(keys.index, person.id)
-                for member, due in schedule_updates(fields, now_ts).items():
+                for member, due in schedule_updates(records.as_person(fields), now_ts).items():
                     if due is None:
                         pipe.zrem(keys.due, member)
                     elif any(s in changed for s in SLOTS + ("timezone", "status")):
@@ -416,12 +439,12 @@ async def import_persons(
     return summary
 
 
-async def get_person(redis: Any, prefix: str, person_id: str) -> Dict[str, str]:
+async def get_person(redis: RedisClient, prefix: str, person_id: str) -> records.Person:
     """The person's hash (empty when unknown)."""
-    return _decode(await redis.hgetall(Keys(prefix).person(person_id)))
+    return records.as_person(_decode(await redis.hgetall(Keys(prefix).person(person_id))))
 
 
-async def save_schedule(redis: Any, prefix: str, person_id: str, now_ts: float) -> None:
+async def save_schedule(redis: RedisClient, prefix: str, person_id: str, now_ts: float) -> None:
     """Recompute a person's due check-ins after their times or status changed."""
     keys = Keys(prefix)
     fields = await get_person(redis, prefix, person_id)
@@ -438,7 +461,7 @@ async def save_schedule(redis: Any, prefix: str, person_id: str, now_ts: float) 
         await pipe.execute()
 
 
-async def enrol_self(redis: Any, prefix: str, person_id: str, now_ts: float) -> bool:
+async def enrol_self(redis: RedisClient, prefix: str, person_id: str, now_ts: float) -> bool:
     """A first message from an unknown address: a pending person (nothing sent)."""
     keys = Keys(prefix)
     channel, _, address = person_id.partition(":")
@@ -458,7 +481,7 @@ async def enrol_self(redis: Any, prefix: str, person_id: str, now_ts: float) -> 
 
 
 async def set_status(
-    redis: Any, prefix: str, person_id: str, status: str, now_ts: float,
+    redis: RedisClient, prefix: str, person_id: str, status: str, now_ts: float,
     how: str = "", paused_until: Optional[float] = None,
 ) -> None:
     """Consent and pauses: change the status and reschedule."""

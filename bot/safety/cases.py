@@ -34,6 +34,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from redis.exceptions import ResponseError
 
 from bot.core.keys import CaseKeys, TrackerKeys
+from bot.core.ports import RedisClient
+from bot.core.records import Case, as_case
 from bot.safety.escalation import EscalationKeys
 from bot.safety.roster import immediate_to_referents
 
@@ -85,9 +87,11 @@ redis.call('HSET', key, 'id', id, 'person_id', ARGV[7], 'level', level,
 redis.call('ZADD', KEYS[3], rank[level] * 1e10 + tonumber(ARGV[9]), id)
 redis.call('SET', KEYS[2], id)
 redis.call('SET', KEYS[1], id, 'EX', 2592000)
-if level == 'critical' or level == 'high' then
+local alerting = level == 'critical' or level == 'high'
+if alerting then
   redis.call('ZADD', KEYS[4], ARGV[6], 'case:' .. id .. ':0')
-elseif ARGV[10] == '1' then
+end
+if ARGV[10] == '2' or (ARGV[10] == '1' and not alerting) then
   redis.call('ZADD', KEYS[4], ARGV[6], 'referent:' .. id .. ':0')
 end
 return {1, id, 1}
@@ -98,7 +102,7 @@ def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
 
 
-async def ensure_group(redis: Any, prefix: str) -> None:
+async def ensure_group(redis: RedisClient, prefix: str) -> None:
     """Create the consumer group (from the start of the stream) if it is missing."""
     try:
         await redis.xgroup_create(EscalationKeys(prefix).stream, GROUP, id="0",
@@ -108,12 +112,15 @@ async def ensure_group(redis: Any, prefix: str) -> None:
             raise
 
 
-async def open_case(redis: Any, prefix: str, escalation: Dict[str, str],
+async def open_case(redis: RedisClient, prefix: str, escalation: Dict[str, str],
                     now: float, immediate: bool = False) -> Tuple[int, str, bool]:
     """Write the case of one escalation: (1 new / 2 joined / 0 seen, case id, raised).
 
     ``immediate``: a new watch case or request is also sent to the referent at once.
+    A case the ladder after a silence opens (``source=ladder``) pages the on-call
+    tier and is sent to the referent at once, whatever ``immediate`` says.
     """
+    tell = "2" if escalation.get("source") == "ladder" else "1" if immediate else "0"
     keys = CaseKeys(prefix)
     person = escalation.get("sender_id", "")
     level = escalation.get("level", "watch")
@@ -128,12 +135,12 @@ async def open_case(redis: Any, prefix: str, escalation: Dict[str, str],
         escalation.get("channel", ""),
         # Waiting time counts from the person's message, not from this read.
         repr(float(escalation.get("created_ts") or now)),
-        "1" if immediate else "0",
+        tell,
     )
     return int(outcome), _s(case_id), bool(raised)
 
 
-async def _read(redis: Any, stream: str, consumer: str, count: int,
+async def _read(redis: RedisClient, stream: str, consumer: str, count: int,
                 min_idle_ms: int) -> List[Tuple[Any, Dict]]:
     entries: List[Tuple[Any, Dict]] = []
     claimed = await redis.xautoclaim(stream, GROUP, consumer, min_idle_ms, "0-0",
@@ -145,7 +152,7 @@ async def _read(redis: Any, stream: str, consumer: str, count: int,
     return entries
 
 
-async def consume(redis: Any, prefix: str, consumer: str, now: float,
+async def consume(redis: RedisClient, prefix: str, consumer: str, now: float,
                   count: int = 200, min_idle_ms: int = 30000) -> int:
     """Turn new escalations (and those a dead consumer left) into cases.
 
@@ -183,19 +190,19 @@ async def consume(redis: Any, prefix: str, consumer: str, now: float,
     return handled
 
 
-async def get_case(redis: Any, prefix: str, case_id: str) -> Dict[str, str]:
+async def get_case(redis: RedisClient, prefix: str, case_id: str) -> Case:
     """A case's fields (empty when unknown)."""
     raw_case = await redis.hgetall(CaseKeys(prefix).case(case_id))
-    return {_s(k): _s(v) for k, v in raw_case.items()}
+    return as_case({_s(k): _s(v) for k, v in raw_case.items()})
 
 
-async def queue(redis: Any, prefix: str, limit: int = 100) -> List[Dict[str, str]]:
+async def queue(redis: RedisClient, prefix: str, limit: int = 100) -> List[Case]:
     """Open cases, most urgent first."""
     ids = [_s(i) for i in await redis.zrange(CaseKeys(prefix).open, 0, limit - 1)]
     return [c for c in [await get_case(redis, prefix, i) for i in ids] if c]
 
 
-async def claim_case(redis: Any, prefix: str, case_id: str, listener: str, now: float,
+async def claim_case(redis: RedisClient, prefix: str, case_id: str, listener: str, now: float,
                      lease_seconds: float = 1800) -> bool:
     """A listener takes the case: the bot stops answering the person (takeover)."""
     keys = CaseKeys(prefix)
@@ -214,14 +221,14 @@ async def claim_case(redis: Any, prefix: str, case_id: str, listener: str, now: 
     return True
 
 
-async def renew_claim(redis: Any, prefix: str, case_id: str, now: float,
+async def renew_claim(redis: RedisClient, prefix: str, case_id: str, now: float,
                       lease_seconds: float = 1800) -> None:
     """The listener is active: extend the claim's lease."""
     await redis.hset(CaseKeys(prefix).case(case_id), mapping={
         "lease_until": f"{now + lease_seconds:.3f}", "updated_ts": f"{now:.3f}"})
 
 
-async def release_case(redis: Any, prefix: str, case_id: str, now: float,
+async def release_case(redis: RedisClient, prefix: str, case_id: str, now: float,
                        to: Optional[str] = None) -> bool:
     """Hand the case to another listener (``to``) or back to the queue."""
     keys = CaseKeys(prefix)
@@ -244,7 +251,7 @@ async def release_case(redis: Any, prefix: str, case_id: str, now: float,
     return True
 
 
-async def resolve_case(redis: Any, prefix: str, case_id: str, outcome: str,
+async def resolve_case(redis: RedisClient, prefix: str, case_id: str, outcome: str,
                        orientation: str, now: float) -> bool:
     """Close the case; the bot resumes with the person."""
     keys = CaseKeys(prefix)
@@ -267,7 +274,7 @@ async def resolve_case(redis: Any, prefix: str, case_id: str, outcome: str,
 RISK_CATEGORIES = ("suicide", "violence", "child", "medical")
 
 
-async def raise_unanswered_questions(redis: Any, prefix: str, now: float,
+async def raise_unanswered_questions(redis: RedisClient, prefix: str, now: float,
                                      after_seconds: float, limit: int = 500) -> int:
     """A direct safety question left unanswered raises its watch case to high.
 
@@ -305,7 +312,7 @@ async def raise_unanswered_questions(redis: Any, prefix: str, now: float,
     return raised
 
 
-async def expire_claims(redis: Any, prefix: str, now: float) -> int:
+async def expire_claims(redis: RedisClient, prefix: str, now: float) -> int:
     """A claim whose lease passed (the listener vanished) goes back to the queue."""
     count = 0
     for case in await queue(redis, prefix, limit=500):

@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot.checkins import send as checkin_send
 from bot.core import clock
+from bot.core.records import WavePerson
 from bot.core.redisx import Pacer, s
 from bot.delivery import DirectDelivery, rasa_delivery
 from bot.people.registry import Keys
@@ -74,7 +75,7 @@ class Worker:
         """Release a lease we hold, scheduling the next occurrence."""
         return await self.checkins.complete(member, self.token, next_ts)
 
-    async def handle(self, member: str, due: float, person: Dict[str, str]) -> str:
+    async def handle(self, member: str, due: float, person: WavePerson) -> str:
         """Decide, then send one check-in; return what happened."""
         return await checkin_send.handle(self, member, due, person)
 

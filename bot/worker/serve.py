@@ -8,6 +8,7 @@ import signal
 
 import redis.asyncio as aioredis
 
+from bot.checkins.ladder import LADDER_FILE, LadderError, ladder
 from bot.core.wording import say
 from bot.delivery import DirectDelivery, make_delivery
 from bot.safety.roster import RosterError, roster, roster_path
@@ -45,6 +46,10 @@ async def serve(redis_url: str, prefix: str, settings: WorkerSettings,
         roster()
     except RosterError as error:
         raise SystemExit(say("roster.refused_at_start", path=roster_path(), why=error)) from error
+    try:
+        ladder()  # the ladder after a silence, validated before the first step
+    except (LadderError, OSError) as error:
+        raise SystemExit(say("ladder.refused_at_start", path=LADDER_FILE, why=error)) from error
     redis = aioredis.from_url(redis_url, socket_timeout=10)
     delivery = make_delivery(settings.delivery, redis, prefix)
     stop = asyncio.Event()
