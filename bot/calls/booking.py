@@ -32,8 +32,11 @@ from typing import Any, Dict, List, Optional, Tuple
 from bot.core.wording import raw, say
 from bot.people.registry import DEFAULT_TZ, _decode, zone
 from bot.core.phone import mask, to_e164
+from bot.core.csvfile import read_table
 from bot.core.keys import CallKeys
 from bot.core.keys import EscalationKeys
+from bot.core.ports import RedisClient
+from bot.core.records import Call, Person, as_call, as_person
 
 DAYS = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 BUSY_MARGIN = 45 * 60
@@ -97,21 +100,8 @@ def available_at(volunteer: Dict[str, str], at_ts: float) -> bool:
 # -- volunteers import -------------------------------------------------------------
 def read_volunteers(path: Path) -> Tuple[List[Dict[str, str]], List[str]]:
     """Validate a volunteers CSV; return (rows, errors)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        return [], [say("errors.file", error=error)]
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    reader.fieldnames = header
-    errors = [say("import.unknown_column", column=c) for c in header
-              if c and c not in VOLUNTEER_COLUMNS]
-    errors += [say("import.missing_column", column=c) for c in ("id", "name", "availability")
-               if c not in header]
+    _header, reader, errors = read_table(path, VOLUNTEER_COLUMNS,
+                                         ("id", "name", "availability"))
     if errors:
         return [], errors
     rows: List[Dict[str, str]] = []
@@ -153,7 +143,8 @@ def read_volunteers(path: Path) -> Tuple[List[Dict[str, str]], List[str]]:
     return rows, errors
 
 
-async def import_volunteers(redis: Any, prefix: str, rows: List[Dict[str, str]]) -> Dict[str, int]:
+async def import_volunteers(redis: RedisClient, prefix: str,
+                            rows: List[Dict[str, str]]) -> Dict[str, int]:
     """Write validated volunteers (idempotent)."""
     keys = CallKeys(prefix)
     counts = {"total": len(rows), "created": 0, "updated": 0, "unchanged": 0}
@@ -176,7 +167,7 @@ async def import_volunteers(redis: Any, prefix: str, rows: List[Dict[str, str]])
 
 
 # -- assignment and booking ----------------------------------------------------------
-async def _load_volunteers(redis: Any, keys: CallKeys) -> Dict[str, Dict[str, str]]:
+async def _load_volunteers(redis: RedisClient, keys: CallKeys) -> Dict[str, Dict[str, str]]:
     ids = sorted(_s(v) for v in await redis.smembers(keys.volunteers))
     async with redis.pipeline(transaction=False) as pipe:
         for volunteer_id in ids:
@@ -185,7 +176,7 @@ async def _load_volunteers(redis: Any, keys: CallKeys) -> Dict[str, Dict[str, st
     return {vid: _decode(v) for vid, v in zip(ids, found) if v}
 
 
-async def _fits(redis: Any, keys: CallKeys, vid: str, volunteer: Dict[str, str],
+async def _fits(redis: RedisClient, keys: CallKeys, vid: str, volunteer: Dict[str, str],
                 at_ts: float) -> Tuple[bool, int]:
     """Available, not busy around that time, under the daily limit; and that day's load."""
     if not available_at(volunteer, at_ts):
@@ -203,7 +194,7 @@ async def _fits(redis: Any, keys: CallKeys, vid: str, volunteer: Dict[str, str],
     return (busy == 0 and load < limit), int(load)
 
 
-async def choose_volunteer(redis: Any, prefix: str, person: Dict[str, str],
+async def choose_volunteer(redis: RedisClient, prefix: str, person: Person,
                            at_ts: float) -> Optional[str]:
     """The same volunteer as last time when free, else the least loaded free one."""
     keys = CallKeys(prefix)
@@ -226,6 +217,11 @@ async def choose_volunteer(redis: Any, prefix: str, person: Dict[str, str],
     return best[2] if best else None
 
 
+async def get_call(redis: RedisClient, prefix: str, call_id: str) -> Call:
+    """A call's fields (empty when unknown)."""
+    return as_call(_decode(await redis.hgetall(CallKeys(prefix).call(call_id))))
+
+
 @dataclass
 class Booking:
     """A booked call."""
@@ -236,14 +232,14 @@ class Booking:
     volunteer_name: str
 
 
-async def book_call(redis: Any, prefix: str, person_id: str, at_ts: float, wish: str,
+async def book_call(redis: RedisClient, prefix: str, person_id: str, at_ts: float, wish: str,
                     now_ts: float, reminder_minutes: int = 60) -> Booking:
     """Book the person's next call (replacing a booked one), assign, schedule reminders."""
     keys = CallKeys(prefix)
-    person = _decode(await redis.hgetall(keys.person(person_id)))
+    person = as_person(_decode(await redis.hgetall(keys.person(person_id))))
     previous = person.get("next_call_id", "")
     if previous:
-        call = _decode(await redis.hgetall(keys.call(previous)))
+        call = await get_call(redis, prefix, previous)
         if call.get("status") == "booked" and call.get("at_ts") == f"{at_ts:.0f}":
             # The same moment said again ("ok, samedi 9h alors"): nothing moves,
             # the volunteer is not told of a cancellation.
@@ -277,14 +273,14 @@ async def book_call(redis: Any, prefix: str, person_id: str, at_ts: float, wish:
     return Booking(call_id, at_ts, volunteer_id, volunteer.get("name", "").split(" ")[0])
 
 
-async def cancel_call(redis: Any, prefix: str, person_id: str, now_ts: float,
-                      notify: bool = True) -> Optional[Dict[str, str]]:
+async def cancel_call(redis: RedisClient, prefix: str, person_id: str, now_ts: float,
+                      notify: bool = True) -> Optional[Call]:
     """Cancel the person's next call (the volunteer is told); return it."""
     keys = CallKeys(prefix)
     call_id = _s(await redis.hget(keys.person(person_id), "next_call_id"))
     if not call_id:
         return None
-    call = _decode(await redis.hgetall(keys.call(call_id)))
+    call = await get_call(redis, prefix, call_id)
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(keys.call(call_id), mapping={"status": "cancelled",
                                                "cancelled_ts": f"{now_ts:.3f}"})
@@ -351,7 +347,7 @@ def falling_mood(moods: Dict[str, str], day: date) -> bool:
     return recent < before
 
 
-async def day_plan(redis: Any, prefix: str, day: date, tz_name: str = DEFAULT_TZ
+async def day_plan(redis: RedisClient, prefix: str, day: date, tz_name: str = DEFAULT_TZ
                    ) -> List[PlannedCall]:
     """The day's booked calls, ordered by volunteer then priority."""
     keys = CallKeys(prefix)
@@ -362,11 +358,11 @@ async def day_plan(redis: Any, prefix: str, day: date, tz_name: str = DEFAULT_TZ
     volunteers = await _load_volunteers(redis, keys)
     lines: List[PlannedCall] = []
     for call_id in call_ids:
-        call = _decode(await redis.hgetall(keys.call(call_id)))
+        call = await get_call(redis, prefix, call_id)
         if call.get("status") != "booked":
             continue
         person_id = call["person_id"]
-        person = _decode(await redis.hgetall(keys.person(person_id)))
+        person = as_person(_decode(await redis.hgetall(keys.person(person_id))))
         risk = await open_risk(redis, prefix, person_id)
         moods = _decode(await redis.hgetall(keys.mood(person_id)))
         volunteer_id = call.get("volunteer", "")
@@ -383,7 +379,7 @@ async def day_plan(redis: Any, prefix: str, day: date, tz_name: str = DEFAULT_TZ
     return lines
 
 
-async def open_risk(redis: Any, prefix: str, person_id: str) -> bool:
+async def open_risk(redis: RedisClient, prefix: str, person_id: str) -> bool:
     """Whether the person has a pending or claimed critical/high escalation."""
     keys = EscalationKeys(prefix)
     ids = [_s(i) for i in await redis.zrevrange(keys.by_person(person_id), 0, 20)]

@@ -27,8 +27,6 @@ Keys (``{p}`` is ``LIEN_KEY_PREFIX``):
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
@@ -39,6 +37,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.core import records
 from bot.core.wording import say
 from bot.core.phone import to_e164
+from bot.core.csvfile import read_table
 from bot.core.keys import Keys
 from bot.core.ports import RedisClient
 
@@ -304,22 +303,7 @@ def person_from_row(row: Dict[str, str], quiet: str = DEFAULT_QUIET) -> Tuple[
 
 def read_csv(path: Path, quiet: str = DEFAULT_QUIET) -> Tuple[List[Person], List[str]]:
     """Validate a whole file; return (persons, errors). Errors mean import nothing."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        return [], [say("errors.file", error=error)]
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    reader.fieldnames = header
-    errors = [say("import.unknown_column", column=c) for c in header
-              if c and c not in CSV_COLUMNS]
-    errors += [say("import.missing_column", column=c) for c in REQUIRED_COLUMNS
-               if c not in header]
+    header, reader, errors = read_table(path, CSV_COLUMNS, REQUIRED_COLUMNS)
     if errors:
         return [], errors
     persons: List[Person] = []
