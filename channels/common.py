@@ -8,16 +8,17 @@ import os
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 import redis.asyncio as aioredis
 import yaml
 
-from bot.core.config import PROJECT_ROOT, RESOURCES, load_settings
+from bot.core.config import PROJECT_ROOT, load_settings
 from bot.core.keys import Keys, live_key, processed_key
 from bot.core.language import detect_language
 from bot.safety.escalation import Escalation, record_or_spool, replay_spool, spool_escalation
 from bot.safety.risk import load_lexicon
+from bot.core.wording import load
 
 logger = logging.getLogger(__name__)
 
@@ -217,10 +218,8 @@ def _emergency_text(category: str, english: bool) -> str:
     return str(variants[-1]["text"])
 
 
-@lru_cache(maxsize=4)
 def _degraded_wording(key: str) -> str:
-    path = RESOURCES / "channels_fr.yml"
-    return str(yaml.safe_load(path.read_text(encoding="utf-8"))["degraded"][key])
+    return str(load("channels_fr.yml")["degraded"][key])
 
 
 def _append_fsynced(path: "Path", record: dict) -> None:
@@ -272,7 +271,7 @@ async def replay_degraded(redis: Any, prefix: str, channel: str, once: "Processe
     if not path.exists():
         return 0
     mine = path.with_name(f"inbound.{channel}.replaying")
-    kept = []
+    kept: List[str] = []
     lines = path.read_text(encoding="utf-8").splitlines()
     for line in lines:
         try:

@@ -11,23 +11,20 @@ GSM-7 lacks are replaced by their closest GSM-7 form ("ê" → "e", "ç" → "c"
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Dict, List, Optional, Sequence
 
-import yaml
 
 from bot.core.config import RESOURCES
 from bot.core.sms_text import to_gsm7
+from bot.core.wording import load
 
 
 WORDING_FILE = RESOURCES / "channels_fr.yml"
 
 
-@lru_cache(maxsize=1)
 def wording() -> Dict[str, str]:
     """The channel's own words, from the data file."""
-    with open(WORDING_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["sms"]
+    return dict(load(WORDING_FILE.name)["sms"])
 
 
 def numbered_choices(buttons: Sequence[Dict[str, str]]) -> List[str]:

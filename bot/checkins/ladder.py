@@ -51,6 +51,7 @@ from bot.people import circle
 from bot.people.registry import DEFAULT_QUIET, in_quiet_hours, zone
 from bot.safety.escalation import Escalation, EscalationKeys, record_escalation
 from bot.safety.risk import load_lexicon
+from bot.core.wording import load
 
 logger = logging.getLogger(__name__)
 
@@ -128,10 +129,9 @@ def ladder(path: Optional[Path] = None) -> Dict[str, Level]:
     return _read(str(path or LADDER_FILE))
 
 
-@lru_cache(maxsize=1)
 def wording() -> Dict[str, Any]:
     """What the ladder says (bot/resources/ladder_fr.yml)."""
-    return dict(yaml.safe_load(WORDING_FILE.read_text(encoding="utf-8")))
+    return load(WORDING_FILE.name)
 
 
 def say(key: str, **values: Any) -> str:

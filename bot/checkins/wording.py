@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any, Dict, List, Literal, Optional, Tuple, overload
 
-import yaml
 
 from bot.companion import memory
 from bot.core.config import PROJECT_ROOT
 from bot.core.keys import said_key
 from bot.core.ports import RedisClient
 from bot.core.records import Person
+from bot.core.wording import load
 
 PATH = PROJECT_ROOT / "bot" / "resources" / "checkins_fr.yml"
 # A wording sent on day D comes back on D + 7 at the earliest.
@@ -31,10 +30,9 @@ SAID_TTL = (NO_REPEAT_DAYS + 1) * 24 * 3600
 NO_FOLLOW_UP_MOODS = ("bad", "need")
 
 
-@lru_cache(maxsize=1)
 def wording() -> Dict[str, Any]:
     """The check-in wording file."""
-    return yaml.safe_load(PATH.read_text(encoding="utf-8"))
+    return load(PATH.name)
 
 
 def name_part(first_name: str) -> str:

@@ -26,6 +26,7 @@ import yaml
 
 from bot.core.config import PROJECT_ROOT
 from bot.people.registry import territory_code
+from bot.core.wording import load
 
 SERVICES_DIR = PROJECT_ROOT / "bot" / "resources" / "services"
 NATIONAL = "national"
@@ -340,7 +341,7 @@ def max_age_days(directory: Path = SERVICES_DIR) -> int:
 
 def check_report(today: date, directory: Path = SERVICES_DIR) -> Tuple[str, int]:
     """What ``services check`` prints, and its exit code (1 when one is stale)."""
-    wording = yaml.safe_load((SERVICES_DIR / "_messages_fr.yml").read_text(encoding="utf-8"))
+    wording = load("services/_messages_fr.yml")
     try:
         due = due_checks(today, directory)
         national = catalogues(directory)[NATIONAL]

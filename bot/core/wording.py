@@ -1,4 +1,11 @@
-"""Operator wording (French), read from bot/resources/operator_fr.yml."""
+"""Every word the service says is read here, from the files in bot/resources/.
+
+``say``/``raw`` read the operator's wording (``operator_fr.yml``: the command
+line, the console, alerts); ``load(name)`` reads any other wording file once
+(``checkins_fr.yml``, ``ladder_fr.yml``, ``takeover_fr.yml``,
+``channels_fr.yml``, ``services/_messages_fr.yml``). The files are the only place
+where wording lives; the code names keys.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,19 @@ from typing import Any, Dict
 
 import yaml
 
-from bot.core.config import PROJECT_ROOT
+from bot.core.config import RESOURCES
 
-PATH = PROJECT_ROOT / "bot" / "resources" / "operator_fr.yml"
+PATH = RESOURCES / "operator_fr.yml"
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=16)
+def load(name: str) -> Dict[str, Any]:
+    """A wording file of bot/resources/ (read once)."""
+    return dict(yaml.safe_load((RESOURCES / name).read_text(encoding="utf-8")) or {})
+
+
 def _messages() -> Dict[str, Any]:
-    return yaml.safe_load(PATH.read_text(encoding="utf-8"))
+    return load(PATH.name)
 
 
 def raw(key: str) -> Any:

@@ -12,32 +12,31 @@ offers to book the next call (``EXTERNAL_human_done``).
 from __future__ import annotations
 
 import time
-from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
 import aiohttp
-import yaml
 
 from bot.safety import cases
 from bot.core.config import PROJECT_ROOT
 from bot.people.registry import Keys
 from bot.core.keys import live_key
 from bot.core.config import load_settings
-from bot.core.ports import DeliveryError
+from bot.core.ports import DeliveryError, RedisClient
+from bot.core.records import Person, as_person
+from bot.core.wording import load
 
 WORDING = PROJECT_ROOT / "bot" / "resources" / "takeover_fr.yml"
 
 
-@lru_cache(maxsize=1)
 def wording() -> Dict[str, Any]:
     """The takeover wording file."""
-    return yaml.safe_load(WORDING.read_text(encoding="utf-8"))
+    return load(WORDING.name)
 
 
 class Takeover:
     """Joins, replies and leaves for listeners (the console calls these)."""
 
-    def __init__(self, redis: Any, prefix: str, rasa_url: str, outputs: Any,
+    def __init__(self, redis: RedisClient, prefix: str, rasa_url: str, outputs: Any,
                  token: Optional[str] = None) -> None:
         self.redis = redis
         self.prefix = prefix
@@ -52,9 +51,9 @@ class Takeover:
                                  json=events, params=params) as reply:
                 reply.raise_for_status()
 
-    async def _person(self, person_id: str) -> Dict[str, str]:
+    async def _person(self, person_id: str) -> Person:
         raw = await self.redis.hgetall(Keys(self.prefix).person(person_id))
-        return {k.decode(): v.decode() for k, v in raw.items()}
+        return as_person({k.decode(): v.decode() for k, v in raw.items()})
 
     async def _say(self, person_id: str, text: str, listener: str) -> None:
         channel = person_id.partition(":")[0]
