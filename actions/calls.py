@@ -29,6 +29,7 @@ from bot.people.registry import DEFAULT_QUIET, zone
 from bot.calls.when import Context, decide, read
 from bot.core.french_time import Proposal, normalise, spoken
 from bot.core.config import load_settings
+from bot.core.records import Call
 
 FORM = "call_form"
 # No call in the quiet hours, the same ones as the check-ins' (bot/worker/loop.py).
@@ -272,7 +273,7 @@ class ActionBookCall(Action):
 
 
 async def _call_off(dispatcher: CollectingDispatcher,
-                    tracker: Tracker) -> Optional[Dict[str, str]]:
+                    tracker: Tracker) -> Optional[Call]:
     """Cancel the booked call, if any, and say so; else say no call is planned."""
     call = await cancel_call(get_redis(), SETTINGS.key_prefix, tracker.sender_id,
                              clock.now())

@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.calls import CHECKIN_WORDS
 from actions.common import SETTINGS, get_redis, person_key
 from bot.core import clock
+from bot.core.records import Person
 from bot.checkins.prefs import describe_times, pause_until, resume_ts, time_change
 from bot.checkins.wording import wording
 from bot.people.registry import enrol_self, get_person, save_schedule, set_status
@@ -44,7 +45,7 @@ def _entity(tracker: Tracker, name: str) -> str:
     return ""
 
 
-def first_consent_events(was: Dict[str, str]) -> List[Dict[Text, Any]]:
+def first_consent_events(was: Person) -> List[Dict[Text, Any]]:
     """After a yes: offer a first call if this yes is the person's first consent."""
     if was.get("status", "pending") == "pending" and not was.get("consent_at"):
         return [SlotSet(CONSENT_SLOT, None), FollowupAction(OFFER_FIRST_CALL)]

@@ -28,6 +28,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SETTINGS, get_redis
+from bot.core.records import Person
 from bot.people.registry import get_person
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ CONSENT_SLOT = "consent_pending"
 NOT_PEOPLE = ("staff:",)
 
 
-def registry_slots(person: Dict[str, str]) -> Dict[str, Any]:
+def registry_slots(person: Person) -> Dict[str, Any]:
     """The slot values a registry entry gives (None: not known)."""
     if not person:
         return {name: None for name in REGISTRY_SLOTS}
@@ -56,7 +57,7 @@ def registry_slots(person: Dict[str, str]) -> Dict[str, Any]:
     }
 
 
-def consent_pending(sender_id: str, person: Dict[str, str]) -> Optional[bool]:
+def consent_pending(sender_id: str, person: Person) -> Optional[bool]:
     """True for someone who has not agreed and has not been asked yet."""
     if sender_id.startswith(NOT_PEOPLE):
         return None

@@ -22,6 +22,7 @@ import aiohttp
 from bot.core import clock
 from bot.core.config import load_settings
 from bot.core.ports import DeliveryError
+from bot.core.records import Person
 from bot.people.registry import Keys
 
 # A hand-off to Rasa gives up after this; CHECKIN_SETTLE_SECONDS must exceed it.
@@ -70,7 +71,7 @@ class RasaDelivery:
             params["token"] = self.token
         return params
 
-    async def send(self, person_id: str, person: Dict[str, str], intent: str,
+    async def send(self, person_id: str, person: Person, intent: str,
                    text: str) -> None:
         """Trigger the intent; Rasa utters ``text`` on the person's channel."""
         url = f"{self.rasa_url}/conversations/{person_id}/trigger_intent"
@@ -150,7 +151,7 @@ class DirectDelivery:
         if client is not None and hasattr(client.http_client, "close"):
             await client.http_client.close()
 
-    async def send(self, person_id: str, person: Dict[str, str], intent: str,
+    async def send(self, person_id: str, person: Person, intent: str,
                    text: str) -> None:
         """Send, then leave the check-in for the conversation to pick up."""
         output = self.output(person.get("channel", ""))

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Dict
+from typing import Any
 
-from bot.calls.booking import CallKeys, _decode
+from bot.calls.booking import CallKeys, _decode, get_call
 from bot.core.french_time import spoken
 from bot.checkins.wording import name_part, wording
-from bot.core.ports import Delivery, DirectOutputs, JobContext
+from bot.core.ports import Delivery, DirectOutputs, JobContext, RedisClient
+from bot.core.records import Person, as_person
 from bot.core.redisx import pop_due
 from bot.core.wording import raw
 from bot.people.registry import Keys, zone
@@ -20,7 +21,7 @@ from bot.people.registry import Keys, zone
 logger = logging.getLogger(__name__)
 
 
-def reminder_text(kind: str, person: Dict[str, str], **values: Any) -> str:
+def reminder_text(kind: str, person: Person, **values: Any) -> str:
     """The wording of a call reminder (bot/resources/checkins_fr.yml)."""
     words = wording()["reminders"]
     if kind == "person":
@@ -35,20 +36,20 @@ def local_hhmm(ts: float, tz_name: str) -> str:
     return f"{moment.hour}h{moment.minute:02d}" if moment.minute else f"{moment.hour}h"
 
 
-async def send_reminder(redis: Any, prefix: str, member: str, delivery: Delivery,
+async def send_reminder(redis: RedisClient, prefix: str, member: str, delivery: Delivery,
                         now_ts: float, direct: DirectOutputs) -> bool:
     """Send one reminder (called by the worker once the member is claimed): to the
     person through ``delivery``, to the volunteer straight through ``direct``.
     """
     keys = CallKeys(prefix)
     _, call_id, who = member.split(":", 2)
-    call = _decode(await redis.hgetall(keys.call(call_id)))
+    call = await get_call(redis, prefix, call_id)
     if not call:
         return False
     if who != "cancelled" and call.get("status") != "booked":
         return False
     person_id = call["person_id"]
-    person = _decode(await redis.hgetall(keys.person(person_id)))
+    person = as_person(_decode(await redis.hgetall(keys.person(person_id))))
     volunteer = _decode(await redis.hgetall(keys.volunteer(call.get("volunteer", "")))) \
         if call.get("volunteer") else {}
     at_ts = float(call["at_ts"])

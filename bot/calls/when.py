@@ -184,7 +184,7 @@ def _free(moment: datetime, refused: List[str]) -> bool:
         moment.strftime("%Y-%m-%d %H:%M") not in refused
 
 
-def _next_daytime(now: datetime, tz: tzinfo, quiet: str,
+def _next_daytime(now: datetime, tz: Optional[tzinfo], quiet: str,
                   refused: Optional[List[str]] = None) -> datetime:
     """The next reasonable slot: today later on, or tomorrow at 10:00."""
     candidate = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
@@ -206,7 +206,7 @@ def _shift(candidate: datetime, refused: List[str], quiet: str) -> datetime:
     return candidate
 
 
-def _propose(day: date, at: dtime, now: datetime, tz: tzinfo, quiet: str,
+def _propose(day: date, at: dtime, now: datetime, tz: Optional[tzinfo], quiet: str,
              refused: Optional[List[str]] = None) -> CallTime:
     candidate = datetime.combine(day, at, tz)
     if candidate <= now + timedelta(minutes=30):

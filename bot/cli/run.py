@@ -72,7 +72,8 @@ def chat(rasa_url: str, sender: str, token: str) -> None:
 
 def chat_command(args: argparse.Namespace) -> int:
     """`python -m bot chat`: a terminal chat with a running Rasa server."""
-    return chat(args.url, args.sender, ensure_rasa_token(load_settings().var_dir)) or 0
+    chat(args.url, args.sender, ensure_rasa_token(load_settings().var_dir))
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:

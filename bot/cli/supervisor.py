@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, cast
 
 import requests
 
@@ -107,7 +107,8 @@ def wait_until_ready(
     while checks:
         if time.monotonic() > deadline:
             raise TimeoutError(f"not ready in {timeout:.0f}s: {list(checks)}")
-        dead = [p.args[:3] for p in processes or [] if p.poll() is not None]
+        # Started here from argument lists (typeshed's Popen.args may be a str or a path).
+        dead = [cast(Sequence[Any], p.args)[:3] for p in processes or [] if p.poll() is not None]
         if dead:
             raise RuntimeError(f"a service stopped while starting: {dead} (see logs)")
         for url, ready in list(checks.items()):

@@ -33,6 +33,7 @@ from bot.core.config import PROJECT_ROOT
 from bot.safety.risk import load_lexicon
 from bot.core.text import normalise_pattern, normalise_text
 from bot.core.keys import MemoryKeys
+from bot.core.ports import RedisClient
 
 PATH = PROJECT_ROOT / "bot" / "resources" / "dialogue_fr.yml"
 MEMORY_TTL = 30 * 24 * 3600
@@ -235,7 +236,7 @@ def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
 
 
-async def _load(redis: Any, key: str) -> Dict[str, str]:
+async def _load(redis: RedisClient, key: str) -> Dict[str, str]:
     return {_s(k): _s(v) for k, v in (await redis.hgetall(key)).items()}
 
 
@@ -247,7 +248,7 @@ def _names(record: Dict[str, str]) -> List[Dict[str, Any]]:
     return [n for n in names if isinstance(n, dict) and n.get("name")]
 
 
-async def remember(redis: Any, prefix: str, person_id: str, text: str, now_ts: float,
+async def remember(redis: RedisClient, prefix: str, person_id: str, text: str, now_ts: float,
                    risky: bool = False) -> bool:
     """Keep the names and topic of one message; return whether memory changed.
 
@@ -300,7 +301,7 @@ class FollowUp:
         return self.topic.tu if register == "tu" else self.topic.vous
 
 
-async def follow_up(redis: Any, prefix: str, person_id: str, now_ts: float,
+async def follow_up(redis: RedisClient, prefix: str, person_id: str, now_ts: float,
                     asker: str = "") -> Optional[FollowUp]:
     """A name or topic to bring back now, at most once a day, or None.
 
@@ -338,7 +339,7 @@ def _topic(key: str) -> Optional[Topic]:
     return next((t for t in words().topics if t.key == key), None)
 
 
-async def mark_asked(redis: Any, prefix: str, person_id: str, what: FollowUp,
+async def mark_asked(redis: RedisClient, prefix: str, person_id: str, what: FollowUp,
                      now_ts: float, asker: str = "") -> None:
     """Note that a name or topic was brought back (not again until shared again)."""
     key = MemoryKeys(prefix).memory(person_id)

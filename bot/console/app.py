@@ -82,8 +82,10 @@ def make_app(redis: Any = None, prefix: str = "lien", takeover: Optional[Takeove
         attach(app, redis, takeover)
     setup_templates(app)
     setup_routes(app)
-    app.on_response_prepare.append(security_headers)
-    app.on_startup.append(warm)
+    # aiohttp 3.9 types its signals Signal[Callable[...]], which aiosignal 1.4 (generic
+    # over the handlers' arguments) reads as handlers taking a callable: a stub mismatch.
+    app.on_response_prepare.append(security_headers)  # type: ignore[arg-type]  # stale aiohttp hint
+    app.on_startup.append(warm)  # type: ignore[arg-type]  # stale aiohttp hint
     return app
 
 

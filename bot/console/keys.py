@@ -9,10 +9,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.console.store import ConsoleStore
+from bot.core.ports import RedisClient
 from bot.safety.takeover import Takeover
 
 STORE = web.AppKey("store", ConsoleStore)
-REDIS = web.AppKey("redis", object)
+REDIS = web.AppKey("redis", RedisClient)
 PREFIX = web.AppKey("prefix", str)
 TAKEOVER = web.AppKey("takeover", Takeover)
 OPTIONS = web.AppKey("options", dict)

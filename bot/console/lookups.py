@@ -9,10 +9,11 @@ from aiohttp import web
 from bot.console.helpers import as_text
 from bot.console.keys import PREFIX, REDIS, STORE
 from bot.core.phone import mask
+from bot.core.records import Person, as_person
 from bot.people.registry import DEFAULT_TZ, Keys, get_person
 
 
-def person_summary(person_id: str, person: Dict[str, str], ref: str) -> Dict[str, Any]:
+def person_summary(person_id: str, person: Person, ref: str) -> Dict[str, Any]:
     """One person in brief, under their reference (never their id)."""
     channel, _, address = person_id.partition(":")
     return {
@@ -26,7 +27,7 @@ def person_summary(person_id: str, person: Dict[str, str], ref: str) -> Dict[str
     }
 
 
-async def person_record(request: web.Request, person_id: str) -> Dict[str, str]:
+async def person_record(request: web.Request, person_id: str) -> Person:
     """One person's record."""
     return await get_person(request.app[REDIS], request.app[PREFIX], person_id)
 
@@ -43,6 +44,7 @@ async def people_brief(request: web.Request, person_ids: List[str],
         pairs = [(i, r) for i, r in zip(person_ids, raw_people) if r]
         person_ids, raw_people = [i for i, _ in pairs], [r for _, r in pairs]
     refs = await request.app[STORE].remember_all(person_ids)
-    return [person_summary(person_id, {as_text(k): as_text(v) for k, v in raw_person.items()},
+    return [person_summary(person_id,
+                           as_person({as_text(k): as_text(v) for k, v in raw_person.items()}),
                            ref)
             for person_id, raw_person, ref in zip(person_ids, raw_people, refs)]

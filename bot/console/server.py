@@ -58,6 +58,7 @@ def serve(host: str, port: int, demo: bool = False) -> None:
         print(say("console.started", url=console_url(host, port)), flush=True)
         print(say("console.login_hint"), flush=True)
 
-    app.on_startup.append(announce)
+    # aiohttp 3.9's signal hints predate aiosignal 1.4's generic Signal (see console.app).
+    app.on_startup.append(announce)  # type: ignore[arg-type]  # stale aiohttp hint
     # No access log: paths carry case ids and references only, but keep logs lean.
     web.run_app(app, host=host, port=port, access_log=None, print=None)

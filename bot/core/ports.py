@@ -9,7 +9,14 @@ console or the tests.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Protocol
+from typing import Any, Callable, Optional, Protocol, TypeAlias
+
+from redis.asyncio import Redis
+
+from bot.core.records import Person
+
+#: The Redis client every feature is handed (``redis.asyncio.Redis``, replies as bytes).
+RedisClient: TypeAlias = Redis
 
 
 class DeliveryError(Exception):
@@ -27,7 +34,7 @@ class Output(Protocol):
 class Delivery(Protocol):
     """Hands a message for a person to Rasa or to the person's channel."""
 
-    async def send(self, person_id: str, person: Dict[str, str], intent: str,
+    async def send(self, person_id: str, person: Person, intent: str,
                    text: str) -> None:
         """Send (raises ``DeliveryError`` when it certainly did not go)."""
 
@@ -46,7 +53,7 @@ class DirectOutputs(Delivery, Protocol):
 class JobContext(Protocol):
     """What a worker job receives (the worker itself): arq's ``ctx``, typed."""
 
-    redis: Any
+    redis: RedisClient
     prefix: str
     token: str
     now: Callable[[], float]

@@ -15,6 +15,8 @@ import asyncio
 import time
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Tuple
 
+from bot.core.ports import RedisClient
+
 CLAIM_SCRIPT = """
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[3])
@@ -64,7 +66,7 @@ def hash_of(raw: Dict[Any, Any]) -> Dict[str, str]:
     return {s(k): s(v) for k, v in raw.items()}
 
 
-async def pop_due(redis: Any, key: str, now: float, count: int) -> AsyncIterator[str]:
+async def pop_due(redis: RedisClient, key: str, now: float, count: int) -> AsyncIterator[str]:
     """The members of the sorted set ``key`` due by ``now`` (at most ``count``), each
     removed before it is yielded: when several workers look, each member goes to
     exactly one of them (no lease: what is taken is handled or re-added).
@@ -78,7 +80,7 @@ async def pop_due(redis: Any, key: str, now: float, count: int) -> AsyncIterator
 class LeasedQueue:
     """Due items claimed with a lease, completed (and rescheduled) by their owner."""
 
-    def __init__(self, redis: Any, due: str, leased: str, lease_due: str,
+    def __init__(self, redis: RedisClient, due: str, leased: str, lease_due: str,
                  lease_owner: str) -> None:
         self.redis = redis
         self.due, self.leased, self.lease_due, self.lease_owner = \
@@ -108,7 +110,7 @@ class LeasedQueue:
 ALREADY_SENT = None
 
 
-async def send_once(redis: Any, key: str, send: Callable[[], Awaitable[Any]],
+async def send_once(redis: RedisClient, key: str, send: Callable[[], Awaitable[Any]],
                     now: float, ttl: int) -> Any:
     """Send at most once under ``key``: ``sending:<ts>`` while it goes, ``sent:<ts>``
     after. Returns ``ALREADY_SENT`` (None) when the key says it went already, else
@@ -147,7 +149,7 @@ class Pacer:
     sending at it.
     """
 
-    def __init__(self, rate: float, redis: Any = None, key: str = "") -> None:
+    def __init__(self, rate: float, redis: Optional[RedisClient] = None, key: str = "") -> None:
         self.rate = rate
         self.redis = redis
         self.key = key

@@ -12,15 +12,16 @@ import hashlib
 import hmac
 import re
 import secrets
-from typing import Any, List
+from typing import List
 
 from bot.core.keys import Keys
+from bot.core.ports import RedisClient
 from bot.core.redisx import s
 
 _REF_RE = re.compile(r"[0-9a-f]{20}")
 
 
-async def installation_secret(redis: Any, prefix: str) -> bytes:
+async def installation_secret(redis: RedisClient, prefix: str) -> bytes:
     """The installation's secret, made on first use."""
     key = Keys(prefix).installation_secret
     await redis.set(key, secrets.token_hex(32), nx=True)
@@ -32,7 +33,7 @@ def reference(secret: bytes, person_id: str) -> str:
     return hmac.new(secret, person_id.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-async def remember_all(redis: Any, prefix: str, secret: bytes,
+async def remember_all(redis: RedisClient, prefix: str, secret: bytes,
                        person_ids: List[str]) -> List[str]:
     """References of many people, recorded in one round trip."""
     refs = [reference(secret, person_id) for person_id in person_ids]
@@ -43,7 +44,7 @@ async def remember_all(redis: Any, prefix: str, secret: bytes,
     return refs
 
 
-async def person_of(redis: Any, prefix: str, ref: str) -> str:
+async def person_of(redis: RedisClient, prefix: str, ref: str) -> str:
     """The person id of a reference ('' when unknown or malformed)."""
     if not _REF_RE.fullmatch(ref or ""):
         return ""

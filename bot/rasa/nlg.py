@@ -101,7 +101,7 @@ def least_repeated(candidates: List[Dict[str, Any]],
     else the one sent longest ago. Each candidate is ``{"_id": variation id,
     "text": filled text, …}``.
     """
-    rng = rng or random
+    choice = rng.choice if rng else random.choice
     scores = []
     for candidate in candidates:
         mine = sentences(candidate.get("text") or "")
@@ -114,7 +114,7 @@ def least_repeated(candidates: List[Dict[str, Any]],
                 overlap = position
         scores.append((itself >= 0, itself if itself >= 0 else overlap, overlap))
     best = min(scores)
-    return rng.choice([c for c, score in zip(candidates, scores) if score == best])
+    return choice([c for c, score in zip(candidates, scores) if score == best])
 
 
 class ListeningNLG(TemplatedNaturalLanguageGenerator):

@@ -77,8 +77,8 @@ def _mean_vector(prepared: str) -> Optional[np.ndarray]:
     """
     vectors = load_vectors()
     rows = [vectors.vector(w) for w in prepared.split()]
-    rows = [r for r in rows if r is not None]
-    return np.mean(rows, axis=0) if rows else None
+    known = [r for r in rows if r is not None]
+    return np.mean(known, axis=0) if known else None
 
 
 class PickledReader(GraphComponent):

@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
+from bot.core.ports import RedisClient
+from bot.core.records import Case, Person, as_person
 from bot.core.redisx import ALREADY_SENT, send_once
 from bot.core.wording import raw, say
 from bot.safety.cases import CaseKeys, _s, get_case
@@ -23,7 +25,7 @@ from bot.safety.roster import console_link, roster, send_to_contact
 logger = logging.getLogger(__name__)
 
 
-def alert_text(case: Dict[str, str], person: Dict[str, str], minutes: int,
+def alert_text(case: Case, person: Person, minutes: int,
                during: bool = False) -> str:
     """The alert: first name, level, category and a link; never the message."""
     link = console_link(f"/cases/{case['id']}")
@@ -54,7 +56,7 @@ def _next_key(keys: CaseKeys, case_id: str, round_: str, tier: int) -> str:
     return f"{keys.alert_sent(case_id, round_, tier, 0)}:next"
 
 
-async def send_alert(redis: Any, prefix: str, member: str, delivery: Any,
+async def send_alert(redis: RedisClient, prefix: str, member: str, delivery: Any,
                      now: float) -> Page:
     """Alert one tier about one case; say how many it reached and when the next tier is due.
 
@@ -84,8 +86,8 @@ async def send_alert(redis: Any, prefix: str, member: str, delivery: Any,
     # when the one before reached nobody (scheduled below).
     if tier >= len(data["tiers"]):
         return Page()
-    person = {_s(k): _s(v) for k, v in
-              (await redis.hgetall(keys.person(case["person_id"]))).items()}
+    person = as_person({_s(k): _s(v) for k, v in
+                        (await redis.hgetall(keys.person(case["person_id"]))).items()})
     minutes = int((now - float(case["created_ts"])) // 60) if tier else 0
     text = alert_text(case, person, minutes, during=joined)
     round_ = f"join-{tier_text}" if joined else case.get("alert_round", "0")

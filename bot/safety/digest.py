@@ -24,6 +24,8 @@ from typing import Any, Dict, List, Tuple
 
 from bot.core.config import load_settings
 from bot.core.keys import digest_day
+from bot.core.ports import RedisClient
+from bot.core.records import Case, Person, as_person
 from bot.core.redisx import ALREADY_SENT, send_once
 from bot.core.sms_text import split_segments
 from bot.core.wording import raw, say
@@ -51,7 +53,7 @@ return 1
 Recipient = Tuple[str, List[Dict[str, str]], bool]
 
 
-def recipient_for(person: Dict[str, str]) -> Recipient:
+def recipient_for(person: Person) -> Recipient:
     """Who follows this person: (recipient id, contacts, whether it is the tier 1 fallback)."""
     data = roster()
     name = person.get("referent", "")
@@ -72,7 +74,7 @@ def age_words(seconds: float) -> str:
     return ages["days"].format(n=minutes // 1440)
 
 
-def person_line(case: Dict[str, str], person: Dict[str, str], now: float) -> str:
+def person_line(case: Case, person: Person, now: float) -> str:
     """One person in a digest: first name, category, age of the case."""
     return say(
         "digest.claimed" if case.get("status") == "claimed" else "digest.person",
@@ -103,12 +105,12 @@ def digest_text(lines: List[str], tier1: bool, local: datetime) -> str:
     return text
 
 
-async def _person(redis: Any, prefix: str, person_id: str) -> Dict[str, str]:
+async def _person(redis: RedisClient, prefix: str, person_id: str) -> Person:
     found = await redis.hgetall(CaseKeys(prefix).person(person_id))
-    return {_s(k): _s(v) for k, v in found.items()}
+    return as_person({_s(k): _s(v) for k, v in found.items()})
 
 
-async def _send_once(redis: Any, key: str, delivery: Any, contact: Dict[str, str],
+async def _send_once(redis: RedisClient, key: str, delivery: Any, contact: Dict[str, str],
                      text: str, now: float) -> bool:
     async def send() -> bool:
         await send_to_contact(delivery, contact, text)
@@ -117,7 +119,7 @@ async def _send_once(redis: Any, key: str, delivery: Any, contact: Dict[str, str
     return await send_once(redis, key, send, now, DONE_TTL) is not ALREADY_SENT
 
 
-async def send_daily(redis: Any, prefix: str, delivery: Any, now: float, token: str,
+async def send_daily(redis: RedisClient, prefix: str, delivery: Any, now: float, token: str,
                      lease_seconds: float = 120.0) -> int:
     """Send today's digest if its time has come and nobody did; return messages sent."""
     settings = roster()["digest"]
@@ -149,7 +151,7 @@ async def send_daily(redis: Any, prefix: str, delivery: Any, now: float, token: 
     return sent
 
 
-async def send_at_once(redis: Any, prefix: str, case_id: str, delivery: Any,
+async def send_at_once(redis: RedisClient, prefix: str, case_id: str, delivery: Any,
                        now: float) -> int:
     """A new watch case or request, sent to the person's referent (once per case)."""
     case = await get_case(redis, prefix, case_id)

@@ -38,6 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 from bot.core.keys import EscalationKeys
+from bot.core.ports import RedisClient
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class Escalation:
 
 
 async def record_escalation(
-    redis: Any,
+    redis: RedisClient,
     escalation: Escalation,
     prefix: str = "lien",
     dedupe_ttl_seconds: int = 30 * 86400,
@@ -137,7 +138,7 @@ async def record_escalation(
 
 
 async def record_or_spool(
-    redis: Any,
+    redis: RedisClient,
     escalation: Escalation,
     prefix: str,
     spool_path: Path,
@@ -173,7 +174,7 @@ def spool_escalation(escalation: Escalation, spool_path: Path) -> None:
     logger.critical("escalation %s spooled to disk: Redis unreachable", escalation.id)
 
 
-async def replay_spool(redis: Any, prefix: str, spool_path: Path) -> int:
+async def replay_spool(redis: RedisClient, prefix: str, spool_path: Path) -> int:
     """Write spooled escalations to Redis; return how many were replayed."""
     if not spool_path.exists():
         return 0
@@ -199,7 +200,7 @@ async def replay_spool(redis: Any, prefix: str, spool_path: Path) -> int:
 
 
 async def fetch_escalation(
-    redis: Any, escalation_id: str, prefix: str = "lien"
+    redis: RedisClient, escalation_id: str, prefix: str = "lien"
 ) -> Optional[Dict[str, str]]:
     """Read one escalation's hash, decoded."""
     raw = await redis.hgetall(EscalationKeys(prefix).record(escalation_id))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple, cast
 
 import yaml
 
@@ -141,7 +141,8 @@ class RiskLexicon:
         examples = tuple(entry.get("examples") or ())
         if not examples:
             raise LexiconError(f"{entry_id}: every pattern needs examples")
-        return RiskPattern(entry_id, category, level, regex, examples)
+        # Checked above (a safe entry's defaults are strings too).
+        return RiskPattern(entry_id, cast(str, category), cast(str, level), regex, examples)
 
     def prepare(self, text: str) -> str:
         """Normalise a message and spell out SMS abbreviations."""
@@ -183,7 +184,7 @@ class RiskLexicon:
         """
         if not text:
             return None
-        found = []
+        found: List[RiskPattern] = []
         for sentence in split_sentences(text):
             prepared = self.neutralise(self.prepare(sentence))
             if self.is_distant(prepared):

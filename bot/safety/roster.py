@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple, cast
 
 import phonenumbers
 import yaml
@@ -127,7 +127,7 @@ def check_roster(data: Any) -> Dict[str, Any]:
             {"name": str(name)}, **_contact(info, who, errors))
     if errors:
         raise RosterError("\n".join(errors))
-    checked = dict(data, tiers=checked_tiers, referents=referents)
+    normalised = dict(data, tiers=checked_tiers, referents=referents)
     # Sections added later default to "none", so that older files still load.
     digest = dict(DIGEST_DEFAULTS, **(data.get("digest") or {}))
     when = digest["time"]
@@ -138,8 +138,8 @@ def check_roster(data: Any) -> Dict[str, Any]:
     digest["immediate"] = immediate is True or str(immediate).strip().lower() in (
         "true", "yes", "oui", "1")
     digest["timezone"] = str(digest["timezone"] or DIGEST_DEFAULTS["timezone"])
-    checked["digest"] = digest
-    return checked
+    normalised["digest"] = digest
+    return normalised
 
 
 def roster_path() -> str:
@@ -158,7 +158,16 @@ _READ: Dict[Tuple[str, int], Any] = {}
 _LAST_GOOD: Dict[str, Dict[str, Any]] = {}
 
 
-def roster() -> Dict[str, Any]:
+class RosterInForce(Protocol):
+    """``roster()``, the roster in force, and ``roster.cache_clear()``, which forgets it."""
+
+    cache_clear: Callable[[], None]
+
+    def __call__(self) -> Dict[str, Any]:
+        """The checked roster."""
+
+
+def _roster() -> Dict[str, Any]:
     """The on-call roster and the alert ladder (``ROSTER_FILE`` or the default).
 
     Read again whenever the file changes (the console edits it while workers run).
@@ -205,7 +214,8 @@ def _forget_rosters() -> None:
     _LAST_GOOD.clear()
 
 
-roster.cache_clear = _forget_rosters  # type: ignore[attr-defined]
+roster = cast(RosterInForce, _roster)
+roster.cache_clear = _forget_rosters
 
 
 def referent_key(name: str) -> str:

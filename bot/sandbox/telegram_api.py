@@ -32,7 +32,8 @@ async def _params(request: web.Request) -> dict:
     params = {}
     for key, value in form.items():
         try:
-            params[key] = json.loads(value)
+            # A file is kept as it is (json.loads would refuse it: TypeError).
+            params[key] = json.loads(value) if isinstance(value, (str, bytes)) else value
         except (TypeError, ValueError):
             params[key] = value
     return params

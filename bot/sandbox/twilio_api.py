@@ -18,6 +18,7 @@ import base64
 import itertools
 import time
 from datetime import datetime, timezone
+from typing import Any, Dict
 
 from aiohttp import web
 
@@ -49,7 +50,7 @@ async def create_message(request: web.Request) -> web.Response:
                                  status=status)
     form = await request.post()
     now = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
-    message = {
+    message: Dict[str, Any] = {
         "sid": f"SM{next(_counter):032d}",
         "account_sid": sid,
         "to": form.get("To"),
@@ -132,8 +133,8 @@ def main(argv=None) -> None:
     parser.add_argument("--token", default="test-token")
     parser.add_argument("--quiet", action="store_true", help="no access log")
     args = parser.parse_args(argv)
-    web.run_app(make_app(args.token), host="127.0.0.1", port=args.port, print=None,
-                **({"access_log": None} if args.quiet else {}))
+    quiet: Dict[str, Any] = {"access_log": None} if args.quiet else {}
+    web.run_app(make_app(args.token), host="127.0.0.1", port=args.port, print=None, **quiet)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from bot.console.helpers import (MAX_U64, Handler, back, ctx, problem, read_form
 from bot.console.keys import PREFIX, REDIS, STORE, TAKEOVER
 from bot.console.lookups import person_record, person_summary
 from bot.console.store import User
+from bot.core.records import Case
 from bot.core.wording import raw, say
 from bot.people.registry import DEFAULT_TZ, at_local, parse_time, zone
 from bot.safety import cases as cases_mod
@@ -165,12 +166,12 @@ async def _act(request: web.Request, action: str) -> Dict[str, Any]:
     raise web.HTTPNotFound()
 
 
-def may_resolve(case: Dict[str, str], user: User) -> bool:
+def may_resolve(case: Case, user: User) -> bool:
     """Whether ``user`` may close ``case`` now (the case page shows the form then)."""
     return _resolve_refusal(case, user) is None
 
 
-def _resolve_refusal(case: Dict[str, str], user: User) -> Optional[Dict[str, Any]]:
+def _resolve_refusal(case: Case, user: User) -> Optional[Dict[str, Any]]:
     """Why ``user`` may not close ``case``: a claimed case is its holder's (admins
     may, audited); an unclaimed urgent case is taken first (its alert ladder
     stops only when someone is with the person).
