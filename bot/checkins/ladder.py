@@ -45,6 +45,7 @@ from bot.core.config import RESOURCES, load_settings
 from bot.core.keys import CircleKeys, Keys, LadderKeys
 from bot.core.phone import mask
 from bot.core.ports import JobContext
+from bot.core.records import Person, as_person
 from bot.core.redisx import LeasedQueue, hash_of, s, send_once
 from bot.core.text import normalise_text
 from bot.people import circle
@@ -139,7 +140,7 @@ def say(key: str, **values: Any) -> str:
     return str(wording()[key]).format(**values)
 
 
-def watch_level(person: Dict[str, str]) -> str:
+def watch_level(person: Person) -> str:
     """The person's watch level (``standard`` unless the social worker chose another)."""
     level = person.get("watch", "")
     return level if level in WATCH_LEVELS else "standard"
@@ -177,7 +178,7 @@ async def _open(redis: Any, prefix: str, person_id: str, episode: str, step: str
 
 
 async def start_after_checkin(redis: Any, prefix: str, person_id: str,
-                              person: Dict[str, str], sent_at: float) -> Optional[str]:
+                              person: Person, sent_at: float) -> Optional[str]:
     """A check-in went to someone whose level re-asks: open an episode (or keep an
     open one) and schedule the re-ask. Returns the episode, or None.
     """
@@ -194,7 +195,7 @@ async def start_after_checkin(redis: Any, prefix: str, person_id: str,
     return episode
 
 
-async def ask_circle_now(redis: Any, prefix: str, person_id: str, person: Dict[str, str],
+async def ask_circle_now(redis: Any, prefix: str, person_id: str, person: Person,
                          now: float, why: str) -> Optional[str]:
     """Go to the circle of care now: an SMS to the person could not be delivered
     (``why="undelivered"``), or a standard person whose social worker chose the
@@ -279,7 +280,7 @@ async def run_step(ctx: JobContext, member: str, now: float) -> str:
         return await _thanks(ctx, person_id, current)
     if current.get("status") != "open":
         return "closed"  # an answer crossed the step: it wins
-    person = hash_of(await redis.hgetall(Keys(prefix).person(person_id)))
+    person = as_person(hash_of(await redis.hgetall(Keys(prefix).person(person_id))))
     if not person or person.get("status") == "opted_out":
         await close(redis, prefix, person_id, "stopped", "status", now)
         return "closed"
@@ -299,7 +300,7 @@ def _quiet(tz_name: str, now: float) -> bool:
     return in_quiet_hours(local, load_settings().quiet_hours or DEFAULT_QUIET)
 
 
-async def _reask(ctx: JobContext, person_id: str, person: Dict[str, str],
+async def _reask(ctx: JobContext, person_id: str, person: Person,
                  current: Dict[str, str], level: Any, now: float) -> str:
     redis, prefix, episode = ctx.redis, ctx.prefix, current["episode"]
     key = LadderKeys(prefix).episode(person_id)
@@ -342,7 +343,7 @@ def since_words(checkin_ts: float, tz_name: str, now: float) -> str:
         if (today - moment.date()).days == 1 else f"le {moment.day:02d}/{moment.month:02d} {hour}"
 
 
-async def _ask_next(ctx: JobContext, person_id: str, person: Dict[str, str],
+async def _ask_next(ctx: JobContext, person_id: str, person: Person,
                     current: Dict[str, str], level: Any, now: float) -> str:
     redis, prefix, episode = ctx.redis, ctx.prefix, current["episode"]
     key = LadderKeys(prefix).episode(person_id)
@@ -379,7 +380,7 @@ async def _ask_next(ctx: JobContext, person_id: str, person: Dict[str, str],
     return "asked"
 
 
-async def escalate(redis: Any, prefix: str, person_id: str, person: Dict[str, str],
+async def escalate(redis: Any, prefix: str, person_id: str, person: Person,
                    current: Dict[str, str], now: float, why: str) -> str:
     """A high ``no_news`` case: the on-call tier is paged, the referent told at once
     (``source=ladder``, see bot.safety.cases.consume).
@@ -409,7 +410,7 @@ async def _thanks(ctx: JobContext, person_id: str, current: Dict[str, str]) -> s
     how = current.get("status", "")
     if how not in ("answered", "seen", "confirmed"):
         return "nothing"
-    person = hash_of(await redis.hgetall(Keys(prefix).person(person_id)))
+    person = as_person(hash_of(await redis.hgetall(Keys(prefix).person(person_id))))
     name = person.get("first_name") or "la personne"
     checker = current.get("closed_by", "")
     asked = set(json.loads(current.get("asked") or "[]"))
@@ -501,7 +502,7 @@ async def contact_reply(redis: Any, prefix: str, address: str, text: str,
     rank, _, person_id, contact, current = best
     if is_person and rank == 2:
         return None
-    person = hash_of(await redis.hgetall(Keys(prefix).person(person_id)))
+    person = as_person(hash_of(await redis.hgetall(Keys(prefix).person(person_id))))
     name = person.get("first_name") or "la personne"
     if word == "stop" or (word == "no" and rank == 1):
         await circle.set_status(redis, prefix, person_id, contact, "stopped", now)

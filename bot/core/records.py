@@ -36,6 +36,8 @@ class Person(TypedDict, total=False):
     paused_until: str
     territory: str
     agreement: str
+    watch: str
+    circle_on_silence: str
     created_ts: str
     source: str
     status_changed_ts: str

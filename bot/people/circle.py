@@ -20,7 +20,7 @@ import json
 import re
 import uuid
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, TypedDict
 
 from bot.core.keys import CircleKeys
 from bot.core.phone import valid_e164
@@ -32,6 +32,15 @@ STATUSES = ("pending", "asked", "agreed", "stopped")
 _TELEGRAM_ID = re.compile(r"[1-9]\d{0,19}")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _NAME = re.compile(r"^[^\x00-\x1f<>{}]{1,60}$")
+
+
+class ContactFields(TypedDict):
+    """A contact as a social worker types it, checked (``check_contact``)."""
+
+    first_name: str
+    relation: str
+    address: str
+    hours: str
 
 
 class CircleError(ValueError):
@@ -85,7 +94,7 @@ def address_of(phone: str = "", telegram: str = "") -> Tuple[Optional[str], List
 
 
 def check_contact(first_name: str, relation: str, phone: str = "", telegram: str = "",
-                  hours: str = "") -> Tuple[Dict[str, str], List[str]]:
+                  hours: str = "") -> Tuple[ContactFields, List[str]]:
     """Validate a contact as a social worker types it; (fields, problems)."""
     errors: List[str] = []
     first_name = (first_name or "").strip()
