@@ -313,8 +313,15 @@ async def _reask(ctx: JobContext, person_id: str, person: Person,
     text = str(wording()["reask"][register]).format(name=f" {first}" if first else "")
     channel = person_id.partition(":")[0]
     output = ctx.alert_output().output(channel)
-    await send_once(redis, LadderKeys(prefix).sent(person_id, episode, "reask"),
-                    partial(send_text, output, person_id, text), now, SENT_TTL)
+    try:
+        await send_once(redis, LadderKeys(prefix).sent(person_id, episode, "reask"),
+                        partial(send_text, output, person_id, text), now, SENT_TTL)
+    except Exception:  # noqa: BLE001 - the person cannot be reached: the circle, now
+        logger.warning("ladder of %s: the re-ask could not be sent; the circle is asked",
+                       _masked(person_id))
+        await redis.hset(key, mapping={"step": "reask", "reask_failed": "1"})
+        await redis.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+        return "unreachable"
     await redis.hset(key, mapping={"step": "reask", "reask_ts": f"{now:.3f}"})
     await redis.zadd(LadderKeys(prefix).due, {
         _member(person_id, episode, "circle"): now + (level.circle_after or 0) * 60})
@@ -355,7 +362,8 @@ async def _ask_next(ctx: JobContext, person_id: str, person: Person,
                   if chosen and c.status == "agreed" and c.id not in asked]
     contact = next((c for c in candidates if _may_ask(c, tz_name, now)), None)
     if contact is None:
-        if not asked:
+        reached = [c for c in asked if c not in json.loads(current.get("unreachable") or "[]")]
+        if not reached:
             # Nobody can be asked now (no circle, none agreed, quiet hours): on-call.
             return await escalate(redis, prefix, person_id, person, current, now,
                                   "no_contact")
@@ -364,8 +372,17 @@ async def _ask_next(ctx: JobContext, person_id: str, person: Person,
                person=person.get("first_name") or "la personne",
                since=since_words(float(current.get("checkin_ts") or now), tz_name, now))
     output = ctx.alert_output().output(contact.channel)
-    await send_once(redis, LadderKeys(prefix).sent(person_id, episode, f"ask:{contact.id}"),
-                    partial(send_text, output, contact.address, text), now, SENT_TTL)
+    try:
+        await send_once(redis, LadderKeys(prefix).sent(person_id, episode, f"ask:{contact.id}"),
+                        partial(send_text, output, contact.address, text), now, SENT_TTL)
+    except Exception:  # noqa: BLE001 - this contact cannot be reached: the next one, now
+        logger.warning("ladder of %s: contact %s could not be reached; next one",
+                       _masked(person_id), contact.id)
+        unreachable = json.loads(current.get("unreachable") or "[]") + [contact.id]
+        await redis.hset(key, mapping={"asked": json.dumps(asked + [contact.id]),
+                                       "unreachable": json.dumps(unreachable)})
+        await redis.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+        return "unreachable"
     asked.append(contact.id)
     first_ask = not current.get("first_asked_ts")
     mapping = {"step": "circle", "asked": json.dumps(asked), "asking": contact.id,
