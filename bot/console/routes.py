@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.console.helpers import HERE, Handler, role
 from bot.console.views.audit import api_audit, audit_page
 from bot.console.views.auth import health, home, login, login_page, logout
+from bot.console.views.circle import api_person_action, person_action
 from bot.console.views.cases import (api_case, api_case_action, api_messages, case_action,
                                      case_page)
 from bot.console.views.people import (api_people, api_person, api_person_erase,
@@ -41,6 +42,10 @@ ROUTES: List[Tuple[str, str, Handler, Optional[str]]] = [
     ("POST", "/people/search", people_search, "social_worker"),
     ("GET", "/people/{ref}", person_page, "social_worker"),
     ("POST", "/people/{ref}/erase", person_erase, "admin"),
+    ("POST", "/people/{ref}/watch", person_action("watch"), "social_worker"),
+    ("POST", "/people/{ref}/circle", person_action("add"), "social_worker"),
+    ("POST", "/people/{ref}/circle/{contact_id}/remove", person_action("remove"),
+     "social_worker"),
     ("GET", "/plan", plan_page, "listener"),
     ("GET", "/audit", audit_page, "admin"),
     ("GET", "/roster", roster_page, "admin"),
@@ -57,6 +62,10 @@ ROUTES: List[Tuple[str, str, Handler, Optional[str]]] = [
     ("GET", "/api/people/{ref}", api_person, "social_worker"),
     ("GET", "/api/people/{ref}/export", api_person_export, "social_worker"),
     ("POST", "/api/people/{ref}/erase", api_person_erase, "admin"),
+    ("POST", "/api/people/{ref}/watch", api_person_action("watch"), "social_worker"),
+    ("POST", "/api/people/{ref}/circle", api_person_action("add"), "social_worker"),
+    ("POST", "/api/people/{ref}/circle/{contact_id}/remove", api_person_action("remove"),
+     "social_worker"),
     ("GET", "/api/plan", api_plan, "listener"),
     ("GET", "/api/audit", api_audit, "admin"),
 ]

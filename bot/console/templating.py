@@ -12,7 +12,7 @@ import jinja2
 from aiohttp import web
 
 from bot.console.helpers import HERE, service_tz
-from bot.core.wording import say
+from bot.core.wording import raw, say
 from bot.people.registry import zone
 
 # The outcomes a redirect may announce (?ok= / ?err=): nothing else is shown.
@@ -20,13 +20,16 @@ KNOWN_FLASHES = frozenset({
     "claimed", "claim_refused", "replied", "reply_refused", "empty_reply", "released",
     "handed", "resolved", "resolve_refused", "resolve_not_yours", "resolve_take_first",
     "booked", "bad_time", "erased",
-    "roster_saved", "not_found", "send_failed"})
+    "roster_saved", "not_found", "send_failed",
+    "seen", "watch_saved", "circle_added", "circle_removed"})
 
 
-def format_ts(value: Any, with_date: bool = True) -> str:
-    """A timestamp in the service's timezone ("" when unreadable)."""
+def format_ts(value: Any, with_date: bool = True, tz: str = "") -> str:
+    """A timestamp in the service's timezone, or in ``tz`` (a person's local time);
+    "" when unreadable.
+    """
     try:
-        moment = datetime.fromtimestamp(float(value), zone(service_tz()))
+        moment = datetime.fromtimestamp(float(value), zone(tz or service_tz()))
     except (TypeError, ValueError):
         return ""
     return moment.strftime("%d/%m %H:%M" if with_date else "%H:%M")
@@ -52,3 +55,8 @@ def setup_templates(app: web.Application) -> None:
     env.globals["say"] = say
     env.globals["known"] = KNOWN_FLASHES
     env.filters["waiting"] = waiting
+    # Silence is a signal: the ladder's words, the watch levels, a contact's agreement.
+    env.globals["ladder_steps"] = raw("console.ladder_steps")
+    env.globals["ladder_statuses"] = raw("console.ladder_statuses")
+    env.globals["watch_levels"] = raw("console.watch_levels")
+    env.globals["contact_statuses"] = raw("circle.statuses")

@@ -26,6 +26,8 @@ async function refreshQueue(table) {
   const labels = document.getElementById("labels");
   const levels = JSON.parse(labels.dataset.levels || "{}");
   const categories = JSON.parse(labels.dataset.categories || "{}");
+  const steps = JSON.parse(labels.dataset.steps || "{}");
+  const ladder = JSON.parse(labels.dataset.ladder || "{}");
   const response = await fetch(table.dataset.live, {credentials: "same-origin",
                                                     headers: {"Accept": "application/json"}});
   if (response.status === 401) { window.location = "/login?next=/queue"; return; }
@@ -38,6 +40,14 @@ async function refreshQueue(table) {
     tr.dataset.case = c.id;
     cell(tr, levels[c.level] || c.level);
     cell(tr, categories[c.category] || c.category);
+    if (c.ladder_status) {  // no news: the step the ladder reached, and whom it asked
+      const active = c.ladder_status === "open" || c.ladder_status === "escalated";
+      tr.lastChild.textContent += " · " + (active ? steps[c.ladder_step] || c.ladder_step
+                                                  : ladder[c.ladder_status] || c.ladder_status);
+    }
+    if (c.checking && c.checking.length) {
+      tr.lastChild.textContent += " · " + labels.dataset.asked + c.checking.join(", ");
+    }
     cell(tr, waiting(c.waiting_seconds));
     cell(tr, c.channel);
     cell(tr, c.first_name || "—");

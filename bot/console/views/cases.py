@@ -15,6 +15,7 @@ from bot.console.helpers import (MAX_U64, Handler, back, ctx, problem, read_form
                                  stream_id)
 from bot.console.keys import PREFIX, REDIS, STORE, TAKEOVER
 from bot.console.lookups import person_record, person_summary
+from bot.console.silence import SEEN, episode_view, seen_and_resolve
 from bot.console.store import User
 from bot.core.records import Case
 from bot.core.wording import raw, say
@@ -59,6 +60,8 @@ async def case_view(request: web.Request, case_id: str) -> Optional[Dict[str, An
             "id", "level", "category", "status", "claimed_by", "created_ts", "outcome",
             "orientation", "messages", "resolved_ts")},
         "person": person, "transcript": transcript,
+        "ladder": await episode_view(redis, prefix, person_id)
+        if case.get("category") == "no_news" else None,
         "live": [{"id": e["id"], "from": e.get("from", ""), "text": e.get("text", ""),
                   "ts": float(e.get("ts") or 0)} for e in live],
     }
@@ -155,12 +158,17 @@ async def _act(request: web.Request, action: str) -> Dict[str, Any]:
             await store.audit(user, "resolve_refused", case_id, refusal["key"])
             return refusal
         holder = case.get("claimed_by", "") if case.get("status") == "claimed" else ""
-        ok = await takeover.resolve(case_id, outcome, orientation)
+        if outcome == SEEN:  # "vu en personne, tout va bien": the ladder ends too
+            ok = await seen_and_resolve(redis, prefix, takeover, case["person_id"], case_id,
+                                        user.login, orientation)
+        else:
+            ok = await takeover.resolve(case_id, outcome, orientation)
         overridden = ok and holder and holder != user.login
         await store.audit(user, ("resolve_override" if overridden else "resolve") if ok
                           else "resolve_refused", case_id,
                           f"{outcome}/{orientation}" + (f" ({holder})" if overridden else ""))
-        return {"ok": ok, "key": "resolved" if ok else "resolve_refused"}
+        return {"ok": ok, "key": ("seen" if outcome == SEEN else "resolved") if ok
+                else "resolve_refused"}
     if action == "call":
         return await _book(request, case["person_id"], form, case_id)
     raise web.HTTPNotFound()

@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.console.helpers import MAX_U64, BadInput, as_text, back, ctx, problem, read_form
 from bot.console.keys import PREFIX, REDIS, STORE
 from bot.console.lookups import people_brief, person_record, person_summary
+from bot.console.silence import person_silence
 from bot.core.phone import to_e164
 from bot.core.wording import say
 from bot.people.privacy import erase, export
@@ -67,7 +68,9 @@ async def people_search(request: web.Request) -> web.StreamResponse:
 
 
 async def person_view(request: web.Request) -> Optional[Dict[str, Any]]:
-    """One person: follow-up state, 30 days of mood, next call, open case."""
+    """One person: follow-up state, 30 days of mood, next call, open case; the
+    watch level, the last sign of life, the ladder's episode and the circle of care.
+    """
     store = request.app[STORE]
     redis, prefix = request.app[REDIS], request.app[PREFIX]
     person_id = await store.person_of(request.match_info["ref"])
@@ -85,7 +88,8 @@ async def person_view(request: web.Request) -> Optional[Dict[str, Any]]:
     return {"person": summary, "moods": [{"day": d, "mood": moods.get(d, "")} for d in days],
             "open_case": case_id or None,
             "paused_until": person.get("paused_until", ""),
-            "morning": person.get("morning", ""), "evening": person.get("evening", "")}
+            "morning": person.get("morning", ""), "evening": person.get("evening", ""),
+            **await person_silence(redis, prefix, person_id, person)}
 
 
 async def person_page(request: web.Request) -> web.Response:
