@@ -11,6 +11,10 @@ Usage:
     python -m bot persons import persons.csv     # enrol people (validated first)
     python -m bot persons export sms:+33612345678    # GDPR access (JSON)
     python -m bot persons erase sms:+33612345678 --yes   # GDPR erasure
+    python -m bot circle add sms:+33612345678 --name Paul --relation voisin
+                             (--phone 06… | --telegram 123) [--hours 08:00-21:00]
+    python -m bot circle list sms:+33612345678      # numbers masked
+    python -m bot circle remove sms:+33612345678 CONTACT_ID
     python -m bot volunteers import volunteers.csv
     python -m bot worker [--workers N]   # presence messages, missed check-ins,
                                          # call reminders
@@ -27,7 +31,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import uuid
-from typing import Callable, List, Optional
+from typing import Any, Callable, List, Optional
 
 from bot.cli.common import CONSOLE_PORT
 from bot.core.config import load_settings
@@ -65,6 +69,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     era.add_argument("person_id")
     era.add_argument("--yes", action="store_true", help="really erase")
     era.set_defaults(func="bot.cli.persons:persons_erase")
+    add_circle_commands(commands)
     volunteers = commands.add_parser("volunteers", help="the volunteers who call")
     volunteer_commands = volunteers.add_subparsers(dest="volunteers_command", required=True)
     vimp = volunteer_commands.add_parser("import", help="import from a CSV file")
@@ -107,6 +112,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     scheck.set_defaults(func="bot.cli.services:services_check")
     args = parser.parse_args(argv)
     return command(args.func)(args)
+
+
+def add_circle_commands(commands: Any) -> None:
+    """``circle add|list|remove``: a person's circle of care (with their agreement)."""
+    circle = commands.add_parser("circle", help="a person's circle of care")
+    circle_commands = circle.add_subparsers(dest="circle_command", required=True)
+    cadd = circle_commands.add_parser(
+        "add", help="add a contact (asked to agree first: OUI or STOP)")
+    cadd.add_argument("person_id", help="sms:+33612345678 or telegram:123")
+    cadd.add_argument("--name", required=True, help="the contact's first name")
+    cadd.add_argument("--relation", required=True, help="voisin, fille, ami…")
+    cadd.add_argument("--phone", help="the contact's mobile (SMS)")
+    cadd.add_argument("--telegram", help="or the contact's Telegram id")
+    cadd.add_argument("--hours", help="when they may be asked (default 08:00-21:00)")
+    cadd.set_defaults(func="bot.cli.circle:circle_add")
+    clist = circle_commands.add_parser("list", help="the contacts (numbers masked)")
+    clist.add_argument("person_id")
+    clist.set_defaults(func="bot.cli.circle:circle_list")
+    cremove = circle_commands.add_parser("remove", help="take a contact out (nothing kept)")
+    cremove.add_argument("person_id")
+    cremove.add_argument("contact_id")
+    cremove.set_defaults(func="bot.cli.circle:circle_remove")
 
 
 def command(dotted: str) -> Callable[[argparse.Namespace], int]:
