@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run train test test-fast eval eval-heldout bench validate lint types lock clean
+.PHONY: setup run train test test-fast eval eval-heldout bench drill validate lint types lock clean
 
 setup: $(STAMP)
 
@@ -59,6 +59,12 @@ bench: setup
 	$(PY) -m tools.bench
 	$(PY) -m tools.bench_checkins
 	$(PY) -m tools.bench_alerts
+
+# Silence is a signal (issue 14): a morning of 2,000 check-ins on a fast clock
+# (x120, about 2 minutes), real workers (one killed), the ladder after a silence;
+# one line of figures; exits 1 when a figure of the issue is missed.
+drill: setup
+	$(PY) -m tools.drill
 
 lock:
 	$(PY310) -m venv /tmp/lien-lock && /tmp/lien-lock/bin/pip install -q "pip<24" && /tmp/lien-lock/bin/pip install -q -r requirements.in && /tmp/lien-lock/bin/pip check && /tmp/lien-lock/bin/pip freeze | sed '1i # Pinned: generated from requirements.in by `make lock` on Python 3.10 (pip check clean).' > requirements.txt
