@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import yaml
 
@@ -217,8 +217,13 @@ async def ask_circle_now(redis: Any, prefix: str, person_id: str, person: Person
         if not await _open(redis, prefix, person_id, episode, "waiting", checkin_ts,
                            level_name, now):
             return None
-    await redis.hset(LadderKeys(prefix).episode(person_id), "reason", why)
-    await redis.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hset(LadderKeys(prefix).episode(person_id), mapping={"reason": why,
+                                                                  "step": "circle"})
+        # No re-ask to a number just reported undeliverable (or after the missed case).
+        pipe.zrem(LadderKeys(prefix).due, _member(person_id, episode, "reask"))
+        pipe.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+        await pipe.execute()
     return episode
 
 
@@ -304,9 +309,14 @@ async def _reask(ctx: JobContext, person_id: str, person: Person,
                  current: Dict[str, str], level: Any, now: float) -> str:
     redis, prefix, episode = ctx.redis, ctx.prefix, current["episode"]
     key = LadderKeys(prefix).episode(person_id)
+    if current.get("step") != "waiting":
+        return "skipped"  # the circle was asked already (an undelivered SMS)
     if _quiet(person.get("timezone", ""), now):
         # No message to the person at night: the circle (or on-call) decides.
-        await redis.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, "step", "reask")
+            pipe.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+            await pipe.execute()
         return "quiet"
     register = "tu" if person.get("register") == "tu" else "vous"
     first = person.get("first_name", "")
@@ -319,12 +329,16 @@ async def _reask(ctx: JobContext, person_id: str, person: Person,
     except Exception:  # noqa: BLE001 - the person cannot be reached: the circle, now
         logger.warning("ladder of %s: the re-ask could not be sent; the circle is asked",
                        _masked(person_id))
-        await redis.hset(key, mapping={"step": "reask", "reask_failed": "1"})
-        await redis.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={"step": "reask", "reask_failed": "1"})
+            pipe.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+            await pipe.execute()
         return "unreachable"
-    await redis.hset(key, mapping={"step": "reask", "reask_ts": f"{now:.3f}"})
-    await redis.zadd(LadderKeys(prefix).due, {
-        _member(person_id, episode, "circle"): now + (level.circle_after or 0) * 60})
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hset(key, mapping={"step": "reask", "reask_ts": f"{now:.3f}"})
+        pipe.zadd(LadderKeys(prefix).due, {
+            _member(person_id, episode, "circle"): now + (level.circle_after or 0) * 60})
+        await pipe.execute()
     return "reask"
 
 
@@ -379,44 +393,69 @@ async def _ask_next(ctx: JobContext, person_id: str, person: Person,
         logger.warning("ladder of %s: contact %s could not be reached; next one",
                        _masked(person_id), contact.id)
         unreachable = json.loads(current.get("unreachable") or "[]") + [contact.id]
-        await redis.hset(key, mapping={"asked": json.dumps(asked + [contact.id]),
-                                       "unreachable": json.dumps(unreachable)})
-        await redis.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={"asked": json.dumps(asked + [contact.id]),
+                                    "unreachable": json.dumps(unreachable)})
+            pipe.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+            await pipe.execute()
         return "unreachable"
-    asked.append(contact.id)
-    first_ask = not current.get("first_asked_ts")
-    mapping = {"step": "circle", "asked": json.dumps(asked), "asking": contact.id,
-               "asked_ts": f"{now:.3f}"}
+    # Re-read: the person (or a contact) may have answered while the ask was in flight.
+    after = await episode_of(redis, prefix, person_id)
+    asked = json.loads(after.get("asked") or "[]")
+    if contact.id not in asked:
+        asked.append(contact.id)
+    still_open = after.get("status") == "open" and after.get("episode") == episode
+    first_ask = not after.get("first_asked_ts")
+    mapping = {"asked": json.dumps(asked), "asking": contact.id, "asked_ts": f"{now:.3f}"}
+    if still_open:
+        mapping["step"] = "circle"
     if first_ask:
         mapping["first_asked_ts"] = f"{now:.3f}"
-    await redis.hset(key, mapping=mapping)
-    due = {_member(person_id, episode, "circle"): now + level.contact_wait * 60}
-    if first_ask:
-        due[_member(person_id, episode, "deadline")] = now + level.confirm_within * 60
-    await redis.zadd(LadderKeys(prefix).due, due)
-    return "asked"
+    if still_open:
+        due = {_member(person_id, episode, "circle"): now + level.contact_wait * 60}
+        if first_ask:
+            due[_member(person_id, episode, "deadline")] = now + level.confirm_within * 60
+    else:
+        # The answer won while this contact was being asked: thank them too.
+        due = {_member(person_id, episode, "thanks"): now}
+    # One transaction: a worker killed here leaves both or neither (the retry finds
+    # the ask already sent and records it then).
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hset(key, mapping=mapping)
+        pipe.zadd(LadderKeys(prefix).due, due)
+        await pipe.execute()
+    return "asked" if still_open else "answered meanwhile"
 
 
 async def escalate(redis: Any, prefix: str, person_id: str, person: Person,
-                   current: Dict[str, str], now: float, why: str) -> str:
+                   current: Dict[str, str], now: float, why: str, text: str = "") -> str:
     """A high ``no_news`` case: the on-call tier is paged, the referent told at once
-    (``source=ladder``, see bot.safety.cases.consume).
+    (``source=ladder``, see bot.safety.cases.consume). A contact's message that the
+    risk lexicon reads as a clear risk keeps its category and level (a fall is
+    medical). Without an episode (a contact's help outside a ladder) only the case.
     """
     key = LadderKeys(prefix).episode(person_id)
-    if current.get("status") != "open" and why != "contact_help":
+    if current and current.get("status") != "open" and why != "contact_help":
         return "closed"
+    found = load_lexicon().match(text) if text else None
+    category, level = "no_news", "high"
+    if found is not None and found.level in ("critical", "high"):
+        category = found.category
+        level = "critical" if found.level == "critical" else "high"
+    episode = current.get("episode", "") or f"{now:.0f}"
     escalation = Escalation(
-        sender_id=person_id, category="no_news", level="high",
+        sender_id=person_id, category=category, level=level,
         channel=person.get("channel", "") or person_id.partition(":")[0],
         source="ladder", intent="", pattern=f"ladder:{why}",
-        message_id=f"ladder:{current.get('episode', '')}:{why}", text="",
+        message_id=f"ladder:{episode}:{why}", text="",
         recorded_by="worker", created_ts=now)
     _, escalation_id = await record_escalation(redis, escalation, prefix)
     await redis.hset(EscalationKeys(prefix).record(escalation_id), "referent",
                      person.get("referent", ""))
-    await redis.hset(key, mapping={"status": "escalated", "step": "on_call",
-                                   "escalated_ts": f"{now:.3f}", "why": why,
-                                   "escalation_id": escalation_id})
+    if current:
+        await redis.hset(key, mapping={"status": "escalated", "step": "on_call",
+                                       "escalated_ts": f"{now:.3f}", "why": why,
+                                       "escalation_id": escalation_id})
     logger.warning("ladder of %s: on-call paged (%s)", _masked(person_id), why)
     return "escalated"
 
@@ -430,10 +469,21 @@ async def _thanks(ctx: JobContext, person_id: str, current: Dict[str, str]) -> s
     person = as_person(hash_of(await redis.hgetall(Keys(prefix).person(person_id))))
     name = person.get("first_name") or "la personne"
     checker = current.get("closed_by", "")
+    if _quiet(person.get("timezone", ""), ctx.now()):
+        # Good news can wait for the morning: no message to a contact at night.
+        await redis.zadd(LadderKeys(prefix).due,
+                         {_member(person_id, episode, "thanks"): ctx.now() + 3600})
+        return "quiet"
     asked = set(json.loads(current.get("asked") or "[]"))
     sent = 0
     for contact in await circle.contacts(redis, prefix, person_id):
-        if contact.id not in asked or contact.status == "stopped" or contact.id == checker:
+        if contact.id not in asked and not s(await redis.get(
+                LadderKeys(prefix).sent(person_id, episode, f"ask:{contact.id}"))
+        ).startswith("sent"):
+            # Never asked. (An ask still in flight is thanked by its own step, which
+            # finds the ladder closed after sending and schedules the thanks again.)
+            continue
+        if contact.status == "stopped" or contact.id == checker:
             continue
         if how == "answered":
             text = say("person_answered", person=name)
@@ -460,28 +510,50 @@ KEYWORDS = {
     "stop": "stop", "arret": "stop", "non": "no", "hebdo": "weekly",
     "hebdo stop": "weekly_off",
 }
-
-
+# An all-clear is OK and nothing that takes it back: only these words may follow it.
+_OK_WORDS = frozenset("ok oui tout va bien ca c est bon vu merci elle il d accord tres "
+                      "super parfait je l ai la le vue rassure rassuree".split())
 # Words that say something is wrong, whatever else the contact wrote.
-HELP_WORDS = ("aide", "au secours", "urgence", "tombe", "par terre", "ne repond pas",
-              "ne repond plus", "pompiers", "samu", "hopital", "malaise", "inconscient")
+HELP_WORDS = ("aide", "au secours", "urgence", "tombe", "tombee", "par terre",
+              "ne repond pas", "ne repond plus", "pas de reponse", "personne ne repond",
+              "pompiers", "samu", "hopital", "malaise", "inconscient", "ne se leve pas")
+# The contact cannot go: the next one is asked now.
+CANNOT = ("peux pas", "pourrai pas", "pourrais pas", "suis pas la", "pas dispo",
+          "absent", "absente", "en voyage", "trop loin", "pas possible", "impossible")
+
+
+@lru_cache(maxsize=1)
+def _folded_words() -> Tuple[Tuple[str, ...], Tuple[str, ...], FrozenSet[str], Dict[str, str]]:
+    """The word lists folded as messages are ("personne" → "persone")."""
+    return (tuple(normalise_text(w) for w in HELP_WORDS),
+            tuple(normalise_text(w) for w in CANNOT),
+            frozenset(normalise_text(w) for w in _OK_WORDS),
+            {normalise_text(k): v for k, v in KEYWORDS.items()})
 
 
 def keyword(text: str) -> Optional[str]:
-    """What a contact's answer says: ok, help, yes, no, stop, weekly (None: other).
-
-    A message that says something is wrong (a help word, or anything the risk
-    lexicon reads as risk) is help, even without the keyword.
+    """What a contact's answer says: ok, help, cannot, yes, no, stop, weekly (None:
+    something else). A message that says something is wrong (a help word, or
+    anything the risk lexicon reads as risk) is help, even without the keyword; an
+    OK is an all-clear only when nothing after it takes it back ("OK mais je ne
+    peux pas y aller" is not one).
     """
     folded = normalise_text(text or "")
-    if folded in KEYWORDS:
-        return KEYWORDS[folded]
     padded = f" {folded} "
-    if any(f" {word} " in padded for word in HELP_WORDS) or \
+    help_words, cannot, ok_words, keywords = _folded_words()
+    if any(f" {word} " in padded for word in help_words) or \
             load_lexicon().match(text or "") is not None:
         return "help"
-    first = folded.split(" ")[0] if folded else ""
-    return KEYWORDS.get(first) if first in ("ok", "stop") else None
+    if any(f" {word} " in padded for word in cannot):
+        return "cannot"
+    if folded in keywords:
+        return keywords[folded]
+    words = folded.split()
+    if words and words[0] in ("ok", "oui") and "ok" in words and set(words) <= ok_words:
+        return "ok"
+    if words and words[0] == "stop":
+        return "stop"
+    return None
 
 
 async def contact_reply(redis: Any, prefix: str, address: str, text: str,
@@ -530,11 +602,19 @@ async def contact_reply(redis: Any, prefix: str, address: str, text: str,
     if rank == 0 and word == "ok":
         await confirm(redis, prefix, person_id, contact, now)
         return say("all_clear_thanks", contact=contact.first_name, person=name)
-    if rank == 0 and word == "help":
-        await redis.hset(LadderKeys(prefix).episode(person_id), mapping={
-            "help_from": contact.id, "help_ts": f"{now:.3f}"})
-        await escalate(redis, prefix, person_id, person, current, now, "contact_help")
+    if word == "help":
+        # Inside a ladder or not: a contact saying something is wrong reaches on-call.
+        if rank == 0:
+            await redis.hset(LadderKeys(prefix).episode(person_id), mapping={
+                "help_from": contact.id, "help_ts": f"{now:.3f}"})
+        await escalate(redis, prefix, person_id, person, current if rank == 0 else {},
+                       now, "contact_help", text=text)
         return say("help_received")
+    if rank == 0 and word == "cannot":
+        # This contact cannot go: the next one is asked now (the deadline holds).
+        await redis.zadd(LadderKeys(prefix).due,
+                         {_member(person_id, current["episode"], "circle"): now})
+        return say("cannot_thanks", contact=contact.first_name)
     if word == "weekly" and contact.status == "agreed":
         contact.weekly = True
         await circle.save(redis, prefix, person_id, contact)

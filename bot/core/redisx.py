@@ -110,20 +110,37 @@ class LeasedQueue:
 ALREADY_SENT = None
 
 
+# A "sending" mark older than this (real seconds) is a sender that died: taken over.
+SENDING_STALE_SECONDS = 60.0
+
+
 async def send_once(redis: RedisClient, key: str, send: Callable[[], Awaitable[Any]],
                     now: float, ttl: int) -> Any:
-    """Send at most once under ``key``: ``sending:<ts>`` while it goes, ``sent:<ts>``
-    after. Returns ``ALREADY_SENT`` (None) when the key says it went already, else
-    what ``send`` returned. A falsy result (nobody to send to) frees the key; an
-    exception leaves ``sending`` so that a retry after the lease sends again (a
-    message certainly not sent is sent; one that may have gone is not marked
-    sent). Check-ins use their own stricter variant (``bot/checkins/send.py``):
-    they also ask Rasa whether a dead worker's message arrived.
+    """Send once under ``key``: ``sending:<ts>:<real ts>`` while it goes (taken with
+    SET NX, so two workers whose leases overlapped never both send), ``sent:<ts>``
+    after. Returns ``ALREADY_SENT`` (None) when it went already or is going now,
+    else what ``send`` returned. A falsy result (nobody to send to) frees the key;
+    an exception frees it too (nothing went: a retry sends). A mark left by a
+    sender that died is taken over after ``SENDING_STALE_SECONDS``: a safety
+    message may then go twice (the provider took it just before the death), never
+    zero times. Check-ins use their own variant (``bot/checkins/send.py``): they
+    also ask Rasa whether a dead worker's message arrived.
     """
-    if s(await redis.get(key)).startswith("sent"):
-        return ALREADY_SENT
-    await redis.set(key, f"sending:{now:.3f}", ex=ttl)
-    result = await send()
+    mark = f"sending:{now:.3f}:{time.time():.3f}"
+    if not await redis.set(key, mark, nx=True, ex=ttl):
+        previous = s(await redis.get(key))
+        if previous.startswith("sent"):
+            return ALREADY_SENT
+        parts = previous.split(":")
+        started = float(parts[2]) if len(parts) > 2 else 0.0
+        if previous and time.time() - started < SENDING_STALE_SECONDS:
+            return ALREADY_SENT  # another worker is sending it now
+        await redis.set(key, mark, ex=ttl)
+    try:
+        result = await send()
+    except BaseException:
+        await redis.delete(key)
+        raise
     if result:
         await redis.set(key, f"sent:{now:.3f}", ex=ttl)
     else:

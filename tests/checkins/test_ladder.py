@@ -298,23 +298,34 @@ async def test_the_ok_words_are_an_all_clear(world, text):
     assert _asks(w, c["Lise"]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="ladder.keyword reads any answer whose first word "
-                   "is OK as the all-clear, even when the rest says nobody saw the person")
 @pytest.mark.parametrize("text", ["OK mais je ne peux pas y aller",
-                                  "OK, mais pas de réponse chez elle"])
-async def test_an_ok_that_says_nobody_saw_her_is_not_an_all_clear(world, text):
+                                  "ok je suis pas là, désolé"])
+async def test_an_ok_from_a_contact_who_cannot_go_asks_the_next_one_now(world, text):
     w = world
     marie, c = await _marie(w, "Paul", "Lise")
     for moment in ((9, 30, 5), (10, 15, 10), (11, 0, 10)):
         await _at(w, *moment)
     await contact_reply(w.redis, w.prefix, c["Paul"], text, w.clock())
-    await _at(w, 11, 20, 15)
-    assert len(_asks(w, c["Lise"])) == 1  # the ladder goes on
+    await _at(w, 11, 1)
+    assert len(_asks(w, c["Lise"])) == 1  # not an all-clear: the next one, at once
+    assert await _cases(w) == []
 
 
-@pytest.mark.xfail(strict=True, reason="ladder.contact_reply: an agreed contact's AIDE "
-                   "outside an open ladder only gets the help text (which says to answer "
-                   "AIDE); no case, nobody paged")
+@pytest.mark.parametrize("text", ["OK, mais pas de réponse chez elle",
+                                  "ok j'ai sonné, personne ne répond"])
+async def test_an_ok_that_says_nobody_answers_at_her_door_pages_on_call(world, text):
+    w = world
+    marie, c = await _marie(w, "Paul", "Lise")
+    for moment in ((9, 30, 5), (10, 15, 10), (11, 0, 10)):
+        await _at(w, *moment)
+    await contact_reply(w.redis, w.prefix, c["Paul"], text, w.clock())
+    await _at(w, 11, 0, 20)
+    # A case that pages at once (the risk lexicon may read it as a medical emergency).
+    (case,) = await _cases(w)
+    assert case in (("high", "no_news"), ("critical", "medical")), case
+    assert len(_paged(w)) == 1
+
+
 async def test_a_contacts_aide_outside_a_ladder_still_reaches_on_call(world):
     w = world
     marie, c = await _marie(w, "Paul")

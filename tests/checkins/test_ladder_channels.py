@@ -255,9 +255,6 @@ async def test_an_undelivered_sms_to_the_person_goes_to_the_circle_at_once(world
     assert len(w.box.to(f"sms:{w.phones['oncall']}")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="ladder.ask_circle_now leaves the re-ask scheduled: "
-                   "after an undelivered SMS the person still gets the re-ask 45 min after "
-                   "the check-in and the circle's next turn is pushed back by it")
 async def test_after_an_undelivered_sms_the_person_gets_no_reask(world):
     w = world
     marie, c = await _marie(w, "Paul", "Lise", "Jean")

@@ -132,9 +132,6 @@ class _DiesBeforeScheduling:
         return await self._redis.zadd(key, mapping, *args, **kwargs)
 
 
-@pytest.mark.xfail(strict=True, reason="ladder._ask_next records the contact as asked "
-                   "before scheduling the next steps: retried after a crash there, it asks "
-                   "the next contact at once and never schedules the deadline")
 async def test_a_worker_killed_before_scheduling_the_next_steps_skips_nothing(world):
     w = world
     await _at(w, w.w1, 10, 15, 10)
@@ -196,9 +193,6 @@ async def test_an_answer_that_crosses_a_step_claimed_but_not_run_wins(world):
     assert THANKS not in w.box.to(w.c["Paul"])  # never asked: nothing to thank for
 
 
-@pytest.mark.xfail(strict=True, reason="ladder._thanks reads who was asked when it runs: "
-                   "a contact whose ask was in flight when the person answered (another "
-                   "worker ran the thanks meanwhile) is asked and never thanked")
 async def test_a_contact_asked_while_the_person_answers_is_thanked(world):
     w = world
     await _at(w, w.w1, 10, 15, 10)
