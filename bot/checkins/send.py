@@ -167,6 +167,8 @@ async def handle(ctx: Any, member: str, due: float, person: WavePerson) -> str:
             # sending twice is worse than once.
             await ctx.redis.set(key, f"sent:{since:.3f}:recovered", ex=SENT_TTL)
             await ctx.complete(member, following(planned))
+            # The check-in went: its ladder after a silence starts from when it went.
+            await ladder.start_after_checkin(ctx.redis, ctx.prefix, person_id, person, since)
             ctx.stats.skip("recovered")
             return "recovered"
         await ctx.redis.set(key, mark, ex=SENT_TTL)
