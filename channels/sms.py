@@ -36,7 +36,7 @@ from redis.exceptions import RedisError
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.checkins import ladder
+from bot.checkins import circle_answers, ladder
 from bot.checkins.missed import raise_no_news
 from bot.core import clock
 from bot.core.keys import Keys, SmsKeys
@@ -354,7 +354,7 @@ class SmsInput(InputChannel):
         their reply, done once; None when the message is the dialogue's.
         """
         is_person = bool(await self.redis.exists(Keys(self.prefix).person(sender_id)))
-        reply = await ladder.contact_reply(self.redis, self.prefix, sender_id, text,
+        reply = await circle_answers.contact_reply(self.redis, self.prefix, sender_id, text,
                                            clock.now(), is_person=is_person)
         if reply is not None:
             async with self.redis.pipeline(transaction=True) as pipe:

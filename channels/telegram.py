@@ -39,7 +39,7 @@ from channels.common import (
     button_payload, channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text,
 )
 from bot.core.config import load_settings
-from bot.checkins import ladder
+from bot.checkins import circle_answers
 from bot.core import clock
 from bot.core.keys import Keys
 
@@ -302,7 +302,7 @@ class TelegramInput(InputChannel):
             sender_id = f"{SENDER_PREFIX}{chat.id}"
             try:
                 # A member of a circle of care answering the ladder: not the dialogue's.
-                reply = await ladder.contact_reply(
+                reply = await circle_answers.contact_reply(
                     self.redis, self.prefix, sender_id, text, clock.now(),
                     is_person=bool(await self.redis.exists(Keys(self.prefix).person(sender_id))))
             except (RedisError, OSError):

@@ -37,17 +37,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import yaml
 
 from bot.core.config import RESOURCES, load_settings
-from bot.core.keys import CircleKeys, Keys, LadderKeys
+from bot.core.keys import Keys, LadderKeys
 from bot.core.phone import mask
 from bot.core.ports import JobContext
 from bot.core.records import Person, as_person
 from bot.core.redisx import LeasedQueue, hash_of, s, send_once
-from bot.core.text import normalise_text
 from bot.people import circle
 from bot.people.registry import DEFAULT_QUIET, in_quiet_hours, zone
 from bot.safety.escalation import Escalation, EscalationKeys, record_escalation
@@ -146,7 +145,8 @@ def watch_level(person: Person) -> str:
     return level if level in WATCH_LEVELS else "standard"
 
 
-def _member(person_id: str, episode: str, step: str) -> str:
+def step_member(person_id: str, episode: str, step: str) -> str:
+    """The due-queue member of one step of one episode."""
     return f"{person_id}|{episode}|{step}"
 
 
@@ -191,7 +191,7 @@ async def start_after_checkin(redis: Any, prefix: str, person_id: str,
                        sent_at):
         return None
     await redis.zadd(LadderKeys(prefix).due,
-                     {_member(person_id, episode, "reask"): sent_at + level.reask_after * 60})
+                     {step_member(person_id, episode, "reask"): sent_at + level.reask_after * 60})
     return episode
 
 
@@ -221,8 +221,8 @@ async def ask_circle_now(redis: Any, prefix: str, person_id: str, person: Person
         pipe.hset(LadderKeys(prefix).episode(person_id), mapping={"reason": why,
                                                                   "step": "circle"})
         # No re-ask to a number just reported undeliverable (or after the missed case).
-        pipe.zrem(LadderKeys(prefix).due, _member(person_id, episode, "reask"))
-        pipe.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+        pipe.zrem(LadderKeys(prefix).due, step_member(person_id, episode, "reask"))
+        pipe.zadd(LadderKeys(prefix).due, {step_member(person_id, episode, "circle"): now})
         await pipe.execute()
     return episode
 
@@ -239,7 +239,8 @@ async def close(redis: Any, prefix: str, person_id: str, how: str, by: str,
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(key, mapping={"status": how, "closed_ts": f"{now:.3f}", "closed_by": by})
         pipe.expire(key, EPISODE_TTL)
-        pipe.zadd(LadderKeys(prefix).due, {_member(person_id, current["episode"], "thanks"): now})
+        pipe.zadd(LadderKeys(prefix).due,
+                  {step_member(person_id, current["episode"], "thanks"): now})
         await pipe.execute()
     logger.warning("ladder of %s closed: %s", _masked(person_id), how)
     return True
@@ -315,7 +316,7 @@ async def _reask(ctx: JobContext, person_id: str, person: Person,
         # No message to the person at night: the circle (or on-call) decides.
         async with redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, "step", "reask")
-            pipe.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+            pipe.zadd(LadderKeys(prefix).due, {step_member(person_id, episode, "circle"): now})
             await pipe.execute()
         return "quiet"
     register = "tu" if person.get("register") == "tu" else "vous"
@@ -331,13 +332,13 @@ async def _reask(ctx: JobContext, person_id: str, person: Person,
                        _masked(person_id))
         async with redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"step": "reask", "reask_failed": "1"})
-            pipe.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+            pipe.zadd(LadderKeys(prefix).due, {step_member(person_id, episode, "circle"): now})
             await pipe.execute()
         return "unreachable"
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(key, mapping={"step": "reask", "reask_ts": f"{now:.3f}"})
         pipe.zadd(LadderKeys(prefix).due, {
-            _member(person_id, episode, "circle"): now + (level.circle_after or 0) * 60})
+            step_member(person_id, episode, "circle"): now + (level.circle_after or 0) * 60})
         await pipe.execute()
     return "reask"
 
@@ -396,7 +397,7 @@ async def _ask_next(ctx: JobContext, person_id: str, person: Person,
         async with redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"asked": json.dumps(asked + [contact.id]),
                                     "unreachable": json.dumps(unreachable)})
-            pipe.zadd(LadderKeys(prefix).due, {_member(person_id, episode, "circle"): now})
+            pipe.zadd(LadderKeys(prefix).due, {step_member(person_id, episode, "circle"): now})
             await pipe.execute()
         return "unreachable"
     # Re-read: the person (or a contact) may have answered while the ask was in flight.
@@ -412,12 +413,12 @@ async def _ask_next(ctx: JobContext, person_id: str, person: Person,
     if first_ask:
         mapping["first_asked_ts"] = f"{now:.3f}"
     if still_open:
-        due = {_member(person_id, episode, "circle"): now + level.contact_wait * 60}
+        due = {step_member(person_id, episode, "circle"): now + level.contact_wait * 60}
         if first_ask:
-            due[_member(person_id, episode, "deadline")] = now + level.confirm_within * 60
+            due[step_member(person_id, episode, "deadline")] = now + level.confirm_within * 60
     else:
         # The answer won while this contact was being asked: thank them too.
-        due = {_member(person_id, episode, "thanks"): now}
+        due = {step_member(person_id, episode, "thanks"): now}
     # One transaction: a worker killed here leaves both or neither (the retry finds
     # the ask already sent and records it then).
     async with redis.pipeline(transaction=True) as pipe:
@@ -472,7 +473,7 @@ async def _thanks(ctx: JobContext, person_id: str, current: Dict[str, str]) -> s
     if _quiet(person.get("timezone", ""), ctx.now()):
         # Good news can wait for the morning: no message to a contact at night.
         await redis.zadd(LadderKeys(prefix).due,
-                         {_member(person_id, episode, "thanks"): ctx.now() + 3600})
+                         {step_member(person_id, episode, "thanks"): ctx.now() + 3600})
         return "quiet"
     asked = set(json.loads(current.get("asked") or "[]"))
     sent = 0
@@ -500,140 +501,6 @@ async def _thanks(ctx: JobContext, person_id: str, current: Dict[str, str]) -> s
                            ctx.now(), SENT_TTL):
             sent += 1
     return f"thanked {sent}"
-
-
-# -- a contact's answer --------------------------------------------------------------
-KEYWORDS = {
-    "ok": "ok", "oui ok": "ok", "ok tout va bien": "ok", "tout va bien": "ok", "ca va": "ok",
-    "c est bon": "ok", "vu": "ok", "aide": "help", "help": "help", "probleme": "help",
-    "urgence": "help", "oui": "yes", "d accord": "yes", "j accepte": "yes", "accepte": "yes",
-    "stop": "stop", "arret": "stop", "non": "no", "hebdo": "weekly",
-    "hebdo stop": "weekly_off",
-}
-# An all-clear is OK and nothing that takes it back: only these words may follow it.
-_OK_WORDS = frozenset("ok oui tout va bien ca c est bon vu merci elle il d accord tres "
-                      "super parfait je l ai la le vue rassure rassuree".split())
-# Words that say something is wrong, whatever else the contact wrote.
-HELP_WORDS = ("aide", "au secours", "urgence", "tombe", "tombee", "par terre",
-              "ne repond pas", "ne repond plus", "pas de reponse", "personne ne repond",
-              "pompiers", "samu", "hopital", "malaise", "inconscient", "ne se leve pas")
-# The contact cannot go: the next one is asked now.
-CANNOT = ("peux pas", "pourrai pas", "pourrais pas", "suis pas la", "pas dispo",
-          "absent", "absente", "en voyage", "trop loin", "pas possible", "impossible")
-
-
-@lru_cache(maxsize=1)
-def _folded_words() -> Tuple[Tuple[str, ...], Tuple[str, ...], FrozenSet[str], Dict[str, str]]:
-    """The word lists folded as messages are ("personne" → "persone")."""
-    return (tuple(normalise_text(w) for w in HELP_WORDS),
-            tuple(normalise_text(w) for w in CANNOT),
-            frozenset(normalise_text(w) for w in _OK_WORDS),
-            {normalise_text(k): v for k, v in KEYWORDS.items()})
-
-
-def keyword(text: str) -> Optional[str]:
-    """What a contact's answer says: ok, help, cannot, yes, no, stop, weekly (None:
-    something else). A message that says something is wrong (a help word, or
-    anything the risk lexicon reads as risk) is help, even without the keyword; an
-    OK is an all-clear only when nothing after it takes it back ("OK mais je ne
-    peux pas y aller" is not one).
-    """
-    folded = normalise_text(text or "")
-    padded = f" {folded} "
-    help_words, cannot, ok_words, keywords = _folded_words()
-    if any(f" {word} " in padded for word in help_words) or \
-            load_lexicon().match(text or "") is not None:
-        return "help"
-    if any(f" {word} " in padded for word in cannot):
-        return "cannot"
-    if folded in keywords:
-        return keywords[folded]
-    words = folded.split()
-    if words and words[0] in ("ok", "oui") and "ok" in words and set(words) <= ok_words:
-        return "ok"
-    if words and words[0] == "stop":
-        return "stop"
-    return None
-
-
-async def contact_reply(redis: Any, prefix: str, address: str, text: str,
-                        now: float, is_person: bool = False) -> Optional[str]:
-    """An SMS or Telegram message from ``address``: if it comes from a member of a
-    circle of care, act on it and return the reply; None when it is not theirs to
-    answer (a person's own message goes to the dialogue).
-
-    Someone who is both followed and a contact is read as a contact only for the
-    keywords, and only while they are being asked or asked to agree.
-    """
-    people = await circle.people_of(redis, prefix, address)
-    if not people:
-        return None
-    word = keyword(text)
-    if is_person and word is None:
-        return None
-    # The person this answer is about: the one whose open episode asked this address
-    # last; else the one waiting for this contact's agreement; else the first.
-    best = None
-    for person_id in people:
-        contact = next((c for c in await circle.contacts(redis, prefix, person_id)
-                        if c.address == address), None)
-        if contact is None:
-            continue
-        current = await episode_of(redis, prefix, person_id)
-        asked = json.loads(current.get("asked") or "[]") if current else []
-        rank = 0 if current.get("status") in ("open", "escalated") and contact.id in asked \
-            else 1 if contact.status in ("pending", "asked") else 2
-        candidate = (rank, -float(current.get("asked_ts") or 0), person_id, contact, current)
-        if best is None or candidate[:3] < best[:3]:
-            best = candidate
-    if best is None:
-        return None
-    rank, _, person_id, contact, current = best
-    if is_person and rank == 2:
-        return None
-    person = as_person(hash_of(await redis.hgetall(Keys(prefix).person(person_id))))
-    name = person.get("first_name") or "la personne"
-    if word == "stop" or (word == "no" and rank == 1):
-        await circle.set_status(redis, prefix, person_id, contact, "stopped", now)
-        return say("stopped", person=name)
-    if rank == 1 and word in ("yes", "ok"):
-        await circle.set_status(redis, prefix, person_id, contact, "agreed", now)
-        return say("agreed", contact=contact.first_name, person=name)
-    if rank == 0 and word == "ok":
-        await confirm(redis, prefix, person_id, contact, now)
-        return say("all_clear_thanks", contact=contact.first_name, person=name)
-    if word == "help":
-        # Inside a ladder or not: a contact saying something is wrong reaches on-call.
-        if rank == 0:
-            await redis.hset(LadderKeys(prefix).episode(person_id), mapping={
-                "help_from": contact.id, "help_ts": f"{now:.3f}"})
-        await escalate(redis, prefix, person_id, person, current if rank == 0 else {},
-                       now, "contact_help", text=text)
-        return say("help_received")
-    if rank == 0 and word == "cannot":
-        # This contact cannot go: the next one is asked now (the deadline holds).
-        await redis.zadd(LadderKeys(prefix).due,
-                         {_member(person_id, current["episode"], "circle"): now})
-        return say("cannot_thanks", contact=contact.first_name)
-    if word == "weekly" and contact.status == "agreed":
-        contact.weekly = True
-        await circle.save(redis, prefix, person_id, contact)
-        await redis.zadd(CircleKeys(prefix).weekly_due,
-                         {f"{person_id}|{contact.id}": now + 7 * 86400}, nx=True)
-        return say("weekly_on", person=name)
-    if word == "weekly_off":
-        contact.weekly = False
-        await circle.save(redis, prefix, person_id, contact)
-        return say("weekly_off")
-    return say("help_text", person=name)
-
-
-async def confirm(redis: Any, prefix: str, person_id: str, contact: circle.Contact,
-                  now: float) -> bool:
-    """A contact saw the person and all is well: the all-clear, recorded."""
-    await redis.hset(LadderKeys(prefix).episode(person_id), mapping={
-        "confirmed_by_name": contact.first_name, "confirmed_ts": f"{now:.3f}"})
-    return await close(redis, prefix, person_id, "confirmed", contact.id, now)
 
 
 async def seen_in_person(redis: Any, prefix: str, person_id: str, listener: str,

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.checkins.ladder import contact_reply, episode_of
+from bot.checkins.circle_answers import contact_reply
+from bot.checkins.ladder import episode_of
 from bot.safety import cases
 from bot.safety import roster as roster_mod
 from tests.support.fakes import Clock

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from bot.checkins.ladder import contact_reply
+from bot.checkins.circle_answers import contact_reply
 from bot.checkins.answers import note_answer
 from bot.people import circle
 from bot.people.registry import Person, import_persons
