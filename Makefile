@@ -31,10 +31,12 @@ validate: setup
 test: setup
 	$(PY) -m pytest -q
 
-# The edit-test loop: every test that does not need the trained model (conftest
-# marks those `model` from their fixtures). No training.
+# The edit-test loop (under two minutes): every test that does not need the
+# trained model (conftest marks those `model` from their fixtures) and is not
+# `slow` (real worker processes, the drill, rasa data validate, the evaluation's
+# independence scan: make test runs those). No training.
 test-fast: setup
-	$(PY) -m pytest -q -m "not model"
+	$(PY) -m pytest -q -m "not model and not slow"
 
 # Independent sets (tests/eval/): figures for the dev and the sealed half, with
 # 95% intervals; exits 1 when the sealed half misses a gate.

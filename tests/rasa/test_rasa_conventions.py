@@ -65,6 +65,7 @@ def test_risk_responses_give_the_numbers(response, numbers):
             assert re.search(rf"(?<!\d){number}(?!\d)", variant["text"]), (response, variant)
 
 
+@pytest.mark.slow
 def test_rasa_data_validate():
     result = subprocess.run(
         [RASA, "data", "validate", "--max-history", "4"],

@@ -8,7 +8,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.support.paths import ROOT
+
+# A benchmark run small: make test runs it, make test-fast does not.
+pytestmark = pytest.mark.slow
 
 LINE = re.compile(
     r"^silence drill: people=(?P<people>\d+) silent=(?P<silent>\d+) "

@@ -29,6 +29,7 @@ def index() -> NearIndex:
     return NearIndex(training_texts())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("half", ["dev", "sealed"])
 @pytest.mark.parametrize("name", ["risk", "scenarios", "companion", "booking"])
 def test_no_evaluation_line_is_or_nearly_is_a_training_example(index, name, half):

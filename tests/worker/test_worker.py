@@ -364,6 +364,7 @@ async def test_changed_times_move_the_next_message(world):
     assert [s["intent"] for s in delivery.sent] == ["EXTERNAL_checkin_morning"]
 
 
+@pytest.mark.slow
 def test_the_wave_benchmark_runs_end_to_end(tmp_path):
     """A tiny `make bench` wave: real worker processes hand everything over once."""
     import json

@@ -22,6 +22,9 @@ from tests.support.paths import ROOT
 from tests.support.servers import _free_port
 from tests.support.settings import TEST_REDIS_URL, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
 
+# Real worker processes killed mid-send: make test runs them, make test-fast does not.
+pytestmark = pytest.mark.slow
+
 PARIS = ZoneInfo("Europe/Paris")
 DAY = datetime(2027, 3, 3).date()
 
