@@ -353,9 +353,8 @@ class SmsInput(InputChannel):
         """A member of a circle of care answering the ladder (OK, AIDE, OUI, STOP):
         their reply, done once; None when the message is the dialogue's.
         """
-        is_person = bool(await self.redis.exists(Keys(self.prefix).person(sender_id)))
         reply = await circle_answers.contact_reply(self.redis, self.prefix, sender_id, text,
-                                           clock.now(), is_person=is_person)
+                                                   clock.now())
         if reply is not None:
             async with self.redis.pipeline(transaction=True) as pipe:
                 self.once.done_in(pipe, sid)

@@ -41,7 +41,6 @@ from channels.common import (
 from bot.core.config import load_settings
 from bot.checkins import circle_answers
 from bot.core import clock
-from bot.core.keys import Keys
 
 logger = logging.getLogger(__name__)
 
@@ -303,8 +302,7 @@ class TelegramInput(InputChannel):
             try:
                 # A member of a circle of care answering the ladder: not the dialogue's.
                 reply = await circle_answers.contact_reply(
-                    self.redis, self.prefix, sender_id, text, clock.now(),
-                    is_person=bool(await self.redis.exists(Keys(self.prefix).person(sender_id))))
+                    self.redis, self.prefix, sender_id, text, clock.now())
             except (RedisError, OSError):
                 return await self._degraded(update, chat.id)
             if reply is not None:

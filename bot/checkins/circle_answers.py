@@ -10,7 +10,9 @@ import json
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Optional, Tuple
 
-from bot.checkins.ladder import close, episode_of, escalate, say, step_member
+from bot.checkins.ladder import (
+    close, episode_of, escalate, person_name, say, step_member, wording,
+)
 from bot.core.keys import CircleKeys, Keys, LadderKeys
 from bot.core.records import as_person
 from bot.core.redisx import hash_of
@@ -19,32 +21,16 @@ from bot.people import circle
 from bot.safety.risk import load_lexicon
 
 
-KEYWORDS = {
-    "ok": "ok", "oui ok": "ok", "ok tout va bien": "ok", "tout va bien": "ok", "ca va": "ok",
-    "c est bon": "ok", "vu": "ok", "aide": "help", "help": "help", "probleme": "help",
-    "urgence": "help", "oui": "yes", "d accord": "yes", "j accepte": "yes", "accepte": "yes",
-    "stop": "stop", "arret": "stop", "non": "no", "hebdo": "weekly",
-    "hebdo stop": "weekly_off",
-}
-# An all-clear is OK and nothing that takes it back: only these words may follow it.
-_OK_WORDS = frozenset("ok oui tout va bien ca c est bon vu merci elle il d accord tres "
-                      "super parfait je l ai la le vue rassure rassuree".split())
-# Words that say something is wrong, whatever else the contact wrote.
-HELP_WORDS = ("aide", "au secours", "urgence", "tombe", "tombee", "par terre",
-              "ne repond pas", "ne repond plus", "pas de reponse", "personne ne repond",
-              "pompiers", "samu", "hopital", "malaise", "inconscient", "ne se leve pas")
-# The contact cannot go: the next one is asked now.
-CANNOT = ("peux pas", "pourrai pas", "pourrais pas", "suis pas la", "pas dispo",
-          "absent", "absente", "en voyage", "trop loin", "pas possible", "impossible")
-
-
 @lru_cache(maxsize=1)
 def _folded_words() -> Tuple[Tuple[str, ...], Tuple[str, ...], FrozenSet[str], Dict[str, str]]:
-    """The word lists folded as messages are ("personne" → "persone")."""
-    return (tuple(normalise_text(w) for w in HELP_WORDS),
-            tuple(normalise_text(w) for w in CANNOT),
-            frozenset(normalise_text(w) for w in _OK_WORDS),
-            {normalise_text(k): v for k, v in KEYWORDS.items()})
+    """How answers are read (bot/resources/ladder_fr.yml, ``answers``), folded as
+    messages are ("personne" → "persone").
+    """
+    words = wording()["answers"]
+    return (tuple(normalise_text(w) for w in words["help"]),
+            tuple(normalise_text(w) for w in words["cannot"]),
+            frozenset(normalise_text(str(w)) for w in words["ok_words"]),
+            {normalise_text(k): v for k, v in words["keywords"].items()})
 
 
 def keyword(text: str) -> Optional[str]:
@@ -73,17 +59,22 @@ def keyword(text: str) -> Optional[str]:
 
 
 async def contact_reply(redis: Any, prefix: str, address: str, text: str,
-                        now: float, is_person: bool = False) -> Optional[str]:
+                        now: float, is_person: Optional[bool] = None) -> Optional[str]:
     """An SMS or Telegram message from ``address``: if it comes from a member of a
     circle of care, act on it and return the reply; None when it is not theirs to
     answer (a person's own message goes to the dialogue).
 
     Someone who is both followed and a contact is read as a contact only for the
-    keywords, and only while they are being asked or asked to agree.
+    keywords, and only while they are being asked or asked to agree. ``is_person``
+    (whether the address is a followed person) is looked up here when not given,
+    and only for an address that is in a circle: every other message costs one
+    read.
     """
     people = await circle.people_of(redis, prefix, address)
     if not people:
         return None
+    if is_person is None:
+        is_person = bool(await redis.exists(Keys(prefix).person(address)))
     word = keyword(text)
     if is_person and word is None:
         return None
@@ -108,7 +99,7 @@ async def contact_reply(redis: Any, prefix: str, address: str, text: str,
     if is_person and rank == 2:
         return None
     person = as_person(hash_of(await redis.hgetall(Keys(prefix).person(person_id))))
-    name = person.get("first_name") or "la personne"
+    name = person_name(person)
     if word == "stop" or (word == "no" and rank == 1):
         await circle.set_status(redis, prefix, person_id, contact, "stopped", now)
         return say("stopped", person=name)

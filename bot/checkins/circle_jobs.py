@@ -7,21 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from bot.checkins.ladder import send_text, say
-from bot.core.config import load_settings
+from bot.checkins.ladder import person_name, quiet_now, say, send_text
 from bot.core.keys import CircleKeys, Keys
 from bot.core.ports import JobContext
+from bot.core.records import as_person
 from bot.core.redisx import hash_of, pop_due, send_once
 from bot.people import circle
-from bot.people.registry import DEFAULT_QUIET, in_quiet_hours, zone
+from bot.people.registry import zone
 
 WEEK = 7 * 86400
 SENT_TTL = 30 * 86400
-
-
-def _quiet(person: dict, now: float) -> bool:
-    local = datetime.fromtimestamp(now, zone(person.get("timezone", ""))).time()
-    return in_quiet_hours(local, load_settings().quiet_hours or DEFAULT_QUIET)
 
 
 async def ask_agreements(ctx: JobContext) -> int:
@@ -34,12 +29,12 @@ async def ask_agreements(ctx: JobContext) -> int:
         contact = await circle.get_contact(ctx.redis, ctx.prefix, person_id, contact_id)
         if contact is None or contact.status != "pending":
             continue
-        person = hash_of(await ctx.redis.hgetall(Keys(ctx.prefix).person(person_id)))
-        if _quiet(person, now):
+        person = as_person(hash_of(await ctx.redis.hgetall(Keys(ctx.prefix).person(person_id))))
+        if quiet_now(person.get("timezone", ""), now):
             await ctx.redis.zadd(keys.agreements_due, {member: now + 3600})
             continue
         text = say("agreement_request", contact=contact.first_name,
-                   person=person.get("first_name") or "la personne")
+                   person=person_name(person))
         output = ctx.alert_output().output(contact.channel)
         try:
             await send_once(ctx.redis, keys.sent(person_id, f"agree:{contact_id}"),
@@ -64,12 +59,12 @@ async def weekly_reassurance(ctx: JobContext) -> int:
         contact = await circle.get_contact(ctx.redis, ctx.prefix, person_id, contact_id)
         if contact is None or not contact.weekly or contact.status != "agreed":
             continue
-        person = hash_of(await ctx.redis.hgetall(Keys(ctx.prefix).person(person_id)))
+        person = as_person(hash_of(await ctx.redis.hgetall(Keys(ctx.prefix).person(person_id))))
         await ctx.redis.zadd(keys.weekly_due, {member: now + WEEK})
         if float(person.get("last_sign_ts") or 0) < now - WEEK:
             continue  # no answer this week: the ladder speaks, not this message
         week = datetime.fromtimestamp(now, zone(person.get("timezone", ""))).strftime("%G-%V")
-        text = say("weekly", person=person.get("first_name") or "la personne")
+        text = say("weekly", person=person_name(person))
         output = ctx.alert_output().output(contact.channel)
         if await send_once(ctx.redis, keys.sent(person_id, f"weekly:{contact_id}:{week}"),
                            partial(send_text, output, contact.address, text), now, SENT_TTL):

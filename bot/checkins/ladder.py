@@ -301,7 +301,8 @@ async def run_step(ctx: JobContext, member: str, now: float) -> str:
     return "unknown"
 
 
-def _quiet(tz_name: str, now: float) -> bool:
+def quiet_now(tz_name: str, now: float) -> bool:
+    """Whether ``now`` falls in the quiet hours of the timezone (QUIET_HOURS)."""
     local = datetime.fromtimestamp(now, zone(tz_name)).time()
     return in_quiet_hours(local, load_settings().quiet_hours or DEFAULT_QUIET)
 
@@ -312,7 +313,7 @@ async def _reask(ctx: JobContext, person_id: str, person: Person,
     key = LadderKeys(prefix).episode(person_id)
     if current.get("step") != "waiting":
         return "skipped"  # the circle was asked already (an undelivered SMS)
-    if _quiet(person.get("timezone", ""), now):
+    if quiet_now(person.get("timezone", ""), now):
         # No message to the person at night: the circle (or on-call) decides.
         async with redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, "step", "reask")
@@ -353,16 +354,24 @@ def _may_ask(contact: circle.Contact, tz_name: str, now: float) -> bool:
     local = datetime.fromtimestamp(now, zone(tz_name)).strftime("%H:%M")
     start, end = contact.hours_window()
     inside = start <= local < end if start <= end else (local >= start or local < end)
-    return inside and not _quiet(tz_name, now)
+    return inside and not quiet_now(tz_name, now)
 
 
 def since_words(checkin_ts: float, tz_name: str, now: float) -> str:
     """"9 h 30" (today), or "hier 20 h" — when the last check-in went."""
     moment = datetime.fromtimestamp(checkin_ts, zone(tz_name))
     today = datetime.fromtimestamp(now, zone(tz_name)).date()
-    hour = f"{moment.hour} h {moment.minute:02d}" if moment.minute else f"{moment.hour} h"
-    return hour if moment.date() == today else f"hier {hour}" \
-        if (today - moment.date()).days == 1 else f"le {moment.day:02d}/{moment.month:02d} {hour}"
+    words = wording()["since"]
+    time_words = str(words["hour_minutes" if moment.minute else "hour"]).format(
+        hour=moment.hour, minute=moment.minute)
+    days = (today - moment.date()).days
+    which = "today" if days <= 0 else "yesterday" if days == 1 else "earlier"
+    return str(words[which]).format(time=time_words, day=moment.day, month=moment.month)
+
+
+def person_name(person: Person) -> str:
+    """The person's first name, as contacts are told it ("la personne" if unknown)."""
+    return person.get("first_name") or str(wording()["someone"])
 
 
 async def _ask_next(ctx: JobContext, person_id: str, person: Person,
@@ -384,7 +393,7 @@ async def _ask_next(ctx: JobContext, person_id: str, person: Person,
                                   "no_contact")
         return "waiting"  # every contact asked: the deadline decides
     text = say("ask_contact", contact=contact.first_name,
-               person=person.get("first_name") or "la personne",
+               person=person_name(person),
                since=since_words(float(current.get("checkin_ts") or now), tz_name, now))
     output = ctx.alert_output().output(contact.channel)
     try:
@@ -468,9 +477,9 @@ async def _thanks(ctx: JobContext, person_id: str, current: Dict[str, str]) -> s
     if how not in ("answered", "seen", "confirmed"):
         return "nothing"
     person = as_person(hash_of(await redis.hgetall(Keys(prefix).person(person_id))))
-    name = person.get("first_name") or "la personne"
+    name = person_name(person)
     checker = current.get("closed_by", "")
-    if _quiet(person.get("timezone", ""), ctx.now()):
+    if quiet_now(person.get("timezone", ""), ctx.now()):
         # Good news can wait for the morning: no message to a contact at night.
         await redis.zadd(LadderKeys(prefix).due,
                          {step_member(person_id, episode, "thanks"): ctx.now() + 3600})
@@ -493,7 +502,8 @@ async def _thanks(ctx: JobContext, person_id: str, current: Dict[str, str]) -> s
         else:
             checker_contact = await circle.get_contact(redis, prefix, person_id, checker)
             text = say("someone_checked", person=name,
-                       checker=checker_contact.first_name if checker_contact else "Un proche")
+                       checker=checker_contact.first_name if checker_contact
+                       else str(wording()["a_relative"]))
         output = ctx.alert_output().output(contact.channel)
         if await send_once(redis, LadderKeys(prefix).sent(person_id, episode,
                                                           f"thanks:{contact.id}"),

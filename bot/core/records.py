@@ -38,6 +38,7 @@ class Person(TypedDict, total=False):
     agreement: str
     watch: str
     circle_on_silence: str
+    last_sign_ts: str
     created_ts: str
     source: str
     status_changed_ts: str

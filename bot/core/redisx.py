@@ -61,6 +61,13 @@ def s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
 
 
+def glob_escape(text: str) -> str:
+    """``text`` inside a SCAN pattern (``+`` and digits are safe; globs escaped)."""
+    for char in "\\*?[]":
+        text = text.replace(char, f"\\{char}")
+    return text
+
+
 def hash_of(raw: Dict[Any, Any]) -> Dict[str, str]:
     """A Redis hash as text."""
     return {s(k): s(v) for k, v in raw.items()}

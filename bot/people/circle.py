@@ -24,7 +24,7 @@ from typing import Any, List, Optional, Tuple, TypedDict
 
 from bot.core.keys import CircleKeys
 from bot.core.phone import valid_e164
-from bot.core.redisx import s
+from bot.core.redisx import glob_escape, s
 
 MAX_CONTACTS = 5
 DEFAULT_HOURS = "08:00-21:00"
@@ -198,13 +198,7 @@ async def erase_circle(redis: Any, prefix: str, person_id: str) -> int:
     for contact in await contacts(redis, prefix, person_id):
         removed += int(await remove_contact(redis, prefix, person_id, contact.id))
     keys = CircleKeys(prefix)
-    async for key in redis.scan_iter(match=keys.sent(_escape(person_id), "*"), count=500):
+    async for key in redis.scan_iter(match=keys.sent(glob_escape(person_id), "*"), count=500):
         removed += await redis.delete(key)
     removed += await redis.delete(keys.circle(person_id))
     return removed
-
-
-def _escape(person_id: str) -> str:
-    for char in "\\*?[]":
-        person_id = person_id.replace(char, f"\\{char}")
-    return person_id

@@ -20,9 +20,16 @@ from dataclasses import asdict
 from typing import Any, Dict, List
 
 from bot.core.keys import (
-    CallKeys, CaseKeys, EscalationKeys, Keys, LadderKeys, SmsKeys, TrackerKeys,
+    CallKeys,
+    CaseKeys,
+    EscalationKeys,
+    Keys,
+    LadderKeys,
+    SmsKeys,
+    TrackerKeys,
 )
 from bot.core.ports import JobContext, RedisClient
+from bot.core.redisx import glob_escape
 from bot.people import circle
 from bot.people.refs import installation_secret, reference
 
@@ -39,13 +46,6 @@ def _hash(raw: Dict[Any, Any]) -> Dict[str, str]:
 
 async def _scan(redis: RedisClient, pattern: str) -> List[str]:
     return [_s(k) async for k in redis.scan_iter(match=pattern, count=1000)]
-
-
-def _escape(person_id: str) -> str:
-    """A person id inside a SCAN pattern (``+`` and digits are safe; escape globs)."""
-    for char in "\\*?[]":
-        person_id = person_id.replace(char, f"\\{char}")
-    return person_id
 
 
 async def export(redis: RedisClient, prefix: str, person_id: str) -> Dict[str, Any]:
@@ -121,8 +121,8 @@ async def erase(redis: RedisClient, prefix: str, person_id: str) -> int:
                          f"call:{call_id}:volunteer", f"call:{call_id}:cancelled")
         removed += await redis.delete(keys.call(call_id))
     pattern_keys = []
-    for pattern in (keys.sent_pattern(_escape(person_id)),
-                    esc.dedupe_pattern(_escape(person_id))):
+    for pattern in (keys.sent_pattern(glob_escape(person_id)),
+                    esc.dedupe_pattern(glob_escape(person_id))):
         pattern_keys += await _scan(redis, pattern)
     ref = reference(await installation_secret(redis, prefix), person_id)
     direct = [keys.console_ref(ref), keys.person(person_id), keys.mood(person_id),
@@ -165,7 +165,7 @@ async def _erase_ladder(redis: Any, prefix: str, person_id: str) -> int:
         removed += await redis.zrem(keys.leased, *mine)
         await redis.hdel(keys.lease_due, *mine)
         await redis.hdel(keys.lease_owner, *mine)
-    for key in await _scan(redis, keys.sent(_escape(person_id), "*", "*")):
+    for key in await _scan(redis, keys.sent(glob_escape(person_id), "*", "*")):
         removed += await redis.delete(key)
     return removed
 
