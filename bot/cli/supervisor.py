@@ -19,7 +19,9 @@ import requests
 
 from bot import sandbox
 from bot.cli.common import CONSOLE_PORT
-from bot.core.config import PROJECT_ROOT, ensure_rasa_token, environment, load_settings
+from bot.core.config import (
+    PROJECT_ROOT, console_python, ensure_rasa_token, environment, load_settings,
+)
 from bot.core.wording import say
 from bot.safety.escalation import EscalationKeys
 
@@ -132,11 +134,12 @@ def start_worker(env: Dict[str, str], log_dir: Path, rasa_url: str) -> subproces
 
 
 def start_console(env: Dict[str, str], log_dir: Path, rasa_url: str) -> subprocess.Popen:
-    """Start the listener console (``python -m bot console --demo``)."""
+    """Start the listener console (``python -m bot console --demo``), on its own
+    environment (``bot.core.config.console_python``)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / "console.log", "ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "console", "--demo", "--port", str(CONSOLE_PORT)],
+        [console_python(), "-m", "bot", "console", "--demo", "--port", str(CONSOLE_PORT)],
         cwd=PROJECT_ROOT, env=dict(env, RASA_URL=rasa_url), stdout=log,
         stderr=subprocess.STDOUT, start_new_session=True,
     )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Optional
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = PROJECT_ROOT / "bot" / "resources"
@@ -48,6 +49,7 @@ class ConsoleEnv:
     secure_cookie: bool = False
     session_hours: float = 12.0
     sandbox_url: str = ""
+    python: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,24 @@ def load_settings() -> Settings:
             secure_cookie=_env("CONSOLE_SECURE_COOKIE", "") == "1",
             session_hours=float(_env("CONSOLE_SESSION_HOURS", "12")),
             sandbox_url=_env("LIEN_SANDBOX_URL", ""),
+            python=_env("CONSOLE_PYTHON", ""),
         ),
     )
+
+
+# The console's own environment (make setup; README, "Dependencies"): Rasa pins
+# aiohttp below 3.10, the console's web server runs a fixed aiohttp without Rasa.
+CONSOLE_VENV = PROJECT_ROOT / ".venv-console"
+
+
+def console_python(settings: Optional[Settings] = None) -> str:
+    """The interpreter the console runs on: ``CONSOLE_PYTHON``, else the console's
+    own environment when ``make setup`` built it, else this one."""
+    chosen = (settings or load_settings()).console.python
+    if chosen:
+        return chosen
+    own = CONSOLE_VENV / "bin" / "python"
+    return str(own) if own.exists() else sys.executable
 
 
 def worker_env() -> Dict[str, str]:

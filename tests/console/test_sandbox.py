@@ -42,7 +42,7 @@ def test_sandbox_only_without_any_provider_credential():
 
 async def test_the_real_clients_send_to_the_sandbox_and_its_listing_has_both(
         sandbox_url, redis_client, prefix, monkeypatch):
-    from channels import telegram
+    from channels import telegram_send
     from channels.sms import SmsOutput, SmsSettings
     from channels.telegram import TelegramOutput, TelegramSettings
 
@@ -57,7 +57,7 @@ async def test_the_real_clients_send_to_the_sandbox_and_its_listing_has_both(
         "telegram:4242", "Voulez-vous qu'on vous appelle ?",
         [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}])
     await sms._client.http_client.close()
-    await telegram._BOTS.pop(sandbox.TELEGRAM_TOKEN).shutdown()
+    await telegram_send._BOTS.pop(sandbox.TELEGRAM_TOKEN).shutdown()
 
     listing = requests.get(f"{sandbox_url}/_messages", timeout=5).json()
     assert [(m["channel"], m["to"], m["text"], m["buttons"]) for m in listing] == [

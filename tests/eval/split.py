@@ -67,8 +67,48 @@ def seal_fresh(folder: str = "incoming2") -> None:
                        encoding="utf-8")
 
 
+def add_batch(folder: str) -> None:
+    """A further batch (``folder``/) split by the same hash and added to both halves.
+
+    For a set that needs more lines than it has (the booking set's fourth batch,
+    2026-12-04): the sealed half grows with lines nobody has read, the dev half
+    with lines whose misses may be read. The batch folder is removed afterwards.
+    """
+    index = NearIndex(training_texts())
+    for name, files in SETS.items():
+        paths = [HERE / folder / f for f in files if (HERE / folder / f).exists()]
+        items = []
+        for path in paths:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    item = json.loads(line)
+                    item["file"] = f"{folder}/" + path.name
+                    items.append(item)
+        if not items:
+            continue
+        kept = [i for i in items
+                if not any(len(t) > 12 and index.near(t)
+                           for t in ([i["text"]] if "text" in i else i["turns"]))]
+        print(name, "dropped as overlapping training:", len(items) - len(kept))
+        halves: dict = {"dev": [], "sealed": []}
+        for item in kept:
+            digest = hashlib.sha256(("lien-eval-2026-12:" + key(item)).encode()).digest()
+            halves["sealed" if digest[0] & 1 else "dev"].append(item)
+        for half, chosen in halves.items():
+            out = HERE / f"{name}.{half}.jsonl"
+            before = out.read_text(encoding="utf-8") if out.exists() else ""
+            out.write_text(before + "".join(json.dumps(i, ensure_ascii=False) + "\n"
+                                            for i in chosen), encoding="utf-8")
+            print(name, half, "+", len(chosen))
+        for path in paths:
+            path.unlink()
+
+
 def main() -> None:
     """Write the halves."""
+    if "--add" in sys.argv:
+        add_batch(sys.argv[sys.argv.index("--add") + 1])
+        return
     if "--seal-fresh" in sys.argv:
         rest = sys.argv[sys.argv.index("--seal-fresh") + 1:]
         seal_fresh(rest[0] if rest else "incoming2")

@@ -11,6 +11,7 @@ from typing import Dict
 
 import requests
 
+from bot.core.config import console_python
 from tests.support.paths import ROOT
 
 
@@ -46,10 +47,11 @@ def add_console_user(env: Dict[str, str], login: str, role: str, password: str,
 
 
 def start_console(env: Dict[str, str], log_path: Path) -> tuple:
-    """``python -m bot console`` on a free port, logging to a file; (process, url)."""
+    """``python -m bot console`` on a free port, on the console's own environment
+    (as ``make run`` and compose start it), logging to a file; (process, url)."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "console", "--port", str(port)], cwd=ROOT,
+        [console_python(), "-m", "bot", "console", "--port", str(port)], cwd=ROOT,
         env=dict(env, CONSOLE_URL=f"http://127.0.0.1:{port}"),
         stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
