@@ -135,7 +135,8 @@ def start_worker(env: Dict[str, str], log_dir: Path, rasa_url: str) -> subproces
 
 def start_console(env: Dict[str, str], log_dir: Path, rasa_url: str) -> subprocess.Popen:
     """Start the listener console (``python -m bot console --demo``), on its own
-    environment (``bot.core.config.console_python``)."""
+    environment (``bot.core.config.console_python``).
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / "console.log", "ab")
     return subprocess.Popen(

@@ -164,7 +164,8 @@ CONSOLE_VENV = PROJECT_ROOT / ".venv-console"
 
 def console_python(settings: Optional[Settings] = None) -> str:
     """The interpreter the console runs on: ``CONSOLE_PYTHON``, else the console's
-    own environment when ``make setup`` built it, else this one."""
+    own environment when ``make setup`` built it, else this one.
+    """
     chosen = (settings or load_settings()).console.python
     if chosen:
         return chosen
