@@ -27,7 +27,7 @@ from bot.core import clock
 from bot.calls.booking import book_call, cancel_call
 from bot.people.registry import DEFAULT_QUIET, zone
 from bot.calls.when import Context, decide, read
-from bot.core.french_time import Proposal, normalise, spoken
+from bot.core.french_time import Proposal, explicit_cancel, normalise, spoken
 from bot.core.config import load_settings
 from bot.core.records import Call
 
@@ -63,7 +63,13 @@ USUAL_ACTION = {"affirm": "utter_affirm_generic", "deny": "utter_deny_generic",
                 "change_checkin_time": "action_change_checkin_time",
                 "cancel_call": "action_cancel_call", "thank": "utter_thank",
                 "mood_good": "utter_mood_good", "opt_in": "action_opt_in",
-                "goodbye": "action_goodbye", "opt_out": "action_opt_out"}
+                "goodbye": "action_goodbye", "opt_out": "action_opt_out",
+                "share_day": "utter_share_day", "pause_checkins": "action_pause_checkins",
+                "out_of_scope": "utter_out_of_scope"}
+# After a booking, these intents may still carry a cancellation in so many words
+# ("laisse tombé" read as share_day, "je dois annuler le rendez-vous du 9, je pars
+# chez mon fils" read as pause_checkins): only explicit words cancel then.
+AMEND_EXPLICIT_ONLY = ("share_day", "pause_checkins", "out_of_scope", "goodbye", "thank")
 # Words that make a time about the check-in messages, not a call.
 CHECKIN_WORDS = ("message", "sms", "texto", "bonjour du matin", "bonsoir", "coucou",
                  "check", "petit mot", "mot du", "notification")
@@ -98,7 +104,7 @@ async def _booked_context(sender_id: str, tz_name: str) -> Context:
     if not raw or float(raw) <= clock.now():
         return Context()
     moment = datetime.fromtimestamp(float(raw), zone(tz_name))
-    return Context(day=moment.date(), hour=moment.time().replace(tzinfo=None))
+    return Context(day=moment.date(), hour=moment.time().replace(tzinfo=None), hour_said=True)
 
 
 def _only_the_call(tracker: Tracker, reading: Proposal) -> bool:
@@ -157,6 +163,7 @@ class ValidateCallForm(FormValidationAction):
             # "plutôt 15h" keeps its day.
             booked = await _booked_context(tracker.sender_id, tz_name)
             context.day, context.hour = booked.day, booked.hour
+            context.hour_said = booked.hour_said
         if not opening and intent == "affirm" and not (
                 reading.positive or reading.cancel or reading.decline
                 or reading.refused_hours or reading.refused_days):
@@ -368,6 +375,16 @@ class ActionAmendCall(Action):
         if intent == "change_checkin_time" and any(w in folded for w in CHECKIN_WORDS):
             return [FollowupAction("action_change_checkin_time")]
         reading = read(text, clock.now(), await person_timezone(tracker.sender_id))
+        if intent in AMEND_EXPLICIT_ONLY:
+            if explicit_cancel(text):
+                await _call_off(dispatcher, tracker)
+                return RESET
+            if reading.positive and reading.asked and not reading.past:
+                return [*RESET, FollowupAction(FORM)]
+            if intent == "thank":
+                dispatcher.utter_message(response="utter_call_kept")
+                return []
+            return [FollowupAction(USUAL_ACTION.get(intent, "action_fallback"))]
         if intent == "opt_out":
             if _only_the_call(tracker, reading):
                 await _call_off(dispatcher, tracker)

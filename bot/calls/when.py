@@ -33,6 +33,7 @@ class Context:
     refused: List[str] = field(default_factory=list)
     declines: int = 0
     unknowns: int = 0
+    hour_said: bool = False  # the hour is the person's (said, or of the booked call)
 
     def to_json(self) -> str:
         """For the ``call_proposal`` slot."""
@@ -68,6 +69,7 @@ class Context:
                 refused=[str(r) for r in data.get("refused") or []][:20],
                 declines=int(data.get("declines") or 0),
                 unknowns=int(data.get("unknowns") or 0),
+                hour_said=bool(data.get("hour_said")),
             )
         except (TypeError, ValueError):
             return cls()
@@ -86,7 +88,8 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
     refused = list(dict.fromkeys(context.refused + [h.strftime("%H:%M")
                                                     for h in reading.refused_hours]))
     new = Context(day=context.day, hour=context.hour, proposal=context.proposal,
-                  refused=refused, declines=context.declines, unknowns=context.unknowns)
+                  refused=refused, declines=context.declines, unknowns=context.unknowns,
+                  hour_said=context.hour_said)
     if not reading.positive:
         if reading.cancel:
             return CallTime("cancel"), new
@@ -129,6 +132,12 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         new.unknowns += 1
         return CallTime("unknown"), new
     new.day = day if day is not None else new.day
+    if hour is None and reading.day is not None and reading.part is None and \
+            context.hour is not None and context.hour_said:
+        # "à 17h" then "vendredi": the person's hour on the day now given.
+        found = _check(datetime.combine(reading.day, context.hour, tz), now, quiet, refused)
+        if found.status == "ok":
+            return _settle(found, new, said=True)
     if hour is None:
         at = reading.part or (context.hour if reading.day is not None and context.hour
                               else None) or DEFAULT_PROPOSAL
@@ -145,15 +154,16 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
     found = _check(candidate, now, quiet, refused)
     if reading.guessed and found.status == "ok":
         found = CallTime("vague", proposal=found.at)  # "3h" read as 15h: asked first
-    return _settle(found, new)
+    return _settle(found, new, said=found.status in ("ok", "vague"))
 
 
-def _settle(found: CallTime, new: Context) -> Tuple[CallTime, Context]:
+def _settle(found: CallTime, new: Context, said: bool = False) -> Tuple[CallTime, Context]:
     moment = found.at or found.proposal
     if moment is not None:
         new.day = moment.date()
         if found.at is not None or found.status == "vague":
             new.hour = moment.time().replace(tzinfo=None)
+            new.hour_said = said
     new.proposal = found.proposal
     return found, new
 

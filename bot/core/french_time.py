@@ -111,7 +111,8 @@ _HARMLESS_PAS_RE = re.compile(
     r"\bpas (?:de |d )?(?:souci|soucis|probleme|problemes|pb|blem|grave|mal)\b|"
     r"\bpourquoi pas\b|\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
     r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais) pas\b|"  # not knowing is not a no
-    r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b")
+    r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b|"
+    r"\b(?:ne )?(?:bouge|sors|sort) pas (?:de chez moi|de la maison|d ici)\b")
 _CALL_RE = re.compile(
     r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|rappel|telephon|parl|sappel)|\bappelez|"
     r"\brappelez|\bsappel|\bsapel|\bappel(?:le|les|lez)? (?:moi|nous)|\bappel\b|"
@@ -120,7 +121,7 @@ _CALL_RE = re.compile(
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
     r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b")
 _CANCEL_RE = re.compile(
-    r"\b(annul\w*|laiss\w* tomber|oubli(?:e|ez|ons)\b(?! pas)|au revoir|bonne (?:journee|"
+    r"\b(annul\w*|laiss\w* tomb\w*|oubli(?:e|ez|ons)\b(?! pas)|au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
     r"besoin|la peine|cette fois|d appel)|plus besoin|je (?:vous )?(?:re)?contacterai|"
     r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
@@ -443,6 +444,12 @@ def read_at(text: str, now: datetime) -> Proposal:
                     if hour is None and part is None:
                         hour, part = earlier.hour, earlier.part
                     break
+        elif hour is None and part is None and relative is None:
+            # "plutôt vers 16h, vendredi si possible": the hour said just before.
+            for earlier in reversed(calls[:-1]):
+                if earlier.hour is not None and earlier.day in (None, day):
+                    hour, guessed = earlier.hour, earlier.guessed
+                    break
     sentence = re.sub(r"[^\w ]", " ", folded).strip()
     sentence = re.sub(r"\s+", " ", sentence)
     return Proposal(
@@ -454,11 +461,24 @@ def read_at(text: str, now: datetime) -> Proposal:
         any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,
         asked=any(c.call for c in wished) and not _CHECKIN_RE.search(folded),
         decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
-                     or any(c.negated for c in clauses)),
+                     or any(c.negated for c in clauses))
+        and not (_ANY_TIME_RE.search(sentence) and not refused_hours and not refused_days),
         cancel=bool(_CANCEL_RE.search(sentence)),
         unavailable=any(c.negated for c in clauses) or bool(_MOVE_RE.search(sentence)),
         past=past and not calls,
     )
+
+
+# Words that call a booked call off even after the booking, out of the form:
+# not a farewell ("merci, au revoir") nor a polite "non merci".
+_POLITE_ENDINGS_RE = re.compile(
+    r"\b(?:bonne (?:journee|soiree) )?au revoir\b|\b(?:non|nan) merci\b|\bca ira merci\b")
+
+
+def explicit_cancel(text: str) -> bool:
+    """Whether a message calls the call off in so many words ("laisse tombé",
+    "je dois annuler le rendez-vous du 9"), a farewell aside."""
+    return bool(_CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", normalise(text))))
 
 
 def spoken(moment: datetime, now_ts: float, full: bool = False) -> str:
@@ -481,4 +501,5 @@ def spoken(moment: datetime, now_ts: float, full: bool = False) -> str:
     return words["format"].format(day=day, hour=hour)
 
 
-__all__ = ["CallTime", "Proposal", "day_in", "fold", "normalise", "read_at", "spoken"]
+__all__ = ["CallTime", "Proposal", "day_in", "explicit_cancel", "fold", "normalise", "read_at",
+           "spoken"]

@@ -705,3 +705,32 @@ async def test_a_form_reopened_to_change_a_booked_call_keeps_its_day(sync_redis,
         _tracker(talk.sender, "ah non samedi matin j'ai le marché, plutôt 15h",
                  "schedule_call", slots={"call_proposal": None}, form_open=True), {})
     assert slots["call_at"].startswith("2026-11-28T15:00")
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("laisse tombé", "share_day"),
+    ("Je dois annuler le rendez-vous téléphonique du 9, je pars quelques jours chez mon "
+     "fils", "pause_checkins"),
+])
+async def test_after_a_booking_a_cancel_read_as_something_else_still_cancels(
+        text, intent, sync_redis, prefix):
+    talk = await _booked(sync_redis, prefix, "lundi 15h")
+    off = CollectingDispatcher()
+    await ActionAmendCall().run(off, _tracker(talk.sender, text, intent, form_open=False), {})
+    assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
+
+
+@pytest.mark.parametrize("text, intent, usual", [
+    ("j'ai fait un gâteau, au revoir", "share_day", "utter_share_day"),
+    ("je pars chez ma fille la semaine prochaine, au revoir", "pause_checkins",
+     "action_pause_checkins"),
+    ("merci, au revoir", "goodbye", "action_goodbye"),
+])
+async def test_after_a_booking_a_farewell_keeps_the_call(text, intent, usual, sync_redis,
+                                                         prefix):
+    talk = await _booked(sync_redis, prefix, "lundi 15h")
+    events = await ActionAmendCall().run(
+        CollectingDispatcher(), _tracker(talk.sender, text, intent, form_open=False), {})
+    assert events == [FollowupAction(usual)]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 15:00"

@@ -308,3 +308,41 @@ def test_a_refused_day_is_not_kept_for_the_next_answer():
     assert found.status == "declined" and context.day is None
     found, _ = _talk("le matin", context=context)
     assert found.proposal.date().isoformat() != "2026-11-26"
+
+
+def test_a_day_after_the_persons_own_hour_keeps_that_hour():
+    found, context = _talk("Je voudrais qu'on m'appelle à 17h")
+    assert _at(found) == "2026-11-25 17:00" and context.hour_said
+    assert _at(_talk("vendredi", context=context)[0]) == "2026-11-27 17:00"
+    # The bot's own default hour is only proposed again, never booked unasked.
+    found, context = _talk("jeudi")
+    assert found.status == "vague" and not context.hour_said
+    assert _talk("vendredi", context=context)[0].status == "vague"
+
+
+def test_the_hour_said_before_the_day_in_one_message():
+    found, _ = _talk("Je prends mes cachets à 18h alors appelez-moi plutôt vers 16h, "
+                     "vendredi si possible")
+    assert _at(found) == "2026-11-27 16:00"
+
+
+def test_any_hour_is_a_yes_even_with_a_harmless_negation():
+    _, context = _talk("mardi")
+    found, _ = _talk("l'heure qui vous arrange, je ne bouge pas de chez moi",
+                     context=context)
+    assert found.status == "ok" and found.at.date().isoformat() == "2026-12-01"
+    assert _talk("laisse tombé")[0].status == "cancel"
+
+
+@pytest.mark.parametrize("text, cancels", [
+    ("laisse tombé", True),
+    ("Je dois annuler le rendez-vous téléphonique du 9, je pars chez mon fils", True),
+    ("oubliez l'appel, finalement", True),
+    ("merci, au revoir", False),
+    ("non merci ça ira, bonne journée au revoir", False),
+    ("super merci", False),
+])
+def test_an_explicit_cancel_is_not_a_farewell(text, cancels):
+    from bot.core.french_time import explicit_cancel
+
+    assert explicit_cancel(text) is cancels

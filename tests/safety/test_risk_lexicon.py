@@ -173,3 +173,13 @@ def test_classifier_threshold_is_checked():
     assert RiskLexicon.from_dict(base).classifier_threshold == pytest.approx(0.96)
     with pytest.raises(LexiconError, match="classifier_threshold"):
         RiskLexicon.from_dict({**base, "classifier_threshold": 1.5})
+
+
+@pytest.mark.parametrize("text, risky", [
+    ("il ne bouge pas, il a les yeux ouverts", True),
+    ("elle ne bouge plus", True),
+    ("l'heure qui vous arrange, je ne bouge pas de chez moi", False),
+    ("je ne bouge pas d'ici ce soir, venez quand vous voulez", False),
+])
+def test_not_moving_is_told_apart_from_staying_home(text, risky):
+    assert (LEXICON.match(text) is not None) is risky
