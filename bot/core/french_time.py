@@ -477,7 +477,8 @@ _POLITE_ENDINGS_RE = re.compile(
 
 def explicit_cancel(text: str) -> bool:
     """Whether a message calls the call off in so many words ("laisse tombé",
-    "je dois annuler le rendez-vous du 9"), a farewell aside."""
+    "je dois annuler le rendez-vous du 9"), a farewell aside.
+    """
     return bool(_CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", normalise(text))))
 
 
