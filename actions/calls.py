@@ -164,6 +164,12 @@ class ValidateCallForm(FormValidationAction):
             booked = await _booked_context(tracker.sender_id, tz_name)
             context.day, context.hour = booked.day, booked.hour
             context.hour_said = booked.hour_said
+        if not opening and not reading.positive and (reading.accept or intent == "affirm") \
+                and context.day is None and context.proposal is None \
+                and not context.refused and not context.unknowns:
+            # "oui" to the offer of a call opened the form: the question comes
+            # now, it is not a moment the form failed to understand.
+            opening = True
         if not opening and intent == "affirm" and not (
                 reading.positive or reading.cancel or reading.decline
                 or reading.refused_hours or reading.refused_days):

@@ -734,3 +734,13 @@ async def test_after_a_booking_a_farewell_keeps_the_call(text, intent, usual, sy
         CollectingDispatcher(), _tracker(talk.sender, text, intent, form_open=False), {})
     assert events == [FollowupAction(usual)]
     assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 15:00"
+
+
+@pytest.mark.parametrize("text, intent", [("oui", "affirm"), ("ok d'accord", "affirm"),
+                                          ("oui volontiers", "nlu_fallback")])
+async def test_a_yes_that_opened_the_form_gets_the_question_not_a_not_understood(
+        text, intent, sync_redis, prefix):
+    talk = Conversation()
+    talk.open = True  # the offer's yes opened the form; Rasa validates that same message
+    assert await talk.say(text, intent) == ["utter_ask_call_time"]
+    assert await talk.say("mardi 15h", "schedule_call") == BOOKED
