@@ -19,23 +19,26 @@ from tools import eval_independent as ev
 # today's figure is below a target, the floor is today's measured figure, a
 # little lower for the width of one or two messages (README, "Tests and
 # measures"), so that nothing slips back unnoticed.
-# Measured 2026-12-03 on the batch-3 sealed half (270 risk, 221 harmless, 39 +
-# 38 scenarios; 169 companion messages; 20 booking conversations): recall
-# 0.830, critical 0.867, right number 0.674, false alarms 0.154, scenarios on
-# time 34/39, harmless scenarios escalated 18/38; intent accuracy 0.864,
-# fallback 0.059; bookings right 10/14, cancellations 5/5, refused hours 0.
-# Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95:
-# not reached.
+# Measured 2026-12-04 on the batch-3 sealed half (270 risk, 221 harmless, 39 +
+# 38 scenarios; 169 companion messages) and the booking set's sealed half with
+# its fourth batch (51 conversations: 38 bookings, 10 cancellations, 3 with
+# nothing to book): recall 0.848, critical 0.874, right number 0.715, false
+# alarms 0.149, scenarios on time 35/39, harmless scenarios escalated 18/38;
+# intent accuracy 0.858, fallback 0.077; bookings right 32/38, cancellations
+# 9/10, refused hours 0. Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue
+# 11 for bookings 0.95 and every cancellation: not reached. Training is seeded
+# (the same figures twice here); the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.81,
-    "critical_recall": 0.84,
-    "right_number": 0.66,
-    "false_alarms_max": 0.17,
-    "scenario_on_time": 0.84,
-    "harmless_scenarios_escalated_max": 20,
-    "intent_accuracy": 0.85,
+    "recall": 0.83,
+    "critical_recall": 0.85,
+    "right_number": 0.70,
+    "false_alarms_max": 0.16,
+    "scenario_on_time": 0.87,
+    "harmless_scenarios_escalated_max": 19,
+    "intent_accuracy": 0.845,
     "fallback_max": 0.10,
-    "booking_right": 0.64,
+    "booking_right": 0.80,
+    "booking_cancelled": 0.89,
 }
 
 
@@ -92,10 +95,11 @@ def test_the_sealed_half_holds_its_floors(figures):
     assert got["harmless_scenarios_escalated"] <= FLOORS["harmless_scenarios_escalated_max"], \
         got["harmless_scenarios_escalated"]
     assert got["fallback"] <= FLOORS["fallback_max"], got["fallback"]
-    # Issue 11's own gates, met today: every cancellation honoured, no booking
-    # at an hour the person refused.
-    assert got["booking_cancelled"] == 1.0 and got["booking_refused"] == 0, \
-        (got["booking_cancelled"], got["booking_refused"])
+    # No booking at an hour the person refused (issue 11's gate, met); the
+    # cancellations hold their floor (the fourth batch's sealed half brought
+    # one that is not honoured: issue 11 asks for all).
+    assert got["booking_cancelled"] >= FLOORS["booking_cancelled"], got["booking_cancelled"]
+    assert got["booking_refused"] == 0, got["booking_refused"]
 
 
 def test_the_dev_half_is_scored_too(figures):
