@@ -64,7 +64,11 @@ def test_the_scheduler_workers_run_beside_rasa():
 def test_the_console_is_served_apart_and_shares_the_roster_with_the_workers():
     services = _compose()["services"]
     console = services["console"]
-    assert console["command"][:4] == ["python", "-m", "bot", "console"]
+    # On the console's own environment, built in the image (aiohttp past Rasa's pin).
+    assert console["command"][:4] == ["/opt/console/bin/python", "-m", "bot", "console"]
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "python -m venv /opt/console" in dockerfile
+    assert "/opt/console/bin/pip install --no-cache-dir -r requirements-console.txt" in dockerfile
     port = console["command"][console["command"].index("--port") + 1]
     assert any(p.startswith("127.0.0.1:") and p.endswith(f":{port}") for p in console["ports"])
     assert port in console["healthcheck"]["test"][-1]

@@ -67,8 +67,9 @@ def seal_fresh(folder: str = "incoming2") -> None:
                        encoding="utf-8")
 
 
-def add_batch(folder: str) -> None:
-    """A further batch (``folder``/) split by the same hash and added to both halves.
+def add_batch(folder: str, dev_only: bool = False) -> None:
+    """A further batch (``folder``/) split by the same hash and added to both halves
+    (``dev_only``: all of it to the dev half, to find more of what to improve).
 
     For a set that needs more lines than it has (the booking set's fourth batch,
     2026-12-04): the sealed half grows with lines nobody has read, the dev half
@@ -93,7 +94,7 @@ def add_batch(folder: str) -> None:
         halves: dict = {"dev": [], "sealed": []}
         for item in kept:
             digest = hashlib.sha256(("lien-eval-2026-12:" + key(item)).encode()).digest()
-            halves["sealed" if digest[0] & 1 else "dev"].append(item)
+            halves["sealed" if digest[0] & 1 and not dev_only else "dev"].append(item)
         for half, chosen in halves.items():
             out = HERE / f"{name}.{half}.jsonl"
             before = out.read_text(encoding="utf-8") if out.exists() else ""
@@ -107,7 +108,7 @@ def add_batch(folder: str) -> None:
 def main() -> None:
     """Write the halves."""
     if "--add" in sys.argv:
-        add_batch(sys.argv[sys.argv.index("--add") + 1])
+        add_batch(sys.argv[sys.argv.index("--add") + 1], dev_only="--dev-only" in sys.argv)
         return
     if "--seal-fresh" in sys.argv:
         rest = sys.argv[sys.argv.index("--seal-fresh") + 1:]
