@@ -152,6 +152,10 @@ _FAREWELL_RE = re.compile(
     r"(?:bonne|belle) (?:soiree|journee|apres midi|nuit|matinee|semaine|fin de journee|"
     r"fin de semaine)|bon (?:apres midi|week end|weekend|dimanche|samedi|debut de semaine|"
     r"lundi)|bonsoir|bonjour|bonne nuit)\b(?!\s*(?:a |vers |pour )?\d)")
+_MOVED_TO_RE = re.compile(
+    r"\b(decal\w*|report\w*|repouss\w*|deplac\w*|avanc\w*|mett\w*|chang\w*|r?appel\w*|"
+    r"plutot|passer) a (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|"
+    r"la semaine prochaine)\b")
 # Check-in times and pauses have their own words: not a call.
 _CHECKIN_RE = re.compile(
     r"\b(?:message|messages|sms|texto|textos|reveil|reveiller|reveillez|coucou du|"
@@ -208,9 +212,37 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Simple English from people without French ("can you call me tomorrow at 3pm",
+# "make it 2pm instead"): only words French messages do not use.
+ENGLISH_WORDS = (
+    (r"\b(\d{1,2})(?::(\d{2}))? ?pm\b",
+     lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
+    (r"\b(\d{1,2})(?::(\d{2}))? ?am\b", lambda m: f"{int(m.group(1))}h{m.group(2) or ''}"),
+    (r"\bat (\d{1,2})\b(?![:h/.\d])", r"a \1h"),
+    (r"\b(\d{1,2}) (?=(?:is|works|would|o clock)\b)", r"\1h "),
+    (r"\b(?:the )?day after tomorrow\b", "apres demain"),
+    (r"\btomorrow\b", "demain"), (r"\btoday\b", "aujourd hui"),
+    (r"\btonight\b|\bthis evening\b", "ce soir"), (r"\bthis morning\b", "ce matin"),
+    (r"\bthis afternoon\b", "cet apres midi"), (r"\bnext week\b", "la semaine prochaine"),
+    (r"\bmonday\b", "lundi"), (r"\btuesday\b", "mardi"), (r"\bwednesday\b", "mercredi"),
+    (r"\bthursday\b", "jeudi"), (r"\bfriday\b", "vendredi"), (r"\bsaturday\b", "samedi"),
+    (r"\bsunday\b", "dimanche"), (r"\bin the morning\b|\bmorning\b", "matin"),
+    (r"\bin the afternoon\b|\bafternoon\b", "apres midi"),
+    (r"\bin the evening\b|\bevening\b", "soir"), (r"\bnoon\b", "midi"),
+    (r"\bin an hour\b", "dans une heure"), (r"\bin (\d+) hours?\b", r"dans \1 heures"),
+    (r"\bin (\d+) days?\b", r"dans \1 jours"), (r"\binstead\b|\bmake it\b", "plutot"),
+    (r"\b(?:call|phone|ring) me\b", "appelez moi"), (r"\bcancel\b", "annule"),
+    (r"\bnever mind\b|\bforget it\b", "laissez tomber"),
+    (r"\b(?:is )?fine\b|\bsounds good\b|\bperfect\b", "ca me va"),
+    (r"^yes\b|^yeah\b", "oui"), (r"^no\b", "non"),
+)
+
+
 def normalise(text: str) -> str:
     """Folded text with SMS spelling, hours in words and service numbers rewritten."""
     folded = fold(text or "")[:400]
+    for english, french in ENGLISH_WORDS:
+        folded = re.sub(english, french, folded)
     for pattern, replacement in SMS_WORDS:
         folded = re.sub(pattern, replacement, folded)
     for word, number in sorted(HOUR_WORDS.items(), key=lambda kv: -len(kv[0])):
@@ -269,6 +301,13 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
                   for m in [re.search(rf"\b{name}\b", text)] if m)
     if re.search(r"\b(?:ce |le )?week ?end\b", text) and not said:
         said = [(0, 5)]  # the weekend: Saturday
+    dated = re.search(r"\b(?:" + "|".join(WEEKDAYS) + r") (\d{1,2})(?:er)?(?: ("
+                      + "|".join(MONTHS) + r"))?\b(?!\s*[/:h])", text)
+    if said and dated and 1 <= int(dated.group(1)) <= 31:
+        # "vendredi 11 décembre", "mardi 8": the date says which of the weekdays.
+        found, _ = day_in(f"le {dated.group(1)} {dated.group(2) or ''}".strip(), today)
+        if found is not None:
+            return found, ""
     if said:
         index = said[0][1]  # the first day said ("mardi ou jeudi": Tuesday)
         ahead = (index - today.weekday()) % 7 or 7
@@ -403,7 +442,9 @@ _TIME_WORDS_RE = re.compile(
 
 def read_at(text: str, now: datetime) -> Proposal:
     """Read a whole message about the moment of a call (``now``: in the person's timezone)."""
-    folded = _FAREWELL_RE.sub(" ", normalise(text)).strip()
+    # "décaler à vendredi", "plutôt à demain": a moment, not a farewell.
+    folded = _MOVED_TO_RE.sub(r"\1 \2", normalise(text))
+    folded = _FAREWELL_RE.sub(" ", folded).strip()
     if not folded:
         return Proposal()
     clauses = [_read_clause(part.strip(), now) for part in _CLAUSE_SPLIT.split(folded)

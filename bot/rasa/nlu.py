@@ -16,6 +16,10 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.calls.when import read
+from bot.core import clock
+from bot.core.config import load_settings
+from bot.core.french_time import normalise
 from bot.safety.risk import DEFAULT_LEXICON, RiskLexicon, load_lexicon
 
 from bot.core.text import normalise_text
@@ -269,6 +273,71 @@ class RegisterDetector(_UntrainedComponent, EntityExtractorMixin):
             if register or language:
                 message.set("entities", entities, add_to_output=True)
         return messages
+
+
+# A call asked of us in so many words; calling the 15 or the 17 is not one.
+_CALL_WORDS = re.compile(r"\b(?:r?appel\w*|telephon\w*|sappel\w*|sapel\w*|coup de fil|"
+                         r"call me|phone me|ring me)\b")
+_SERVICE_CALL = re.compile(r"\b(?:r?appel\w*|telephon\w*|compos\w*) (?:le |au )?"
+                           r"numero de service\b")
+# The FallbackClassifier's threshold (config.yml): a demoted intent below it is one.
+FALLBACK_AT = 0.22
+# Intents a moment in the message never overrules.
+_CALL_KEEPS = {"schedule_call", "cancel_call", "request_human", "opt_out", "opt_in",
+               "affirm", "deny", "greet"}
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class CallRequestReader(_UntrainedComponent, IntentClassifier):
+    """A request for a call at a moment is a ``schedule_call``, whatever else it says.
+
+    The intent reader weighs a whole message; the booking's own reader
+    (``bot.calls.when``) knows a moment asked for from a moment told. A message
+    with a moment that asks for a call ("est-ce que quelqu'un peut m'appeler
+    dans une heure ? je me sens seule", "le 8 à 9h30", "lundi en huit à 10h30,
+    avant je suis chez ma fille") becomes ``schedule_call``; a ``schedule_call``
+    whose moment belongs to something else ("le médecin m'a dit d'appeler le 15
+    si je refais un malaise comme mardi à 14h") gives way to the next intent.
+    Check-in times and pauses have their own words and stay theirs. Runs before
+    the risk detector: risk still wins over both.
+    """
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Promote or demote ``schedule_call`` on every message."""
+        settings = load_settings()
+        for message in messages:
+            text = message.get("text") or ""
+            if not text.strip() or text.startswith("/"):
+                continue
+            intent = (message.get("intent") or {}).get("name") or ""
+            if intent.startswith("risk_") or (intent in _CALL_KEEPS
+                                              and intent != "schedule_call"):
+                continue
+            reading = read(text, clock.now(), settings.timezone)
+            words = bool(_CALL_WORDS.search(_SERVICE_CALL.sub(" ", normalise(text))))
+            if not reading.positive or reading.cancel or reading.past:
+                continue
+            if intent != "schedule_call" and reading.asked and (
+                    words or (reading.hour is not None and reading.day is not None)):
+                self._set(message, "schedule_call")
+            elif intent == "schedule_call" and not reading.asked and not words:
+                others = [r for r in (message.get("intent_ranking") or [])
+                          if r.get("name") not in ("schedule_call", "nlu_fallback")
+                          and not str(r.get("name") or "").startswith("risk_")]
+                best = others[0] if others else {}
+                confidence = float(best.get("confidence") or 0.0)
+                self._set(message, best["name"] if confidence >= FALLBACK_AT else "nlu_fallback",
+                          confidence)
+        return messages
+
+    @staticmethod
+    def _set(message: Message, intent: str, confidence: float = 1.0) -> None:
+        ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != intent]
+        message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+        message.set("intent_ranking", [{"name": intent, "confidence": confidence}] + ranking,
+                    add_to_output=True)
 
 
 _WORD = re.compile(r"[a-z]+")

@@ -346,3 +346,26 @@ def test_an_explicit_cancel_is_not_a_farewell(text, cancels):
     from bot.core.french_time import explicit_cancel
 
     assert explicit_cancel(text) is cancels
+
+
+def test_a_weekday_with_its_date_is_that_date():
+    assert _at(_talk("Serait-il possible le vendredi 11 décembre à 16 heures ?")[0]) == \
+        "2026-12-11 16:00"
+
+
+def test_moved_to_a_day_is_a_moment_not_a_farewell():
+    booked = Context(day=datetime(2026, 11, 30).date(),
+                     hour=datetime(2026, 11, 30, 14).time(), hour_said=True)
+    found, _ = _talk("on peut décaler à vendredi même heure ?", context=booked)
+    assert _at(found) == "2026-11-27 14:00"
+    assert not read("à vendredi !", NOW, "Europe/Paris").positive
+
+
+@pytest.mark.parametrize("turns, expected", [
+    (["can you call me tomorrow at 3pm"], "2026-11-26 15:00"),
+    (["could a volunteer phone me on Saturday at 11am?", "sorry, make it 2pm instead"],
+     "2026-11-28 14:00"),
+    (["Monday morning", "ok 10 is fine"], "2026-11-30 10:00"),
+])
+def test_simple_english_from_people_without_french(turns, expected):
+    assert _at(_talk(*turns)[0]) == expected

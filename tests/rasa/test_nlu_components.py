@@ -165,3 +165,29 @@ def test_the_reader_is_trusted_beside_a_distant_sentence_only_on_its_own_sentenc
     message.set("risk_reading", {"category": "suicide", "p": 0.99, "chunk": chunk})
     detector.process([message])
     assert (message.get("intent")["name"] == "risk_suicide") is alarmed
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    # a moment asked for, whatever else the message says: a call
+    ("est-ce que quelqu'un peut m'appeler dans une heure ? je me sens un peu seule ce matin",
+     "feel_lonely", "schedule_call"),
+    ("le 8 à 9h30", "change_checkin_time", "schedule_call"),
+    ("lundi en huit a 10h30, avant j'suis chez ma fille", "pause_checkins", "schedule_call"),
+    ("can you call me tomorrow at 3pm", "out_of_scope", "schedule_call"),
+    # a moment told about something else is not a call
+    ("Mon médecin m'a dit d'appeler le 15 si je refais un malaise comme mardi à 14h",
+     "schedule_call", "health_minor"),
+    # check-in times and pauses keep their intents; risk and STOP are never touched
+    ("envoyez-moi le message du matin à 9h", "change_checkin_time", "change_checkin_time"),
+    ("je pars chez ma fille jusqu'au 10", "pause_checkins", "pause_checkins"),
+    ("je veux en finir demain à 10h", "risk_suicide", "risk_suicide"),
+    ("stop", "opt_out", "opt_out"),
+    ("j'ai passé une bonne journée", "share_day", "share_day"),
+])
+def test_a_call_asked_for_at_a_moment_is_a_call(text, intent, expected):
+    from bot.rasa.nlu import CallRequestReader
+
+    message = _message(text, intent=intent, confidence=0.6, ranking=[
+        {"name": intent, "confidence": 0.6}, {"name": "health_minor", "confidence": 0.3}])
+    CallRequestReader({}).process([message])
+    assert message.get("intent")["name"] == expected
