@@ -159,7 +159,9 @@ _MOVED_TO_RE = re.compile(
 # Check-in times and pauses have their own words: not a call.
 _CHECKIN_RE = re.compile(
     r"\b(?:message|messages|sms|texto|textos|reveil|reveiller|reveillez|coucou du|"
-    r"bonjour du matin|pause|vacances|je pars|je serai absente?|absent|jusqu)\b")
+    r"bonjour du matin|pause|vacances|je pars|je serai absente?|absent|"
+    r"jusqu (?:au|a (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|la fin|mon|ma|"
+    r"nouvel|demain|la semaine)))\b")
 _SAME_HOUR_RE = re.compile(r"\b(?:meme heure|a la meme heure|pareil pour l heure|"
                            r"meme horaire)\b")
 _SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")

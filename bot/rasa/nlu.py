@@ -320,7 +320,8 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
             if not reading.positive or reading.cancel or reading.past:
                 continue
             if intent != "schedule_call" and reading.asked and (
-                    words or (reading.hour is not None and reading.day is not None)):
+                    words or (reading.day is not None
+                              and (reading.hour is not None or reading.part is not None))):
                 self._set(message, "schedule_call")
             elif intent == "schedule_call" and not reading.asked and not words:
                 others = [r for r in (message.get("intent_ranking") or [])

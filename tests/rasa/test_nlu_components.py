@@ -174,6 +174,9 @@ def test_the_reader_is_trusted_beside_a_distant_sentence_only_on_its_own_sentenc
     ("le 8 à 9h30", "change_checkin_time", "schedule_call"),
     ("lundi en huit a 10h30, avant j'suis chez ma fille", "pause_checkins", "schedule_call"),
     ("can you call me tomorrow at 3pm", "out_of_scope", "schedule_call"),
+    ("Le matin l'infirmière passe jusqu'à 11h pour mes soins, donc plutôt lundi après-midi",
+     "change_checkin_time", "schedule_call"),
+    ("samedi matin je vais au marché avec ma fille", "share_day", "share_day"),
     # a moment told about something else is not a call
     ("Mon médecin m'a dit d'appeler le 15 si je refais un malaise comme mardi à 14h",
      "schedule_call", "health_minor"),
