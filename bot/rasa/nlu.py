@@ -29,6 +29,9 @@ from bot.core.language import detect_language, detect_register
 logger = logging.getLogger(__name__)
 
 RISK_PREFIX = "risk_"
+# From this risk probability on, the sentence reader's category may overrule the
+# lexicon's when DIET reads the same (RiskDetector._category).
+READER_CATEGORY_AT = 0.5
 
 
 class _UntrainedComponent(GraphComponent):
@@ -127,7 +130,8 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             "classifier_intent": diet[0] if diet else "",
         }, add_to_output=True)
         if found is not None and found.level != "watch":
-            self._mark(message, found.intent, found.level, "lexicon", found.pattern_id)
+            self._mark(message, self._category(found.intent, reading, p, diet),
+                       found.level, "lexicon", found.pattern_id)
             return
         if self.lexicon.at_distance(text) or self.lexicon.has_idiom(text):
             # Told at a distance, or a known idiom explains the risky word: the
@@ -163,6 +167,25 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             return
         if ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
             self._demote(message)
+
+    @staticmethod
+    def _category(lexicon_intent: str, reading: Dict[str, Any], p: float,
+                  diet: Optional[Tuple[str, float]]) -> str:
+        """The lexicon's category, unless both classifiers read another one.
+
+        A lexicon entry matches words ("AVC", "frappe"); the sentence reader and
+        DIET read the whole message. When the two agree on another category
+        (the reader at least fairly sure of risk), theirs gives the right number:
+        "je suis un fardeau depuis mon AVC, je la libérerais en partant" is
+        3114, not the 15. Measured on the dev half (2026-12-04): where lexicon
+        and reader disagreed and DIET sided with the reader, the reader was
+        right 23 times out of 29.
+        """
+        other = f"{RISK_PREFIX}{reading.get('category') or ''}"
+        if other != lexicon_intent and p >= READER_CATEGORY_AT and diet is not None \
+                and diet[0] == other:
+            return other
+        return lexicon_intent
 
     def _worry_is_distant(self, text: str, reading: Dict[str, Any]) -> bool:
         """Whether the chunk the sentence reader worries about is told at a distance.

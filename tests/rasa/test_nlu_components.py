@@ -194,3 +194,21 @@ def test_a_call_asked_for_at_a_moment_is_a_call(text, intent, expected):
         {"name": intent, "confidence": 0.6}, {"name": "health_minor", "confidence": 0.3}])
     CallRequestReader({}).process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize("reader, diet, expected", [
+    ({"category": "suicide", "p": 0.8, "chunk": 0}, "risk_suicide", "risk_suicide"),
+    ({"category": "suicide", "p": 0.8, "chunk": 0}, "risk_medical", "risk_medical"),
+    ({"category": "suicide", "p": 0.3, "chunk": 0}, "risk_suicide", "risk_medical"),
+])
+def test_both_classifiers_agreeing_on_another_category_give_its_number(
+        detector, reader, diet, expected):
+    from bot.rasa.risk_model import READING
+
+    message = _message("depuis mon AVC je suis un fardeau pour ma femme, je la libérerais",
+                       intent="feel_sad", confidence=0.5,
+                       ranking=[{"name": "feel_sad", "confidence": 0.5},
+                                {"name": diet, "confidence": 0.3}])
+    message.set(READING, reader)
+    detector.process([message])
+    assert message.get("intent")["name"] == expected
