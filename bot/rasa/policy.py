@@ -235,8 +235,13 @@ class RiskPolicy(Policy):
         if len(users) >= 2:
             joined = f"{users[-2].text or ''} {user.text or ''}"
             found = load_lexicon().match(joined)
-            if found is not None and found.level != "watch" and _risk(users[-2]) is None \
-                    and load_lexicon().match(users[-2].text or "") is None:
+            earlier = _risk(users[-2])
+            earlier_match = load_lexicon().match(users[-2].text or "")
+            # Clear only together: the first half alone was nothing, or only
+            # worrying (asked about: "je crois que je vais me" / "pendre cette nuit").
+            if found is not None and found.level != "watch" \
+                    and (earlier is None or earlier[1] == "watch") \
+                    and (earlier_match is None or earlier_match.level == "watch"):
                 return ([clear_reply(found.category, load_lexicon().prepare(joined)),
                          self.escalate_action],
                         f"{found.category}:{found.level}:context")

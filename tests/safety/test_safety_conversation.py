@@ -84,14 +84,22 @@ def test_a_no_to_the_direct_question_is_thanked_and_not_raised(chat, sync_redis,
 
 
 def test_a_risk_cut_over_two_messages_is_read_together(chat, sync_redis, prefix):
-    first = chat.texts("je crois que je vais me")
-    assert not any(_has_number(t, "3114") for t in first), first
+    chat.texts("je crois que je vais me")
+    # Half a sentence is not a clear risk: at most the direct question (which
+    # gives the 3114 too) and a watch case a human reads.
+    assert all(e.get("level") == "watch"
+               for e in _escalations(sync_redis, prefix, chat.sender)), \
+        _escalations(sync_redis, prefix, chat.sender)
+    asked_first = len(_escalations(sync_redis, prefix, chat.sender))
     second = chat.texts("pendre cette nuit")
     assert _has_number(second[0], "3114"), second
-    found = _wait_for_escalations(sync_redis, prefix, chat.sender, 1)
+    found = [e for e in _wait_for_escalations(sync_redis, prefix, chat.sender,
+                                              asked_first + 1)
+             if e.get("level") != "watch"]
     # Read together (context), unless the second half alone was already clear.
     assert found and found[0]["category"] == "suicide", found
-    assert found[0]["source"] in ("context", "reader", "classifier", "lexicon"), found
+    assert found[0]["source"] in ("context", "reader", "classifier", "lexicon",
+                                  "answer"), found
 
 
 def test_risk_in_english_gets_numbers_for_people_without_french(chat, sync_redis, prefix):
