@@ -66,9 +66,10 @@ async def score_risk(driver: Driver, items: Iterable[Dict[str, Any]]) -> RiskRep
                 report.english_recall.add(found)
             if found:
                 report.category.add(turn.category == item["category"])
+            # The first reply gives the right number, whatever the band (since
+            # 2026-12-04 the direct question of the uncertain band gives it too).
             report.right_number.add(
-                turn.band == "clear"
-                and bool(_numbers(turn.first_text) & RIGHT_NUMBERS[item["category"]]))
+                found and bool(_numbers(turn.first_text) & RIGHT_NUMBERS[item["category"]]))
             if not found or turn.category != item["category"]:
                 report.by_kind[item.get("kind", "")] += 1
                 report.misses.append(
