@@ -31,6 +31,22 @@ def key(item: dict) -> str:
     return item.get("text") or "\n".join(item.get("turns") or [])
 
 
+def _read_batch(folder: str, paths: list, index: NearIndex) -> tuple:
+    """A batch's lines (each with the file it came from), and those kept: a line
+    that is, or nearly is, a training example is dropped unread."""
+    items = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                item["file"] = f"{folder}/" + path.name
+                items.append(item)
+    kept = [i for i in items
+            if not any(len(t) > 12 and index.near(t)
+                       for t in ([i["text"]] if "text" in i else i["turns"]))]
+    return items, kept
+
+
 def seal_fresh(folder: str = "incoming2") -> None:
     """A fresh batch (``folder``/) becomes the sealed half, whole.
 
@@ -46,16 +62,7 @@ def seal_fresh(folder: str = "incoming2") -> None:
         paths = [HERE / folder / f for f in files]
         if not all(p.exists() for p in paths):
             continue
-        items = []
-        for path in paths:
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    item = json.loads(line)
-                    item["file"] = f"{folder}/" + path.name
-                    items.append(item)
-        kept = [i for i in items
-                if not any(len(t) > 12 and index.near(t)
-                           for t in ([i["text"]] if "text" in i else i["turns"]))]
+        items, kept = _read_batch(folder, paths, index)
         print(name, "sealed", len(kept), "dropped as overlapping training:",
               len(items) - len(kept))
         out = HERE / f"{name}.sealed.jsonl"
@@ -78,18 +85,9 @@ def add_batch(folder: str, dev_only: bool = False) -> None:
     index = NearIndex(training_texts())
     for name, files in SETS.items():
         paths = [HERE / folder / f for f in files if (HERE / folder / f).exists()]
-        items = []
-        for path in paths:
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    item = json.loads(line)
-                    item["file"] = f"{folder}/" + path.name
-                    items.append(item)
+        items, kept = _read_batch(folder, paths, index)
         if not items:
             continue
-        kept = [i for i in items
-                if not any(len(t) > 12 and index.near(t)
-                           for t in ([i["text"]] if "text" in i else i["turns"]))]
         print(name, "dropped as overlapping training:", len(items) - len(kept))
         halves: dict = {"dev": [], "sealed": []}
         for item in kept:
