@@ -183,3 +183,12 @@ def test_classifier_threshold_is_checked():
 ])
 def test_not_moving_is_told_apart_from_staying_home(text, risky):
     assert (LEXICON.match(text) is not None) is risky
+
+
+@pytest.mark.parametrize("text, distant", [
+    ("le plus jeune a 4 ans, il a des marques rondes de brûlure de cigarette sur le bras",
+     False),
+    ("quand j'étais plus jeune mon père nous frappait", True),
+])
+def test_the_youngest_child_is_not_a_time_long_past(text, distant):
+    assert LEXICON.at_distance(text) is distant
