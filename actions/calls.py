@@ -69,7 +69,9 @@ USUAL_ACTION = {"affirm": "utter_affirm_generic", "deny": "utter_deny_generic",
 # After a booking, these intents may still carry a cancellation in so many words
 # ("laisse tombé" read as share_day, "je dois annuler le rendez-vous du 9, je pars
 # chez mon fils" read as pause_checkins): only explicit words cancel then.
-AMEND_EXPLICIT_ONLY = ("share_day", "pause_checkins", "out_of_scope", "goodbye", "thank")
+AMEND_EXPLICIT_ONLY = ("share_day", "pause_checkins", "out_of_scope", "goodbye", "thank",
+                       "feel_sad", "feel_lonely", "feel_anxious", "mood_bad", "mood_good",
+                       "health_minor")
 # Words that make a time about the check-in messages, not a call.
 CHECKIN_WORDS = ("message", "sms", "texto", "bonjour du matin", "bonsoir", "coucou",
                  "check", "petit mot", "mot du", "notification")
@@ -390,7 +392,10 @@ class ActionAmendCall(Action):
             if intent == "thank":
                 dispatcher.utter_message(response="utter_call_kept")
                 return []
-            return [FollowupAction(USUAL_ACTION.get(intent, "action_fallback"))]
+            usual = USUAL_ACTION.get(intent) or (
+                f"utter_{intent}" if f"utter_{intent}" in (domain.get("responses") or {})
+                else "action_fallback")
+            return [FollowupAction(usual)]
         if intent == "opt_out":
             if _only_the_call(tracker, reading):
                 await _call_off(dispatcher, tracker)

@@ -119,11 +119,13 @@ _CALL_RE = re.compile(
     r"\bcoup de fil|\blibre|\bdispo|\bconvien|\bca me va|\bok\b|\bplutot|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
-    r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b")
+    r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b|"
+    r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*")
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|oubli(?:e|ez|ons)\b(?! pas)|au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
-    r"besoin|la peine|cette fois|d appel)|plus besoin|je (?:vous )?(?:re)?contacterai|"
+    r"besoin|la peine|cette fois|d appel)|plus besoin|(?:c est |ce n est )?plus la peine|"
+    r"je (?:vous )?(?:re)?contacterai|"
     r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
     r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
     r"non ca ira|ca ira merci|pas d appel|veux plus|veux pas d appel|"

@@ -711,6 +711,7 @@ async def test_a_form_reopened_to_change_a_booked_call_keeps_its_day(sync_redis,
     ("laisse tombé", "share_day"),
     ("Je dois annuler le rendez-vous téléphonique du 9, je pars quelques jours chez mon "
      "fils", "pause_checkins"),
+    ("Ah, c'est plus la peine, j'ai vu l'assistante sociale ce matin", "feel_sad"),
 ])
 async def test_after_a_booking_a_cancel_read_as_something_else_still_cancels(
         text, intent, sync_redis, prefix):
@@ -726,12 +727,14 @@ async def test_after_a_booking_a_cancel_read_as_something_else_still_cancels(
     ("je pars chez ma fille la semaine prochaine, au revoir", "pause_checkins",
      "action_pause_checkins"),
     ("merci, au revoir", "goodbye", "action_goodbye"),
+    ("je suis un peu triste ce soir", "feel_sad", "utter_feel_sad"),
 ])
 async def test_after_a_booking_a_farewell_keeps_the_call(text, intent, usual, sync_redis,
                                                          prefix):
     talk = await _booked(sync_redis, prefix, "lundi 15h")
     events = await ActionAmendCall().run(
-        CollectingDispatcher(), _tracker(talk.sender, text, intent, form_open=False), {})
+        CollectingDispatcher(), _tracker(talk.sender, text, intent, form_open=False),
+        {"responses": {"utter_feel_sad": []}})
     assert events == [FollowupAction(usual)]
     assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 15:00"
 

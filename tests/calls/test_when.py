@@ -369,3 +369,19 @@ def test_moved_to_a_day_is_a_moment_not_a_farewell():
 ])
 def test_simple_english_from_people_without_french(turns, expected):
     assert _at(_talk(*turns)[0]) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Madame, Monsieur, je souhaiterais convenir d'un entretien téléphonique avec un "
+     "bénévole pour mercredi prochain, en fin de matinée si possible, vers onze heures et "
+     "demie. Avec mes remerciements.", "2026-12-02 11:30"),
+    ("slt cé possib dun apel samedi soir a 19h", "2026-11-28 19:00"),
+])
+def test_a_telephone_interview_and_sms_spelling_are_calls(text, expected):
+    assert _at(_talk(text)[0]) == expected
+
+
+def test_no_longer_needed_calls_it_off():
+    from bot.core.french_time import explicit_cancel
+
+    assert explicit_cancel("Ah, c'est plus la peine, j'ai vu l'assistante sociale ce matin")
