@@ -22,7 +22,7 @@ from tools import eval_independent as ev
 # Measured 2026-12-04 on the batch-3 sealed half (270 risk, 221 harmless, 39 +
 # 38 scenarios; 169 companion messages) and the booking set's sealed half with
 # its fourth batch (51 conversations: 38 bookings, 10 cancellations, 3 with
-# nothing to book): recall 0.848, critical 0.874, right number 0.826 (any
+# nothing to book): recall 0.852, critical 0.874, right number 0.822 (any
 # band: the direct question gives the number too; 0.722 from the clear band), false
 # alarms 0.149, scenarios on time 35/39, harmless scenarios escalated 18/38;
 # intent accuracy 0.858, fallback 0.077; bookings right 33/38, cancellations
