@@ -17,13 +17,14 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from redis.exceptions import RedisError
 
 from bot.core.config import load_settings
 from bot.core.keys import SmsKeys
 from bot.core.phone import mask
+from bot.core.redisx import Pacer
 from bot.core.sms_text import split_segments, split_with_choices
 from channels.sms_format import numbered_choices
 
@@ -67,28 +68,13 @@ class SmsSettings:
         )
 
 
-class _Pacer:
-    """Spaces the sends from one number to at most ``rate`` a second (0: no limit)."""
-
-    def __init__(self) -> None:
-        self._next: Dict[str, float] = {}
-        self._locks: Dict[str, asyncio.Lock] = {}
-
-    async def wait(self, key: str, rate: float) -> None:
-        """Wait for this number's next slot."""
-        if rate <= 0:
-            return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            loop = asyncio.get_running_loop()
-            now = loop.time()
-            slot = max(now, self._next.get(key, now))
-            self._next[key] = slot + 1.0 / rate
-            if slot > now:
-                await asyncio.sleep(slot - now)
+# One in-process pacer per sending number and rate (bot.core.redisx.Pacer).
+_PACERS: Dict[Tuple[str, float], Pacer] = {}
 
 
-_PACER = _Pacer()
+def _pacer(number: str, rate: float) -> Pacer:
+    """The pacer spacing the sends from ``number`` to at most ``rate`` a second."""
+    return _PACERS.setdefault((number, rate), Pacer(rate))
 
 
 class SmsSender:
@@ -130,7 +116,7 @@ class SmsSender:
                     pieces: Optional[List[str]] = None) -> None:
         number = self._number(recipient_id)
         for segment in pieces or split_segments(text, self.settings.max_segments):
-            await _PACER.wait(self.settings.from_number, self.settings.rate_per_second)
+            await _pacer(self.settings.from_number, self.settings.rate_per_second).wait()
             sid = await self._create_with_retry(number, segment)
             logger.info("sms sent sid=%s to=%s", sid, mask(number))
 

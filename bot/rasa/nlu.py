@@ -53,6 +53,14 @@ class _UntrainedComponent(GraphComponent):
         return cls(config)
 
 
+def _put_first(message: Message, intent: str, confidence: float) -> None:
+    """Make ``intent`` the message's intent, first in its ranking."""
+    ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != intent]
+    message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}] + ranking,
+                add_to_output=True)
+
+
 def _entity(name: str, value: str, text: str, extractor: str, **extra: Any) -> Dict:
     entity = {
         "entity": name,
@@ -243,15 +251,7 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         classifier_confidence: float = 1.0,
     ) -> None:
         previous = message.get("intent") or {}
-        ranking = [
-            r for r in (message.get("intent_ranking") or []) if r.get("name") != intent
-        ]
-        message.set("intent", {"name": intent, "confidence": 1.0}, add_to_output=True)
-        message.set(
-            "intent_ranking",
-            [{"name": intent, "confidence": 1.0}] + ranking,
-            add_to_output=True,
-        )
+        _put_first(message, intent, 1.0)
         entities = [
             e for e in (message.get("entities") or []) if e.get("entity") != "risk_level"
         ]
@@ -339,29 +339,23 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                                               and intent != "schedule_call"):
                 continue
             reading = read(text, clock.now(), settings.timezone)
-            words = bool(_CALL_WORDS.search(_SERVICE_CALL.sub(" ", normalise(text))))
             if not reading.positive or reading.cancel or reading.past:
                 continue
+            words = bool(_CALL_WORDS.search(_SERVICE_CALL.sub(" ", normalise(text))))
             if intent != "schedule_call" and reading.asked and (
                     words or (reading.day is not None
                               and (reading.hour is not None or reading.part is not None))):
-                self._set(message, "schedule_call")
+                _put_first(message, "schedule_call", 1.0)
             elif intent == "schedule_call" and not reading.asked and not words:
                 others = [r for r in (message.get("intent_ranking") or [])
                           if r.get("name") not in ("schedule_call", "nlu_fallback")
                           and not str(r.get("name") or "").startswith("risk_")]
                 best = others[0] if others else {}
                 confidence = float(best.get("confidence") or 0.0)
-                self._set(message, best["name"] if confidence >= FALLBACK_AT else "nlu_fallback",
-                          confidence)
+                _put_first(message, best["name"] if confidence >= FALLBACK_AT
+                           else "nlu_fallback", confidence)
         return messages
 
-    @staticmethod
-    def _set(message: Message, intent: str, confidence: float = 1.0) -> None:
-        ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != intent]
-        message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
-        message.set("intent_ranking", [{"name": intent, "confidence": confidence}] + ranking,
-                    add_to_output=True)
 
 
 _WORD = re.compile(r"[a-z]+")
