@@ -387,6 +387,10 @@ def test_judge_booking():
     assert judge_booking(booked, _outcome()) == (False, False)
     any_hour = _item("b", "booked", "2026-12-04", None)
     assert judge_booking(any_hour, _outcome("2026-12-04T15:30")) == (True, False)
+    # "Quand vous voulez" then "oui": any call booked is right; none is not.
+    any_moment = _item("e", "booked", None, None)
+    assert judge_booking(any_moment, _outcome("2026-12-07T10:00")) == (True, False)
+    assert judge_booking(any_moment, _outcome()) == (False, False)
     for expect in ("cancelled", "none"):
         assert judge_booking(_item("c", expect), _outcome()) == (True, False)
         assert judge_booking(_item("c", expect), _outcome("2026-12-04T15:00"))[0] is False

@@ -53,7 +53,7 @@ def judge_booking(item: Dict[str, Any], outcome: BookingOutcome) -> Tuple[bool, 
     expect = item.get("expect")
     if expect == "booked":
         right = booked is not None and outcome.offered \
-            and booked.date().isoformat() == item.get("day") \
+            and (not item.get("day") or booked.date().isoformat() == item["day"]) \
             and (not item.get("time") or booked.strftime("%H:%M") == item["time"])
     else:  # "cancelled" or "none": no call ahead at the end
         right = booked is None and outcome.offered
