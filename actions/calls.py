@@ -315,7 +315,9 @@ class ActionCancelCall(Action):
         """A new moment moves the call; else cancel, and ask for another unless called off."""
         tz_name = await person_timezone(tracker.sender_id)
         reading = read(_text(tracker), clock.now(), tz_name)
-        if reading.positive:
+        if reading.positive and not (explicit_cancel(_text(tracker)) and not reading.asked):
+            # "finalement jeudi plutôt" moves the call; "je préfère annuler, ma
+            # sœur m'a appelée ce matin" tells a moment and cancels.
             return RESET + [FollowupAction(FORM)]
         call = await cancel_call(get_redis(), SETTINGS.key_prefix, tracker.sender_id,
                                  clock.now())
@@ -401,6 +403,11 @@ class ActionAmendCall(Action):
                 await _call_off(dispatcher, tracker)
                 return RESET
             return [FollowupAction("action_opt_out")]  # STOP is always honoured
+        if explicit_cancel(text) and not reading.asked:
+            # "je préfère annuler, ma sœur m'a téléphoné ce matin": the moment is
+            # told, not asked for; the call is called off.
+            await _call_off(dispatcher, tracker)
+            return RESET
         if reading.positive:
             return [*RESET, FollowupAction(FORM)]
         if reading.cancel:

@@ -285,13 +285,19 @@ def main(argv=None) -> int:
 
 
 def wait_until_ready_baseline(url: str, timeout: float = 300) -> None:
-    """Wait until the baseline server has loaded its model."""
+    """Wait until the baseline server answers a message.
+
+    ``rasa run`` without ``--enable-api`` (as a plain `rasa init` assistant is
+    run) has no ``/status``: a greeting through the REST webhook is the probe.
+    """
     import requests
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{url}/status", timeout=2).json().get("model_file"):
+            answer = requests.post(f"{url}/webhooks/rest/webhook", timeout=5,
+                                   json={"sender": "bench-probe", "message": "hello"})
+            if answer.ok and answer.json():
                 return
         except (requests.RequestException, ValueError):
             pass

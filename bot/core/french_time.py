@@ -71,6 +71,7 @@ SMS_WORDS = (
     (r"\bmidi et demi(?:e)?\b", "12h30"), (r"\bmidi et quart\b", "12h15"),
     (r"\bpa\b", "pas"), (r"\bjpeu[xt]?\b|\bjpe\b", "je peux"), (r"\bc pas\b", "c est pas"),
     (r"\bjpourrai\b", "je pourrai"), (r"\btt a l heure\b", "tout a l heure"),
+    (r"\bdu mat\b", "du matin"), (r"\bpouve\b", "pouvez"), (r"\bvou\b", "vous"),
     # "entre 14 et 16h", "de 14 à 16h": the start of the window
     (r"\b(?:entre|de) (\d{1,2})(?: ?h ?(\d{2})?)? (?:et|a) \d{1,2} ?h(?:\d{2})?\b",
      lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
@@ -79,6 +80,10 @@ HOUR_WORDS = {"une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
               "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
               "quatorze": 14, "quinze": 15, "seize": 16, "dix sept": 17, "dix huit": 18,
               "dix neuf": 19, "vingt": 20}
+# "quatorze heures trente", "14h quinze": the minutes in words after an hour.
+MINUTE_WORDS = {"cinq": 5, "dix": 10, "quinze": 15, "vingt": 20, "vingt cinq": 25,
+                "trente": 30, "trente cinq": 35, "quarante": 40, "quarante cinq": 45,
+                "cinquante": 50, "cinquante cinq": 55}
 # Emergency and help-line numbers (15 SAMU, 17 police, 18 pompiers, 112, 114 SMS,
 # 115 Samu social, 119 enfance, 3114 suicide, 3919 violences, 3977 maltraitance):
 # never a date, never an hour.
@@ -114,7 +119,7 @@ _HARMLESS_PAS_RE = re.compile(
     r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b|"
     r"\b(?:ne )?(?:bouge|sors|sort) pas (?:de chez moi|de la maison|d ici)\b")
 _CALL_RE = re.compile(
-    r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|rappel|telephon|parl|sappel)|\bappelez|"
+    r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|apel|rappel|telephon|parl|sappel)|\bappelez|"
     r"\brappelez|\bsappel|\bsapel|\bappel(?:le|les|lez)? (?:moi|nous)|\bappel\b|"
     r"\bcoup de fil|\blibre|\bdispo|\bconvien|\bca me va|\bok\b|\bplutot|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
@@ -251,6 +256,9 @@ def normalise(text: str) -> str:
         folded = re.sub(pattern, replacement, folded)
     for word, number in sorted(HOUR_WORDS.items(), key=lambda kv: -len(kv[0])):
         folded = re.sub(rf"(?<!dans )\b{word} heures?\b", f"{number}h", folded)
+    for word, minutes in sorted(MINUTE_WORDS.items(), key=lambda kv: -len(kv[0])):
+        folded = re.sub(rf"\b(\d{{1,2}})h {word}\b(?! (?:minutes?|min|jours?|ans?)\b)",
+                        rf"\g<1>h{minutes:02d}", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et demie?\b", r"\1h30", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et quart\b", r"\1h15", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? moins (?:le )?quart\b",

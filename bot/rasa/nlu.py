@@ -299,7 +299,7 @@ class RegisterDetector(_UntrainedComponent, EntityExtractorMixin):
 
 
 # A call asked of us in so many words; calling the 15 or the 17 is not one.
-_CALL_WORDS = re.compile(r"\b(?:r?appel\w*|telephon\w*|sappel\w*|sapel\w*|coup de fil|"
+_CALL_WORDS = re.compile(r"\b(?:r?appel\w*|telephon\w*|s?m?apel\w*|sappel\w*|mappel\w*|coup de fil|"
                          r"call me|phone me|ring me)\b")
 _SERVICE_CALL = re.compile(r"\b(?:r?appel\w*|telephon\w*|compos\w*) (?:le |au )?"
                            r"numero de service\b")

@@ -349,6 +349,24 @@ async def test_cancel_call_cancels_moves_or_asks_again(sync_redis, prefix):
     assert _booked_at(sync_redis, prefix, talk.sender) is None
 
 
+async def test_a_cancel_that_tells_a_moment_cancels(sync_redis, prefix):
+    # "ce matin" belongs to the sister's call: nothing is asked, the call goes.
+    said = "Excusez-moi, je préfère annuler. Ma sœur m'a téléphoné ce matin, tout va bien."
+    for action, intent in ((ActionCancelCall(), "cancel_call"), (ActionAmendCall(), "share_day")):
+        talk = await _booked(sync_redis, prefix, "mardi 11h")
+        off = CollectingDispatcher()
+        events = await action.run(off, _tracker(talk.sender, said, intent, form_open=False), {})
+        assert [m["response"] for m in off.messages] == ["utter_call_cancelled"], action
+        assert FollowupAction("call_form") not in events
+        assert _booked_at(sync_redis, prefix, talk.sender) is None
+    # A cancel that asks for another moment still moves the call.
+    talk = await _booked(sync_redis, prefix, "mardi 11h")
+    moved = await ActionCancelCall().run(CollectingDispatcher(), _tracker(
+        talk.sender, "j'annule mardi, mettez-moi plutôt jeudi à 10h", "cancel_call",
+        form_open=False), {})
+    assert moved[-1] == FollowupAction("call_form")
+
+
 # -- the booking scorer of `make eval` (tools.eval_independent), with a fake driver ----
 def _item(ident, expect, day=None, time=None, not_at=(), start=None, turns=("…",)):
     item = {"id": ident, "turns": list(turns), "expect": expect, "day": day, "time": time,

@@ -118,6 +118,9 @@ def _at(found):
     ("demain dix heures et demie", "2026-11-26 10:30"),
     ("vendredi midi et demi", "2026-11-27 12:30"),
     ("jeudi 15h et quart", "2026-11-26 15:15"),
+    ("mardi à quatorze heures trente", "2026-12-01 14:30"),
+    ("demain seize heures quarante-cinq", "2026-11-26 16:45"),
+    ("vou pouvé mapelé vendredi a 10h svp", "2026-11-27 10:00"),
 ])
 def test_sms_spelling_and_hours_in_words(text, expected):
     assert _at(_talk(text)[0]) == expected
@@ -385,3 +388,10 @@ def test_no_longer_needed_calls_it_off():
     from bot.core.french_time import explicit_cancel
 
     assert explicit_cancel("Ah, c'est plus la peine, j'ai vu l'assistante sociale ce matin")
+
+
+def test_du_mat_is_the_morning_hour():
+    # "6h du mat": six in the morning (a night hour, another moment is proposed), not 18h.
+    found = _talk("dimanche 6h du mat")[0]
+    assert found.status == "night"
+    assert found.proposal is not None and found.proposal.hour >= 8
