@@ -138,8 +138,16 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             "classifier_intent": diet[0] if diet else "",
         }, add_to_output=True)
         if found is not None and found.level != "watch":
+            doubt = self.lexicon.lexicon_doubt
+            level = found.level
+            if p < doubt and (diet[1] if diet else 0.0) < doubt:
+                # A risk word that neither reader finds worrying in context
+                # ("il y a quinze ans j'ai fait un infarctus", "appelez le samu
+                # j'ai perdu au tarot"): asked about directly, a human looks;
+                # not paged as a clear risk.
+                level = "watch"
             self._mark(message, self._category(found.intent, reading, p, diet),
-                       found.level, "lexicon", found.pattern_id)
+                       level, "lexicon", found.pattern_id)
             return
         if self.lexicon.at_distance(text) or self.lexicon.has_idiom(text):
             # Told at a distance, or a known idiom explains the risky word: the
@@ -169,6 +177,10 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         if p >= self.lexicon.reading_ask:
             self._mark(message, f"risk_{reading['category']}", "watch", "reader", "", p)
             return
+        combined = self._combined(reading, p, diet)
+        if combined is not None:
+            self._mark(message, combined[0], "watch", "combined", "", combined[1])
+            return
         worried = self._risk_from_classifier(message, self.lexicon.classifier_ask)
         if worried is not None:
             self._mark(message, worried[0], "watch", "classifier", "", worried[1])
@@ -194,6 +206,22 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
                 and diet[0] == other:
             return other
         return lexicon_intent
+
+    def _combined(self, reading: Dict[str, Any], p: float,
+                  diet: Optional[Tuple[str, float]]) -> Optional[Tuple[str, float]]:
+        """Both readers fairly worried (their mean at ``combined_ask``): ask.
+
+        Each alone is trusted only near certainty; two different readers (the
+        sentence reader on n-grams and vectors, DIET on the whole message) that
+        both lean towards risk are a reason to ask directly. The category is
+        the more confident reader's.
+        """
+        q = diet[1] if diet else 0.0
+        if (p + q) / 2 < self.lexicon.combined_ask:
+            return None
+        if diet is not None and q >= p:
+            return diet[0], (p + q) / 2
+        return f"{RISK_PREFIX}{reading.get('category') or ''}", (p + q) / 2
 
     def _worry_is_distant(self, text: str, reading: Dict[str, Any]) -> bool:
         """Whether the chunk the sentence reader worries about is told at a distance.

@@ -78,6 +78,10 @@ class RiskLexicon:
         self.classifier_ask = 0.7
         self.reading_clear = 0.97
         self.reading_ask = 0.8
+        # Both readers together (their mean) and the lexicon's doubt (a word
+        # that both readers find harmless): off unless the lexicon file sets them.
+        self.combined_ask = 2.0
+        self.lexicon_doubt = 0.0
         self.distance: List[RiskPattern] = []
         self.abbreviations = abbreviations
         self.safe = safe
@@ -120,6 +124,8 @@ class RiskLexicon:
         lexicon.classifier_ask = float(bands.get("classifier_ask", lexicon.classifier_ask))
         lexicon.reading_clear = float(bands.get("reading_clear", lexicon.reading_clear))
         lexicon.reading_ask = float(bands.get("reading_ask", lexicon.reading_ask))
+        lexicon.combined_ask = float(bands.get("combined_ask", lexicon.combined_ask))
+        lexicon.lexicon_doubt = float(bands.get("lexicon_doubt", lexicon.lexicon_doubt))
         return lexicon
 
     @staticmethod
