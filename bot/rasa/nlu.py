@@ -140,7 +140,7 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         if found is not None and found.level != "watch":
             doubt = self.lexicon.lexicon_doubt
             level = found.level
-            if p < doubt and (diet[1] if diet else 0.0) < doubt:
+            if reading and p < doubt and (diet[1] if diet else 0.0) < doubt:
                 # A risk word that neither reader finds worrying in context
                 # ("il y a quinze ans j'ai fait un infarctus", "appelez le samu
                 # j'ai perdu au tarot"): asked about directly, a human looks;

@@ -212,3 +212,56 @@ def test_both_classifiers_agreeing_on_another_category_give_its_number(
     message.set(READING, reader)
     detector.process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.fixture(scope="module")
+def banded():
+    """The detector with the lexicon's own thresholds (no test override)."""
+    return RiskDetector({"lexicon": str(DEFAULT_LEXICON)})
+
+
+@pytest.mark.parametrize("reader_p, diet_p, band", [
+    (0.90, 0.90, "watch"),   # both fairly worried: asked directly
+    (0.85, 0.95, "watch"),
+    (0.90, 0.60, None),      # one alone below its own band: left alone
+    (0.60, 0.90, None),
+])
+def test_both_readers_fairly_worried_ask_directly(banded, reader_p, diet_p, band):
+    from bot.rasa.risk_model import READING
+
+    assert banded.lexicon.combined_ask <= 0.9 < banded.lexicon.reading_ask + 0.1
+    text = "je suis dans la baignoire et j'ai pris ce qu'il fallait"
+    assert banded.lexicon.match(text) is None
+    message = _message(text, intent="nlu_fallback", confidence=0.3,
+                       ranking=[{"name": "nlu_fallback", "confidence": 0.3},
+                                {"name": "risk_suicide", "confidence": diet_p}])
+    message.set(READING, {"category": "suicide", "p": reader_p, "chunk": 0})
+    banded.process([message])
+    entity = _risk_entity(message)
+    if band is None:
+        assert not entity and not message.get("intent")["name"].startswith("risk_")
+    else:
+        assert message.get("intent")["name"] == "risk_suicide"
+        assert entity[0]["value"] == band and entity[0]["source"] == "combined"
+
+
+@pytest.mark.parametrize("reader_p, diet_p, level", [
+    (0.05, 0.05, "watch"),   # the word alone, both readers at ease: asked, not paged
+    (0.05, 0.60, "critical"),
+    (0.60, 0.05, "critical"),
+])
+def test_a_lexicon_word_both_readers_find_harmless_is_asked_about(
+        banded, reader_p, diet_p, level):
+    from bot.rasa.risk_model import READING
+
+    text = "appelez le samu j'ai perdu au tarot contre Paulette"
+    found = banded.lexicon.match(text)
+    assert found is not None and found.level in ("critical", "high")
+    message = _message(text, intent="share_day", confidence=0.8,
+                       ranking=[{"name": "share_day", "confidence": 0.8},
+                                {"name": "risk_medical", "confidence": diet_p}])
+    message.set(READING, {"category": "medical", "p": reader_p, "chunk": 0})
+    banded.process([message])
+    assert message.get("intent")["name"] == "risk_medical"  # never lost: asked at least
+    expected = found.level if level == "critical" else "watch"
+    assert _risk_entity(message)[0]["value"] == expected
