@@ -111,6 +111,11 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
             proposal = _next_daytime(now, tz, quiet, refused)
             new.proposal = proposal
             return CallTime("past", proposal=proposal), new
+        if reading.any_time:
+            # "quand vous voulez": a concrete slot is proposed, to be confirmed.
+            proposal = _next_daytime(now, tz, quiet, refused)
+            new.proposal = proposal
+            return CallTime("vague", proposal=proposal), new
         new.unknowns += 1
         return CallTime("unknown"), new
     new.unknowns = 0

@@ -331,6 +331,12 @@ _CALL_WORDS = re.compile(r"\b(?:r?appel\w*|telephon\w*|s?m?apel\w*|sappel\w*|map
                          r"call me|phone me|ring me)\b")
 _SERVICE_CALL = re.compile(r"\b(?:r?appel\w*|telephon\w*|compos\w*) (?:le |au )?"
                            r"numero de service\b")
+_YES_FIRST = re.compile(r"^(?:(?:ah|bon|alors|euh|ben) )?(?:oui|ouais|ok|okay|d accord|dac|"
+                        r"volontiers|avec plaisir|yes|bien sur|tres bien|pourquoi pas|"
+                        r"(?:quand|comme) (?:vous|tu) (?:voulez|veux)|n importe quand)\b")
+# Intents a yes with a condition ("oui mais pas le matin") leaves as they are.
+_YES_KEEPS = frozenset({"affirm", "deny", "schedule_call", "cancel_call", "opt_out",
+                        "opt_in", "change_checkin_time", "pause_checkins", "request_human"})
 # The FallbackClassifier's threshold (config.yml): a demoted intent below it is one.
 FALLBACK_AT = 0.22
 # Intents a moment in the message never overrules.
@@ -367,6 +373,15 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                                               and intent != "schedule_call"):
                 continue
             reading = read(text, clock.now(), settings.timezone)
+            if _YES_FIRST.match(normalise(text)) and len(text) < 120 and not reading.cancel \
+                    and intent not in _YES_KEEPS and (
+                    reading.refused_hours or reading.refused_days or reading.any_time) \
+                    and not reading.asked:
+                # "oui mais pas le matin, j'ai le kiné", "ok, quand vous voulez": a
+                # yes with a condition on the moment is a yes (the booking form
+                # reads the condition from this same message).
+                _put_first(message, "affirm", 1.0)
+                continue
             if not reading.positive or reading.cancel or reading.past:
                 continue
             words = bool(_CALL_WORDS.search(_SERVICE_CALL.sub(" ", normalise(text))))

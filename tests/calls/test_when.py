@@ -302,7 +302,9 @@ def test_other_peoples_appointments_and_refused_parts_of_the_day():
     found, _ = _talk("mon fils vient à 14h, appelez plutôt à 16h")
     assert _at(found) == "2026-11-25 16:00"
     assert _talk("annule l'appel de jeudi")[0].status == "cancel"
-    assert _talk("je sais pas, quand vous voulez")[0].status == "unknown"
+    # "je sais pas, quand vous voulez": any moment suits; a slot is proposed to confirm
+    # rather than asking the same question again.
+    assert _talk("je sais pas, quand vous voulez")[0].status == "vague"
 
 
 def test_a_refused_day_is_not_kept_for_the_next_answer():
@@ -395,3 +397,11 @@ def test_du_mat_is_the_morning_hour():
     found = _talk("dimanche 6h du mat")[0]
     assert found.status == "night"
     assert found.proposal is not None and found.proposal.hour >= 8
+
+
+def test_any_time_gets_a_concrete_slot_to_confirm():
+    # "quand vous voulez": a slot is proposed, and a yes books it.
+    found, context = _talk("quand vous voulez")
+    assert found.status == "vague" and found.proposal is not None
+    found, _ = decide(read("oui", NOW, "Europe/Paris"), context, NOW, "Europe/Paris")
+    assert found.status == "ok" and found.at == context.proposal

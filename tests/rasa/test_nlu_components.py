@@ -186,6 +186,12 @@ def test_the_reader_is_trusted_beside_a_distant_sentence_only_on_its_own_sentenc
     ("je veux en finir demain à 10h", "risk_suicide", "risk_suicide"),
     ("stop", "opt_out", "opt_out"),
     ("j'ai passé une bonne journée", "share_day", "share_day"),
+    # a yes with a condition on the moment is a yes; a long story that happens to
+    # hold "ça va" is not
+    ("oui mais pas le matin j'ai le kiné", "health_minor", "affirm"),
+    ("QUAND VOUS VOULEZ", "ask_exercise", "affirm"),
+    ("g passé une prise de sang, les resultats c lundi, ça va durer tout le weekend",
+     "feel_anxious", "feel_anxious"),
 ])
 def test_a_call_asked_for_at_a_moment_is_a_call(text, intent, expected):
     from bot.rasa.nlu import CallRequestReader
