@@ -72,6 +72,11 @@ SMS_WORDS = (
     (r"\bpa\b", "pas"), (r"\bjpeu[xt]?\b|\bjpe\b", "je peux"), (r"\bc pas\b", "c est pas"),
     (r"\bjpourrai\b", "je pourrai"), (r"\btt a l heure\b", "tout a l heure"),
     (r"\bdu mat\b", "du matin"), (r"\bpouve\b", "pouvez"), (r"\bvou\b", "vous"),
+    # "pas entre midi et 14h": a window refused (read_at takes it out, see _BUSY_RE)
+    (r"\bpas entre (midi|\d{1,2})(?: ?h ?(\d{2})?)? et (midi|\d{1,2})(?: ?h ?(\d{2})?)?",
+     lambda m: " occupe {}h{} {}h{} ".format(
+         "12" if m.group(1) == "midi" else m.group(1), m.group(2) or "00",
+         "12" if m.group(3) == "midi" else m.group(3), m.group(4) or "00")),
     # "entre 14 et 16h", "de 14 à 16h": the start of the window
     (r"\b(?:entre|de) (\d{1,2})(?: ?h ?(\d{2})?)? (?:et|a) \d{1,2} ?h(?:\d{2})?\b",
      lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
@@ -96,6 +101,11 @@ _SERVICE_RE = re.compile(
     r" " + SERVICE_NUMBERS + r"\b(?!\s*(?:h\b|h\d|heures?|:|er\b|/|" + "|".join(MONTHS) + r"))"
 )
 _BIG_SERVICE_RE = re.compile(r"\b(?:112|114|115|119|3114|3919|3977|116 ?117|116 ?006)\b")
+# A window refused ("occupe 12h00 14h00", written by normalise) and a time the
+# person is busy until ("je vais au marché jusqu'à 11h30", with no call word).
+_BUSY_RE = re.compile(r"\boccupe (\d{1,2})h(\d{2}) (\d{1,2})h(\d{2})\b")
+_BUSY_UNTIL_RE = re.compile(r"\bjusqu a (?:midi|\d{1,2} ?h)")
+_CALL_HOURS = tuple(dtime(h, m) for h in range(8, 21) for m in (0, 30))
 _CLAUSE_SPLIT = re.compile(
     r"[,.;!?\n]+|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
     r"je prefererais|de preference)\b)")
@@ -125,7 +135,7 @@ _CALL_RE = re.compile(
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
     r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b|"
-    r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*")
+    r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*")
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|oubli(?:e|ez|ons)\b(?! pas)|au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
@@ -457,11 +467,16 @@ def read_at(text: str, now: datetime) -> Proposal:
     # "décaler à vendredi", "plutôt à demain": a moment, not a farewell.
     folded = _MOVED_TO_RE.sub(r"\1 \2", normalise(text))
     folded = _FAREWELL_RE.sub(" ", folded).strip()
+    refused_hours: List[dtime] = []
+    for window in _BUSY_RE.finditer(folded):
+        start = dtime(min(int(window.group(1)), 23), min(int(window.group(2)), 59))
+        end = dtime(min(int(window.group(3)), 23), min(int(window.group(4)), 59))
+        refused_hours.extend(h for h in _CALL_HOURS if start <= h < end)
+    folded = _BUSY_RE.sub(" ", folded).strip()
     if not folded:
-        return Proposal()
+        return Proposal(refused_hours=tuple(refused_hours))
     clauses = [_read_clause(part.strip(), now) for part in _CLAUSE_SPLIT.split(folded)
                if part and part.strip()]
-    refused_hours: List[dtime] = []
     refused_days: List[date] = []
     wished: List[_Clause] = []
     past = False
@@ -470,6 +485,11 @@ def read_at(text: str, now: datetime) -> Proposal:
             continue
         if clause.past:
             past = past or clause.call or len(clauses) == 1
+            continue
+        if clause.hour is not None and _BUSY_UNTIL_RE.search(clause.text) \
+                and not _CALL_RE.search(clause.text):
+            # "le matin je vais au marché jusqu'à 11h30": busy until then
+            refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour)
             continue
         if clause.negated or _CANCEL_RE.search(clause.text):
             # "pas à 10h", "annule jeudi", "pas le matin": never booked

@@ -331,6 +331,12 @@ _CALL_WORDS = re.compile(r"\b(?:r?appel\w*|telephon\w*|s?m?apel\w*|sappel\w*|map
                          r"call me|phone me|ring me)\b")
 _SERVICE_CALL = re.compile(r"\b(?:r?appel\w*|telephon\w*|compos\w*) (?:le |au )?"
                            r"numero de service\b")
+# Words that only ever call a call off.
+_CALL_OFF = re.compile(r"\b(?<!ai )(?<!a )(?<!ont )(?<!ete )(?<!est )(?<!avons )(?<!avez )"
+                       r"annul\w*|\boubli\w* (?:l |cet |mon |notre |le )?(?:appel|rdv|"
+                       r"rendez vous|coup de fil)\b|\b(?:pas|plus) (?:besoin|la peine) "
+                       r"(?:d |de l |de cet |du |que vous m |qu on m |de m )?(?:appel|rappel)\w*|"
+                       r"\bne (?:m |me )?(?:appel|rappel|telephon)\w* pas\b")
 _YES_FIRST = re.compile(r"^(?:(?:ah|bon|alors|euh|ben) )?(?:oui|ouais|ok|okay|d accord|dac|"
                         r"volontiers|avec plaisir|yes|bien sur|tres bien|pourquoi pas|"
                         r"(?:quand|comme) (?:vous|tu) (?:voulez|veux)|n importe quand)\b")
@@ -369,6 +375,13 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
             if not text.strip() or text.startswith("/"):
                 continue
             intent = (message.get("intent") or {}).get("name") or ""
+            if not intent.startswith("risk_") and intent not in ("cancel_call", "opt_out") \
+                    and _CALL_OFF.search(normalise(text)) \
+                    and not read(text, clock.now(), settings.timezone).asked:
+                # "ANNULEZ SVP", "oubliez l'appel", "ne m'appelez pas mardi": a call
+                # called off, whatever else the message seemed to be.
+                _put_first(message, "cancel_call", 1.0)
+                continue
             if intent.startswith("risk_") or (intent in _CALL_KEEPS
                                               and intent != "schedule_call"):
                 continue

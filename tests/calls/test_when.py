@@ -405,3 +405,15 @@ def test_any_time_gets_a_concrete_slot_to_confirm():
     assert found.status == "vague" and found.proposal is not None
     found, _ = decide(read("oui", NOW, "Europe/Paris"), context, NOW, "Europe/Paris")
     assert found.status == "ok" and found.at == context.proposal
+
+
+def test_a_refused_window_and_a_busy_morning_are_never_booked():
+    found, context = _talk("rappelez moi mercredi pas entre midi et 14h")
+    assert "12:00" in context.refused and "13:30" in context.refused
+    assert "14:00" not in context.refused
+    assert found.proposal is not None and found.proposal.date().isoformat() == "2026-12-02"
+    found, context = _talk("je voudrais qu'on m'appelle samedi. Le matin je vais au marché "
+                           "jusqu'à 11h30, donc après")
+    assert found.proposal is not None and found.proposal.strftime("%H:%M") >= "11:30"
+    # With a call word, "jusqu'à" is when the person can be called, not a busy time.
+    assert not read("vous pouvez m'appeler jusqu'à 18h", NOW, "Europe/Paris").refused_hours

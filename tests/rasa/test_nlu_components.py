@@ -190,6 +190,11 @@ def test_the_reader_is_trusted_beside_a_distant_sentence_only_on_its_own_sentenc
     # hold "ça va" is not
     ("oui mais pas le matin j'ai le kiné", "health_minor", "affirm"),
     ("QUAND VOUS VOULEZ", "ask_exercise", "affirm"),
+    # words that only ever call a call off; a cancelled trip is not a call
+    ("ANNULEZ SVP", "request_human", "cancel_call"),
+    ("ne m'appelez pas mardi, je serai à l'hôpital", "pause_checkins", "cancel_call"),
+    ("j'ai annulé mon voyage chez ma fille", "share_day", "share_day"),
+    ("ne m'appelez pas mardi, plutôt mercredi à 10h", "cancel_call", "cancel_call"),
     ("g passé une prise de sang, les resultats c lundi, ça va durer tout le weekend",
      "feel_anxious", "feel_anxious"),
 ])
