@@ -61,7 +61,7 @@ FILLERS = r"\b(vers|environ|aux alentours de|autour de|plutot|disons|si possible
 SMS_WORDS = (
     (r"\b(?:dem1|dm1|2m1|demin|dmain)\b", "demain"),
     (r"\bapre ?demain\b", "apres demain"),
-    (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b", "l apres midi"),
+    (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b|\bapre ?midi\b|\bapr midi\b", "l apres midi"),
     (r"\b(?:ajd|auj|ojd|ojourdhui|aujourdhui|aujourd hui)\b", "aujourd hui"),
     (r"\bver\b", "vers"),
     (r"\b(?:pro|proch)\b", "prochain"),

@@ -382,7 +382,10 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                 # called off, whatever else the message seemed to be.
                 _put_first(message, "cancel_call", 1.0)
                 continue
-            if intent.startswith("risk_") or (intent in _CALL_KEEPS
+            confident = float((message.get("intent") or {}).get("confidence") or 0.0)
+            # A weak risk guess of DIET is read like any other message: the risk
+            # detector, after this, still decides on risk (and risk wins).
+            if (intent.startswith("risk_") and confident >= 0.5) or (intent in _CALL_KEEPS
                                               and intent != "schedule_call"):
                 continue
             reading = read(text, clock.now(), settings.timezone)
