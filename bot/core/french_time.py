@@ -70,7 +70,7 @@ SMS_WORDS = (
     (r"\bmar\b", "mardi"), (r"\bswar\b", "soir"), (r"\bmat1\b", "matin"),
     (r"\bmidi et demi(?:e)?\b", "12h30"), (r"\bmidi et quart\b", "12h15"),
     (r"\bpa\b", "pas"), (r"\bjpeu[xt]?\b|\bjpe\b", "je peux"), (r"\bc pas\b", "c est pas"),
-    (r"\bjpourrai\b", "je pourrai"), (r"\btt a l heure\b", "tout a l heure"),
+    (r"\bds\b", "dans"), (r"\bjpourrai\b", "je pourrai"), (r"\btt a l heure\b", "tout a l heure"),
     (r"\bdu mat\b", "du matin"), (r"\bpouve\b", "pouvez"), (r"\bvou\b", "vous"),
     # "pas entre midi et 14h": a window refused (read_at takes it out, see _BUSY_RE)
     (r"\bpas entre (midi|\d{1,2})(?: ?h ?(\d{2})?)? et (midi|\d{1,2})(?: ?h ?(\d{2})?)?",
@@ -238,9 +238,10 @@ ENGLISH_WORDS = (
      lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
     (r"\b(\d{1,2})(?::(\d{2}))? ?am\b", lambda m: f"{int(m.group(1))}h{m.group(2) or ''}"),
     (r"\bat (\d{1,2})\b(?![:h/.\d])", r"a \1h"),
+    (r"\b(\d{1,2}) ?o ?clock\b", r"\1h"),
     (r"\b(\d{1,2}) (?=(?:is|works|would|o clock)\b)", r"\1h "),
     (r"\b(?:the )?day after tomorrow\b", "apres demain"),
-    (r"\btomorrow\b", "demain"), (r"\btoday\b", "aujourd hui"),
+    (r"\btomm?orr?ow\b", "demain"), (r"\btoday\b", "aujourd hui"),
     (r"\btonight\b|\bthis evening\b", "ce soir"), (r"\bthis morning\b", "ce matin"),
     (r"\bthis afternoon\b", "cet apres midi"), (r"\bnext week\b", "la semaine prochaine"),
     (r"\bmonday\b", "lundi"), (r"\btuesday\b", "mardi"), (r"\bwednesday\b", "mercredi"),
@@ -253,7 +254,7 @@ ENGLISH_WORDS = (
     (r"\b(?:call|phone|ring) me\b", "appelez moi"), (r"\bcancel\b", "annule"),
     (r"\bnever mind\b|\bforget it\b", "laissez tomber"),
     (r"\b(?:is )?fine\b|\bsounds good\b|\bperfect\b", "ca me va"),
-    (r"^yes\b|^yeah\b", "oui"), (r"^no\b", "non"),
+    (r"^yes\b|^yeah\b", "oui"), (r"^no\b|\bno\b(?= *[,.]|$)", "non"),
 )
 
 
@@ -446,14 +447,19 @@ def _read_clause(text: str, now: datetime) -> _Clause:
             clause.day = now.date()
     clause.past = bool(_PAST_RE.search(text)) or (
         clause.day is not None and clause.day < now.date())
-    clause.negated = bool(_NEGATION_RE.search(_HARMLESS_PAS_RE.sub(" ", text))) \
+    clause.negated = bool(_NEGATION_RE.search(_HARMLESS_PAS_RE.sub(" ", text))
+                          or re.search(r"^\w+(?: \w+)? non$", text.strip())) \
         and not _NOT_BEFORE_RE.search(text) \
         and not re.match(r"\s*plutot\b", text)
-    clause.call = bool(_CALL_RE.search(text)) or not re.sub(
+    clause.call = bool(_CALL_RE.search(_CALLING_A_SERVICE_RE.sub(" ", text))) or not re.sub(
         r"\b\w\b", " ", re.sub(FILLERS, " ", _TIME_WORDS_RE.sub(" ", rest))).split()
     return clause
 
 
+# "j'appelle le 115 à 18h30", "i call the 115": a moment for calling a service.
+_CALLING_A_SERVICE_RE = re.compile(
+    r"\b(?:j |je |i |on |tu )?(?:r?appel\w*|call\w*|telephon\w*|compos\w*|fais|fait) "
+    r"(?:le |au |the )?numero de service\b")
 # What a bare moment is made of ("jeudi prochain dans l'après-midi").
 _TIME_WORDS_RE = re.compile(
     r"\b(?:" + "|".join(WEEKDAYS + MONTHS) + r"|demain|apres demain|aujourd hui|ce|cet|"
@@ -485,6 +491,11 @@ def read_at(text: str, now: datetime) -> Proposal:
             continue
         if clause.past:
             past = past or clause.call or len(clauses) == 1
+            continue
+        if _CALLING_A_SERVICE_RE.search(clause.text):
+            # "à 18h30 j'appelle le 115 pour un lit": that moment is taken
+            if clause.hour is not None:
+                refused_hours.append(clause.hour)
             continue
         if clause.hour is not None and _BUSY_UNTIL_RE.search(clause.text) \
                 and not _CALL_RE.search(clause.text):
@@ -518,9 +529,11 @@ def read_at(text: str, now: datetime) -> Proposal:
                         hour, part = earlier.hour, earlier.part
                     break
         elif hour is None and part is None and relative is None:
-            # "plutôt vers 16h, vendredi si possible": the hour said just before.
-            for earlier in reversed(calls[:-1]):
-                if earlier.hour is not None and earlier.day in (None, day):
+            # "plutôt vers 16h, vendredi si possible": the hour said just before;
+            # "samedi midi et demi ? ah non, plutôt dimanche même heure": that one.
+            same = bool(_SAME_HOUR_RE.search(main.text))
+            for earlier in reversed(clauses[:clauses.index(main)] if same else calls[:-1]):
+                if earlier.hour is not None and (same or earlier.day in (None, day)):
                     hour, guessed = earlier.hour, earlier.guessed
                     break
     sentence = re.sub(r"[^\w ]", " ", folded).strip()

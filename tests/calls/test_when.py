@@ -417,3 +417,14 @@ def test_a_refused_window_and_a_busy_morning_are_never_booked():
     assert found.proposal is not None and found.proposal.strftime("%H:%M") >= "11:30"
     # With a call word, "jusqu'à" is when the person can be called, not a busy time.
     assert not read("vous pouvez m'appeler jusqu'à 18h", NOW, "Europe/Paris").refused_hours
+
+
+@pytest.mark.parametrize("turns, expected", [
+    (["slt c possible ds 2 jours a 15h?"], "2026-11-27 15:00"),
+    (["Est-ce que l'appel pourrait se faire samedi midi et demi ? ah non pardon samedi je "
+      "suis chez mon fils, plutôt dimanche même heure"], "2026-11-29 12:30"),
+    (["tomorow morning 11 oclock good for me. evening no, 18h30 i call the 115 for bed"],
+     "2026-11-26 11:00"),
+])
+def test_spelling_same_hour_on_another_day_and_a_service_call_moment(turns, expected):
+    assert _at(_talk(*turns)[0]) == expected
