@@ -451,13 +451,13 @@ def _read_clause(text: str, now: datetime) -> _Clause:
                           or re.search(r"^\w+(?: \w+)? non$", text.strip())) \
         and not _NOT_BEFORE_RE.search(text) \
         and not re.match(r"\s*plutot\b", text)
-    clause.call = bool(_CALL_RE.search(_CALLING_A_SERVICE_RE.sub(" ", text))) or not re.sub(
+    clause.call = bool(_CALL_RE.search(CALLING_A_SERVICE_RE.sub(" ", text))) or not re.sub(
         r"\b\w\b", " ", re.sub(FILLERS, " ", _TIME_WORDS_RE.sub(" ", rest))).split()
     return clause
 
 
 # "j'appelle le 115 à 18h30", "i call the 115": a moment for calling a service.
-_CALLING_A_SERVICE_RE = re.compile(
+CALLING_A_SERVICE_RE = re.compile(
     r"\b(?:j |je |i |on |tu )?(?:r?appel\w*|call\w*|telephon\w*|compos\w*|fais|fait) "
     r"(?:le |au |the )?numero de service\b")
 # What a bare moment is made of ("jeudi prochain dans l'après-midi").
@@ -492,7 +492,7 @@ def read_at(text: str, now: datetime) -> Proposal:
         if clause.past:
             past = past or clause.call or len(clauses) == 1
             continue
-        if _CALLING_A_SERVICE_RE.search(clause.text):
+        if CALLING_A_SERVICE_RE.search(clause.text):
             # "à 18h30 j'appelle le 115 pour un lit": that moment is taken
             if clause.hour is not None:
                 refused_hours.append(clause.hour)
@@ -588,5 +588,5 @@ def spoken(moment: datetime, now_ts: float, full: bool = False) -> str:
     return words["format"].format(day=day, hour=hour)
 
 
-__all__ = ["CallTime", "Proposal", "day_in", "explicit_cancel", "fold", "normalise", "read_at",
-           "spoken"]
+__all__ = ["CALLING_A_SERVICE_RE", "CallTime", "Proposal", "day_in", "explicit_cancel", "fold",
+           "normalise", "read_at", "spoken"]

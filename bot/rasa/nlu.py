@@ -19,7 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.calls.when import read
 from bot.core import clock
 from bot.core.config import load_settings
-from bot.core.french_time import normalise
+from bot.core.french_time import CALLING_A_SERVICE_RE, normalise
 from bot.safety.risk import DEFAULT_LEXICON, RiskLexicon, load_lexicon
 
 from bot.core.text import normalise_text
@@ -327,10 +327,8 @@ class RegisterDetector(_UntrainedComponent, EntityExtractorMixin):
 
 
 # A call asked of us in so many words; calling the 15 or the 17 is not one.
-_CALL_WORDS = re.compile(r"\b(?:r?appel\w*|telephon\w*|s?m?apel\w*|sappel\w*|mappel\w*|coup de fil|"
+_CALL_WORDS = re.compile(r"\b(?:r?appel\w*|telephon\w*|[sm]?app?el\w*|coup de fil|"
                          r"call me|phone me|ring me)\b")
-_SERVICE_CALL = re.compile(r"\b(?:r?appel\w*|telephon\w*|compos\w*) (?:le |au )?"
-                           r"numero de service\b")
 # Words that only ever call a call off.
 _CALL_OFF = re.compile(r"\b(?<!ai )(?<!a )(?<!ont )(?<!ete )(?<!est )(?<!avons )(?<!avez )"
                        r"annul\w*|\boubli\w* (?:l |cet |mon |notre |le )?(?:appel|rdv|"
@@ -375,21 +373,21 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
             if not text.strip() or text.startswith("/"):
                 continue
             intent = (message.get("intent") or {}).get("name") or ""
+            confident = float((message.get("intent") or {}).get("confidence") or 0.0)
+            folded = normalise(text)
+            reading = read(text, clock.now(), settings.timezone)
             if not intent.startswith("risk_") and intent not in ("cancel_call", "opt_out") \
-                    and _CALL_OFF.search(normalise(text)) \
-                    and not read(text, clock.now(), settings.timezone).asked:
+                    and _CALL_OFF.search(folded) and not reading.asked:
                 # "ANNULEZ SVP", "oubliez l'appel", "ne m'appelez pas mardi": a call
                 # called off, whatever else the message seemed to be.
                 _put_first(message, "cancel_call", 1.0)
                 continue
-            confident = float((message.get("intent") or {}).get("confidence") or 0.0)
             # A weak risk guess of DIET is read like any other message: the risk
             # detector, after this, still decides on risk (and risk wins).
             if (intent.startswith("risk_") and confident >= 0.5) or (intent in _CALL_KEEPS
                                               and intent != "schedule_call"):
                 continue
-            reading = read(text, clock.now(), settings.timezone)
-            if _YES_FIRST.match(normalise(text)) and len(text) < 120 and not reading.cancel \
+            if _YES_FIRST.match(folded) and len(text) < 120 and not reading.cancel \
                     and intent not in _YES_KEEPS and (
                     reading.refused_hours or reading.refused_days or reading.any_time) \
                     and not reading.asked:
@@ -400,7 +398,7 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                 continue
             if not reading.positive or reading.cancel or reading.past:
                 continue
-            words = bool(_CALL_WORDS.search(_SERVICE_CALL.sub(" ", normalise(text))))
+            words = bool(_CALL_WORDS.search(CALLING_A_SERVICE_RE.sub(" ", folded)))
             if intent != "schedule_call" and reading.asked and (
                     words or (reading.day is not None
                               and (reading.hour is not None or reading.part is not None))):

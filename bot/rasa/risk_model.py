@@ -159,7 +159,7 @@ class SentenceRiskClassifier(PickledReader):
         # `make train` to the edge of its five minutes: four it is.
         vectorizers = [
             TfidfVectorizer(analyzer="char_wb",
-                            ngram_range=(2, int(self.config.get("char_ngrams", 4))), min_df=2,
+                            ngram_range=(2, int(self.config["char_ngrams"])), min_df=2,
                             sublinear_tf=True).fit(prepared),
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=2,
                             sublinear_tf=True).fit(prepared),
