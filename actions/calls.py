@@ -26,7 +26,7 @@ from actions.common import SETTINGS, get_redis, person_key
 from bot.core import clock
 from bot.calls.booking import book_call, cancel_call
 from bot.people.registry import DEFAULT_QUIET, zone
-from bot.calls.when import Context, decide, read
+from bot.calls.when import CALL_OFFERS, Context, decide, read
 from bot.core.french_time import Proposal, explicit_cancel, normalise, spoken
 from bot.core.config import load_settings
 from bot.core.records import Call
@@ -53,8 +53,6 @@ TOPIC_INTENTS = ("feel_lonely", "feel_sad", "feel_anxious", "sleep_trouble", "fe
 # Two "non" in a row, or two messages without a moment: leave the form kindly.
 MAX_DECLINES = 2
 MAX_UNKNOWNS = 2
-# Offers whose typed yes/no this module answers (the last bot utterance).
-CALL_OFFERS = ("utter_goodbye_offer_call", "utter_human_done", "utter_offer_first_call")
 HUMAN_OFFERS = ("utter_offer_human",)
 # What the usual rules answer, when an answer to an offer or to a booking is
 # about something else.
@@ -138,6 +136,45 @@ def _last_offer(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def _opened_by(tracker: Tracker) -> bool:
+    """Whether the form opened on the latest message ("appelez-moi à 9h svp" read as
+    a request for a human, a request for a call after a risk answer): that message
+    is read for its moment, whatever its intent.
+    """
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return False
+        if kind == "active_loop" and event.get("name") == FORM:
+            return True
+    return False
+
+
+def previous_moment(tracker: Tracker, now: float, tz_name: str) -> Optional[Proposal]:
+    """The day wished in the person's message just before this one, if nothing was
+    booked, cancelled or asked about since (a request cut over two messages).
+    """
+    users = 0
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users == 2:
+                text = str(event.get("text") or "")
+                if text.startswith("/"):
+                    return None
+                reading = read(text, now, tz_name)
+                if reading.day is None or reading.past or reading.cancel:
+                    return None
+                return reading
+        elif kind == "action" and users == 1 and event.get("name") in (
+                "action_book_call", "action_cancel_call", "action_amend_call", FORM):
+            return None
+        elif kind == "session_started":
+            return None
+    return None
+
+
 class ValidateCallForm(FormValidationAction):
     """Reads each message of the form as a whole: a moment, a yes, a no, a cancel."""
 
@@ -155,7 +192,8 @@ class ValidateCallForm(FormValidationAction):
         now = clock.now()
         text = _text(tracker)
         reading = read(text, now, tz_name)
-        if not opening and (intent in LEAVE_FORM_INTENTS or intent.startswith("risk_")):
+        if not opening and not _opened_by(tracker) and (
+                intent in LEAVE_FORM_INTENTS or intent.startswith("risk_")):
             if not (intent == "opt_out" and _only_the_call(tracker, reading)):
                 return {}
         context = Context() if opening else Context.from_slot(tracker.get_slot("call_proposal"))
@@ -166,6 +204,15 @@ class ValidateCallForm(FormValidationAction):
             booked = await _booked_context(tracker.sender_id, tz_name)
             context.day, context.hour = booked.day, booked.hour
             context.hour_said = booked.hour_said
+        if context.day is None and context.proposal is None and not context.refused \
+                and reading.day is None and reading.relative is None:
+            # "je suis chez le médecin à 14h demain, après ça va" / "16h30 ça ira":
+            # the day (and the hours refused) said the message before is the call's.
+            earlier = previous_moment(tracker, now, tz_name)
+            if earlier is not None:
+                context.day = earlier.day
+                context.refused = list(dict.fromkeys(
+                    context.refused + [h.strftime("%H:%M") for h in earlier.refused_hours]))
         if not opening and not reading.positive and (reading.accept or intent == "affirm") \
                 and context.day is None and context.proposal is None \
                 and not context.refused and not context.unknowns:

@@ -13,6 +13,7 @@ first call (``utter_offer_first_call``).
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from typing import Any, Dict, List, Text
 
@@ -20,13 +21,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.calls import CHECKIN_WORDS
+from actions.calls import CHECKIN_WORDS, previous_moment
 from actions.common import SETTINGS, get_redis, person_key
+from bot.calls.when import read
 from bot.core import clock
 from bot.core.records import Person
 from bot.checkins.prefs import describe_times, pause_until, resume_ts, time_change
 from bot.checkins.wording import wording
-from bot.people.registry import enrol_self, get_person, save_schedule, set_status
+from bot.people.registry import enrol_self, get_person, save_schedule, set_status, zone
 
 CONSENT_SLOT = "consent_pending"
 # Set when a person said no to the consent question: not asked again.
@@ -222,9 +224,17 @@ class ActionChangeCheckinTime(Action):
     ) -> List[Dict[Text, Any]]:
         """Store the new times and reschedule (a call asked for books a call instead)."""
         text = tracker.latest_message.get("text") or ""
-        if _CALL_WORD.search(text) and not any(w in text.lower() for w in CHECKIN_WORDS):
+        checkin_words = any(w in text.lower() for w in CHECKIN_WORDS)
+        day = read(text, clock.now(), SETTINGS.timezone).day
+        today = datetime.fromtimestamp(clock.now(), zone(SETTINGS.timezone)).date()
+        if not checkin_words and (_CALL_WORD.search(text) or (day is not None
+                                                               and day != today)
+                                  or previous_moment(tracker, clock.now(),
+                                                     SETTINGS.timezone) is not None):
             # "non jveux qu on m appelle ce soir": a call with a person, not the
-            # evening message moved.
+            # evening message moved; "lundi mais pas le matin": the messages come
+            # every day, a day named is the call's; "Mardi, si vous le voulez bien" /
+            # "Vers onze heures et demie": the hour of the day said just before.
             return [FollowupAction("call_form")]
         changes, status = time_change(text)
         if status == "quiet":
@@ -257,6 +267,13 @@ class ActionPauseCheckins(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
         """Pause until the day said (a week by default)."""
+        text = tracker.latest_message.get("text") or ""
+        reading = read(text, clock.now(), SETTINGS.timezone)
+        if reading.positive and reading.asked:
+            # "dans 3 jours ça m'arrange mieux, d'ici là je suis chez ma sœur": no
+            # word of a pause or an absence (bot.core.french_time), a moment
+            # wished: the call's, not the messages'.
+            return [FollowupAction("call_form")]
         redis = get_redis()
         person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
         tz_name = person.get("timezone") or "Europe/Paris"

@@ -18,6 +18,9 @@ from typing import List, Optional, Tuple
 from bot.core.french_time import CallTime, Proposal, read_at
 from bot.people.registry import DEFAULT_QUIET, in_quiet_hours, quiet_window, zone
 
+# The bot's responses that offer the next call: a message after one of them may
+# answer it (actions.calls, bot.rasa.booking_policy).
+CALL_OFFERS = ("utter_goodbye_offer_call", "utter_human_done", "utter_offer_first_call")
 DEFAULT_PROPOSAL = dtime(10, 0)
 EVENING_PROPOSAL = dtime(18, 0)
 MAX_DAYS_AHEAD = 90

@@ -55,7 +55,7 @@ FILLERS = r"\b(vers|environ|aux alentours de|autour de|plutot|disons|si possible
           r"d|un|une|en|on|peut|pourrait|faire|appeler|appel|m|me|moi|par|exemple|" \
           r"non|nan|alors|bon|ben|bah|sinon|finalement|en fait|si|vous|tu|pourriez|" \
           r"pouvez|peux|s appeler|se parler|parler|appelez|rappelez|sappel|sapel|" \
-          r"ca|va|marche|convient|et|ou|y)\b"
+          r"ca|va|marche|convient|et|ou|y|sur le coup de|pile|tapante?s?|please)\b"
 
 # SMS spelling and abbreviations, rewritten before reading (on folded text).
 SMS_WORDS = (
@@ -70,7 +70,8 @@ SMS_WORDS = (
     (r"\bmar\b", "mardi"), (r"\bswar\b", "soir"), (r"\bmat1\b", "matin"),
     (r"\bmidi et demi(?:e)?\b", "12h30"), (r"\bmidi et quart\b", "12h15"),
     (r"\bpa\b", "pas"), (r"\bjpeu[xt]?\b|\bjpe\b", "je peux"), (r"\bc pas\b", "c est pas"),
-    (r"\bds\b", "dans"), (r"\bjpourrai\b", "je pourrai"), (r"\btt a l heure\b", "tout a l heure"),
+    (r"\bds\b", "dans"), (r"\bjpourrai\b", "je pourrai"),
+    (r"\b(?:tt|tout) a l ?heure\b", "tout a l heure"),
     (r"\bdu mat\b", "du matin"), (r"\bpouve\b", "pouvez"), (r"\bvou\b", "vous"),
     # "pas entre midi et 14h": a window refused (read_at takes it out, see _BUSY_RE)
     (r"\bpas entre (midi|\d{1,2})(?: ?h ?(\d{2})?)? et (midi|\d{1,2})(?: ?h ?(\d{2})?)?",
@@ -106,9 +107,14 @@ _BIG_SERVICE_RE = re.compile(r"\b(?:112|114|115|119|3114|3919|3977|116 ?117|116 
 _BUSY_RE = re.compile(r"\boccupe (\d{1,2})h(\d{2}) (\d{1,2})h(\d{2})\b")
 _BUSY_UNTIL_RE = re.compile(r"\bjusqu a (?:midi|\d{1,2} ?h)")
 _CALL_HOURS = tuple(dtime(h, m) for h in range(8, 21) for m in (0, 30))
+# The hours a part of the day told ("le 24 au soir") spans, to tie an hour to it.
+_PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 30))
+              for part, first, last in ((dtime(10, 0), 6, 12), (dtime(11, 0), 10, 12),
+                                        (dtime(14, 0), 12, 16), (dtime(14, 30), 12, 19),
+                                        (dtime(17, 0), 15, 20), (dtime(18, 0), 17, 24))}
 _CLAUSE_SPLIT = re.compile(
     r"[,.;!?\n]+|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
-    r"je prefererais|de preference)\b)")
+    r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que)\b)")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
     r"tout a l heure j ai|depuis)\b|"
@@ -124,10 +130,14 @@ _MOVE_RE = re.compile(r"\b(?:decaler|decale[rz]?|reporter|reportez|repousser|dep
 # "pas de souci", "pourquoi pas", "ça ne me dérange pas": not a refusal.
 _HARMLESS_PAS_RE = re.compile(
     r"\bpas (?:de |d )?(?:souci|soucis|probleme|problemes|pb|blem|grave|mal)\b|"
+    # "je ne me sens pas très bien aujourd'hui": a feeling, not a refusal of the day
+    r"\b(?:sens|sent|sentais|suis|sui|vais|va|vas|etais)(?: \w+)? pas (?:tres |trop |tro |"
+    r"super |vraiment |tellement |en )?(?:bien|forme|top|terrible|fort|la forme)\b|"
     r"\bpourquoi pas\b|\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
     r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais) pas\b|"  # not knowing is not a no
     r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b|"
-    r"\b(?:ne )?(?:bouge|sors|sort) pas (?:de chez moi|de la maison|d ici)\b")
+    r"\b(?:ne )?(?:bouge|sors|sort) (?:pas|plus|jamais)(?: (?:de chez moi|de la maison|"
+    r"d ici|beaucoup|trop))?\b(?! (?:avant|apres|le|la|ce|cet|cette|entre))")
 _CALL_RE = re.compile(
     r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|apel|rappel|telephon|parl|sappel)|\bappelez|"
     r"\brappelez|\bsappel|\bsapel|\bappel(?:le|les|lez)? (?:moi|nous)|\bappel\b|"
@@ -135,7 +145,8 @@ _CALL_RE = re.compile(
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
     r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b|"
-    r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*")
+    r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*|\blapp?el\w*|"
+    r"\bparler (?:a|avec)\b")
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|oubli(?:e|ez|ons)\b(?! pas)|au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
@@ -155,7 +166,8 @@ _ANY_TIME_RE = re.compile(
     r"\b(?:l heure que vous voulez|l heure qui vous (?:va|arrange|convient)|quand vous voulez|"
     r"comme vous voulez|comme tu veux|quand tu veux|peu importe|n importe (?:quand|quelle "
     r"heure)|a votre convenance|ce que vous voulez|ce qui vous arrange|je m adapte|"
-    r"ca m est egal|toute la journee)\b")
+    r"ca m est egal|m est egale?|peu m importe|ca m importe peu|toute la journee|"
+    r"je suis toujours la|a toute heure)\b")
 _NO_START_RE = re.compile(r"^(?:(?:ah|bon|euh|ben|bah|alors) )*(?:non|nan|nn|no|nope)\b")
 _DECLINE_RE = re.compile(
     r"^(?:non|nan|nn|no|nope|non non|pas vraiment|bof|ca va pas|ca ne va pas|ca me va pas|"
@@ -244,6 +256,7 @@ ENGLISH_WORDS = (
     (r"\btomm?orr?ow\b", "demain"), (r"\btoday\b", "aujourd hui"),
     (r"\btonight\b|\bthis evening\b", "ce soir"), (r"\bthis morning\b", "ce matin"),
     (r"\bthis afternoon\b", "cet apres midi"), (r"\bnext week\b", "la semaine prochaine"),
+    (r"\bnext (?=(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)", ""),
     (r"\bmonday\b", "lundi"), (r"\btuesday\b", "mardi"), (r"\bwednesday\b", "mercredi"),
     (r"\bthursday\b", "jeudi"), (r"\bfriday\b", "vendredi"), (r"\bsaturday\b", "samedi"),
     (r"\bsunday\b", "dimanche"), (r"\bin the morning\b|\bmorning\b", "matin"),
@@ -309,11 +322,27 @@ def _relative(text: str, now: datetime) -> Optional[Tuple[datetime, bool]]:
     return now + timedelta(days=amount), False
 
 
+# Days people name by their feast (checked in this order).
+HOLIDAYS = ((r"lendemain de noel", (12, 26)), (r"(?:veille|reveillon) de noel", (12, 24)),
+            (r"noel", (12, 25)), (r"saint sylvestre|reveillon du nouvel an|"
+                                  r"reveillon du jour de l an", (12, 31)),
+            (r"jour de l an|nouvel an|premier de l an", (1, 1)),
+            (r"14 juillet|fete nationale", (7, 14)))
+_HOLIDAY_RE = re.compile(r"\b(?:" + "|".join(p for p, _ in HOLIDAYS) + r")\b")
+
+
 def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
     """The day mentioned (None if none) and what is left of the text."""
     if re.search(r"\b(aujourd ?hui|ce matin|cet apres[ -]?midi|ce soir|ce midi|tout a l heure|"
                  r"tantot|cette apres[ -]?midi|cet aprem|ce aprem)\b", text):
         return today, ""
+    holiday = _HOLIDAY_RE.search(text)
+    if holiday:
+        # "le lendemain de Noël", "le jour de l'an": the next one to come.
+        month, day = next(md for pattern, md in HOLIDAYS if re.fullmatch(pattern,
+                                                                         holiday.group(0)))
+        feast = date(today.year, month, day)
+        return (feast if feast >= today else date(today.year + 1, month, day)), ""
     if re.search(r"\bapres[ -]?demain\b", text):
         return today + timedelta(days=2), ""
     if re.search(r"\bdemain\b", text):
@@ -528,7 +557,28 @@ def read_at(text: str, now: datetime) -> Proposal:
                     if hour is None and part is None:
                         hour, part = earlier.hour, earlier.part
                     break
-        elif hour is None and part is None and relative is None:
+            else:
+                # "le 24 au soir je serai seule. quelqu'un pourrait m'appeler vers
+                # 19h ?": the evening told is the one the hour belongs to.
+                # "j'aimerais parler à la bénévole dans 3 jours, à 16 h": a bare
+                # hour goes on the clause just before.
+                bare = not _CALL_RE.search(main.text)
+                for earlier in reversed(wished[:wished.index(main)]):
+                    if earlier.day is not None and hour is not None and (
+                            (earlier.part is not None
+                             and hour in _PART_SPAN.get(earlier.part, ()))
+                            or (bare and earlier.hour is None and earlier.part is None)):
+                        day = earlier.day
+                        break
+        if hour is None and part is None and relative is None:
+            # "vous pouvez me téléphoner dimanche, sur le coup de midi ?": the hour
+            # said just after, for the same day.
+            for later in wished[wished.index(main) + 1:]:
+                if (later.hour is not None or later.part is not None) \
+                        and later.day in (None, day):
+                    hour, part, guessed = later.hour, later.part, later.guessed
+                    break
+        if hour is None and part is None and relative is None:
             # "plutôt vers 16h, vendredi si possible": the hour said just before;
             # "samedi midi et demi ? ah non, plutôt dimanche même heure": that one.
             same = bool(_SAME_HOUR_RE.search(main.text))
@@ -549,7 +599,10 @@ def read_at(text: str, now: datetime) -> Proposal:
         decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
                      or any(c.negated for c in clauses))
         and not (_ANY_TIME_RE.search(sentence) and not refused_hours and not refused_days),
-        cancel=bool(_CANCEL_RE.search(sentence)),
+        # "...me rappeler lundi vers 15h, voilà merci au revoir": a farewell after
+        # a request does not call it off.
+        cancel=bool(_CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", sentence) if calls
+                                      and any(c.call for c in calls) else sentence)),
         unavailable=any(c.negated for c in clauses) or bool(_MOVE_RE.search(sentence)),
         past=past and not calls,
     )

@@ -47,7 +47,9 @@ from rasa.shared.core.events import (
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.core.config import RESOURCES
+from bot.calls.when import booking_request, understand
+from bot.core import clock
+from bot.core.config import RESOURCES, load_settings
 from bot.safety.risk import load_lexicon
 
 RISK_PREFIX = "risk_"
@@ -73,6 +75,18 @@ ASKS_WHEN = re.compile(r"\b(quand|qui|vraiment|a quelle heure|combien de temps)\
                        r"\bquand\b.{0,20}$")
 
 KEYWORD_INTENTS = ("opt_in", "opt_out")
+CALL_FORM = "call_form"
+BOOK_CALL = "action_book_call"
+
+
+def _books_at_once(text: str) -> bool:
+    """Whether a message asks for a call at a moment the form settles at once."""
+    settings = load_settings()
+    now = clock.now()
+    if not booking_request(text, now, settings.timezone):
+        return False
+    return understand(text, now, settings.timezone).status == "ok"
+
 
 SAFETY_REPLIES = {
     "unsafe": "utter_safety_unsafe",
@@ -133,8 +147,8 @@ class RiskPolicy(Policy):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Priority above RulePolicy's 6."""
-        return {"priority": 7, "escalate_action": ESCALATE_ACTION}
+        """Priority above RulePolicy's 6 and BookingContextPolicy's 7."""
+        return {"priority": 8, "escalate_action": ESCALATE_ACTION}
 
     def __init__(
         self,
@@ -172,6 +186,9 @@ class RiskPolicy(Policy):
             return self._prediction(self._default_predictions(domain))
         steps, context = plan
         done = self._actions_since_user(tracker)
+        if done and done[-1] == CALL_FORM and tracker.active_loop_name:
+            # The form did not settle the moment at once: it asked; listen.
+            return self._prediction(self._default_predictions(domain))
         if done[: len(steps)] != steps[: len(done)] or len(done) > len(steps):
             return self._prediction(self._default_predictions(domain))
         step = steps[len(done)] if len(done) < len(steps) else ACTION_LISTEN_NAME
@@ -201,7 +218,22 @@ class RiskPolicy(Policy):
         return actions
 
     def _plan(self, tracker: DialogueStateTracker) -> Optional[Tuple[List[str], str]]:
-        """The actions that answer the latest user message, and any context slot."""
+        """The actions that answer the latest user message, and any context slot.
+
+        A risk answer to a message that also asks for a call at a settled moment
+        ("... ça m'a secouée, j'aimerais parler à quelqu'un demain vers 10h") books
+        that call after the escalation: the request is not lost, and no booking
+        question is asked.
+        """
+        plan = self._risk_plan(tracker)
+        if plan is None or not plan[0]:
+            return plan
+        text = tracker.latest_message.text or "" if tracker.latest_message else ""
+        if text and not text.startswith("/") and _books_at_once(text):
+            return [*plan[0], CALL_FORM, BOOK_CALL], plan[1]
+        return plan
+
+    def _risk_plan(self, tracker: DialogueStateTracker) -> Optional[Tuple[List[str], str]]:
         session = self._session(tracker)
         users = [e for e in session if isinstance(e, UserUttered)]
         if not users:

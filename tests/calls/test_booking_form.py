@@ -16,6 +16,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
+from rasa.shared.core.events import ActionExecuted
 
 from actions import calls as call_actions
 from actions.calls import (
@@ -705,6 +706,9 @@ async def test_after_a_booking_cannot_make_it_cancels_and_a_bare_no_asks(sync_re
     ("vous pouvez me téléphoner plutôt le matin ?", True),
     ("le message du soir plutôt à 20h", False),
     ("pouvez-vous m'envoyer le petit mot du matin à 9h, pas à 8h ?", False),
+    # the messages come every day: a day named is the call's
+    ("lundi mais pas le matin", True),
+    ("plutôt le soir vers 19h", False),
 ])
 async def test_a_call_asked_for_is_not_a_checkin_time(text, call, sync_redis, prefix):
     from actions.checkins import ActionChangeCheckinTime
@@ -769,3 +773,66 @@ async def test_a_yes_that_opened_the_form_gets_the_question_not_a_not_understood
     talk.open = True  # the offer's yes opened the form; Rasa validates that same message
     assert await talk.say(text, intent) == ["utter_ask_call_time"]
     assert await talk.say("mardi 15h", "schedule_call") == BOOKED
+
+
+@pytest.mark.parametrize("text, call", [
+    ("dans 3 jours ça m'arrange mieux, d'ici là je suis chez ma sœur à Rodez", True),
+    ("dans quinze jours, le jeudi 10", True),
+    ("Je pars chez ma fille une semaine, pas de messages pendant ce temps.", False),
+    ("jrentre a l'hosto lundi pr 3 jours, mettez en pause svp", False),
+])
+async def test_a_pause_without_a_word_of_absence_is_a_call_asked_for(text, call,
+                                                                     sync_redis, prefix):
+    from actions.checkins import ActionPauseCheckins
+
+    sender = f"test:{uuid.uuid4().hex[:8]}"
+    dispatcher = CollectingDispatcher()
+    events = await ActionPauseCheckins().run(
+        dispatcher, _tracker(sender, text, "pause_checkins", form_open=False), {})
+    assert (events == [FollowupAction("call_form")]) is call
+    assert bool(dispatcher.messages) is not call
+
+
+async def test_the_message_that_opened_the_form_is_read_whatever_its_intent(domain):
+    # "appelez moi a 9h svp" read as a request for a human: the rules alert the
+    # team and open the form, which reads the 9h (past today: tomorrow).
+    from rasa.shared.core.events import ActiveLoop
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker.from_events(
+        f"test:{uuid.uuid4().hex[:10]}", _user("appelez moi a 9h svp", "request_human"),
+        slots=domain.slots)
+    events = await _run_form(domain, tracker)
+    assert ActiveLoop(None) in events
+    assert tracker.get_slot("call_at") == datetime(2026, 11, 26, 9, 0, tzinfo=PARIS).isoformat()
+    # A request for a human once the form is open still leaves it to the rules.
+    opened = DialogueStateTracker.from_events(
+        f"test:{uuid.uuid4().hex[:10]}", _user("/schedule_call", "schedule_call"),
+        slots=domain.slots)
+    await _run_form(domain, opened)
+    opened.update_with_events(_user("je veux parler à quelqu'un demain 15h",
+                                    "request_human"), domain)
+    from rasa.core.actions.action import ActionExecutionRejection
+    with pytest.raises(ActionExecutionRejection):
+        await _run_form(domain, opened)
+
+
+async def test_a_day_told_the_message_before_is_the_day_of_the_hour(domain):
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker.from_events(
+        f"test:{uuid.uuid4().hex[:10]}",
+        _user("je suis chez le médecin à 14h demain, après ça va", "health_minor")
+        + [ActionExecuted("utter_health_minor")]
+        + _user("16h30 ça ira", "schedule_call"), slots=domain.slots)
+    await _run_form(domain, tracker)
+    assert tracker.get_slot("call_at") == datetime(2026, 11, 26, 16, 30,
+                                                   tzinfo=PARIS).isoformat()
+    # Once a call was booked since, the earlier day is not carried over.
+    after = DialogueStateTracker.from_events(
+        f"test:{uuid.uuid4().hex[:10]}",
+        _user("samedi ça m'irait", "schedule_call") + [ActionExecuted("action_book_call")]
+        + _user("16h30 ça ira", "schedule_call"), slots=domain.slots)
+    await _run_form(domain, after)
+    assert after.get_slot("call_at") == datetime(2026, 11, 25, 16, 30,
+                                                 tzinfo=PARIS).isoformat()

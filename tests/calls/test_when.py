@@ -428,3 +428,50 @@ def test_a_refused_window_and_a_busy_morning_are_never_booked():
 ])
 def test_spelling_same_hour_on_another_day_and_a_service_call_moment(turns, expected):
     assert _at(_talk(*turns)[0]) == expected
+
+
+# Readings taught by the booking conversations of 2026-12-04 (dev half, batch 9).
+@pytest.mark.parametrize("text, expected", [
+    # the evening told is the one the hour belongs to
+    ("Le 24 au soir je serai seule pour la première fois. Est-ce que quelqu'un "
+     "pourrait m'appeler vers 19h ?", "2026-12-24 19:00"),
+    # the hour said just after the day asked for
+    ("Vous pouvez me téléphoner dimanche, sur le coup de midi ?", "2026-11-29 12:00"),
+    # a call word spelt without its apostrophe, after a distractor
+    ("g le bus a 9h samedi pr aller au marché. pr lappel vendredi 14h c bien",
+     "2026-11-27 14:00"),
+    # a feeling about today is not a refusal of today
+    ("c possible tt a lheure vers 11h? jme sens pas tro bien ajd", "2026-11-25 11:00"),
+    # a run-on request that ends on a farewell, its reason told in the past
+    ("oui bonjour c'est monsieur Garnier je voulais savoir si quelqu'un pouvait me "
+     "rappeler lundi prochain vers 3 heures de l'après-midi parce que là je suis un peu "
+     "seul depuis que ma femme est partie en maison de retraite voilà merci au revoir",
+     "2026-11-30 15:00"),
+    ("et le lendemain de noel c possible ? vers 10h", "2026-12-26 10:00"),
+    ("le jour de l'an vers 11h", "2027-01-01 11:00"),
+    ("next tuesday at 3pm please", "2026-12-01 15:00"),
+])
+def test_moments_in_context_of_the_message(text, expected):
+    found = understand(text, NOW, "Europe/Paris")
+    assert found.status == "ok", (text, found)
+    assert found.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+def test_any_hour_on_a_day_books_the_first_free_slot_of_its_part():
+    found = understand("samedi après-midi, l'heure m'est égale, je ne sors pas", NOW,
+                       "Europe/Paris")
+    assert found.status == "ok"
+    assert found.at.strftime("%Y-%m-%d %H:%M") == "2026-11-28 14:30"
+
+
+@pytest.mark.parametrize("text", ["jeudi c'est pas top pour moi", "non merci au revoir",
+                                  "samedi pas terrible"])
+def test_refusals_stay_refusals(text):
+    reading = read(text, NOW, "Europe/Paris")
+    assert not reading.positive and (reading.decline or reading.cancel)
+
+
+def test_an_hour_after_a_day_told_without_a_part_is_not_tied_to_it():
+    # "samedi je vais chez ma fille": the hour asked for is not Saturday's.
+    reading = read("samedi je vais chez ma fille, appelez-moi à 15h", NOW, "Europe/Paris")
+    assert reading.day is None and reading.hour is not None

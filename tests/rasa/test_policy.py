@@ -43,7 +43,7 @@ def test_the_three_steps_of_a_risk_answer(policy, domain, category):
     tracker = _tracker(domain, ActionExecuted("action_listen"), _user(f"risk_{category}"))
     action, prediction = _predicted(policy, tracker, domain)
     assert action == f"utter_risk_{category}"
-    assert prediction.is_no_user_prediction and prediction.policy_priority == 7
+    assert prediction.is_no_user_prediction and prediction.policy_priority == 8
     tracker.update(ActionExecuted(action))
     assert _predicted(policy, tracker, domain)[0] == "action_escalate"
     tracker.update(ActionExecuted("action_escalate"))
@@ -92,3 +92,40 @@ def test_the_elder_abuse_answer_gives_3977_before_3919(domain):
         text = variant["text"]
         assert "3977" in text and "17" in text and "3919" in text
         assert "3919" not in text or text.index("3977") < text.index("3919")
+
+
+def test_a_call_asked_for_in_a_risk_message_is_booked_after_the_escalation(policy, domain):
+    # "... j'aimerais parler à quelqu'un demain vers 10h": the risk answer first,
+    # then the form (settled at once) and the booking, then listen.
+    text = ("J'ai dû appeler le 15 cette nuit pour mon voisin, il est tombé. Ça m'a "
+            "secouée. J'aimerais bien parler à quelqu'un demain vers 10h")
+    tracker = _tracker(domain, ActionExecuted("action_listen"),
+                       UserUttered(text, {"name": "risk_medical", "confidence": 1.0}))
+    steps = []
+    for _ in range(5):
+        action, _prediction = _predicted(policy, tracker, domain)
+        steps.append(action)
+        tracker.update(ActionExecuted(action))
+    assert steps == ["utter_risk_medical", "action_escalate", "call_form",
+                     "action_book_call", "action_listen"]
+
+
+def test_a_form_that_asks_after_a_risk_answer_waits_for_the_person(policy, domain):
+    text = "je veux mourir. appelez moi demain à 10h"
+    tracker = _tracker(domain, ActionExecuted("action_listen"),
+                       UserUttered(text, {"name": "risk_suicide", "confidence": 1.0}),
+                       ActionExecuted("utter_risk_suicide"), ActionExecuted("action_escalate"),
+                       ActionExecuted("call_form"), ActiveLoop("call_form"))
+    assert _predicted(policy, tracker, domain)[0] is None
+
+
+@pytest.mark.parametrize("text", [
+    "je veux mourir, je n'en peux plus",  # no call asked for
+    "je veux mourir. appelez moi demain",  # no hour: the form would ask
+    "j'ai appelé le 15 à 10h, ils arrivent",  # a service called, not a call asked for
+])
+def test_no_booking_step_without_a_settled_request(policy, domain, text):
+    tracker = _tracker(domain, ActionExecuted("action_listen"),
+                       UserUttered(text, {"name": "risk_suicide", "confidence": 1.0}),
+                       ActionExecuted("utter_risk_suicide"), ActionExecuted("action_escalate"))
+    assert _predicted(policy, tracker, domain)[0] == "action_listen"

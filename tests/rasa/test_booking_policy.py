@@ -1,0 +1,118 @@
+"""BookingContextPolicy: the message after an offer, a booking or a cancellation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.calls.when import read
+from bot.rasa.booking_policy import AMEND, ANSWER_OFFER, plan
+
+# Thursday 3 December 2026, 10:00 in Paris.
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo("Europe/Paris")).timestamp()
+
+
+def _plan(context, text, intent):
+    return plan(context, text, intent, read(text, NOW, "Europe/Paris"))
+
+
+@pytest.mark.parametrize("context, text, intent, expected", [
+    # after the offer of a call, a moment is the call's, whatever the intent read
+    ("offer", "Demain, mais pas avant 10h, je dors mal la nuit", "sleep_trouble",
+     ANSWER_OFFER),
+    ("offer", "next tuesday morning please", "nlu_fallback", ANSWER_OFFER),
+    # after a booking, a new hour moves it, a cancellation calls it off
+    ("booked", "ah non plutôt 11h, à 10h je serai pas encore bien réveillé",
+     "sleep_trouble", AMEND),
+    ("booked", "laissez tomber", "share_day", AMEND),
+    # after a cancellation, a moment asked for books again
+    ("cancelled", "en fait mettez dimanche 15h", "nlu_fallback", AMEND),
+])
+def test_a_moment_in_the_booking_context_goes_to_the_booking(context, text, intent,
+                                                             expected):
+    assert _plan(context, text, intent) == expected
+
+
+@pytest.mark.parametrize("context, text, intent", [
+    # risk is never read here (RiskPolicy answers it first)
+    ("offer", "demain je ne serai plus là, j'ai tout préparé", "risk_suicide"),
+    ("booked", "ah non plutôt 11h", "risk_medical"),
+    # STOP and a human keep their own answers
+    ("booked", "stop", "opt_out"),
+    ("offer", "je veux parler à quelqu'un maintenant", "request_human"),
+    # no moment: the usual answer
+    ("offer", "je me sens seule ce soir", "feel_lonely"),
+    ("booked", "merci beaucoup", "thank"),
+    # a long story that names a day without asking for anything
+    ("offer", "je vais chez ma fille demain, elle a préparé un gâteau pour les "
+              "quatre-vingts ans de son mari et toute la famille sera là, les petits aussi",
+     "share_day"),
+    # a past moment
+    ("booked", "j'ai vu le médecin hier à 15h", "health_minor"),
+    # after a cancellation, a moment told is not a new request
+    ("cancelled", "samedi je serai chez mon fils", "share_day"),
+    # no booking context at all
+    (None, "demain 15h", "schedule_call"),
+])
+def test_everything_else_is_left_to_the_rules(context, text, intent):
+    assert _plan(context, text, intent) is None
+
+
+@pytest.fixture
+def policy(tmp_path):
+    """The policy, as Rasa would build it."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from bot.rasa.booking_policy import BookingContextPolicy
+
+    return BookingContextPolicy.create(
+        {**BookingContextPolicy.get_default_config()}, LocalModelStorage(tmp_path),
+        Resource("booking_policy"), ExecutionContext(GraphSchema({}), "test"))
+
+
+def _predicted(policy, domain, *events):
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker.from_events("p", list(events), domain.slots)
+    prediction = policy.predict_action_probabilities(tracker, domain)
+    if max(prediction.probabilities) == 0:
+        return None
+    assert prediction.is_no_user_prediction and prediction.policy_priority == 7
+    return domain.action_names_or_texts[prediction.max_confidence_index]
+
+
+def test_after_a_booking_the_amendment_runs_then_the_bot_listens(policy, domain):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    said = UserUttered("ah non plutôt 11h, à 10h je dors encore",
+                       {"name": "sleep_trouble", "confidence": 0.9})
+    history = [ActionExecuted("action_book_call"), ActionExecuted("action_listen"), said]
+    assert _predicted(policy, domain, *history) == AMEND
+    assert _predicted(policy, domain, *history, ActionExecuted(AMEND)) == "action_listen"
+    # the amendment handed on to the usual answer: still listen after it
+    assert _predicted(policy, domain, *history, ActionExecuted(AMEND),
+                      ActionExecuted("utter_sleep_trouble")) == "action_listen"
+    # it opened the form: the rules finish it
+    assert _predicted(policy, domain, *history, ActionExecuted(AMEND),
+                      ActionExecuted("call_form")) is None
+
+
+def test_after_an_offer_a_moment_opens_the_form_and_an_open_form_is_left_alone(policy,
+                                                                                domain):
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, UserUttered
+
+    offer = BotUttered("Avant de partir…", metadata={"utter_action": "utter_goodbye_offer_call"})
+    said = UserUttered("Demain, mais pas avant 10h", {"name": "sleep_trouble",
+                                                       "confidence": 0.9})
+    assert _predicted(policy, domain, ActionExecuted("action_goodbye"), offer,
+                      ActionExecuted("action_listen"), said) == ANSWER_OFFER
+    assert _predicted(policy, domain, ActionExecuted("call_form"), ActiveLoop("call_form"),
+                      offer, ActionExecuted("action_listen"), said) is None
+    # a button is the rules'
+    button = UserUttered("/affirm", {"name": "affirm", "confidence": 1.0})
+    assert _predicted(policy, domain, ActionExecuted("action_goodbye"), offer,
+                      ActionExecuted("action_listen"), button) is None
