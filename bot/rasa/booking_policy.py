@@ -24,21 +24,18 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
-from rasa.engine.graph import ExecutionContext
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.calls.when import CALL_OFFERS, read
 from bot.core import clock
 from bot.core.config import load_settings
 from bot.core.french_time import Proposal, explicit_cancel
+from bot.rasa.policy import UntrainedPolicy
 
 ANSWER_OFFER = "action_answer_call_offer"
 AMEND = "action_amend_call"
@@ -78,35 +75,13 @@ def plan(context: Optional[str], text: str, intent: str, reading: Proposal) -> O
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT,
     is_trainable=True,
 )
-class BookingContextPolicy(Policy):
+class BookingContextPolicy(UntrainedPolicy):
     """Reads the message after an offer, a booking or a cancellation for the call."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Above RulePolicy's 6, below RiskPolicy."""
         return {"priority": 7}
-
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        featurizer: Optional[Any] = None,
-    ) -> None:
-        """Nothing to configure but the priority."""
-        super().__init__(config, model_storage, resource, execution_context, featurizer)
-
-    def train(
-        self,
-        training_trackers: List[TrackerWithCachedStates],
-        domain: Domain,
-        **kwargs: Any,
-    ) -> Resource:
-        """Nothing to learn: persist an empty resource."""
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
 
     def predict_action_probabilities(
         self,

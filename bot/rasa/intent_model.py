@@ -61,11 +61,16 @@ class IntentReader(PickledReader, IntentClassifier):
         vectorizers = [
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2,
                             sublinear_tf=True).fit(prepared),
-            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True
+            # Words and word pairs seen at least twice, and a looser tolerance: on
+            # 11,000 sentences (2026-12-04) the fit went from 96 s to 61 s, the
+            # companion set's dev half read the same (0.924 either way, the
+            # reader alone) and lines held out from the new writers a little
+            # better (0.914 -> 0.923).
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=2, sublinear_tf=True
                             ).fit(prepared),
         ]
         classifier = LogisticRegression(C=float(self.config["C"]), max_iter=3000,
-                                        class_weight="balanced")
+                                        tol=1e-3, class_weight="balanced")
         classifier.fit(features(vectorizers, texts), labels)
         self.model = (vectorizers, classifier)
         return self.persist()

@@ -138,11 +138,26 @@ def _risk(event: UserUttered) -> Optional[Tuple[str, str]]:
     return intent[len(RISK_PREFIX):], level
 
 
+class UntrainedPolicy(Policy):
+    """A policy of rules written in code: nothing to learn, an empty resource."""
+
+    def train(
+        self,
+        training_trackers: List[TrackerWithCachedStates],
+        domain: Domain,
+        **kwargs: Any,
+    ) -> Resource:
+        """Nothing to learn: persist an empty resource."""
+        with self._model_storage.write_to(self._resource):
+            pass
+        return self._resource
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT,
     is_trainable=True,
 )
-class RiskPolicy(Policy):
+class RiskPolicy(UntrainedPolicy):
     """Answers every risk message first, and stays in a safety conversation."""
 
     @staticmethod
@@ -161,17 +176,6 @@ class RiskPolicy(Policy):
         """Keep the config; there is nothing to learn."""
         super().__init__(config, model_storage, resource, execution_context, featurizer)
         self.escalate_action = config.get("escalate_action", ESCALATE_ACTION)
-
-    def train(
-        self,
-        training_trackers: List[TrackerWithCachedStates],
-        domain: Domain,
-        **kwargs: Any,
-    ) -> Resource:
-        """Nothing to learn: persist an empty resource."""
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
 
     def predict_action_probabilities(
         self,
