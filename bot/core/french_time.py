@@ -193,6 +193,8 @@ _CHECKIN_RE = re.compile(
     r"nouvel|demain|la semaine)))\b")
 _SAME_HOUR_RE = re.compile(r"\b(?:meme heure|a la meme heure|pareil pour l heure|"
                            r"meme horaire)\b")
+_SAME_HOUR_AS_NOW_RE = re.compile(r"\bmeme heure (?:qu aujourd hui|que maintenant|"
+                                  r"qu en ce moment|qu a present)\b")
 _SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")
 
 
@@ -586,6 +588,9 @@ def read_at(text: str, now: datetime) -> Proposal:
                 if earlier.hour is not None and (same or earlier.day in (None, day)):
                     hour, guessed = earlier.hour, earlier.guessed
                     break
+    if hour is None and part is None and _SAME_HOUR_AS_NOW_RE.search(folded):
+        # "dans une semaine, à la même heure qu'aujourd'hui": the hour it is now
+        hour = dtime(now.hour, 0 if now.minute < 30 else 30)
     sentence = re.sub(r"[^\w ]", " ", folded).strip()
     sentence = re.sub(r"\s+", " ", sentence)
     return Proposal(

@@ -450,6 +450,8 @@ def test_spelling_same_hour_on_another_day_and_a_service_call_moment(turns, expe
     ("et le lendemain de noel c possible ? vers 10h", "2026-12-26 10:00"),
     ("le jour de l'an vers 11h", "2027-01-01 11:00"),
     ("next tuesday at 3pm please", "2026-12-01 15:00"),
+    ("Dans une semaine, à la même heure qu'aujourd'hui, ce serait bien.",
+     "2026-12-02 10:00"),
 ])
 def test_moments_in_context_of_the_message(text, expected):
     found = understand(text, NOW, "Europe/Paris")
