@@ -491,7 +491,10 @@ class UnknownWordsGuard(GraphComponent, IntentClassifier):
             return True
         if len(word) < 4:
             return False
-        candidates = self._by_letter.get(word[0], [])
+        # A typo keeps about its word's length: "bloup" is not "bou" (a short SMS
+        # word learnt from the training sentences of 2026-12-04).
+        candidates = [c for c in self._by_letter.get(word[0], [])
+                      if len(c) >= 4 and abs(len(c) - len(word)) <= 2]
         return bool(difflib.get_close_matches(word, candidates, n=1,
                                               cutoff=self.config.get("close_ratio", 0.75)))
 

@@ -137,11 +137,14 @@ def guard():
     """The unknown-words guard with a small vocabulary."""
     from bot.rasa.nlu import UnknownWordsGuard
 
-    vocabulary = {"oui", "bonjour", "je", "suis", "fatigue", "ca", "va", "mal", "dormir"}
+    # "bou" and "wi" (SMS words of the training sentences) are not what "bloup" and
+    # "wiz" are typos of: a typo keeps about its word's length.
+    vocabulary = {"oui", "bonjour", "je", "suis", "fatigue", "ca", "va", "mal", "dormir",
+                  "bou", "wi"}
     return UnknownWordsGuard(UnknownWordsGuard.get_default_config(), None, None, vocabulary)
 
 
-@pytest.mark.parametrize("text", ["qsdfgh", "xkcd bloup", "azerty uiop"])
+@pytest.mark.parametrize("text", ["qsdfgh", "xkcd bloup", "azerty uiop", "zorglub wiz"])
 def test_a_message_with_no_known_word_is_not_a_confident_yes(guard, text):
     message = _message(text, intent="affirm", confidence=0.68)
     guard.process([message])
