@@ -19,32 +19,30 @@ from tools import eval_independent as ev
 # today's figure is below a target, the floor is today's measured figure, a
 # little lower for the width of one or two messages (README, "Tests and
 # measures"), so that nothing slips back unnoticed.
-# Measured 2026-12-04 16:25 on the batch-7 sealed half (eight new writers, sealed
-# whole that morning: 289 risk, 225 harmless, 39 + 39 scenarios; 185 companion
-# messages; 43 bookings, 18 cancellations and 10 with nothing to book), after
-# 2,100 more training sentences written apart and the booking's context policy:
-# recall 0.913, critical 0.927, right number 0.889 (any band), false alarms
-# 0.098, scenarios on time 37/39, harmless scenarios escalated 17/39; intent
-# accuracy 0.870, fallback 0.038; bookings right 37/43, cancellations 16/18, 2
-# bookings at a refused hour. (At 13:30: recall 0.931, right number 0.907, false
-# alarms 0.107, intent accuracy 0.838, bookings 34/43, 3 refused: the new
-# sentences traded five risk messages of recall for two fewer false alarms and
-# the companion's gate; README, "Tests and measures".) Issue 10 asks for 0.98 /
-# 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95, every cancellation and no
-# refused hour: not reached on this fresh half. Training is seeded; the floors
-# sit one or two messages below.
+# Measured 2026-12-04 18:20 on the batch-10 sealed half, its first reading (eight
+# new writers, sealed whole that evening: 321 risk, 244 harmless, 42 + 42
+# scenarios; 183 companion messages; 54 bookings, 22 cancellations and 14 with
+# nothing to book), with the model of 21d4a24: recall 0.819, critical 0.881,
+# right number 0.798, false alarms 0.172, scenarios on time 38/42, harmless
+# scenarios escalated 11/42; intent accuracy 0.858, fallback 0.027; bookings
+# right 49/54, cancellations 20/22, no booking at a refused hour. (The batch-7
+# sealed half, read six times and now in the dev half, said recall 0.913 and
+# false alarms 0.098: a half read often flatters; README, "Tests and measures".)
+# Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
+# every cancellation and no refused hour: not reached. Training is seeded; the
+# floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.90,
-    "critical_recall": 0.91,
-    "right_number": 0.87,
-    "false_alarms_max": 0.12,
-    "scenario_on_time": 0.92,
-    "harmless_scenarios_escalated_max": 19,
-    "intent_accuracy": 0.85,
-    "fallback_max": 0.08,
-    "booking_right": 0.83,
-    "booking_cancelled": 0.88,
-    "booking_refused_max": 2,
+    "recall": 0.81,
+    "critical_recall": 0.87,
+    "right_number": 0.79,
+    "false_alarms_max": 0.18,
+    "scenario_on_time": 0.88,
+    "harmless_scenarios_escalated_max": 13,
+    "intent_accuracy": 0.84,
+    "fallback_max": 0.05,
+    "booking_right": 0.88,
+    "booking_cancelled": 0.86,
+    "booking_refused_max": 1,
 }
 
 
@@ -102,7 +100,7 @@ def test_the_sealed_half_holds_its_floors(figures):
         got["harmless_scenarios_escalated"]
     assert got["fallback"] <= FLOORS["fallback_max"], got["fallback"]
     # Cancellations and bookings at a refused hour hold today's figures (issue 11
-    # asks for every cancellation honoured and no refused hour: not met on batch 7).
+    # asks for every cancellation honoured and no refused hour: not met on batch 10).
     assert got["booking_cancelled"] >= FLOORS["booking_cancelled"], got["booking_cancelled"]
     assert got["booking_refused"] <= FLOORS["booking_refused_max"], got["booking_refused"]
 
