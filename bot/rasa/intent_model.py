@@ -18,6 +18,7 @@ that intent is answered first (issue 11: "answer the most important first").
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any, Dict, List, Text
 
 import numpy as np
@@ -46,12 +47,13 @@ class IntentReader(PickledReader, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Regularisation; the intents a sentence of a long message may put first."""
-        return {"C": 4.0, "act_first": [], "act_first_margin": 0.15,
+        return {"C": 4.0, "max_iter": 60, "act_first": [], "act_first_margin": 0.15,
                 "act_first_min": 0.6}
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit every intent on every example."""
         from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
         texts = [example.get("text") or "" for example in training_data.intent_examples]
@@ -69,9 +71,16 @@ class IntentReader(PickledReader, IntentClassifier):
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=2, sublinear_tf=True
                             ).fit(prepared),
         ]
-        classifier = LogisticRegression(C=float(self.config["C"]), max_iter=3000,
+        # 60 iterations (2026-12-04, 15,000 sentences): the fit took 80 s to
+        # converge (184 iterations) and 27 s stopped at 60, with the same
+        # companion dev-half accuracy for the reader alone (0.926 -> 0.928):
+        # `make train` stays under five minutes.
+        classifier = LogisticRegression(C=float(self.config["C"]),
+                                        max_iter=int(self.config["max_iter"]),
                                         tol=1e-3, class_weight="balanced")
-        classifier.fit(features(vectorizers, texts), labels)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            classifier.fit(features(vectorizers, texts), labels)
         self.model = (vectorizers, classifier)
         return self.persist()
 

@@ -137,29 +137,39 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             "classifier": round(diet[1], 3) if diet else 0.0,
             "classifier_intent": diet[0] if diet else "",
         }, add_to_output=True)
+        q = diet[1] if diet else 0.0
         if found is not None and found.level != "watch":
             doubt = self.lexicon.lexicon_doubt
-            level = found.level
-            if reading and p < doubt and (diet[1] if diet else 0.0) < doubt:
-                # A risk word that neither reader finds worrying in context
-                # ("il y a quinze ans j'ai fait un infarctus", "appelez le samu
-                # j'ai perdu au tarot"): asked about directly, a human looks;
-                # not paged as a clear risk.
-                level = "watch"
-            self._mark(message, self._category(found.intent, reading, p, diet),
-                       level, "lexicon", found.pattern_id)
-            return
+            if not (reading and p < doubt and q < doubt):
+                self._mark(message, self._category(found.intent, reading, p, diet),
+                           found.level, "lexicon", found.pattern_id)
+                return
+            # A risk word that neither reader finds worrying in context ("il y a
+            # quinze ans j'ai fait un infarctus", "appelez le samu j'ai perdu au
+            # tarot"): not paged as a clear risk; asked about only if a reader
+            # leans towards risk (``_lexicon_asks``).
+            if self._lexicon_asks(p, q):
+                self._mark(message, self._category(found.intent, reading, p, diet),
+                           "watch", "lexicon", found.pattern_id)
+                return
+            found = None
         if self.lexicon.at_distance(text) or self.lexicon.has_idiom(text):
             # Told at a distance, or a known idiom explains the risky word: the
             # whole-message classifier is not trusted (the lexicon read each
             # sentence). The sentence reader is, when the sentence it worries
             # about is not itself told at a distance ("J'ai vu un film hier.
             # Moi je ne veux plus me réveiller.").
-            if found is not None:
+            both = self._combined(reading, p, diet)
+            if found is not None and self._lexicon_asks(p, q):
                 self._mark(message, found.intent, "watch", "lexicon", found.pattern_id)
             elif p >= self.lexicon.reading_ask and not self._worry_is_distant(text, reading):
                 level = "high" if p >= self.lexicon.reading_clear else "watch"
                 self._mark(message, f"risk_{reading['category']}", level, "reader", "", p)
+            elif min(p, q) >= self.lexicon.distance_override and both is not None:
+                # Both readers sure of a risk that a distant or idiomatic word
+                # beside it would hide ("il frappe à la porte de la chambre en
+                # hurlant", "après le journal de 20h"): asked about directly.
+                self._mark(message, both[0], "watch", "combined", "", both[1])
             elif ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
                 self._demote(message)
             return
@@ -171,7 +181,7 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         if p >= self.lexicon.reading_clear:
             self._mark(message, f"risk_{reading['category']}", "high", "reader", "", p)
             return
-        if found is not None:
+        if found is not None and self._lexicon_asks(p, q):
             self._mark(message, found.intent, "watch", "lexicon", found.pattern_id)
             return
         if p >= self.lexicon.reading_ask:
@@ -187,6 +197,17 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             return
         if ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
             self._demote(message)
+
+    def _lexicon_asks(self, p: float, q: float) -> bool:
+        """Whether a lexicon word alone, at the uncertain level, is asked about.
+
+        Only when one of the two readers leans towards risk (``lexicon_watch_support``
+        in the lexicon's bands): on the dev half (2026-12-04, 2,330 messages) the
+        lexicon's uncertain readings that no reader shared were all harmless (39
+        false alarms: "appelez le samu j'ai perdu au tarot", a film, a heart
+        attack ten years ago) and none of the 1,241 risk messages needed them.
+        """
+        return max(p, q) >= self.lexicon.lexicon_watch_support
 
     @staticmethod
     def _category(lexicon_intent: str, reading: Dict[str, Any], p: float,

@@ -82,6 +82,12 @@ class RiskLexicon:
         # that both readers find harmless): off unless the lexicon file sets them.
         self.combined_ask = 2.0
         self.lexicon_doubt = 0.0
+        # A lexicon word of the uncertain level is asked about when a reader's
+        # risk reading is at least this (0: always, as before 2026-12-04).
+        self.lexicon_watch_support = 0.0
+        # Both readers at least this sure of a risk in a message with a distant
+        # or idiomatic sentence: asked about (2.0: never, as before 2026-12-04).
+        self.distance_override = 2.0
         self.distance: List[RiskPattern] = []
         self.abbreviations = abbreviations
         self.safe = safe
@@ -126,6 +132,10 @@ class RiskLexicon:
         lexicon.reading_ask = float(bands.get("reading_ask", lexicon.reading_ask))
         lexicon.combined_ask = float(bands.get("combined_ask", lexicon.combined_ask))
         lexicon.lexicon_doubt = float(bands.get("lexicon_doubt", lexicon.lexicon_doubt))
+        lexicon.distance_override = float(
+            bands.get("distance_override", lexicon.distance_override))
+        lexicon.lexicon_watch_support = float(
+            bands.get("lexicon_watch_support", lexicon.lexicon_watch_support))
         return lexicon
 
     @staticmethod

@@ -260,11 +260,11 @@ def test_both_readers_fairly_worried_ask_directly(banded, reader_p, diet_p, band
 
 
 @pytest.mark.parametrize("reader_p, diet_p, level", [
-    (0.05, 0.05, "watch"),   # the word alone, both readers at ease: asked, not paged
+    (0.05, 0.05, None),      # the word alone, both readers at ease: not paged, not asked
     (0.05, 0.60, "critical"),
     (0.60, 0.05, "critical"),
 ])
-def test_a_lexicon_word_both_readers_find_harmless_is_asked_about(
+def test_a_lexicon_word_both_readers_find_harmless_is_not_an_alarm(
         banded, reader_p, diet_p, level):
     from bot.rasa.risk_model import READING
 
@@ -276,6 +276,49 @@ def test_a_lexicon_word_both_readers_find_harmless_is_asked_about(
                                 {"name": "risk_medical", "confidence": diet_p}])
     message.set(READING, {"category": "medical", "p": reader_p, "chunk": 0})
     banded.process([message])
-    assert message.get("intent")["name"] == "risk_medical"  # never lost: asked at least
-    expected = found.level if level == "critical" else "watch"
-    assert _risk_entity(message)[0]["value"] == expected
+    if level is None:
+        assert message.get("intent")["name"] == "share_day" and not _risk_entity(message)
+        return
+    assert message.get("intent")["name"] == "risk_medical"
+    assert _risk_entity(message)[0]["value"] == found.level
+
+
+@pytest.mark.parametrize("reader_p, band", [(0.05, None), (0.45, None), (0.60, "watch")])
+def test_an_uncertain_lexicon_word_is_asked_about_when_a_reader_leans_to_risk(
+        banded, reader_p, band):
+    from bot.rasa.risk_model import READING
+
+    text = "plus envie de rien"
+    assert banded.lexicon.match(text).level == "watch"
+    message = _message(text, intent="mood_bad", confidence=0.7,
+                       ranking=[{"name": "mood_bad", "confidence": 0.7},
+                                {"name": "risk_suicide", "confidence": 0.05}])
+    message.set(READING, {"category": "suicide", "p": reader_p, "chunk": 0})
+    banded.process([message])
+    if band is None:
+        assert message.get("intent")["name"] == "mood_bad" and not _risk_entity(message)
+    else:
+        assert message.get("intent")["name"] == "risk_suicide"
+        assert _risk_entity(message)[0]["value"] == band
+
+
+@pytest.mark.parametrize("reader_p, diet_p, band", [
+    (0.99, 0.99, "watch"),   # both sure: the distant word beside it does not hide it
+    (0.99, 0.50, None),      # one reader alone: the distant sentence explains it
+])
+def test_both_readers_sure_outweigh_a_distant_word(banded, reader_p, diet_p, band):
+    from bot.rasa.risk_model import READING
+
+    text = ("Après le journal de 20h je prendrai toute la boîte, "
+            "comme ça plus de souci pour personne")
+    assert banded.lexicon.at_distance(text) and banded.lexicon.match(text) is None
+    message = _message(text, intent="share_day", confidence=0.6,
+                       ranking=[{"name": "share_day", "confidence": 0.6},
+                                {"name": "risk_suicide", "confidence": diet_p}])
+    message.set(READING, {"category": "suicide", "p": reader_p, "chunk": 0})
+    banded.process([message])
+    if band is None:
+        assert not _risk_entity(message)
+    else:
+        assert message.get("intent")["name"] == "risk_suicide"
+        assert _risk_entity(message)[0]["value"] == band

@@ -35,19 +35,27 @@ from tools import eval_independent as ev
 # accuracy 0.820 (4 more everyday messages read as risk, 3 more fallbacks; the
 # dev half read the same, 0.898), fallback 0.044; bookings 48/54, 20/22, none
 # at a refused hour.
+# Third reading (19:10, 1,210 more sentences from three new writers, a lexicon
+# word of the uncertain level asked about only when a reader leans towards
+# risk, both readers sure outweighing a distant word; the intent reader's fit
+# stopped at 60 iterations): recall 0.897, critical 0.944, English 0.971,
+# right number 0.866, false alarms 0.127 (clear band 0.115), scenarios 39/42
+# on time, harmless scenarios escalated 15, one conversation repeating a
+# sentence; intent accuracy 0.836, fallback 0.038; bookings 49/54, 20/22,
+# none at a refused hour.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.86,
-    "critical_recall": 0.92,
-    "right_number": 0.84,
-    "false_alarms_max": 0.19,
-    "scenario_on_time": 0.88,
+    "recall": 0.88,
+    "critical_recall": 0.93,
+    "right_number": 0.85,
+    "false_alarms_max": 0.14,
+    "scenario_on_time": 0.90,
     "harmless_scenarios_escalated_max": 17,
-    "intent_accuracy": 0.80,
-    "fallback_max": 0.06,
-    "booking_right": 0.87,
+    "intent_accuracy": 0.82,
+    "fallback_max": 0.055,
+    "booking_right": 0.88,
     "booking_cancelled": 0.86,
     "booking_refused_max": 1,
 }
