@@ -55,7 +55,8 @@ FILLERS = r"\b(vers|environ|aux alentours de|autour de|plutot|disons|si possible
           r"d|un|une|en|on|peut|pourrait|faire|appeler|appel|m|me|moi|par|exemple|" \
           r"non|nan|alors|bon|ben|bah|sinon|finalement|en fait|si|vous|tu|pourriez|" \
           r"pouvez|peux|s appeler|se parler|parler|appelez|rappelez|sappel|sapel|" \
-          r"ca|va|marche|convient|et|ou|y|sur le coup de|pile|tapante?s?|please)\b"
+          r"ca|va|marche|convient|et|ou|y|sur le coup de|pile|tapante?s?|please|genre|" \
+          r"mettez|mettre|remettez|remettre)\b"
 
 # SMS spelling and abbreviations, rewritten before reading (on folded text).
 SMS_WORDS = (
@@ -133,7 +134,7 @@ _HARMLESS_PAS_RE = re.compile(
     # "je ne me sens pas très bien aujourd'hui": a feeling, not a refusal of the day
     r"\b(?:sens|sent|sentais|suis|sui|vais|va|vas|etais)(?: \w+)? pas (?:tres |trop |tro |"
     r"super |vraiment |tellement |en )?(?:bien|forme|top|terrible|fort|la forme)\b|"
-    r"\bpourquoi pas\b|\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
+    r"\bsi jamais\b|\bpourquoi pas\b|\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
     r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais) pas\b|"  # not knowing is not a no
     r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b|"
     r"\b(?:ne )?(?:bouge|sors|sort) (?:pas|plus|jamais)(?: (?:de chez moi|de la maison|"
@@ -146,16 +147,22 @@ _CALL_RE = re.compile(
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
     r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b|"
     r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*|\blapp?el\w*|"
-    r"\bparler (?:a|avec)\b")
+    r"\bparler (?:a|au|aux|avec)\b|\b(?:re)?mett(?:ez|re)\b")
 _CANCEL_RE = re.compile(
-    r"\b(annul\w*|laiss\w* tomb\w*|oubli(?:e|ez|ons)\b(?! pas)|au revoir|bonne (?:journee|"
+    r"\b(annul\w*|laiss\w* tomb\w*|(?<!ai )(?<!avais )(?<!avait )oubli(?:e|ez|ons)\b(?! pas)|"
+    r"au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
     r"besoin|la peine|cette fois|d appel)|plus besoin|(?:c est |ce n est )?plus la peine|"
     r"je (?:vous )?(?:re)?contacterai|"
     r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
     r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
     r"non ca ira|ca ira merci|pas d appel|veux plus|veux pas d appel|"
-    r"je (?:ne )?veux pas (?:etre )?appele)")
+    r"je (?:ne )?veux pas (?:etre )?appele|"
+    # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
+    r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
+    r"(?:retire|enleve|supprime)[rz]? (?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
+    r"(?:non|nan) laiss(?:e|ez|er)\b(?! (?:moi|un message))|"
+    r"(?:je prefere|je prefererais) (?:appeler|telephoner) moi meme)")
 _ACCEPT_RE = re.compile(
     r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres) )*"
     r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
@@ -267,6 +274,7 @@ ENGLISH_WORDS = (
     (r"\bin an hour\b", "dans une heure"), (r"\bin (\d+) hours?\b", r"dans \1 heures"),
     (r"\bin (\d+) days?\b", r"dans \1 jours"), (r"\binstead\b|\bmake it\b", "plutot"),
     (r"\b(?:call|phone|ring) me\b", "appelez moi"), (r"\bcancel\b", "annule"),
+    (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
     (r"\bnever mind\b|\bforget it\b", "laissez tomber"),
     (r"\b(?:is )?fine\b|\bsounds good\b|\bperfect\b", "ca me va"),
     (r"^yes\b|^yeah\b", "oui"), (r"^no\b|\bno\b(?= *[,.]|$)", "non"),
@@ -275,7 +283,9 @@ ENGLISH_WORDS = (
 
 def normalise(text: str) -> str:
     """Folded text with SMS spelling, hours in words and service numbers rewritten."""
-    folded = fold(text or "")[:400]
+    # A long SMS (up to 1,600 characters) is read whole: a request at its end
+    # ("…me téléphone samedi après ma sieste, vers 15h30") is still a request.
+    folded = fold(text or "")[:1600]
     for english, french in ENGLISH_WORDS:
         folded = re.sub(english, french, folded)
     for pattern, replacement in SMS_WORDS:
@@ -491,6 +501,16 @@ def _read_clause(text: str, now: datetime) -> _Clause:
 CALLING_A_SERVICE_RE = re.compile(
     r"\b(?:j |je |i |on |tu )?(?:r?appel\w*|call\w*|telephon\w*|compos\w*|fais|fait) "
     r"(?:le |au |the )?numero de service\b")
+# "mon fils m'appelle tous les dimanches à 15h", "elle m'appellera tous les soirs à
+# 19h": someone else's call, not one asked of the team (that moment is taken).
+_OTHERS_CALL_RE = re.compile(
+    r"\b(?:mon|ma|mes|son|sa|ses|notre|nos) (?!benevole|ecoutant|equipe)\w+ (?:\w+ )?"
+    r"(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
+    r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)")
+# "je rentre du travail vers 17h30": busy until then, not the moment asked.
+_CALL_WORDS_ONLY_RE = re.compile(r"\b(?:r?app?ell?\w*|telephon\w*|coup de fil)\b")
+_BACK_AT_RE = re.compile(r"\bje (?:rentre|reviens|finis|termine|sors|serai (?:rentree?|de "
+                         r"retour)|suis de retour)\b")
 # What a bare moment is made of ("jeudi prochain dans l'après-midi").
 _TIME_WORDS_RE = re.compile(
     r"\b(?:" + "|".join(WEEKDAYS + MONTHS) + r"|demain|apres demain|aujourd hui|ce|cet|"
@@ -527,6 +547,14 @@ def read_at(text: str, now: datetime) -> Proposal:
             # "à 18h30 j'appelle le 115 pour un lit": that moment is taken
             if clause.hour is not None:
                 refused_hours.append(clause.hour)
+            continue
+        if _OTHERS_CALL_RE.search(clause.text):
+            if clause.hour is not None:
+                refused_hours.append(clause.hour)
+            continue
+        if clause.hour is not None and _BACK_AT_RE.search(clause.text) \
+                and not _CALL_WORDS_ONLY_RE.search(clause.text):
+            refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour)
             continue
         if clause.hour is not None and _BUSY_UNTIL_RE.search(clause.text) \
                 and not _CALL_RE.search(clause.text):
@@ -617,6 +645,13 @@ def read_at(text: str, now: datetime) -> Proposal:
 # not a farewell ("merci, au revoir") nor a polite "non merci".
 _POLITE_ENDINGS_RE = re.compile(
     r"\b(?:bonne (?:journee|soiree) )?au revoir\b|\b(?:non|nan) merci\b|\bca ira merci\b")
+
+
+def others_call(text: str) -> bool:
+    """Whether a message tells of someone else's calls ("mon fils m'appelle tous les
+    dimanches à 15h") rather than asking the team for one.
+    """
+    return bool(_OTHERS_CALL_RE.search(normalise(text)))
 
 
 def explicit_cancel(text: str) -> bool:

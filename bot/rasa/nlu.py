@@ -19,7 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.calls.when import read
 from bot.core import clock
 from bot.core.config import load_settings
-from bot.core.french_time import CALLING_A_SERVICE_RE, normalise
+from bot.core.french_time import CALLING_A_SERVICE_RE, normalise, others_call
 from bot.safety.risk import DEFAULT_LEXICON, RiskLexicon, load_lexicon
 
 from bot.core.text import normalise_text
@@ -174,9 +174,13 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
                 self._demote(message)
             return
         from_classifier = self._risk_from_classifier(message)
-        if from_classifier is not None:
+        if from_classifier is not None and p >= self.lexicon.classifier_support:
             intent, confidence = from_classifier
             self._mark(message, intent, "high", "classifier", "", confidence)
+            return
+        if from_classifier is not None and self.lexicon.classifier_alone_asks:
+            intent, confidence = from_classifier
+            self._mark(message, intent, "watch", "classifier", "", confidence)
             return
         if p >= self.lexicon.reading_clear:
             self._mark(message, f"risk_{reading['category']}", "high", "reader", "", p)
@@ -405,8 +409,12 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                 continue
             # A weak risk guess of DIET is read like any other message: the risk
             # detector, after this, still decides on risk (and risk wins).
-            if (intent.startswith("risk_") and confident >= 0.5) or (intent in _CALL_KEEPS
-                                              and intent != "schedule_call"):
+            # "slt c possible ke qqn mapel lundi a 18h": a greeting that asks for a
+            # call in so many words is a request.
+            greeting_asks = intent == "greet" and bool(
+                _CALL_WORDS.search(CALLING_A_SERVICE_RE.sub(" ", folded)))
+            if (intent.startswith("risk_") and confident >= 0.5) or (
+                    intent in _CALL_KEEPS and intent != "schedule_call" and not greeting_asks):
                 continue
             if _YES_FIRST.match(folded) and len(text) < 120 and not reading.cancel \
                     and intent not in _YES_KEEPS and (
@@ -417,9 +425,10 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                 # reads the condition from this same message).
                 _put_first(message, "affirm", 1.0)
                 continue
-            if not reading.positive or reading.cancel or reading.past:
+            told = intent == "schedule_call" and not reading.asked and others_call(text)
+            if (not reading.positive or reading.cancel or reading.past) and not told:
                 continue
-            words = bool(_CALL_WORDS.search(CALLING_A_SERVICE_RE.sub(" ", folded)))
+            words = not told and bool(_CALL_WORDS.search(CALLING_A_SERVICE_RE.sub(" ", folded)))
             if intent != "schedule_call" and reading.asked and (
                     words or (reading.day is not None
                               and (reading.hour is not None or reading.part is not None))):

@@ -477,3 +477,43 @@ def test_an_hour_after_a_day_told_without_a_part_is_not_tied_to_it():
     # "samedi je vais chez ma fille": the hour asked for is not Saturday's.
     reading = read("samedi je vais chez ma fille, appelez-moi à 15h", NOW, "Europe/Paris")
     assert reading.day is None and reading.hour is not None
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a request at the end of a long message is read (SMS up to 1,600 characters)
+    ("Je vis seule depuis longtemps et les journées sont longues, surtout en hiver quand il "
+     "fait nuit tôt. " * 4 + "Je souhaiterais qu'on me téléphone samedi, vers 15h30.",
+     "2026-11-28 15:30"),
+    # "si jamais" is not a refusal
+    ("si jamais quelqu'un pouvait m'appeler dimanche vers 17h ça me ferait du bien",
+     "2026-11-29 17:00"),
+    # coming home at 17h30 is not the moment asked
+    ("vendredi à 18h ça serait bien, je rentre du travail vers 17h30", "2026-11-27 18:00"),
+    ("parler au bénévole dans 2 jours à 11h", "2026-11-27 11:00"),
+    ("genre vendredi 16h", "2026-11-27 16:00"),
+    ("tomorrow around 3pm please", "2026-11-26 15:00"),
+])
+def test_requests_people_write(text, expected):
+    found = understand(text, NOW, "Europe/Paris")
+    assert found.status == "ok" and found.at.strftime("%Y-%m-%d %H:%M") == expected
+    assert booking_request(text, NOW, "Europe/Paris")
+
+
+@pytest.mark.parametrize("text", [
+    "Mon fils m'appelle tous les dimanches à 15h, alors ça va",
+    "non, ma fille m'appelle déjà tous les soirs à 19h, ça me suffit",
+    "elle m'appellera tous les soirs à 19h à partir de maintenant",
+])
+def test_someone_elses_calls_are_not_a_request(text):
+    assert not booking_request(text, NOW, "Europe/Paris")
+
+
+@pytest.mark.parametrize("text, cancel", [
+    ("stop pour l'appel de vendredi svp", True),
+    ("retirez l'appel de lundi", True),
+    ("ah non laissez, ma fille vient finalement ce week-end", True),
+    ("je préfère appeler moi-même quand j'en ai besoin", True),
+    ("j'avais oublié, mettez le 10 à 11h plutôt", False),
+])
+def test_calling_a_call_off(text, cancel):
+    assert read(text, NOW, "Europe/Paris").cancel is cancel

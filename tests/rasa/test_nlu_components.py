@@ -49,8 +49,11 @@ def test_classifier_risk_counts_even_below_the_top(detector):
         {"name": "feel_sad", "confidence": 0.3},
         {"name": "risk_medical", "confidence": 0.6},
     ]
+    from bot.rasa.risk_model import READING
+
     message = _message("blabla obscur", intent="nlu_fallback", confidence=0.45,
                        ranking=ranking)
+    message.set(READING, {"category": "medical", "p": 0.6, "chunk": 0})  # the reader agrees
     detector.process([message])
     assert message.get("intent")["name"] == "risk_medical"
     (entity,) = _risk_entity(message)
@@ -200,6 +203,11 @@ def test_the_reader_is_trusted_beside_a_distant_sentence_only_on_its_own_sentenc
     ("ne m'appelez pas mardi, plutôt mercredi à 10h", "cancel_call", "cancel_call"),
     ("g passé une prise de sang, les resultats c lundi, ça va durer tout le weekend",
      "feel_anxious", "feel_anxious"),
+    # a greeting that asks for a call is a request; a greeting with a moment is not
+    ("slt c possible ke qqn mapel lundi a 18h", "greet", "schedule_call"),
+    ("bonjour, bonne journée à demain", "greet", "greet"),
+    # someone else's calls
+    ("mon fils m'appelle tous les dimanches à 15h", "schedule_call", "health_minor"),
 ])
 def test_a_call_asked_for_at_a_moment_is_a_call(text, intent, expected):
     from bot.rasa.nlu import CallRequestReader
@@ -322,3 +330,18 @@ def test_both_readers_sure_outweigh_a_distant_word(banded, reader_p, diet_p, ban
     else:
         assert message.get("intent")["name"] == "risk_suicide"
         assert _risk_entity(message)[0]["value"] == band
+
+
+@pytest.mark.parametrize("reader_p, level", [(0.05, "watch"), (0.6, "high")])
+def test_diet_alone_is_asked_about_and_with_the_reader_is_clear(banded, reader_p, level):
+    from bot.rasa.risk_model import READING
+
+    text = "bonsoir, me voilà de retour"
+    assert banded.lexicon.match(text) is None and not banded.lexicon.at_distance(text)
+    message = _message(text, intent="risk_suicide", confidence=0.999,
+                       ranking=[{"name": "risk_suicide", "confidence": 0.999},
+                                {"name": "greet", "confidence": 0.001}])
+    message.set(READING, {"category": "suicide", "p": reader_p, "chunk": 0})
+    banded.process([message])
+    assert message.get("intent")["name"] == "risk_suicide"
+    assert _risk_entity(message)[0]["value"] == level
