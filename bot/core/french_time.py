@@ -647,11 +647,11 @@ _POLITE_ENDINGS_RE = re.compile(
     r"\b(?:bonne (?:journee|soiree) )?au revoir\b|\b(?:non|nan) merci\b|\bca ira merci\b")
 
 
-def others_call(text: str) -> bool:
-    """Whether a message tells of someone else's calls ("mon fils m'appelle tous les
-    dimanches à 15h") rather than asking the team for one.
+def others_call(folded: str) -> bool:
+    """Whether a message (already ``normalise``d) tells of someone else's calls ("mon
+    fils m'appelle tous les dimanches à 15h") rather than asking the team for one.
     """
-    return bool(_OTHERS_CALL_RE.search(normalise(text)))
+    return bool(_OTHERS_CALL_RE.search(folded))
 
 
 def explicit_cancel(text: str) -> bool:

@@ -159,28 +159,27 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             # sentence). The sentence reader is, when the sentence it worries
             # about is not itself told at a distance ("J'ai vu un film hier.
             # Moi je ne veux plus me réveiller.").
-            both = self._combined(reading, p, diet)
             if found is not None and self._lexicon_asks(p, q):
                 self._mark(message, found.intent, "watch", "lexicon", found.pattern_id)
             elif p >= self.lexicon.reading_ask and not self._worry_is_distant(text, reading):
                 level = "high" if p >= self.lexicon.reading_clear else "watch"
                 self._mark(message, f"risk_{reading['category']}", level, "reader", "", p)
-            elif min(p, q) >= self.lexicon.distance_override and both is not None:
+            elif min(p, q) >= self.lexicon.distance_override:
                 # Both readers sure of a risk that a distant or idiomatic word
                 # beside it would hide ("il frappe à la porte de la chambre en
                 # hurlant", "après le journal de 20h"): asked about directly.
-                self._mark(message, both[0], "watch", "combined", "", both[1])
+                both = self._combined(reading, p, diet)
+                if both is not None:
+                    self._mark(message, both[0], "watch", "combined", "", both[1])
             elif ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
                 self._demote(message)
             return
         from_classifier = self._risk_from_classifier(message)
-        if from_classifier is not None and p >= self.lexicon.classifier_support:
+        if from_classifier is not None:
+            # DIET sure, the sentence reader at ease: asked about, not paged.
             intent, confidence = from_classifier
-            self._mark(message, intent, "high", "classifier", "", confidence)
-            return
-        if from_classifier is not None and self.lexicon.classifier_alone_asks:
-            intent, confidence = from_classifier
-            self._mark(message, intent, "watch", "classifier", "", confidence)
+            level = "high" if p >= self.lexicon.classifier_support else "watch"
+            self._mark(message, intent, level, "classifier", "", confidence)
             return
         if p >= self.lexicon.reading_clear:
             self._mark(message, f"risk_{reading['category']}", "high", "reader", "", p)
@@ -411,8 +410,8 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
             # detector, after this, still decides on risk (and risk wins).
             # "slt c possible ke qqn mapel lundi a 18h": a greeting that asks for a
             # call in so many words is a request.
-            greeting_asks = intent == "greet" and bool(
-                _CALL_WORDS.search(CALLING_A_SERVICE_RE.sub(" ", folded)))
+            call_words = bool(_CALL_WORDS.search(CALLING_A_SERVICE_RE.sub(" ", folded)))
+            greeting_asks = intent == "greet" and call_words
             if (intent.startswith("risk_") and confident >= 0.5) or (
                     intent in _CALL_KEEPS and intent != "schedule_call" and not greeting_asks):
                 continue
@@ -425,10 +424,10 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                 # reads the condition from this same message).
                 _put_first(message, "affirm", 1.0)
                 continue
-            told = intent == "schedule_call" and not reading.asked and others_call(text)
+            told = intent == "schedule_call" and not reading.asked and others_call(folded)
             if (not reading.positive or reading.cancel or reading.past) and not told:
                 continue
-            words = not told and bool(_CALL_WORDS.search(CALLING_A_SERVICE_RE.sub(" ", folded)))
+            words = call_words and not told
             if intent != "schedule_call" and reading.asked and (
                     words or (reading.day is not None
                               and (reading.hour is not None or reading.part is not None))):

@@ -89,9 +89,8 @@ class RiskLexicon:
         # or idiomatic sentence: asked about (2.0: never, as before 2026-12-04).
         self.distance_override = 2.0
         # DIET sure of a risk is a clear risk when the sentence reader's reading is
-        # at least this; below it, asked about (classifier_alone_asks) or left.
+        # at least this; below it, asked about.
         self.classifier_support = 0.0
-        self.classifier_alone_asks = True
         self.distance: List[RiskPattern] = []
         self.abbreviations = abbreviations
         self.safe = safe
@@ -138,8 +137,6 @@ class RiskLexicon:
         lexicon.lexicon_doubt = float(bands.get("lexicon_doubt", lexicon.lexicon_doubt))
         lexicon.classifier_support = float(
             bands.get("classifier_support", lexicon.classifier_support))
-        lexicon.classifier_alone_asks = bool(
-            bands.get("classifier_alone_asks", lexicon.classifier_alone_asks))
         lexicon.distance_override = float(
             bands.get("distance_override", lexicon.distance_override))
         lexicon.lexicon_watch_support = float(
