@@ -19,44 +19,31 @@ from tools import eval_independent as ev
 # today's figure is below a target, the floor is today's measured figure, a
 # little lower for the width of one or two messages (README, "Tests and
 # measures"), so that nothing slips back unnoticed.
-# Measured on the batch-10 sealed half (eight new writers, sealed whole on
-# 2026-12-04 evening: 321 risk, 244 harmless, 42 + 42 scenarios; 183 companion
-# messages; 54 bookings, 22 cancellations and 14 with nothing to book).
-# First reading (18:20, the model of 21d4a24): recall 0.819, critical 0.881,
-# right number 0.798, false alarms 0.172, scenarios on time 38/42, harmless
-# scenarios escalated 11/42; intent accuracy 0.858, fallback 0.027; bookings
-# right 49/54, cancellations 20/22, no booking at a refused hour. (The batch-7
-# sealed half, read six times and now in the dev half, said recall 0.913 and
-# false alarms 0.098: a half read often flatters; README, "Tests and measures".)
-# Second reading (18:40, DIET on sentence features and 1,480 sentences from four
-# new writers: English, reports about others, indirect risk, hard negatives):
-# recall 0.872, critical 0.937, English 0.943 (0.743), right number 0.850,
-# false alarms 0.176, scenarios 38/42, harmless scenarios escalated 15; intent
-# accuracy 0.820 (4 more everyday messages read as risk, 3 more fallbacks; the
-# dev half read the same, 0.898), fallback 0.044; bookings 48/54, 20/22, none
-# at a refused hour.
-# Third reading (19:10, 1,210 more sentences from three new writers, a lexicon
-# word of the uncertain level asked about only when a reader leans towards
-# risk, both readers sure outweighing a distant word; the intent reader's fit
-# stopped at 60 iterations): recall 0.897, critical 0.944, English 0.971,
-# right number 0.866, false alarms 0.127 (clear band 0.115), scenarios 39/42
-# on time, harmless scenarios escalated 15, one conversation repeating a
-# sentence; intent accuracy 0.836, fallback 0.038; bookings 49/54, 20/22,
-# none at a refused hour.
+# Measured on the batch-12 sealed half (six new writers, sealed whole on
+# 2026-12-04 at 21:10: 330 risk, 270 harmless, 42 + 43 scenarios; 190 companion
+# messages; 58 bookings, 14 cancellations and 17 with nothing to book). The
+# batch-10 half, read five times, joined the dev half.
+# First reading (21:20, the model of e01a377): recall 0.921, critical 0.939,
+# English 0.944, right number 0.900, false alarms 0.133 (clear band 0.104),
+# scenarios on time 34/42 (8 late, none missed), harmless scenarios escalated
+# 17/43; intent accuracy 0.811, fallback 0.047; bookings right 48/58,
+# cancellations 13/14, nothing booked 17/17, no booking at a refused hour. (The
+# batch-10 half's last reading had said scenarios 39/42, intent 0.836 and
+# bookings 49/54: a half read often flatters; README, "Tests and measures".)
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.88,
-    "critical_recall": 0.93,
-    "right_number": 0.85,
-    "false_alarms_max": 0.14,
-    "scenario_on_time": 0.90,
-    "harmless_scenarios_escalated_max": 17,
-    "intent_accuracy": 0.82,
-    "fallback_max": 0.055,
-    "booking_right": 0.88,
-    "booking_cancelled": 0.86,
+    "recall": 0.90,
+    "critical_recall": 0.92,
+    "right_number": 0.88,
+    "false_alarms_max": 0.15,
+    "scenario_on_time": 0.78,
+    "harmless_scenarios_escalated_max": 19,
+    "intent_accuracy": 0.79,
+    "fallback_max": 0.06,
+    "booking_right": 0.80,
+    "booking_cancelled": 0.85,
     "booking_refused_max": 1,
 }
 
