@@ -162,7 +162,9 @@ _CANCEL_RE = re.compile(
     r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
     r"(?:retire|enleve|supprime)[rz]? (?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
     r"(?:non|nan) laiss(?:e|ez|er)\b(?! (?:moi|un message))|"
-    r"(?:je prefere|je prefererais) (?:appeler|telephoner) moi meme)")
+    r"(?:je prefere|je prefererais) (?:appeler|telephoner) moi meme|"
+    # "ne mettez rien", "ne retenez rien pour le moment"
+    r"ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien)")
 _ACCEPT_RE = re.compile(
     r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres) )*"
     r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
@@ -286,6 +288,10 @@ def normalise(text: str) -> str:
     # A long SMS (up to 1,600 characters) is read whole: a request at its end
     # ("…me téléphone samedi après ma sieste, vers 15h30") is still a request.
     folded = fold(text or "")[:1600]
+    # Dictated messages spell their punctuation ("après-demain virgule le matin").
+    folded = re.sub(r" virgule\b", ",", folded)
+    folded = re.sub(r" point (?=(?:merci|a la ligne|final)\b)| point$", ". ", folded)
+    folded = _misspelt_weekdays(folded)
     for english, french in ENGLISH_WORDS:
         folded = re.sub(english, french, folded)
     for pattern, replacement in SMS_WORDS:
@@ -295,6 +301,7 @@ def normalise(text: str) -> str:
     for word, minutes in sorted(MINUTE_WORDS.items(), key=lambda kv: -len(kv[0])):
         folded = re.sub(rf"\b(\d{{1,2}})h {word}\b(?! (?:minutes?|min|jours?|ans?)\b)",
                         rf"\g<1>h{minutes:02d}", folded)
+    folded = _DATE_WORDS_RE.sub(lambda m: f"{DAY_WORDS[m.group(1)]} {m.group(2)}", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et demie?\b", r"\1h30", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et quart\b", r"\1h15", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? moins (?:le )?quart\b",
@@ -302,6 +309,45 @@ def normalise(text: str) -> str:
     folded = _SERVICE_RE.sub(" numero de service ", folded)
     folded = _BIG_SERVICE_RE.sub(" numero de service ", folded)
     return re.sub(r"\s+", " ", folded).strip()
+
+
+_UNITS = ("un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf")
+DAY_WORDS = {"premier": 1, **{w: i + 1 for i, w in enumerate(_UNITS)}, "dix": 10, "onze": 11,
+             "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+             "dix sept": 17, "dix huit": 18, "dix neuf": 19, "vingt": 20,
+             "vingt et un": 21, **{f"vingt {w}": 21 + i for i, w in enumerate(_UNITS[1:], 1)},
+             "trente": 30, "trente et un": 31}
+# A date in words ("vendredi onze décembre", "le premier janvier"): the day as digits.
+_DATE_WORDS_RE = re.compile(
+    r"\b(" + "|".join(sorted(DAY_WORDS, key=len, reverse=True)) + r") ("
+    + "|".join(MONTHS) + r")\b")
+
+
+def _near(word: str, name: str) -> bool:
+    """One letter off (swapped, missing, extra or wrong): "samdei", "mecredi"."""
+    if word == name or abs(len(word) - len(name)) > 1:
+        return False
+    if len(word) == len(name):
+        diff = [i for i, (a, b) in enumerate(zip(word, name)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and word[diff[0]] == name[diff[1]]
+                                  and word[diff[1]] == name[diff[0]])
+    short, long_ = sorted((word, name), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+_WEEKDAY_LOOKALIKES = {"hardi", "pardi", "tardi", "mahdi", "mundi", "marli", "marri", "samedis", "lundis", "mardis", "jeudis", "vendredis",
+                       "dimanches", "mercredis"}
+
+
+def _misspelt_weekdays(folded: str) -> str:
+    """Weekday names typed one letter off ("le samdei a 11h") read as the weekday."""
+    def fix(match: "re.Match[str]") -> str:
+        word = match.group(0)
+        if word in _WEEKDAY_LOOKALIKES or word in WEEKDAYS:
+            return word
+        return next((name for name in WEEKDAYS if _near(word, name)), word)
+    return re.sub(r"\b[a-z]{5,9}\b", fix, folded)
 
 
 _HOUR_RE = re.compile(

@@ -121,6 +121,11 @@ def _at(found):
     ("mardi à quatorze heures trente", "2026-12-01 14:30"),
     ("demain seize heures quarante-cinq", "2026-11-26 16:45"),
     ("vou pouvé mapelé vendredi a 10h svp", "2026-11-27 10:00"),
+    # a weekday one letter off, a date in words, a dictated message
+    ("le samdei a 11h svp", "2026-11-28 11:00"),
+    ("appelez-moi vendredi vingt-sept novembre, dix-sept heures trente", "2026-11-27 17:30"),
+    ("après-demain virgule le matin mais pas trop tôt virgule disons 10h point merci",
+     "2026-11-27 10:00"),
 ])
 def test_sms_spelling_and_hours_in_words(text, expected):
     assert _at(_talk(text)[0]) == expected
@@ -514,6 +519,9 @@ def test_someone_elses_calls_are_not_a_request(text):
     ("ah non laissez, ma fille vient finalement ce week-end", True),
     ("je préfère appeler moi-même quand j'en ai besoin", True),
     ("j'avais oublié, mettez le 10 à 11h plutôt", False),
+    ("non, en fait ne mettez rien, je ne sais pas comment je serai", True),
+    ("Ne retenez rien pour le moment, je vous écrirai.", True),
+    ("mettez-moi vendredi à 10h, rien d'autre", False),
 ])
 def test_calling_a_call_off(text, cancel):
     assert read(text, NOW, "Europe/Paris").cancel is cancel
