@@ -336,8 +336,9 @@ def _near(word: str, name: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-_WEEKDAY_LOOKALIKES = {"hardi", "pardi", "tardi", "mahdi", "mundi", "marli", "marri", "samedis", "lundis", "mardis", "jeudis", "vendredis",
-                       "dimanches", "mercredis"}
+_WEEKDAY_LOOKALIKES = {"hardi", "pardi", "tardi", "mahdi", "mundi", "marli", "marri",
+                       "samedis", "lundis", "mardis", "jeudis", "vendredis", "dimanches",
+                       "mercredis"}
 
 
 def _misspelt_weekdays(folded: str) -> str:

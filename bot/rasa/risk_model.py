@@ -145,8 +145,22 @@ class SentenceRiskClassifier(PickledReader):
         texts, labels = [], []
         for example in training_data.intent_examples:
             intent = example.get("intent") or ""
-            texts.append(example.get("text") or "")
+            text = example.get("text") or ""
+            texts.append(text)
             labels.append(intent[5:] if intent.startswith("risk_") else NONE)
+            if not intent.startswith("risk_"):
+                # The reader reads every sentence of a message (``read``), so it
+                # learns them too: each sentence of a harmless example is
+                # harmless ("Je vais prendre ma tisane et fermer les volets." in
+                # a long goodnight). Sentences of a risk example are not
+                # labelled: which one carries the risk is not known. On the dev
+                # half (2026-12-04, reader alone): harmless scenarios with a
+                # turn read as risk 47 -> 38 of 204, risk scenarios unchanged,
+                # batch 10 at the asking threshold recall 0.788 -> 0.801 and
+                # false alarms 0.049 -> 0.045.
+                pieces = chunks(text)[1:]
+                texts.extend(pieces)
+                labels.extend([NONE] * len(pieces))
         lexicon = load_lexicon()
         prepared = [lexicon.prepare(t) for t in texts]
         # Character n-grams (spelling, typos) and word uni- and bigrams ("plus

@@ -30,19 +30,26 @@ from tools import eval_independent as ev
 # cancellations 13/14, nothing booked 17/17, no booking at a refused hour. (The
 # batch-10 half's last reading had said scenarios 39/42, intent 0.836 and
 # bookings 49/54: a half read often flatters; README, "Tests and measures".)
+# Fourth reading (22:30, the model of this commit: 2,390 sentences from five
+# new writers, the sentence reader learning each sentence of a harmless
+# example, DIET at 25 epochs in batches of 256 to 512): recall 0.933, critical
+# 0.961, English 0.889, right number 0.924, false alarms 0.126 (clear band
+# 0.085), scenarios 34/42 on time, harmless scenarios escalated 14/43; intent
+# accuracy 0.837, fallback 0.026; bookings right 48/58, cancellations 13/14,
+# nothing booked 17/17, no booking at a refused hour.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.90,
-    "critical_recall": 0.92,
-    "right_number": 0.88,
-    "false_alarms_max": 0.15,
+    "recall": 0.92,
+    "critical_recall": 0.95,
+    "right_number": 0.91,
+    "false_alarms_max": 0.14,
     "scenario_on_time": 0.78,
-    "harmless_scenarios_escalated_max": 19,
-    "intent_accuracy": 0.79,
-    "fallback_max": 0.06,
-    "booking_right": 0.80,
+    "harmless_scenarios_escalated_max": 16,
+    "intent_accuracy": 0.82,
+    "fallback_max": 0.04,
+    "booking_right": 0.79,
     "booking_cancelled": 0.85,
     "booking_refused_max": 1,
 }
