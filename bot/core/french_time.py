@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time as dtime, timedelta
 from typing import List, Optional, Tuple
 
@@ -283,8 +284,14 @@ ENGLISH_WORDS = (
 )
 
 
+@lru_cache(maxsize=512)
 def normalise(text: str) -> str:
-    """Folded text with SMS spelling, hours in words and service numbers rewritten."""
+    """Folded text with SMS spelling, hours in words and service numbers rewritten.
+
+    Cached: one message is read several times (the call reader in the NLU, the
+    booking policy, the booking actions), and a long one takes a few
+    milliseconds.
+    """
     # A long SMS (up to 1,600 characters) is read whole: a request at its end
     # ("…me téléphone samedi après ma sieste, vers 15h30") is still a request.
     folded = fold(text or "")[:1600]

@@ -26,6 +26,18 @@ def _risk_entity(message):
     return [e for e in message.get("entities") or [] if e["entity"] == "risk_level"]
 
 
+def _read_by_both(text, everyday, confidence, risk_intent, diet_p, reader_p):
+    """A message as the risk detector sees it: an everyday intent first, DIET's
+    risk reading in the ranking, and the sentence reader's reading."""
+    from bot.rasa.risk_model import READING
+
+    message = _message(text, intent=everyday, confidence=confidence,
+                       ranking=[{"name": everyday, "confidence": confidence},
+                                {"name": risk_intent, "confidence": diet_p}])
+    message.set(READING, {"category": risk_intent[5:], "p": reader_p, "chunk": 0})
+    return message
+
+
 def test_lexicon_match_overrides_the_classifier(detector):
     message = _message("jveux en finir", intent="mood_bad", confidence=0.8)
     detector.process([message])
@@ -249,15 +261,11 @@ def banded():
     (0.60, 0.90, None),
 ])
 def test_both_readers_fairly_worried_ask_directly(banded, reader_p, diet_p, band):
-    from bot.rasa.risk_model import READING
-
     assert banded.lexicon.combined_ask <= 0.9 < banded.lexicon.reading_ask + 0.1
     text = "je suis dans la baignoire et j'ai pris ce qu'il fallait"
     assert banded.lexicon.match(text) is None
-    message = _message(text, intent="nlu_fallback", confidence=0.3,
-                       ranking=[{"name": "nlu_fallback", "confidence": 0.3},
-                                {"name": "risk_suicide", "confidence": diet_p}])
-    message.set(READING, {"category": "suicide", "p": reader_p, "chunk": 0})
+    message = _read_by_both(text, "nlu_fallback", 0.3, "risk_suicide",
+                            diet_p=diet_p, reader_p=reader_p)
     banded.process([message])
     entity = _risk_entity(message)
     if band is None:
@@ -274,15 +282,11 @@ def test_both_readers_fairly_worried_ask_directly(banded, reader_p, diet_p, band
 ])
 def test_a_lexicon_word_both_readers_find_harmless_is_not_an_alarm(
         banded, reader_p, diet_p, level):
-    from bot.rasa.risk_model import READING
-
     text = "appelez le samu j'ai perdu au tarot contre Paulette"
     found = banded.lexicon.match(text)
     assert found is not None and found.level in ("critical", "high")
-    message = _message(text, intent="share_day", confidence=0.8,
-                       ranking=[{"name": "share_day", "confidence": 0.8},
-                                {"name": "risk_medical", "confidence": diet_p}])
-    message.set(READING, {"category": "medical", "p": reader_p, "chunk": 0})
+    message = _read_by_both(text, "share_day", 0.8, "risk_medical",
+                            diet_p=diet_p, reader_p=reader_p)
     banded.process([message])
     if level is None:
         assert message.get("intent")["name"] == "share_day" and not _risk_entity(message)
@@ -294,14 +298,10 @@ def test_a_lexicon_word_both_readers_find_harmless_is_not_an_alarm(
 @pytest.mark.parametrize("reader_p, band", [(0.05, None), (0.45, None), (0.60, "watch")])
 def test_an_uncertain_lexicon_word_is_asked_about_when_a_reader_leans_to_risk(
         banded, reader_p, band):
-    from bot.rasa.risk_model import READING
-
     text = "plus envie de rien"
     assert banded.lexicon.match(text).level == "watch"
-    message = _message(text, intent="mood_bad", confidence=0.7,
-                       ranking=[{"name": "mood_bad", "confidence": 0.7},
-                                {"name": "risk_suicide", "confidence": 0.05}])
-    message.set(READING, {"category": "suicide", "p": reader_p, "chunk": 0})
+    message = _read_by_both(text, "mood_bad", 0.7, "risk_suicide",
+                            diet_p=0.05, reader_p=reader_p)
     banded.process([message])
     if band is None:
         assert message.get("intent")["name"] == "mood_bad" and not _risk_entity(message)
@@ -315,15 +315,11 @@ def test_an_uncertain_lexicon_word_is_asked_about_when_a_reader_leans_to_risk(
     (0.99, 0.50, None),      # one reader alone: the distant sentence explains it
 ])
 def test_both_readers_sure_outweigh_a_distant_word(banded, reader_p, diet_p, band):
-    from bot.rasa.risk_model import READING
-
     text = ("Après le journal de 20h je prendrai toute la boîte, "
             "comme ça plus de souci pour personne")
     assert banded.lexicon.at_distance(text) and banded.lexicon.match(text) is None
-    message = _message(text, intent="share_day", confidence=0.6,
-                       ranking=[{"name": "share_day", "confidence": 0.6},
-                                {"name": "risk_suicide", "confidence": diet_p}])
-    message.set(READING, {"category": "suicide", "p": reader_p, "chunk": 0})
+    message = _read_by_both(text, "share_day", 0.6, "risk_suicide",
+                            diet_p=diet_p, reader_p=reader_p)
     banded.process([message])
     if band is None:
         assert not _risk_entity(message)
