@@ -70,6 +70,8 @@ USUAL_ACTION = {"affirm": "utter_affirm_generic", "deny": "utter_deny_generic",
 AMEND_EXPLICIT_ONLY = ("share_day", "pause_checkins", "out_of_scope", "goodbye", "thank",
                        "feel_sad", "feel_lonely", "feel_anxious", "mood_bad", "mood_good",
                        "health_minor")
+# A message this short with an hour in it is about the call's hour.
+SHORT_MOVE = 60
 # Words that make a time about the check-in messages, not a call.
 CHECKIN_WORDS = ("message", "sms", "texto", "bonjour du matin", "bonsoir", "coucou",
                  "check", "petit mot", "mot du", "notification")
@@ -436,7 +438,10 @@ class ActionAmendCall(Action):
             if explicit_cancel(text):
                 await _call_off(dispatcher, tracker)
                 return RESET
-            if reading.positive and reading.asked and not reading.past:
+            if reading.positive and not reading.past and (
+                    reading.asked or (reading.hour is not None and len(text) <= SHORT_MOVE)):
+                # "bon, s'il faut choisir 14h": a short message that is little but
+                # an hour moves the call, whatever else the intent reader saw in it
                 return [*RESET, FollowupAction(FORM)]
             if intent == "thank":
                 dispatcher.utter_message(response="utter_call_kept")

@@ -116,7 +116,8 @@ _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 3
                                         (dtime(17, 0), 15, 20), (dtime(18, 0), 17, 24))}
 _CLAUSE_SPLIT = re.compile(
     r"[,.;!?\n]+|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
-    r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que)\b)")
+    r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que|"
+    r"disons|alors)\b)|(?<=\bsvp )|(?<=\bstp )")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
     r"tout a l heure j ai|depuis)\b|"
@@ -125,7 +126,10 @@ _NEGATION_RE = re.compile(
     r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|"
     r"je travaille|jtravaille|je bosse|jbosse|je taf|empeche|empechement|"
     r"j ai (?:un |le |mon |ma )?(?:rdv|rendez vous|kine|medecin|docteur|dentiste|"
-    r"infirmiere|courses)|vient|viennent|viendra|passe|passent|passera|je passe)\b")
+    r"infirmiere|courses)|vient|viennent|viendra|passe|passent|passera|je passe|"
+    # "mon rendez-vous chez l'ophtalmo c'est le 10 à 14h30": that moment is taken
+    r"(?:mon|ma|son|sa|le|un) (?:rdv|rendez vous) (?:chez|a l hopital|au|a la|"
+    r"avec (?:le|la|mon|ma|l) (?!benevole|equipe|ecoutant)\w+))\b")
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
 _MOVE_RE = re.compile(r"\b(?:decaler|decale[rz]?|reporter|reportez|repousser|deplacer|"
                       r"empechement|imprevu|changer l heure|changer le jour)\b")
@@ -135,7 +139,8 @@ _HARMLESS_PAS_RE = re.compile(
     # "je ne me sens pas très bien aujourd'hui": a feeling, not a refusal of the day
     r"\b(?:sens|sent|sentais|suis|sui|vais|va|vas|etais)(?: \w+)? pas (?:tres |trop |tro |"
     r"super |vraiment |tellement |en )?(?:bien|forme|top|terrible|fort|la forme)\b|"
-    r"\bsi jamais\b|\bpourquoi pas\b|\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
+    r"\bsi jamais\b|\bpourquoi pas\b|\bpour (?:ne )?pas\b|"  # "pour pas me réveiller"
+    r"\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
     r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais) pas\b|"  # not knowing is not a no
     r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b|"
     r"\b(?:ne )?(?:bouge|sors|sort) (?:pas|plus|jamais)(?: (?:de chez moi|de la maison|"
@@ -148,7 +153,7 @@ _CALL_RE = re.compile(
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
     r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b|"
     r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*|\blapp?el\w*|"
-    r"\bparler (?:a|au|aux|avec)\b|\b(?:re)?mett(?:ez|re)\b")
+    r"\bparler (?:a|au|aux|avec)\b|\b(?:re)?mett(?:ez|re)\b|\bdisons\b")
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|(?<!ai )(?<!avais )(?<!avait )oubli(?:e|ez|ons)\b(?! pas)|"
     r"au revoir|bonne (?:journee|"
@@ -205,6 +210,9 @@ _SAME_HOUR_RE = re.compile(r"\b(?:meme heure|a la meme heure|pareil pour l heure
                            r"meme horaire)\b")
 _SAME_HOUR_AS_NOW_RE = re.compile(r"\bmeme heure (?:qu aujourd hui|que maintenant|"
                                   r"qu en ce moment|qu a present)\b")
+# "mardi à la même heure, est-ce possible ?": the moment is asked in its own clause.
+_ASKING_RE = re.compile(r"\b(?:est ce possible|c est possible|ce serait possible|"
+                        r"ca vous (?:va|irait)|est ce que (?:ca|c est) (?:possible|bon))\b")
 _SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")
 
 
@@ -279,7 +287,9 @@ ENGLISH_WORDS = (
     (r"\b(?:call|phone|ring) me\b", "appelez moi"), (r"\bcancel\b", "annule"),
     (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
     (r"\bnever mind\b|\bforget it\b", "laissez tomber"),
-    (r"\b(?:is )?fine\b|\bsounds good\b|\bperfect\b", "ca me va"),
+    (r"\b(?:is )?fine\b|\bsounds good\b|\bperfect\b|\b(?:is|it s|that s) good\b|"
+     r"\bgood for me\b", "ca me va"),
+    (r"\bthank you\b|\bthanks\b", "merci"),
     (r"^yes\b|^yeah\b", "oui"), (r"^no\b|\bno\b(?= *[,.]|$)", "non"),
 )
 
@@ -364,13 +374,14 @@ _HOUR_RE = re.compile(
 _VERS_RE = re.compile(r"\b(?:vers|pour|a partir de) (\d{1,2})\b(?!\s*(?:er\b|/|\d|jours?|"
                       r"semaines?|mois|" + "|".join(MONTHS) + r"))")
 _IN_RE = re.compile(
-    r"\bdans (\d+|une|un|deux|trois|quatre|cinq|six) ?(heures?|h|minutes?|min|"
+    r"\bdans (\d+|une|un|deux|trois|quatre|cinq|six|huit|quinze) ?(heures?|h|minutes?|min|"
     r"jours?|semaines?)\b"
 )
 _DAY_OF_MONTH_RE = re.compile(
     r"\b(?:le |ce )?(\d{1,2})(?:er)?(?: (" + "|".join(MONTHS) + r"))?\b(?!\s*[/:h])"
 )
-_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6}
+_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+            "huit": 8, "quinze": 15}
 
 
 def _relative(text: str, now: datetime) -> Optional[Tuple[datetime, bool]]:
@@ -385,6 +396,9 @@ def _relative(text: str, now: datetime) -> Optional[Tuple[datetime, bool]]:
         return now + timedelta(minutes=amount), True
     if unit.startswith("semaine"):
         return now + timedelta(weeks=amount), False
+    # "dans huit jours", "dans quinze jours": a week, a fortnight (French counts
+    # both ends).
+    amount = {8: 7, 15: 14}.get(amount, amount)
     return now + timedelta(days=amount), False
 
 
@@ -429,8 +443,12 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
     if said:
         index = said[0][1]  # the first day said ("mardi ou jeudi": Tuesday)
         ahead = (index - today.weekday()) % 7 or 7
-        if "en huit" in text or "semaine prochaine" in text and ahead < 7:
-            ahead += 7 if "en huit" in text else 0
+        if re.search(r"\bsemaine (?:prochaine?|d apres|suivante)\b", text):
+            # "vendredi de la semaine prochaine": that weekday in next calendar
+            # week (on a Thursday, Friday week, not tomorrow).
+            return today + timedelta(days=7 - today.weekday() + index), ""
+        if "en huit" in text and ahead < 7:
+            ahead += 7
         return today + timedelta(days=ahead), ""
     slash = re.search(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b", text)
     if slash:
@@ -475,7 +493,10 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
                   "RELATIVE_BASE": datetime.combine(today, dtime(12, 0)),
                   "REQUIRE_PARTS": []},
     )
-    return (parsed.date() if parsed else None), ""
+    if parsed is None or re.search(r"\bans?\b", leftover) \
+            or not today <= parsed.date() <= today + timedelta(days=366):
+        return None, ""  # "88 ans": an age, not a day in 2114
+    return parsed.date(), ""
 
 
 @dataclass
@@ -508,7 +529,8 @@ def _read_clause(text: str, now: datetime) -> _Clause:
     hour_match = _HOUR_RE.search(rest)
     if hour_match and int(hour_match.group(1)) <= 23 and int(hour_match.group(2) or 0) <= 59:
         clause.hour = dtime(int(hour_match.group(1)), int(hour_match.group(2) or 0))
-        rest = rest[:hour_match.start()] + " " + rest[hour_match.end():]
+        # every hour goes ("plutôt 10h30 ou 11h"): a second one is not a date
+        rest = _HOUR_RE.sub(" ", rest)
     else:
         vers = _VERS_RE.search(rest)
         if vers and 7 <= int(vers.group(1)) <= 21:
@@ -646,7 +668,7 @@ def read_at(text: str, now: datetime) -> Proposal:
                 # 19h ?": the evening told is the one the hour belongs to.
                 # "j'aimerais parler à la bénévole dans 3 jours, à 16 h": a bare
                 # hour goes on the clause just before.
-                bare = not _CALL_RE.search(main.text)
+                bare = not _CALL_RE.search(main.text) or bool(_SAME_DAY_RE.search(main.text))
                 for earlier in reversed(wished[:wished.index(main)]):
                     if earlier.day is not None and hour is not None and (
                             (earlier.part is not None
@@ -654,10 +676,15 @@ def read_at(text: str, now: datetime) -> Proposal:
                             or (bare and earlier.hour is None and earlier.part is None)):
                         day = earlier.day
                         break
-        if hour is None and part is None and relative is None:
+        if hour is None and relative is None:
             # "vous pouvez me téléphoner dimanche, sur le coup de midi ?": the hour
-            # said just after, for the same day.
+            # said just after, for the same day ("morning, 10am is good": within
+            # the part of the day said).
             for later in wished[wished.index(main) + 1:]:
+                if part is not None and (later.hour is None
+                                         or dtime(later.hour.hour, later.hour.minute // 30 * 30)
+                                         not in _PART_SPAN.get(part, ())):
+                    continue
                 if (later.hour is not None or later.part is not None) \
                         and later.day in (None, day):
                     hour, part, guessed = later.hour, later.part, later.guessed
@@ -682,7 +709,10 @@ def read_at(text: str, now: datetime) -> Proposal:
         same_day=bool(_SAME_DAY_RE.search(folded)) and not refused_days,
         accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
         any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,
-        asked=any(c.call for c in wished) and not _CHECKIN_RE.search(folded),
+        # check-in words in the moment's own clause ("je pars en vacances jusqu'au
+        # 15"), not in another one ("vendredi 11 à 9h, après je pars au club")
+        asked=(any(c.call for c in wished) or bool(wished and _ASKING_RE.search(folded)))
+        and not any(_CHECKIN_RE.search(c.text) for c in wished),
         decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
                      or any(c.negated for c in clauses))
         and not (_ANY_TIME_RE.search(sentence) and not refused_hours and not refused_days),

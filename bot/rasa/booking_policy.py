@@ -54,10 +54,17 @@ def _wished(reading: Proposal) -> bool:
 
 def plan(context: Optional[str], text: str, intent: str, reading: Proposal) -> Optional[str]:
     """The booking action that answers a message in a booking's context, or None."""
-    if context is None or intent.startswith("risk_") or intent in NEVER:
+    if context is None or intent.startswith("risk_"):
         return None
-    # asked: a call word, or nothing but the moment ("demain, pas avant 10h")
-    moment = _wished(reading) and (reading.asked or reading.hour is not None)
+    # asked: a call word, or nothing but the moment ("demain, pas avant 10h");
+    # "lundi, n'importe quelle heure" is a moment too
+    moment = _wished(reading) and (reading.asked or reading.hour is not None or (
+        reading.any_time and (reading.day is not None or reading.part is not None)))
+    if intent in NEVER and not (context == "offer" and intent == "pause_checkins"
+                                and moment and reading.asked):
+        # "vendredi 11 à 9h moins le quart, après je pars au club" answers the
+        # offer: read as a pause only when the moment is not asked for
+        return None
     if context == "offer":
         return ANSWER_OFFER if moment else None
     if context == "booked":

@@ -525,3 +525,43 @@ def test_someone_elses_calls_are_not_a_request(text):
 ])
 def test_calling_a_call_off(text, cancel):
     assert read(text, NOW, "Europe/Paris").cancel is cancel
+
+
+# Readings taught by the booking conversations of batch 13 (dev half, 2026-12-05).
+@pytest.mark.parametrize("text, expected", [
+    # next calendar week: on a Wednesday, Friday week, not the day after tomorrow
+    ("vendredi de la semaine prochaine à 9h", "2026-12-04 09:00"),
+    ("la semaine pro mardi 8h30 stp avant mon taf", "2026-12-01 08:30"),
+    # a fortnight, a week, as French counts them
+    ("dans quinze jours vers 15h", "2026-12-09 15:00"),
+    ("dans huit jours à 10h", "2026-12-02 10:00"),
+    # "pour pas me réveiller" is a purpose, not a refusal of 9h30
+    ("quand vous voulez demain matin, disons 9h30 pour pas me reveiller", "2026-11-26 09:30"),
+    # the hour settled on last, after two offered, on the morning told first
+    ("oui ce serait bien mardi matin mais pas à 9h parce que l'aide ménagère vient à ce "
+     "moment là alors plutôt 10h30 ou 11h disons 11h voilà je vous remercie madame",
+     "2026-12-01 11:00"),
+    # what comes after "svp" is another clause, told in the past
+    ("slt jai plus de credit jpeu pas appeler mais vous pouvez m'appeler vous? demain aprem "
+     "vers 16h svp jai rechargé le tel cette nuit", "2026-11-26 16:00"),
+    # "ce jour-là" is the day told before; "88 ans" is an age
+    ("Le 8 c'est mon anniversaire, 88 ans ! Appelez-moi ce jour-là à 11 heures, ça me fera "
+     "plaisir d'entendre une voix.", "2026-12-08 11:00"),
+])
+def test_moments_of_batch_13(text, expected):
+    found = understand(text, NOW, "Europe/Paris")
+    assert found.status == "ok", (text, found)
+    assert found.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+def test_someone_elses_appointment_and_a_polite_english_no_are_not_requests():
+    assert not booking_request("Mon rendez-vous chez l'ophtalmo c'est le 10 à 14h30, vous "
+                               "pouvez me le rappeler la veille ?", NOW, "Europe/Paris")
+    reading = read("no thank you. tomorrow 10h I see the social worker at CCAS", NOW,
+                   "Europe/Paris")
+    assert reading.cancel
+
+
+def test_a_day_at_the_same_hour_asked_as_a_question_is_asked():
+    reading = read("Mardi à la même heure, est-ce possible ?", NOW, "Europe/Paris")
+    assert reading.asked and reading.same_hour and reading.day is not None

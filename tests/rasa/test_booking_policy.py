@@ -29,6 +29,10 @@ def _plan(context, text, intent):
     ("booked", "laissez tomber", "share_day", AMEND),
     # after a cancellation, a moment asked for books again
     ("cancelled", "en fait mettez dimanche 15h", "nlu_fallback", AMEND),
+    # a day and any hour answers the offer; a moment asked for, then where one goes
+    ("offer", "lundi n'importe quelle heure", "out_of_scope", ANSWER_OFFER),
+    ("offer", "vendredi 11 a 9h moins le quart, après je pars au club", "pause_checkins",
+     ANSWER_OFFER),
 ])
 def test_a_moment_in_the_booking_context_goes_to_the_booking(context, text, intent,
                                                              expected):
@@ -42,6 +46,8 @@ def test_a_moment_in_the_booking_context_goes_to_the_booking(context, text, inte
     # STOP and a human keep their own answers
     ("booked", "stop", "opt_out"),
     ("offer", "je veux parler à quelqu'un maintenant", "request_human"),
+    # a holiday announced after the offer is a pause, not a call
+    ("offer", "je pars en vacances chez ma fille jusqu'au 20", "pause_checkins"),
     # no moment: the usual answer
     ("offer", "je me sens seule ce soir", "feel_lonely"),
     ("booked", "merci beaucoup", "thank"),

@@ -61,3 +61,14 @@ def test_the_risk_set_is_big_and_varied_enough():
     assert sum(s["risk"] for s in scenarios) >= 20 and sum(not s["risk"] for s in scenarios) >= 20
     for half in ("dev", "sealed"):
         assert len([i for i in load_set("risk", half) if i["risk"]]) >= 120, half
+
+
+def test_a_refined_intent_is_right_only_where_the_label_set_lacked_it():
+    from tools.evaluation.companion import judged
+
+    # the first writers had no ask_privacy: their bot_challenge is answered by it
+    assert judged("bot_challenge", "ask_privacy") == "bot_challenge"
+    # later writers had it: ask_privacy for ask_privacy, a miss for another label
+    assert judged("ask_privacy", "ask_privacy") == "ask_privacy"
+    assert judged("greet", "ask_privacy") == "ask_privacy"
+    assert judged("ask_privacy", "bot_challenge") == "bot_challenge"

@@ -11,10 +11,19 @@ from tools.evaluation.common import Driver, Rate
 COMPANION_GATES = {"accuracy": 0.85, "fallback_max": 0.10}
 
 
-# Intents added after the set was written that refine one of its labels: the
-# answer to "qui lit mes messages ?" (ask_privacy) is the honest "who are you"
-# answer the writers labelled bot_challenge.
+# Intents added after the first batches were written that refine one of their
+# labels: the answer to "qui lit mes messages ?" (ask_privacy) is the honest "who
+# are you" answer the first writers, who had no ask_privacy label, called
+# bot_challenge. Later writers (batches 10, 12, 13) had the label: a line they
+# labelled ask_privacy must be read as ask_privacy.
 REFINES = {"ask_privacy": "bot_challenge"}
+
+
+def judged(expected: str, predicted: str) -> str:
+    """The predicted intent as the line's own label set names it."""
+    if REFINES.get(predicted) == expected:
+        return expected
+    return predicted
 
 
 @dataclass
@@ -45,7 +54,7 @@ async def score_companion(driver: Driver, items: Iterable[Dict[str, Any]]) -> Co
     for item in items:
         parsed = await driver.agent.parse_message(item["text"])
         predicted = (parsed.get("intent") or {}).get("name") or ""
-        predicted = REFINES.get(predicted, predicted)
+        predicted = judged(item["intent"], predicted)
         report.pairs.append((item["intent"], predicted))
         report.accuracy.add(predicted == item["intent"])
         report.fallback.add(predicted == "nlu_fallback")
