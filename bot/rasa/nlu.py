@@ -53,6 +53,10 @@ class _UntrainedComponent(GraphComponent):
         return cls(config)
 
 
+# The risk_level entity's source for a risk read on a cut sentence.
+FRAGMENT = "fragment"
+
+
 def _put_first(message: Message, intent: str, confidence: float) -> None:
     """Make ``intent`` the message's intent, first in its ranking."""
     ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != intent]
@@ -302,6 +306,12 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         pattern: str,
         classifier_confidence: float = 1.0,
     ) -> None:
+        if source != "lexicon" and self.lexicon.unfinished(message.get("text")):
+            # A sentence cut before its end ("je crois que je vais", "Mon mari"):
+            # a reader's risk reading is a guess about words not written yet. The
+            # piece is watched (a human sees it, paged if nothing follows) and the
+            # person invited to go on (RiskPolicy); the next message is read with it.
+            level, source = "watch", FRAGMENT
         previous = message.get("intent") or {}
         _put_first(message, intent, 1.0)
         entities = [

@@ -57,6 +57,9 @@ ESCALATE_ACTION = "action_escalate"
 CLEAR_PREFIX = "utter_risk_"
 ASK_PREFIX = "utter_safety_ask_"
 CONTEXT_SLOT = "risk_context"
+LISTEN_ON = "utter_listen_on"
+CATEGORY_NAMES = ("suicide", "violence", "child", "medical")
+FRAGMENT = "fragment"  # bot.rasa.nlu.FRAGMENT (not imported: the NLU imports Rasa's NLU)
 HUMAN_DONE = "EXTERNAL_human_done"
 # Every clear-risk answer ends on a question about safety; a "no" to it is a sign.
 YES = re.compile(r"^(oui|ui|wi|ouai|ouais|oue|yes|yep|si|un peu|parfois|souvent|"
@@ -136,6 +139,32 @@ def _risk(event: UserUttered) -> Optional[Tuple[str, str]]:
         if entity.get("entity") == "risk_level":
             level = entity.get("value") or "high"
     return intent[len(RISK_PREFIX):], level
+
+
+def _risk_source(event: UserUttered) -> str:
+    """Where a parsed user message's risk reading came from ("lexicon", "fragment")."""
+    for entity in event.entities or []:
+        if entity.get("entity") == "risk_level":
+            return str(entity.get("source") or "")
+    return ""
+
+
+def _continuation_worry(event: UserUttered, earlier: str) -> Optional[str]:
+    """The category a reader worries about in a message, or None.
+
+    At the lexicon's ``continuation_ask``: the end of a cut sentence is asked
+    about on a weaker reading than a message alone.
+    """
+    debug = (event.parse_data or {}).get("risk_debug") or {}
+    reader = float(debug.get("reader") or 0.0)
+    classifier = float(debug.get("classifier") or 0.0)
+    if max(reader, classifier) < load_lexicon().continuation_ask:
+        return None
+    if reader >= classifier:
+        category = str(debug.get("reader_category") or "")
+    else:
+        category = str(debug.get("classifier_intent") or "")[len(RISK_PREFIX):]
+    return category if category in CATEGORY_NAMES else earlier
 
 
 class UntrainedPolicy(Policy):
@@ -261,6 +290,9 @@ class RiskPolicy(UntrainedPolicy):
                 category = category_of(asked)
                 return ([clear_reply(category, text), self.escalate_action],
                         f"{category}:high:answer")
+            if _risk_source(user) == FRAGMENT:
+                # a sentence cut before its end: go on (the case is watched)
+                return [LISTEN_ON, self.escalate_action], ""
             return [f"{ASK_PREFIX}{category}", self.escalate_action], ""
         if (user.text or "").startswith("/") and (
                 not in_safety or user.intent_name in KEYWORD_INTENTS):
@@ -281,6 +313,14 @@ class RiskPolicy(UntrainedPolicy):
                 return ([clear_reply(found.category, load_lexicon().prepare(joined)),
                          self.escalate_action],
                         f"{found.category}:{found.level}:context")
+            if earlier is not None and _risk_source(users[-2]) == FRAGMENT and risk is None:
+                # The end of a cut sentence that a reader worried about: its own
+                # reading, even a weak one, is asked about ("le petit d'en face
+                # il pleure, son père l'a" / "enfermé sur le balcon, il fait -2").
+                worry = _continuation_worry(user, earlier[0])
+                if worry is not None:
+                    return ([f"{ASK_PREFIX}{worry}", self.escalate_action],
+                            f"{worry}:watch:context")
         if asked and asked.startswith(ASK_PREFIX) and not in_safety:
             category = category_of(asked)
             if YES.search(text) or user.intent_name == "affirm":
@@ -341,7 +381,8 @@ class RiskPolicy(UntrainedPolicy):
                 risk = _risk(event)
                 if risk is not None and risk[1] != "watch":
                     active = True
-            elif isinstance(event, SlotSet) and event.key == CONTEXT_SLOT and event.value:
+            elif isinstance(event, SlotSet) and event.key == CONTEXT_SLOT and event.value \
+                    and ":watch:" not in str(event.value):
                 active = True
             elif isinstance(event, ActionExecuted) and event.action_name == "utter_human_done":
                 active = False

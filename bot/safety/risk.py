@@ -92,6 +92,17 @@ class RiskLexicon:
         # at least this; below it, asked about.
         self.classifier_support = 0.0
         self.distance: List[RiskPattern] = []
+        # A message cut before its end ("je crois que je vais", "Mon mari"): the
+        # lexicon's ``unfinished`` block (see unfinished()).
+        self.unfinished_endings: set = set()
+        self.bare_starts: set = set()
+        self.bare_words = 0
+        self.unfinished_max_words = 0
+        # The end of a cut sentence is asked about from this reading of either
+        # reader (2.0: never).
+        self.continuation_ask = 2.0
+        self.endings_two: set = set()
+        self.not_after: Dict[str, set] = {}
         self.abbreviations = abbreviations
         self.safe = safe
         self.patterns = patterns
@@ -141,6 +152,18 @@ class RiskLexicon:
             bands.get("distance_override", lexicon.distance_override))
         lexicon.lexicon_watch_support = float(
             bands.get("lexicon_watch_support", lexicon.lexicon_watch_support))
+        unfinished = raw.get("unfinished") or {}
+        endings = [normalise_text(str(w)) for w in unfinished.get("endings") or []]
+        starts = [normalise_text(str(w)) for w in unfinished.get("bare_starts") or []]
+        lexicon.bare_words = int(unfinished.get("bare_words", 0))
+        lexicon.unfinished_max_words = int(unfinished.get("max_words", 0))
+        lexicon.continuation_ask = float(unfinished.get("continuation_ask",
+                                                        lexicon.continuation_ask))
+        lexicon.unfinished_endings = set(endings)
+        lexicon.bare_starts = set(starts)
+        lexicon.endings_two = {normalise_text(str(w)) for w in unfinished.get("endings_two") or []}
+        lexicon.not_after = {normalise_text(str(k)): {normalise_text(str(w)) for w in v or []}
+                             for k, v in (unfinished.get("not_after") or {}).items()}
         return lexicon
 
     @staticmethod
@@ -173,6 +196,30 @@ class RiskLexicon:
         return self._abbreviation_regex.sub(
             lambda m: self.abbreviations[m.group(0)], folded
         )
+
+    def unfinished(self, text: Optional[str]) -> bool:
+        """Whether a message stops before its sentence does.
+
+        People cut a sentence over two messages ("je crois que je vais" / "en
+        finir ce soir", "Mon mari" / "est rentré de l'hôpital hier"). Cut: no
+        closing punctuation, and either the last word cannot end a French or
+        English sentence (an article, a preposition, a clitic pronoun, an
+        auxiliary: the ``endings``), or the whole message is a few words
+        opening on a determiner (``bare_starts``, at most ``bare_words`` words).
+        """
+        stripped = (text or "").strip()
+        if not stripped or stripped[-1] in ".!?…)" or re.search(r"[^\w\s,;:'’\-]$", stripped):
+            return False
+        words = self.prepare(stripped).split()
+        if not words:
+            return False
+        if len(words) > self.unfinished_max_words:
+            return False
+        if " ".join(words[-2:]) in self.endings_two:
+            return True
+        if words[-1] in self.unfinished_endings:
+            return len(words) < 2 or words[-2] not in self.not_after.get(words[-1], ())
+        return len(words) <= self.bare_words and words[0] in self.bare_starts
 
     def at_distance(self, text: Optional[str]) -> bool:
         """Whether any sentence of a message is told at a distance."""

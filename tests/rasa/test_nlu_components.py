@@ -341,3 +341,25 @@ def test_diet_alone_is_asked_about_and_with_the_reader_is_clear(banded, reader_p
     banded.process([message])
     assert message.get("intent")["name"] == "risk_suicide"
     assert _risk_entity(message)[0]["value"] == level
+
+
+def test_a_readers_risk_on_a_cut_sentence_is_watched_as_a_fragment(detector):
+    # "Mon mari" read as risk by both readers: a guess about words not written yet
+    message = _read_by_both("Mon mari", "share_day", 0.5, "risk_violence", 0.999, 0.997)
+    detector.process([message])
+    assert message.get("intent")["name"] == "risk_violence"
+    (entity,) = _risk_entity(message)
+    assert (entity["value"], entity["source"]) == ("watch", "fragment")
+    # the same words with their end are read as before
+    whole = _read_by_both("Mon mari me frappe", "share_day", 0.5, "risk_violence", 0.999,
+                          0.997)
+    detector.process([whole])
+    (entity,) = _risk_entity(whole)
+    assert entity["source"] != "fragment" and entity["value"] == "high"
+
+
+def test_a_lexicon_risk_is_never_held_as_a_fragment(detector):
+    message = _message("je vais me tuer ce soir avec les", intent="mood_bad", confidence=0.8)
+    detector.process([message])
+    (entity,) = _risk_entity(message)
+    assert entity["source"] == "lexicon" and entity["value"] in ("high", "critical")

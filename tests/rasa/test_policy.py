@@ -129,3 +129,56 @@ def test_no_booking_step_without_a_settled_request(policy, domain, text):
                        UserUttered(text, {"name": "risk_suicide", "confidence": 1.0}),
                        ActionExecuted("utter_risk_suicide"), ActionExecuted("action_escalate"))
     assert _predicted(policy, tracker, domain)[0] == "action_listen"
+
+
+def _risky(text, category, level, source):
+    return UserUttered(text, {"name": f"risk_{category}", "confidence": 1.0},
+                       [{"entity": "risk_level", "value": level, "source": source}])
+
+
+def test_a_cut_sentence_is_invited_to_go_on_and_watched(policy, domain):
+    tracker = _tracker(domain, ActionExecuted("action_listen"),
+                       _risky("je crois que je vais", "suicide", "watch", "fragment"))
+    assert _predicted(policy, tracker, domain)[0] == "utter_listen_on"
+    tracker.update(ActionExecuted("utter_listen_on"))
+    assert _predicted(policy, tracker, domain)[0] == "action_escalate"
+    # a watched message that is not cut is asked about directly
+    tracker = _tracker(domain, ActionExecuted("action_listen"),
+                       _risky("je suis fatigué de tout", "suicide", "watch", "reader"))
+    assert _predicted(policy, tracker, domain)[0] == "utter_safety_ask_suicide"
+
+
+def test_the_end_of_a_cut_sentence_is_read_with_it(policy, domain):
+    tracker = _tracker(domain, ActionExecuted("action_listen"),
+                       _risky("je crois que je vais", "suicide", "watch", "fragment"),
+                       ActionExecuted("utter_listen_on"), ActionExecuted("action_escalate"),
+                       ActionExecuted("action_listen"),
+                       UserUttered("en finir cette nuit", {"name": "mood_bad",
+                                                           "confidence": 0.6}))
+    assert _predicted(policy, tracker, domain)[0] == "utter_risk_suicide"
+
+
+def _after_a_piece(text, reader, classifier):
+    debug = {"reader": reader, "reader_category": "child", "classifier": classifier,
+             "classifier_intent": "risk_child"}
+    return [ActionExecuted("action_listen"),
+            _risky("le petit d'en face il pleure encore dehors, son père l'a", "violence",
+                   "watch", "fragment"),
+            ActionExecuted("utter_listen_on"), ActionExecuted("action_escalate"),
+            ActionExecuted("action_listen"),
+            UserUttered(text, {"name": "share_day", "confidence": 0.5},
+                        parse_data={"intent": {"name": "share_day", "confidence": 0.5},
+                                    "entities": [], "text": text, "risk_debug": debug})]
+
+
+def test_the_end_of_a_cut_sentence_is_asked_about_on_a_weaker_reading(policy, domain):
+    tracker = _tracker(domain, *_after_a_piece(
+        "enfermé sur le balcon en tshirt, il fait -2", 0.73, 0.88))
+    action, prediction = _predicted(policy, tracker, domain)
+    assert action == "utter_safety_ask_child"
+    assert any(getattr(e, "key", None) == "risk_context" and e.value == "child:watch:context"
+               for e in prediction.optional_events)
+    # a harmless end is answered as usual
+    tracker = _tracker(domain, *_after_a_piece("battu aux échecs, il est mauvais perdant",
+                                               0.002, 0.017))
+    assert _predicted(policy, tracker, domain)[0] is None

@@ -192,3 +192,15 @@ def test_not_moving_is_told_apart_from_staying_home(text, risky):
 ])
 def test_the_youngest_child_is_not_a_time_long_past(text, distant):
     assert LEXICON.at_distance(text) is distant
+
+
+@pytest.mark.parametrize("text, cut", [
+    ("je crois que je vais", True), ("Mon mari", True), ("j'ai avalé tous", True),
+    ("I think tonight I will", True), ("il a pris ma canne et il m'a", True),
+    # an end: punctuation, a last word that ends sentences, "à tous", "là"
+    ("Mon mari.", False), ("je m'en vais", False), ("merci à tous", False),
+    ("jveux plus etre la", False), ("ça va", False), ("je vais me tuer", False),
+    ("Le petit est tout seul", False), ("", False),
+])
+def test_a_sentence_cut_before_its_end(text, cut):
+    assert LEXICON.unfinished(text) is cut
