@@ -213,6 +213,10 @@ _SAME_HOUR_AS_NOW_RE = re.compile(r"\bmeme heure (?:qu aujourd hui|que maintenan
 # "mardi à la même heure, est-ce possible ?": the moment is asked in its own clause.
 _ASKING_RE = re.compile(r"\b(?:est ce possible|c est possible|ce serait possible|"
                         r"ca vous (?:va|irait)|est ce que (?:ca|c est) (?:possible|bon))\b")
+# A moment taken back later in the same message, in so many words.
+_TAKEN_BACK_RE = re.compile(
+    r"\b(?:annul\w*|laiss\w* tomb\w*|oubli(?:e|ez) (?:ca|tout|le|la)|finalement non|"
+    r"en fait non|ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien)\b")
 _SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")
 
 
@@ -697,6 +701,11 @@ def read_at(text: str, now: datetime) -> Proposal:
                 if earlier.hour is not None and (same or earlier.day in (None, day)):
                     hour, guessed = earlier.hour, earlier.guessed
                     break
+    if calls and any(_TAKEN_BACK_RE.search(c.text)
+                     for c in clauses[clauses.index(calls[-1]) + 1:]):
+        # "Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien": the
+        # moment is taken back in the same message.
+        day = hour = part = relative = None
     if hour is None and part is None and _SAME_HOUR_AS_NOW_RE.search(folded):
         # "dans une semaine, à la même heure qu'aujourd'hui": the hour it is now
         hour = dtime(now.hour, 0 if now.minute < 30 else 30)

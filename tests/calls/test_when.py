@@ -565,3 +565,12 @@ def test_someone_elses_appointment_and_a_polite_english_no_are_not_requests():
 def test_a_day_at_the_same_hour_asked_as_a_question_is_asked():
     reading = read("Mardi à la même heure, est-ce possible ?", NOW, "Europe/Paris")
     assert reading.asked and reading.same_hour and reading.day is not None
+
+
+def test_a_moment_taken_back_in_the_same_message_is_not_booked():
+    reading = read("Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien, je ne "
+                   "sais pas encore comment je serai", NOW, "Europe/Paris")
+    assert not reading.positive and reading.cancel
+    # taken back first, then a new moment: that one
+    assert understand("annulez jeudi, mettez plutôt vendredi 10h", NOW,
+                      "Europe/Paris").at.strftime("%a %H:%M") == "Fri 10:00"
