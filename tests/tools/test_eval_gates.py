@@ -37,21 +37,28 @@ from tools import eval_independent as ev
 # 0.085), scenarios 34/42 on time, harmless scenarios escalated 14/43; intent
 # accuracy 0.837, fallback 0.026; bookings right 48/58, cancellations 13/14,
 # nothing booked 17/17, no booking at a refused hour.
+# Fifth reading (2026-12-05, the model of this commit: batch 13's booking fixes,
+# 329 sentences about a booked call, the companion scorer reading ask_privacy
+# as ask_privacy where the writers had that label, cut sentences watched):
+# recall 0.924, critical 0.961, English 0.833, right number 0.912, false alarms
+# 0.115 (clear band 0.078), scenarios 34/42 on time, harmless scenarios
+# escalated 13/43; intent accuracy 0.874, fallback 0.032; bookings right 51/58,
+# cancellations 14/14, nothing booked 17/17, no booking at a refused hour.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.92,
+    "recall": 0.915,
     "critical_recall": 0.95,
-    "right_number": 0.91,
-    "false_alarms_max": 0.14,
+    "right_number": 0.905,
+    "false_alarms_max": 0.13,
     "scenario_on_time": 0.78,
-    "harmless_scenarios_escalated_max": 16,
-    "intent_accuracy": 0.82,
-    "fallback_max": 0.04,
-    "booking_right": 0.79,
-    "booking_cancelled": 0.85,
-    "booking_refused_max": 1,
+    "harmless_scenarios_escalated_max": 15,
+    "intent_accuracy": 0.86,
+    "fallback_max": 0.045,
+    "booking_right": 0.86,
+    "booking_cancelled": 0.92,
+    "booking_refused_max": 0,
 }
 
 
