@@ -100,7 +100,7 @@ _SERVICE_RE = re.compile(
     r"(?:(?<!\bm )(?<!\bme )(?<!\bnous )(?<!\bvous )(?<!\bt )(?<!\bte )"
     r"\b(?:appele|appelle|appeler|appel|fait|faire|fais|faites|compose|composer|composez|"
     r"tape|taper|contacte|contacter|joint|joindre|prevenu|prevenir|numero|num)"
-    r"(?: (?:le|au|l))?|\bau|\bsamu|\bpompiers|\bpolice|\bgendarmes?)"
+    r"(?: (?:le|au|l))?|(?<!\bjusqu )\bau|\bsamu|\bpompiers|\bpolice|\bgendarmes?)"
     r" " + SERVICE_NUMBERS + r"\b(?!\s*(?:h\b|h\d|heures?|:|er\b|/|" + "|".join(MONTHS) + r"))"
 )
 _BIG_SERVICE_RE = re.compile(r"\b(?:112|114|115|119|3114|3919|3977|116 ?117|116 ?006)\b")

@@ -574,3 +574,10 @@ def test_a_moment_taken_back_in_the_same_message_is_not_booked():
     # taken back first, then a new moment: that one
     assert understand("annulez jeudi, mettez plutôt vendredi 10h", NOW,
                       "Europe/Paris").at.strftime("%a %H:%M") == "Fri 10:00"
+
+
+def test_until_the_15th_is_a_date_not_the_samu():
+    from bot.core.french_time import normalise
+
+    assert "numero de service" not in normalise("je pars en vacances jusqu'au 15")
+    assert "numero de service" in normalise("j'ai appelé au 15")
