@@ -70,6 +70,8 @@ USUAL_ACTION = {"affirm": "utter_affirm_generic", "deny": "utter_deny_generic",
 AMEND_EXPLICIT_ONLY = ("share_day", "pause_checkins", "out_of_scope", "goodbye", "thank",
                        "feel_sad", "feel_lonely", "feel_anxious", "mood_bad", "mood_good",
                        "health_minor")
+# A call called off stays the context of a new request ("même heure") this long.
+CANCELLED_CONTEXT_SECONDS = 2 * 3600
 # A message this short with an hour in it is about the call's hour.
 SHORT_MOVE = 60
 # Words that make a time about the check-in messages, not a call.
@@ -102,9 +104,16 @@ def _intent(tracker: Tracker) -> str:
 
 async def _booked_context(sender_id: str, tz_name: str) -> Context:
     """The call already booked, as the context of a change ("plutôt 9h30")."""
-    raw = await get_redis().hget(person_key(sender_id), "next_call_ts")
+    redis = get_redis()
+    raw = await redis.hget(person_key(sender_id), "next_call_ts")
     if not raw or float(raw) <= clock.now():
-        return Context()
+        # "annulez... enfin non, mettez-le jeudi à la même heure": the call just
+        # called off is the context of a new request made soon after.
+        raw, when = await redis.hmget(person_key(sender_id), "cancelled_call_ts",
+                                      "cancelled_on_ts")
+        if not raw or not when or float(raw) <= clock.now() \
+                or clock.now() - float(when) > CANCELLED_CONTEXT_SECONDS:
+            return Context()
     moment = datetime.fromtimestamp(float(raw), zone(tz_name))
     return Context(day=moment.date(), hour=moment.time().replace(tzinfo=None), hour_said=True)
 

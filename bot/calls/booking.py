@@ -287,6 +287,11 @@ async def cancel_call(redis: RedisClient, prefix: str, person_id: str, now_ts: f
         pipe.zrem(keys.calls, call_id)
         pipe.zrem(keys.reminders, f"call:{call_id}:person", f"call:{call_id}:volunteer")
         pipe.hdel(keys.person(person_id), "next_call_id", "next_call_ts")
+        if call.get("status") == "booked" and call.get("at_ts"):
+            # kept a little while as the context of a new request ("annulez...
+            # enfin non, mettez-le jeudi à la même heure": actions/calls.py)
+            pipe.hset(keys.person(person_id), mapping={
+                "cancelled_call_ts": str(call["at_ts"]), "cancelled_on_ts": f"{now_ts:.3f}"})
         if call.get("volunteer"):
             pipe.zrem(keys.volunteer_calls(call["volunteer"]), call_id)
             if notify and float(call.get("at_ts") or 0) > now_ts:

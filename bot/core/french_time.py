@@ -139,7 +139,8 @@ _HARMLESS_PAS_RE = re.compile(
     # "je ne me sens pas très bien aujourd'hui": a feeling, not a refusal of the day
     r"\b(?:sens|sent|sentais|suis|sui|vais|va|vas|etais)(?: \w+)? pas (?:tres |trop |tro |"
     r"super |vraiment |tellement |en )?(?:bien|forme|top|terrible|fort|la forme)\b|"
-    r"\bsi jamais\b|\bpourquoi pas\b|\bpour (?:ne )?pas\b|"  # "pour pas me réveiller"
+    r"\bsi jamais\b|\bpourquoi pas\b|\bpour (?:ne )?pas\b|"
+    r"\bsi (?:c est|ce n est|c|ca (?:ne )?(?:fait|est)) pas (?:trop )?(?:tot|tard|loin|court)\b|"  # "pour pas me réveiller"
     r"\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
     r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais) pas\b|"  # not knowing is not a no
     r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b|"
@@ -270,9 +271,10 @@ def fold(text: str) -> str:
 # Simple English from people without French ("can you call me tomorrow at 3pm",
 # "make it 2pm instead"): only words French messages do not use.
 ENGLISH_WORDS = (
-    (r"\b(\d{1,2})(?::(\d{2}))? ?pm\b",
+    (r"\b(\d{1,2})(?:[:.h](\d{2}))? ?pm\b",
      lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
-    (r"\b(\d{1,2})(?::(\d{2}))? ?am\b", lambda m: f"{int(m.group(1))}h{m.group(2) or ''}"),
+    (r"\b(\d{1,2})(?:[:.h](\d{2}))? ?am\b",
+     lambda m: f"{int(m.group(1))}h{m.group(2) or ''}"),
     (r"\bat (\d{1,2})\b(?![:h/.\d])", r"a \1h"),
     (r"\b(\d{1,2}) ?o ?clock\b", r"\1h"),
     (r"\b(\d{1,2}) (?=(?:is|works|would|o clock)\b)", r"\1h "),
@@ -325,6 +327,8 @@ def normalise(text: str) -> str:
     folded = _DATE_WORDS_RE.sub(lambda m: f"{DAY_WORDS[m.group(1)]} {m.group(2)}", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et demie?\b", r"\1h30", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et quart\b", r"\1h15", folded)
+    folded = re.sub(r"\bmidi moins (?:le )?quart\b", "11h45", folded)
+    folded = re.sub(r"\bmidi et quart\b", "12h15", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? moins (?:le )?quart\b",
                     lambda m: f"{int(m.group(1)) - 1}h45", folded)
     folded = _SERVICE_RE.sub(" numero de service ", folded)
@@ -417,6 +421,11 @@ _HOLIDAY_RE = re.compile(r"\b(?:" + "|".join(p for p, _ in HOLIDAYS) + r")\b")
 
 def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
     """The day mentioned (None if none) and what is left of the text."""
+    eight = re.search(r"\b(aujourd ?hui|demain) en (huit|quinze)\b", text)
+    if eight:
+        # "aujourd'hui en huit": a week from today; "en quinze": two weeks
+        return today + timedelta(days=(1 if eight.group(1) == "demain" else 0)
+                                 + (7 if eight.group(2) == "huit" else 14)), ""
     if re.search(r"\b(aujourd ?hui|ce matin|cet apres[ -]?midi|ce soir|ce midi|tout a l heure|"
                  r"tantot|cette apres[ -]?midi|cet aprem|ce aprem)\b", text):
         return today, ""
@@ -439,6 +448,13 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
         said = [(0, 5)]  # the weekend: Saturday
     dated = re.search(r"\b(?:" + "|".join(WEEKDAYS) + r") (\d{1,2})(?:er)?(?: ("
                       + "|".join(MONTHS) + r"))?\b(?!\s*[/:h])", text)
+    if said and not dated:
+        # "je voulais dire le 13, le dimanche": the date told beside the weekday
+        number = _DAY_OF_MONTH_RE.search(text)
+        if number and 1 <= int(number.group(1)) <= 31:
+            found, _ = day_in(f"le {number.group(1)} {number.group(2) or ''}".strip(), today)
+            if found is not None and found.weekday() == said[0][1]:
+                return found, ""
     if said and dated and 1 <= int(dated.group(1)) <= 31:
         # "vendredi 11 décembre", "mardi 8": the date says which of the weekdays.
         found, _ = day_in(f"le {dated.group(1)} {dated.group(2) or ''}".strip(), today)
@@ -701,6 +717,16 @@ def read_at(text: str, now: datetime) -> Proposal:
                 if earlier.hour is not None and (same or earlier.day in (None, day)):
                     hour, guessed = earlier.hour, earlier.guessed
                     break
+    if day is not None:
+        # "je voulais dire le 13, le dimanche": a date told beside a bare weekday,
+        # falling on that weekday, says which one
+        for clause in wished:
+            if clause.day is not None and clause.day != day \
+                    and clause.day.weekday() == day.weekday() \
+                    and _DAY_OF_MONTH_RE.search(clause.text) \
+                    and not any(re.search(rf"\b{name}\b", clause.text) for name in WEEKDAYS):
+                day = clause.day
+                break
     if calls and any(_TAKEN_BACK_RE.search(c.text)
                      for c in clauses[clauses.index(calls[-1]) + 1:]):
         # "Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien": the

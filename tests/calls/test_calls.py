@@ -160,6 +160,11 @@ async def test_book_then_cancel_through_the_actions(sync_redis, prefix):
     assert cancel.messages[0]["response"] == "utter_call_cancelled"
     assert cancel.messages[0]["call_when"] == "demain à 11h"
     assert sync_redis.hget(f"{prefix}:call:{call_id}", "status") == "cancelled"
+    # the call called off is the context of a new request soon after ("même heure")
+    from actions.calls import _booked_context
+
+    context = await _booked_context(sender, "Europe/Paris")
+    assert (context.day, context.hour.strftime("%H:%M")) == (at.date(), "11:00")
     nothing = CollectingDispatcher()
     await ActionCancelCall().run(nothing, _tracker(sender, "cancel_call", "annuler"), {})
     assert nothing.messages[0]["response"] == "utter_no_call"

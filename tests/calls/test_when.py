@@ -581,3 +581,20 @@ def test_until_the_15th_is_a_date_not_the_samu():
 
     assert "numero de service" not in normalise("je pars en vacances jusqu'au 15")
     assert "numero de service" in normalise("j'ai appelé au 15")
+
+
+# Readings taught by batch 14 (dev half, 2026-12-05). NOW is Wednesday 25 November.
+@pytest.mark.parametrize("text, expected", [
+    ("4.30 pm on Monday", "2026-11-30 16:30"),
+    ("Midi moins le quart, parce qu'à midi et quart je passe à table", "2026-11-25 11:45"),
+    # "si c'est pas trop tôt" is a courtesy, not a refusal of 8h30
+    ("Lundi, à 8h30 si c'est pas trop tôt pour le bénévole", "2026-11-30 08:30"),
+    ("Aujourd'hui en huit, à 10h", "2026-12-02 10:00"),
+    # the date told beside a bare weekday, on that weekday, says which one
+    ("Ah non pardon je voulais dire le 6, le dimanche, pas le samedi. Toujours à 15 heures",
+     "2026-12-06 15:00"),
+])
+def test_moments_of_batch_14(text, expected):
+    found = understand(text, NOW, "Europe/Paris")
+    assert found.status == "ok", (text, found)
+    assert found.at.strftime("%Y-%m-%d %H:%M") == expected
