@@ -114,10 +114,13 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
             proposal = _next_daytime(now, tz, quiet, refused)
             new.proposal = proposal
             return CallTime("past", proposal=proposal), new
-        if reading.any_time:
-            # "quand vous voulez": a concrete slot is proposed, to be confirmed.
+        if reading.any_time or reading.delegated:
+            # "quand vous voulez": a concrete slot is proposed, to be confirmed;
+            # "choisissez vous-même, ça m'est égal": it is booked.
             proposal = _next_daytime(now, tz, quiet, refused)
             new.proposal = proposal
+            if reading.delegated:
+                return CallTime("ok", at=proposal), new
             return CallTime("vague", proposal=proposal), new
         new.unknowns += 1
         return CallTime("unknown"), new
@@ -160,9 +163,19 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
     else:
         candidate = datetime.combine(day, hour, tz)
     found = _check(candidate, now, quiet, refused)
-    if reading.guessed and found.status == "ok":
-        found = CallTime("vague", proposal=found.at)  # "3h" read as 15h: asked first
+    afternoon = context.proposal is not None and context.proposal.hour >= 12 \
+        and context.proposal.date() == found_day(found)
+    if reading.guessed and found.status == "ok" and not afternoon:
+        # "3h" read as 15h: asked first, unless the afternoon was already
+        # proposed for that day ("demain après-midi" / "quatre heures")
+        found = CallTime("vague", proposal=found.at)
     return _settle(found, new, said=found.status in ("ok", "vague"))
+
+
+def found_day(found: CallTime) -> Optional[date]:
+    """The day of a moment found or proposed."""
+    moment = found.at or found.proposal
+    return moment.date() if moment is not None else None
 
 
 def _settle(found: CallTime, new: Context, said: bool = False) -> Tuple[CallTime, Context]:

@@ -63,7 +63,10 @@ FILLERS = r"\b(vers|environ|aux alentours de|autour de|plutot|disons|si possible
 SMS_WORDS = (
     (r"\b(?:dem1|dm1|2m1|demin|dmain)\b", "demain"),
     (r"\bapre ?demain\b", "apres demain"),
-    (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b|\bapre ?midi\b|\bapr midi\b", "l apres midi"),
+    (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b|\bl? ?apre ?midi\b|\bapr midi\b",
+     "l apres midi"),
+    (r"\b(une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|\d{1,2}) heur\b",
+     r"\1 heures"),
     (r"\b(?:ajd|auj|ojd|ojourdhui|aujourdhui|aujourd hui)\b", "aujourd hui"),
     (r"\bver\b", "vers"),
     (r"\b(?:pro|proch)\b", "prochain"),
@@ -117,7 +120,7 @@ _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 3
 _CLAUSE_SPLIT = re.compile(
     r"[,.;!?\n]+|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
     r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que|"
-    r"disons|alors)\b)|(?<=\bsvp )|(?<=\bstp )")
+    r"disons|alors)\b)|\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
     r"tout a l heure j ai|depuis)\b|"
@@ -185,6 +188,9 @@ _ANY_TIME_RE = re.compile(
     r"heure)|a votre convenance|ce que vous voulez|ce qui vous arrange|je m adapte|"
     r"ca m est egal|m est egale?|peu m importe|ca m importe peu|toute la journee|"
     r"je suis toujours la|a toute heure)\b")
+_DELEGATED_RE = re.compile(
+    r"\b(?:choisissez|choisis|c est vous qui (?:voyez|choisissez|decidez)|faites comme vous "
+    r"(?:voulez|pouvez)|je vous laisse (?:choisir|decider|voir)|a vous de (?:voir|choisir))\b")
 _NO_START_RE = re.compile(r"^(?:(?:ah|bon|euh|ben|bah|alors) )*(?:non|nan|nn|no|nope)\b")
 _DECLINE_RE = re.compile(
     r"^(?:non|nan|nn|no|nope|non non|pas vraiment|bof|ca va pas|ca ne va pas|ca me va pas|"
@@ -209,6 +215,7 @@ _CHECKIN_RE = re.compile(
     r"jusqu (?:au|a (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|la fin|mon|ma|"
     r"nouvel|demain|la semaine)))\b")
 _SAME_HOUR_RE = re.compile(r"\b(?:meme heure|a la meme heure|pareil pour l heure|"
+                           r"(?:" + "|".join(WEEKDAYS) + r"|demain) pareil|"
                            r"meme horaire)\b")
 _SAME_HOUR_AS_NOW_RE = re.compile(r"\bmeme heure (?:qu aujourd hui|que maintenant|"
                                   r"qu en ce moment|qu a present)\b")
@@ -245,6 +252,7 @@ class Proposal:
     same_day: bool = False
     accept: bool = False
     any_time: bool = False
+    delegated: bool = False  # "choisissez vous-même": the moment is left to the team
     guessed: bool = False
     asked: bool = False  # the moment is asked for (a call word, or nothing but it)
     unavailable: bool = False  # "je ne pourrai pas", "on peut décaler ?": not just a no
@@ -312,6 +320,8 @@ def normalise(text: str) -> str:
     # A long SMS (up to 1,600 characters) is read whole: a request at its end
     # ("…me téléphone samedi après ma sieste, vers 15h30") is still a request.
     folded = fold(text or "")[:1600]
+    # a phone number ("06 41 27 83 09", "+33 6 41 27 83 09") is neither a date nor an hour
+    folded = re.sub(r"(?:\+ ?33 ?|\b0)[1-9](?:[ .]?\d{2}){4}\b", " numero de telephone ", folded)
     # Dictated messages spell their punctuation ("après-demain virgule le matin").
     folded = re.sub(r" virgule\b", ",", folded)
     folded = re.sub(r" point (?=(?:merci|a la ligne|final)\b)| point$", ". ", folded)
@@ -733,6 +743,9 @@ def read_at(text: str, now: datetime) -> Proposal:
         # "Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien": the
         # moment is taken back in the same message.
         day = hour = part = relative = None
+    if guessed and hour is not None and hour.hour >= 12 and any(
+            c.part is not None and c.part.hour >= 12 for c in clauses):
+        guessed = False  # "l'après-midi, vers 3h": the afternoon is said
     if hour is None and part is None and _SAME_HOUR_AS_NOW_RE.search(folded):
         # "dans une semaine, à la même heure qu'aujourd'hui": the hour it is now
         hour = dtime(now.hour, 0 if now.minute < 30 else 30)
@@ -745,6 +758,7 @@ def read_at(text: str, now: datetime) -> Proposal:
         same_day=bool(_SAME_DAY_RE.search(folded)) and not refused_days,
         accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
         any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,
+        delegated=bool(_DELEGATED_RE.search(sentence)),
         # check-in words in the moment's own clause ("je pars en vacances jusqu'au
         # 15"), not in another one ("vendredi 11 à 9h, après je pars au club")
         asked=(any(c.call for c in wished) or bool(wished and _ASKING_RE.search(folded)))

@@ -598,3 +598,25 @@ def test_moments_of_batch_14(text, expected):
     found = understand(text, NOW, "Europe/Paris")
     assert found.status == "ok", (text, found)
     assert found.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a phone number is neither a date nor an hour
+    ("Vous pouvez me faire rappeler demain à 10h ? Mon numéro a changé, c'est le 06 41 27 "
+     "83 09.", "2026-11-26 10:00"),
+    ("a cinq heur de laprè midi mercredi", "2026-12-02 17:00"),
+    ("l'après-midi, vers 3h, samedi", "2026-11-28 15:00"),
+])
+def test_phone_numbers_misspelt_hours_and_a_said_afternoon(text, expected):
+    found = understand(text, NOW, "Europe/Paris")
+    assert found.status == "ok", (text, found)
+    assert found.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+def test_a_moment_left_to_the_team_is_booked_and_a_same_day_pareil_keeps_the_hour():
+    assert understand("L'heure aussi, choisissez vous-même, ça m'est égal", NOW,
+                      "Europe/Paris").status == "ok"
+    assert understand("quand vous voulez", NOW, "Europe/Paris").status == "vague"
+    reading = read("NON PAS SAMEDI MON FILS VIENT DEJEUNER METTEZ DIMANCHE PAREIL", NOW,
+                   "Europe/Paris")
+    assert reading.day is not None and reading.day.weekday() == 6 and reading.same_hour
