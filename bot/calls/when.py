@@ -93,6 +93,10 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
     new = Context(day=context.day, hour=context.hour, proposal=context.proposal,
                   refused=refused, declines=context.declines, unknowns=context.unknowns,
                   hour_said=context.hour_said)
+    if reading.positive and reading.cancel and reading.decline and not reading.asked:
+        # "no thank you. tomorrow 10h I see the social worker": a refusal, and a
+        # moment that is someone else's
+        return CallTime("declined"), new
     if not reading.positive:
         if reading.cancel:
             return CallTime("cancel"), new

@@ -63,8 +63,8 @@ FILLERS = r"\b(vers|environ|aux alentours de|autour de|plutot|disons|si possible
 SMS_WORDS = (
     (r"\b(?:dem1|dm1|2m1|demin|dmain)\b", "demain"),
     (r"\bapre ?demain\b", "apres demain"),
-    (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b|\bl? ?apre ?midi\b|\bapr midi\b",
-     "l apres midi"),
+    (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b|\bl ?apre ?midi\b|\bapre ?midi\b|"
+     r"\bapr midi\b", "l apres midi"),
     (r"\b(une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|\d{1,2}) heur\b",
      r"\1 heures"),
     (r"\b(?:ajd|auj|ojd|ojourdhui|aujourdhui|aujourd hui)\b", "aujourd hui"),

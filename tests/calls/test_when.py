@@ -620,3 +620,10 @@ def test_a_moment_left_to_the_team_is_booked_and_a_same_day_pareil_keeps_the_hou
     reading = read("NON PAS SAMEDI MON FILS VIENT DEJEUNER METTEZ DIMANCHE PAREIL", NOW,
                    "Europe/Paris")
     assert reading.day is not None and reading.day.weekday() == 6 and reading.same_hour
+
+
+def test_an_afternoon_spelt_apre_midi_keeps_its_day_and_a_polite_no_books_nothing():
+    found = understand("lundi aprè midi vers les trois heure", NOW, "Europe/Paris")
+    assert found.status == "ok" and found.at.strftime("%Y-%m-%d %H:%M") == "2026-11-30 15:00"
+    assert understand("no thank you. tomorrow 10h I see the social worker at CCAS", NOW,
+                      "Europe/Paris").status != "ok"
