@@ -44,17 +44,27 @@ from tools import eval_independent as ev
 # 0.115 (clear band 0.078), scenarios 34/42 on time, harmless scenarios
 # escalated 13/43; intent accuracy 0.874, fallback 0.032; bookings right 51/58,
 # cancellations 14/14, nothing booked 17/17, no booking at a refused hour.
+# Sixth reading (2026-12-05, the model of this commit: 360 sentences in simple
+# English from people without French, risk and harmless twins; the English
+# lexicon entries; batch 14's booking fixes): recall 0.939, critical 0.961,
+# English 0.944, right number 0.927, false alarms 0.119 (clear band 0.085),
+# scenarios 34/42 on time, harmless scenarios escalated 13/43; intent accuracy
+# 0.889, fallback 0.026; bookings right 51/58, cancellations 14/14, nothing
+# booked 17/17, no booking at a refused hour. (360 sentences of ordinary
+# farewells and their risky twins, tried with it, cost eleven risk messages of
+# the dev half, "jai mis le gaz et jai fermé les fenetres" among them: not kept,
+# never read on the sealed half.)
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.915,
+    "recall": 0.93,
     "critical_recall": 0.95,
-    "right_number": 0.905,
+    "right_number": 0.92,
     "false_alarms_max": 0.13,
     "scenario_on_time": 0.78,
     "harmless_scenarios_escalated_max": 15,
-    "intent_accuracy": 0.86,
+    "intent_accuracy": 0.87,
     "fallback_max": 0.045,
     "booking_right": 0.86,
     "booking_cancelled": 0.92,
