@@ -527,6 +527,13 @@ def test_calling_a_call_off(text, cancel):
     assert read(text, NOW, "Europe/Paris").cancel is cancel
 
 
+def _understood(text):
+    """The moment a message books on its own, as "YYYY-MM-DD HH:MM"."""
+    found = understand(text, NOW, "Europe/Paris")
+    assert found.status == "ok", (text, found)
+    return found.at.strftime("%Y-%m-%d %H:%M")
+
+
 # Readings taught by the booking conversations of batch 13 (dev half, 2026-12-05).
 @pytest.mark.parametrize("text, expected", [
     # next calendar week: on a Wednesday, Friday week, not the day after tomorrow
@@ -549,9 +556,7 @@ def test_calling_a_call_off(text, cancel):
      "plaisir d'entendre une voix.", "2026-12-08 11:00"),
 ])
 def test_moments_of_batch_13(text, expected):
-    found = understand(text, NOW, "Europe/Paris")
-    assert found.status == "ok", (text, found)
-    assert found.at.strftime("%Y-%m-%d %H:%M") == expected
+    assert _understood(text) == expected
 
 
 def test_someone_elses_appointment_and_a_polite_english_no_are_not_requests():
@@ -595,9 +600,7 @@ def test_until_the_15th_is_a_date_not_the_samu():
      "2026-12-06 15:00"),
 ])
 def test_moments_of_batch_14(text, expected):
-    found = understand(text, NOW, "Europe/Paris")
-    assert found.status == "ok", (text, found)
-    assert found.at.strftime("%Y-%m-%d %H:%M") == expected
+    assert _understood(text) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -608,9 +611,7 @@ def test_moments_of_batch_14(text, expected):
     ("l'après-midi, vers 3h, samedi", "2026-11-28 15:00"),
 ])
 def test_phone_numbers_misspelt_hours_and_a_said_afternoon(text, expected):
-    found = understand(text, NOW, "Europe/Paris")
-    assert found.status == "ok", (text, found)
-    assert found.at.strftime("%Y-%m-%d %H:%M") == expected
+    assert _understood(text) == expected
 
 
 def test_a_moment_left_to_the_team_is_booked_and_a_same_day_pareil_keeps_the_hour():
