@@ -158,7 +158,8 @@ _CALL_RE = re.compile(
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
     r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b|"
     r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*|\blapp?el\w*|"
-    r"\bparler (?:a|au|aux|avec)\b|\b(?:re)?mett(?:ez|re)\b|\bdisons\b")
+    r"\bparler (?:a|au|aux|avec)\b|\b(?:re)?mett(?:ez|re)\b|\bdisons\b|"
+    r"\b(?:ce |ca )?serait (?:mieux|bien|parfait|ideal)\b")
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|(?<!ai )(?<!avais )(?<!avait )oubli(?:e|ez|ons)\b(?! pas)|"
     r"au revoir|bonne (?:journee|"
@@ -299,7 +300,10 @@ ENGLISH_WORDS = (
     (r"\bin the evening\b|\bevening\b", "soir"), (r"\bnoon\b", "midi"),
     (r"\bin an hour\b", "dans une heure"), (r"\bin (\d+) hours?\b", r"dans \1 heures"),
     (r"\bin (\d+) days?\b", r"dans \1 jours"), (r"\binstead\b|\bmake it\b", "plutot"),
-    (r"\b(?:call|phone|ring) me\b", "appelez moi"), (r"\bcancel\b", "annule"),
+    (r"\b(?:call|phone|ring) (?:me|us|her|him|them|my (?:mother|mum|mom|father|dad|"
+     r"grandmother|grandfather|wife|husband))\b", "appelez moi"),
+    # "sorry not 11": an hour refused, not the 11th
+    (r"\bnot (?:at )?(\d{1,2})\b(?![:h/.\d])", r"pas a \1h"), (r"\bcancel\b", "annule"),
     (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
     (r"\bnever mind\b|\bforget it\b", "laissez tomber"),
     (r"\b(?:is )?fine\b|\bsounds good\b|\bperfect\b|\b(?:is|it s|that s) good\b|"

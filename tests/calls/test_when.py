@@ -628,3 +628,14 @@ def test_an_afternoon_spelt_apre_midi_keeps_its_day_and_a_polite_no_books_nothin
     assert found.status == "ok" and found.at.strftime("%Y-%m-%d %H:%M") == "2026-11-30 15:00"
     assert understand("no thank you. tomorrow 10h I see the social worker at CCAS", NOW,
                       "Europe/Paris").status != "ok"
+
+
+def test_english_for_someone_else_an_hour_refused_in_english_and_ce_serait_mieux():
+    assert _understood("Hello, it is for my mother, she speak only little French. Can "
+                       "someone call her Sunday at 11 am?") == "2026-11-29 11:00"
+    reading = read("sorry not 11, I go to church. 1 pm is better", NOW, "Europe/Paris")
+    assert reading.hour is not None and reading.hour.hour == 13 and reading.day is None
+    assert [h.hour for h in reading.refused_hours] == [11]
+    assert booking_request("J'ai mes 3 petits-enfants à garder jusqu'à 16h30 tous les jours "
+                           "cette semaine, donc le 15 à 17h ce serait mieux.", NOW,
+                           "Europe/Paris")
