@@ -765,7 +765,8 @@ def read_at(text: str, now: datetime) -> Proposal:
         delegated=bool(_DELEGATED_RE.search(sentence)),
         # check-in words in the moment's own clause ("je pars en vacances jusqu'au
         # 15"), not in another one ("vendredi 11 à 9h, après je pars au club")
-        asked=(any(c.call for c in wished) or bool(wished and _ASKING_RE.search(folded)))
+        asked=(any(c.call for c in wished) or bool(wished and _ASKING_RE.search(folded))
+               or _asked_just_before(clauses, wished))
         and not any(_CHECKIN_RE.search(c.text) for c in wished),
         decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
                      or any(c.negated for c in clauses))
@@ -777,6 +778,19 @@ def read_at(text: str, now: datetime) -> Proposal:
         unavailable=any(c.negated for c in clauses) or bool(_MOVE_RE.search(sentence)),
         past=past and not calls,
     )
+
+
+def _asked_just_before(clauses: List[_Clause], wished: List[_Clause]) -> bool:
+    """Whether the clause just before a moment asks for a call in so many words.
+
+    "quelqu'un peut m'appeler pour les aides ? vendredi 11 à midi et demi".
+    """
+    for before, after in zip(clauses, clauses[1:]):
+        if after in wished and not before.timed and not before.negated and not before.past \
+                and _CALL_WORDS_ONLY_RE.search(CALLING_A_SERVICE_RE.sub(" ", before.text)) \
+                and not _OTHERS_CALL_RE.search(before.text):
+            return True
+    return False
 
 
 # Words that call a booked call off even after the booking, out of the form:

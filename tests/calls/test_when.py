@@ -639,3 +639,14 @@ def test_english_for_someone_else_an_hour_refused_in_english_and_ce_serait_mieux
     assert booking_request("J'ai mes 3 petits-enfants à garder jusqu'à 16h30 tous les jours "
                            "cette semaine, donc le 15 à 17h ce serait mieux.", NOW,
                            "Europe/Paris")
+
+
+def test_a_call_asked_just_before_the_moment_is_a_request():
+    assert booking_request("la cantine a augmenté, je sais plus comment faire. kelkun peu "
+                           "m'appeler pr les aides ? vendredi a midi et demi pendant que les "
+                           "petits mange a l'ecole", NOW, "Europe/Paris")
+    # someone else's call, or one made, just before a moment told: not a request
+    assert not booking_request("mon fils m'appelle souvent. samedi je vais au marché à 10h",
+                               NOW, "Europe/Paris")
+    assert not booking_request("j'ai appelé ma fille. demain à 10h je vais chez le médecin",
+                               NOW, "Europe/Paris")
