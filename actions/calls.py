@@ -104,13 +104,12 @@ def _intent(tracker: Tracker) -> str:
 
 async def _booked_context(sender_id: str, tz_name: str) -> Context:
     """The call already booked, as the context of a change ("plutôt 9h30")."""
-    redis = get_redis()
-    raw = await redis.hget(person_key(sender_id), "next_call_ts")
+    raw, cancelled, when = await get_redis().hmget(
+        person_key(sender_id), "next_call_ts", "cancelled_call_ts", "cancelled_on_ts")
     if not raw or float(raw) <= clock.now():
         # "annulez... enfin non, mettez-le jeudi à la même heure": the call just
         # called off is the context of a new request made soon after.
-        raw, when = await redis.hmget(person_key(sender_id), "cancelled_call_ts",
-                                      "cancelled_on_ts")
+        raw = cancelled
         if not raw or not when or float(raw) <= clock.now() \
                 or clock.now() - float(when) > CANCELLED_CONTEXT_SECONDS:
             return Context()

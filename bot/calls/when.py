@@ -168,7 +168,7 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         candidate = datetime.combine(day, hour, tz)
     found = _check(candidate, now, quiet, refused)
     afternoon = context.proposal is not None and context.proposal.hour >= 12 \
-        and context.proposal.date() == found_day(found)
+        and context.proposal.date() == _day_of(found)
     if reading.guessed and found.status == "ok" and not afternoon:
         # "3h" read as 15h: asked first, unless the afternoon was already
         # proposed for that day ("demain après-midi" / "quatre heures")
@@ -176,7 +176,7 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
     return _settle(found, new, said=found.status in ("ok", "vague"))
 
 
-def found_day(found: CallTime) -> Optional[date]:
+def _day_of(found: CallTime) -> Optional[date]:
     """The day of a moment found or proposed."""
     moment = found.at or found.proposal
     return moment.date() if moment is not None else None

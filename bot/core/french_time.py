@@ -220,6 +220,7 @@ _SAME_HOUR_RE = re.compile(r"\b(?:meme heure|a la meme heure|pareil pour l heure
                            r"meme horaire)\b")
 _SAME_HOUR_AS_NOW_RE = re.compile(r"\bmeme heure (?:qu aujourd hui|que maintenant|"
                                   r"qu en ce moment|qu a present)\b")
+_WEEKDAY_WORD_RE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r")\b")
 # "mardi à la même heure, est-ce possible ?": the moment is asked in its own clause.
 _ASKING_RE = re.compile(r"\b(?:est ce possible|c est possible|ce serait possible|"
                         r"ca vous (?:va|irait)|est ce que (?:ca|c est) (?:possible|bon))\b")
@@ -739,7 +740,7 @@ def read_at(text: str, now: datetime) -> Proposal:
             if clause.day is not None and clause.day != day \
                     and clause.day.weekday() == day.weekday() \
                     and _DAY_OF_MONTH_RE.search(clause.text) \
-                    and not any(re.search(rf"\b{name}\b", clause.text) for name in WEEKDAYS):
+                    and not _WEEKDAY_WORD_RE.search(clause.text):
                 day = clause.day
                 break
     if calls and any(_TAKEN_BACK_RE.search(c.text)

@@ -20,7 +20,7 @@ from bot.calls.when import read
 from bot.core import clock
 from bot.core.config import load_settings
 from bot.core.french_time import CALLING_A_SERVICE_RE, normalise, others_call
-from bot.safety.risk import DEFAULT_LEXICON, RiskLexicon, load_lexicon
+from bot.safety.risk import DEFAULT_LEXICON, FRAGMENT, RiskLexicon, load_lexicon
 
 from bot.core.text import normalise_text
 from bot.rasa.risk_model import chunks, READING
@@ -51,10 +51,6 @@ class _UntrainedComponent(GraphComponent):
     ) -> "_UntrainedComponent":
         """Create the component (it needs no training)."""
         return cls(config)
-
-
-# The risk_level entity's source for a risk read on a cut sentence.
-FRAGMENT = "fragment"
 
 
 def _put_first(message: Message, intent: str, confidence: float) -> None:

@@ -50,7 +50,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.calls.when import booking_request, understand
 from bot.core import clock
 from bot.core.config import RESOURCES, load_settings
-from bot.safety.risk import load_lexicon
+from bot.safety.risk import CATEGORIES, FRAGMENT, load_lexicon
 
 RISK_PREFIX = "risk_"
 ESCALATE_ACTION = "action_escalate"
@@ -58,8 +58,6 @@ CLEAR_PREFIX = "utter_risk_"
 ASK_PREFIX = "utter_safety_ask_"
 CONTEXT_SLOT = "risk_context"
 LISTEN_ON = "utter_listen_on"
-CATEGORY_NAMES = ("suicide", "violence", "child", "medical")
-FRAGMENT = "fragment"  # bot.rasa.nlu.FRAGMENT (not imported: the NLU imports Rasa's NLU)
 HUMAN_DONE = "EXTERNAL_human_done"
 # Every clear-risk answer ends on a question about safety; a "no" to it is a sign.
 YES = re.compile(r"^(oui|ui|wi|ouai|ouais|oue|yes|yep|si|un peu|parfois|souvent|"
@@ -134,19 +132,17 @@ def _risk(event: UserUttered) -> Optional[Tuple[str, str]]:
     intent = event.intent_name or ""
     if not intent.startswith(RISK_PREFIX):
         return None
-    level = "high"
-    for entity in event.entities or []:
-        if entity.get("entity") == "risk_level":
-            level = entity.get("value") or "high"
-    return intent[len(RISK_PREFIX):], level
+    return intent[len(RISK_PREFIX):], _risk_entity(event).get("value") or "high"
+
+
+def _risk_entity(event: UserUttered) -> Dict[str, Any]:
+    """The ``risk_level`` entity of a parsed user message (empty if none)."""
+    return next((e for e in event.entities or [] if e.get("entity") == "risk_level"), {})
 
 
 def _risk_source(event: UserUttered) -> str:
     """Where a parsed user message's risk reading came from ("lexicon", "fragment")."""
-    for entity in event.entities or []:
-        if entity.get("entity") == "risk_level":
-            return str(entity.get("source") or "")
-    return ""
+    return str(_risk_entity(event).get("source") or "")
 
 
 def _continuation_worry(event: UserUttered, earlier: str) -> Optional[str]:
@@ -158,13 +154,13 @@ def _continuation_worry(event: UserUttered, earlier: str) -> Optional[str]:
     debug = (event.parse_data or {}).get("risk_debug") or {}
     reader = float(debug.get("reader") or 0.0)
     classifier = float(debug.get("classifier") or 0.0)
-    if max(reader, classifier) < load_lexicon().continuation_ask:
+    if max(reader, classifier) < load_lexicon().cut.continuation_ask:
         return None
     if reader >= classifier:
         category = str(debug.get("reader_category") or "")
     else:
         category = str(debug.get("classifier_intent") or "")[len(RISK_PREFIX):]
-    return category if category in CATEGORY_NAMES else earlier
+    return category if category in CATEGORIES else earlier
 
 
 class UntrainedPolicy(Policy):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple, cast
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple, cast
 
 import yaml
 
@@ -62,6 +62,39 @@ def _word_bounded(expression: str) -> "re.Pattern[str]":
     return re.compile(rf"(?<![a-z0-9])(?:{expression})(?![a-z0-9])")
 
 
+# The ``source`` of a risk reading made on a sentence cut before its end.
+FRAGMENT = "fragment"
+
+
+def _folded(words: Optional[Iterable[object]]) -> FrozenSet[str]:
+    return frozenset(normalise_text(str(w)) for w in words or ())
+
+
+@dataclass(frozen=True)
+class CutSentences:
+    """The lexicon's ``unfinished:`` block: which messages stop before their end."""
+
+    endings: FrozenSet[str] = frozenset()  # last words no sentence ends on
+    endings_two: FrozenSet[str] = frozenset()  # last two words ("je vais")
+    not_after: Dict[str, FrozenSet[str]] = field(default_factory=dict)
+    bare_starts: FrozenSet[str] = frozenset()  # "Mon mari": a determiner first
+    bare_words: int = 0
+    max_words: int = 0
+    continuation_ask: float = 2.0  # the end of a cut sentence is asked about from it
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "CutSentences":
+        """Read the block, folded like the messages it is compared with."""
+        return cls(endings=_folded(raw.get("endings")),
+                   endings_two=_folded(raw.get("endings_two")),
+                   not_after={normalise_text(str(k)): _folded(v)
+                              for k, v in (raw.get("not_after") or {}).items()},
+                   bare_starts=_folded(raw.get("bare_starts")),
+                   bare_words=int(raw.get("bare_words", 0)),
+                   max_words=int(raw.get("max_words", 0)),
+                   continuation_ask=float(raw.get("continuation_ask", 2.0)))
+
+
 class RiskLexicon:
     """A compiled risk lexicon: abbreviations, safe idioms and risk patterns."""
 
@@ -92,17 +125,8 @@ class RiskLexicon:
         # at least this; below it, asked about.
         self.classifier_support = 0.0
         self.distance: List[RiskPattern] = []
-        # A message cut before its end ("je crois que je vais", "Mon mari"): the
-        # lexicon's ``unfinished`` block (see unfinished()).
-        self.unfinished_endings: set = set()
-        self.bare_starts: set = set()
-        self.bare_words = 0
-        self.unfinished_max_words = 0
-        # The end of a cut sentence is asked about from this reading of either
-        # reader (2.0: never).
-        self.continuation_ask = 2.0
-        self.endings_two: set = set()
-        self.not_after: Dict[str, set] = {}
+        # A message cut before its end: the lexicon's ``unfinished`` block.
+        self.cut = CutSentences()
         self.abbreviations = abbreviations
         self.safe = safe
         self.patterns = patterns
@@ -152,18 +176,7 @@ class RiskLexicon:
             bands.get("distance_override", lexicon.distance_override))
         lexicon.lexicon_watch_support = float(
             bands.get("lexicon_watch_support", lexicon.lexicon_watch_support))
-        unfinished = raw.get("unfinished") or {}
-        endings = [normalise_text(str(w)) for w in unfinished.get("endings") or []]
-        starts = [normalise_text(str(w)) for w in unfinished.get("bare_starts") or []]
-        lexicon.bare_words = int(unfinished.get("bare_words", 0))
-        lexicon.unfinished_max_words = int(unfinished.get("max_words", 0))
-        lexicon.continuation_ask = float(unfinished.get("continuation_ask",
-                                                        lexicon.continuation_ask))
-        lexicon.unfinished_endings = set(endings)
-        lexicon.bare_starts = set(starts)
-        lexicon.endings_two = {normalise_text(str(w)) for w in unfinished.get("endings_two") or []}
-        lexicon.not_after = {normalise_text(str(k)): {normalise_text(str(w)) for w in v or []}
-                             for k, v in (unfinished.get("not_after") or {}).items()}
+        lexicon.cut = CutSentences.from_dict(raw.get("unfinished") or {})
         return lexicon
 
     @staticmethod
@@ -208,18 +221,17 @@ class RiskLexicon:
         opening on a determiner (``bare_starts``, at most ``bare_words`` words).
         """
         stripped = (text or "").strip()
-        if not stripped or stripped[-1] in ".!?…)" or re.search(r"[^\w\s,;:'’\-]$", stripped):
-            return False
+        if not stripped or re.search(r"[^\w\s,;:'’\-]$", stripped):
+            return False  # ends on punctuation or an emoji: finished
         words = self.prepare(stripped).split()
-        if not words:
+        cut = self.cut
+        if not words or len(words) > cut.max_words:
             return False
-        if len(words) > self.unfinished_max_words:
-            return False
-        if " ".join(words[-2:]) in self.endings_two:
+        if " ".join(words[-2:]) in cut.endings_two:
             return True
-        if words[-1] in self.unfinished_endings:
-            return len(words) < 2 or words[-2] not in self.not_after.get(words[-1], ())
-        return len(words) <= self.bare_words and words[0] in self.bare_starts
+        if words[-1] in cut.endings:
+            return len(words) < 2 or words[-2] not in cut.not_after.get(words[-1], ())
+        return len(words) <= cut.bare_words and words[0] in cut.bare_starts
 
     def at_distance(self, text: Optional[str]) -> bool:
         """Whether any sentence of a message is told at a distance."""
