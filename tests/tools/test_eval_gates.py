@@ -19,56 +19,37 @@ from tools import eval_independent as ev
 # today's figure is below a target, the floor is today's measured figure, a
 # little lower for the width of one or two messages (README, "Tests and
 # measures"), so that nothing slips back unnoticed.
-# Measured on the batch-12 sealed half (six new writers, sealed whole on
-# 2026-12-04 at 21:10: 330 risk, 270 harmless, 42 + 43 scenarios; 190 companion
-# messages; 58 bookings, 14 cancellations and 17 with nothing to book). The
-# batch-10 half, read five times, joined the dev half.
-# First reading (21:20, the model of e01a377): recall 0.921, critical 0.939,
-# English 0.944, right number 0.900, false alarms 0.133 (clear band 0.104),
-# scenarios on time 34/42 (8 late, none missed), harmless scenarios escalated
-# 17/43; intent accuracy 0.811, fallback 0.047; bookings right 48/58,
-# cancellations 13/14, nothing booked 17/17, no booking at a refused hour. (The
-# batch-10 half's last reading had said scenarios 39/42, intent 0.836 and
-# bookings 49/54: a half read often flatters; README, "Tests and measures".)
-# Fourth reading (22:30, the model of this commit: 2,390 sentences from five
-# new writers, the sentence reader learning each sentence of a harmless
-# example, DIET at 25 epochs in batches of 256 to 512): recall 0.933, critical
-# 0.961, English 0.889, right number 0.924, false alarms 0.126 (clear band
-# 0.085), scenarios 34/42 on time, harmless scenarios escalated 14/43; intent
-# accuracy 0.837, fallback 0.026; bookings right 48/58, cancellations 13/14,
-# nothing booked 17/17, no booking at a refused hour.
-# Fifth reading (2026-12-05, the model of this commit: batch 13's booking fixes,
-# 329 sentences about a booked call, the companion scorer reading ask_privacy
-# as ask_privacy where the writers had that label, cut sentences watched):
-# recall 0.924, critical 0.961, English 0.833, right number 0.912, false alarms
-# 0.115 (clear band 0.078), scenarios 34/42 on time, harmless scenarios
-# escalated 13/43; intent accuracy 0.874, fallback 0.032; bookings right 51/58,
-# cancellations 14/14, nothing booked 17/17, no booking at a refused hour.
-# Sixth reading (2026-12-05, the model of this commit: 360 sentences in simple
-# English from people without French, risk and harmless twins; the English
-# lexicon entries; batch 14's booking fixes): recall 0.939, critical 0.961,
-# English 0.944, right number 0.927, false alarms 0.119 (clear band 0.085),
-# scenarios 34/42 on time, harmless scenarios escalated 13/43; intent accuracy
-# 0.889, fallback 0.026; bookings right 51/58, cancellations 14/14, nothing
-# booked 17/17, no booking at a refused hour. (360 sentences of ordinary
-# farewells and their risky twins, tried with it, cost eleven risk messages of
-# the dev half, "jai mis le gaz et jai fermé les fenetres" among them: not kept,
-# never read on the sealed half.)
+# Measured on the batch-15 sealed half (seven new writers, sealed whole on
+# 2026-12-05 at 02:40: 330 risk, 269 harmless, 44 + 44 scenarios; 193 companion
+# messages; 84 bookings, 26 cancellations and 19 with nothing to book). The
+# batch-12 half, read six times, joined the dev half; its readings were: first
+# recall 0.921, intent 0.811, bookings 48/58; sixth recall 0.939, critical
+# 0.961, right number 0.927, false alarms 0.119, scenarios 34/42 on time,
+# harmless scenarios escalated 13/43, intent 0.889, bookings 51/58,
+# cancellations 14/14 (git log of this file).
+# First reading (02:41, the model of ae893a9, before any change): recall 0.921,
+# critical 0.963, English 0.973, right number 0.909, false alarms 0.071 (clear
+# band 0.045), scenarios 38/44 on time (5 late, 1 missed), harmless scenarios
+# escalated 16/44; intent accuracy 0.912, fallback 0.021; bookings right 72/84,
+# cancellations 23/26, nothing booked 17/19, one booking at a refused hour.
+# (The batch-12 half's last reading had said bookings 51/58 and cancellations
+# 14/14: the same level of bookings on lines nobody had read, fewer
+# cancellations honoured.)
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.93,
+    "recall": 0.91,
     "critical_recall": 0.95,
-    "right_number": 0.92,
-    "false_alarms_max": 0.13,
-    "scenario_on_time": 0.78,
-    "harmless_scenarios_escalated_max": 15,
-    "intent_accuracy": 0.87,
-    "fallback_max": 0.045,
-    "booking_right": 0.86,
-    "booking_cancelled": 0.92,
-    "booking_refused_max": 0,
+    "right_number": 0.90,
+    "false_alarms_max": 0.08,
+    "scenario_on_time": 0.84,
+    "harmless_scenarios_escalated_max": 17,
+    "intent_accuracy": 0.90,
+    "fallback_max": 0.03,
+    "booking_right": 0.84,
+    "booking_cancelled": 0.88,
+    "booking_refused_max": 1,
 }
 
 
@@ -126,7 +107,7 @@ def test_the_sealed_half_holds_its_floors(figures):
         got["harmless_scenarios_escalated"]
     assert got["fallback"] <= FLOORS["fallback_max"], got["fallback"]
     # Cancellations and bookings at a refused hour hold today's figures (issue 11
-    # asks for every cancellation honoured and no refused hour: not met on batch 10).
+    # asks for every cancellation honoured and no refused hour: not met on batch 15).
     assert got["booking_cancelled"] >= FLOORS["booking_cancelled"], got["booking_cancelled"]
     assert got["booking_refused"] <= FLOORS["booking_refused_max"], got["booking_refused"]
 
