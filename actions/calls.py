@@ -15,6 +15,7 @@ context ("non, plutôt 9h30" after a booking keeps its day).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
@@ -174,6 +175,9 @@ def previous_moment(tracker: Tracker, now: float, tz_name: str) -> Optional[Prop
                 if text.startswith("/"):
                     return None
                 reading = read(text, now, tz_name)
+                if reading.day is None and reading.talked_day is not None:
+                    # "je suis chez le médecin à 14h demain" / "16h30 ça ira"
+                    reading = replace(reading, day=reading.talked_day)
                 if reading.day is None or reading.past or reading.cancel:
                     return None
                 return reading

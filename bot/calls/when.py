@@ -113,6 +113,10 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
             if context.proposal is not None and not reading.refused_hours:
                 # Not proposed again; the hour itself may still be asked for.
                 new.refused.append(context.proposal.strftime("%Y-%m-%d %H:%M"))
+            if reading.talked_day is not None and reading.talked_day not in reading.refused_days:
+                # "je suis chez le médecin à 14h demain": an hour that comes next is
+                # for that day
+                new.day = reading.talked_day
             return CallTime("declined"), new
         if reading.past:
             proposal = _next_daytime(now, tz, quiet, refused)

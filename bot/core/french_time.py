@@ -29,7 +29,10 @@ import dateparser
 from bot.core.wording import raw
 
 PARTS_OF_DAY = (
-    (r"fin de matinee", dtime(11, 0)),
+    (r"fin de matinee|avant (?:le )?(?:dejeuner|dej|repas de midi|manger)", dtime(11, 0)),
+    # "après le déjeuner, une heure et demie": the afternoon is said
+    (r"apres (?:le |mon )?(?:dejeuner|dej|repas de midi|manger)|apres (?:la |ma )?sieste",
+     dtime(14, 30)),
     (r"debut d ?apres[ -]?midi|debut d ?aprem", dtime(14, 0)),
     (r"fin d ?apres[ -]?midi|fin d ?aprem", dtime(17, 0)),
     (r"apres[ -]?midi|aprem|aprm|apm", dtime(14, 30)),
@@ -120,7 +123,11 @@ _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 3
 _CLAUSE_SPLIT = re.compile(
     r"[,.;!?\n]+|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
     r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que|"
-    r"disons|alors)\b)|\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )")
+    r"disons|alors|enfin bref|bref|je voulais (?:vous )?dire que|"
+    # "...lundi vers dix heures et demie apres je vais au cimetiere": dictation
+    # without punctuation, a new clause where the story goes on
+    r"(?:apres|ensuite|et puis) (?:je|j|on|il|elle)\b)\b)|"
+    r"\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
     r"tout a l heure j ai|depuis)\b|"
@@ -133,6 +140,16 @@ _NEGATION_RE = re.compile(
     # "mon rendez-vous chez l'ophtalmo c'est le 10 à 14h30": that moment is taken
     r"(?:mon|ma|son|sa|le|un) (?:rdv|rendez vous) (?:chez|a l hopital|au|a la|"
     r"avec (?:le|la|mon|ma|l) (?!benevole|equipe|ecoutant)\w+))\b")
+# "samedi c'est le marché", "le 7 j'ai la visite de ma soeur", "demain j'ai le
+# médecin à 11h", "jeudi je vais chez le coiffeur": that moment is taken (when
+# the clause does not ask for the call itself).
+_TAKEN_RE = re.compile(
+    r"\b(?:j ai|jai|j aurai|c est|ce sera|il y a) (?:le|la|l|les|mon|ma|mes|un|une|des|du|"
+    r"de la) (?!(?:temps|mieux|plus|meilleur|meilleure|bon|bonne|moment|seule?|libre|"
+    r"dispo\w*|envie|besoin|appel|coup|benevole|numero|heure|idee|anniversaire|"
+    r"jour (?:qui|ou|ideal)|matin|matinee|soir|soiree|midi|apres|nuit|week|"
+    + "|".join(WEEKDAYS) + r"|\d+)\b)\w+|"
+    r"\bje (?:vais|suis|serai|pars|dois aller) (?:au|a la|a l|aux|chez)\b")
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
 _MOVE_RE = re.compile(r"\b(?:decaler|decale[rz]?|reporter|reportez|repousser|deplacer|"
                       r"empechement|imprevu|changer l heure|changer le jour)\b")
@@ -142,6 +159,9 @@ _HARMLESS_PAS_RE = re.compile(
     # "je ne me sens pas très bien aujourd'hui": a feeling, not a refusal of the day
     r"\b(?:sens|sent|sentais|suis|sui|vais|va|vas|etais)(?: \w+)? pas (?:tres |trop |tro |"
     r"super |vraiment |tellement |en )?(?:bien|forme|top|terrible|fort|la forme)\b|"
+    # "c'est pas facile avec mes gros doigts": a remark, not a refusal
+    r"\b(?:c est|c|ce n est) pas (?:tres |si |trop |tjs |toujours )?(?:facile|evident|simple|"
+    r"drole|marrant|gai|rigolo)\b|"
     r"\bsi jamais\b|\bpourquoi pas\b|\bpour (?:ne )?pas\b|"  # "pour pas me réveiller"
     # "si c'est pas trop tôt": a courtesy
     r"\bsi (?:c est|ce n est|c|ca (?:ne )?(?:fait|est)) pas (?:trop )?(?:tot|tard|loin|court)\b|"
@@ -250,6 +270,9 @@ class Proposal:
     relative: Optional[datetime] = None
     refused_hours: Tuple[dtime, ...] = ()
     refused_days: Tuple[date, ...] = ()
+    # the day of a moment told as taken ("demain j'ai le médecin à 14h"): the day
+    # talked about, for an hour that comes after it
+    talked_day: Optional[date] = None
     same_hour: bool = False
     same_day: bool = False
     accept: bool = False
@@ -347,6 +370,9 @@ def normalise(text: str) -> str:
     folded = re.sub(r"\bmidi et quart\b", "12h15", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? moins (?:le )?quart\b",
                     lambda m: f"{int(m.group(1)) - 1}h45", folded)
+    # "le bus à 9h moins 10": 8h50 (not the 10th)
+    folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? moins (5|10|20|25)\b(?! ?(?:h|jours?|ans?)\b)",
+                    lambda m: f"{int(m.group(1)) - 1}h{60 - int(m.group(2)):02d}", folded)
     folded = _SERVICE_RE.sub(" numero de service ", folded)
     folded = _BIG_SERVICE_RE.sub(" numero de service ", folded)
     return re.sub(r"\s+", " ", folded).strip()
@@ -415,7 +441,12 @@ def _relative(text: str, now: datetime) -> Optional[Tuple[datetime, bool]]:
     amount = _NUMBERS.get(match.group(1)) or int(match.group(1))
     unit = match.group(2)
     if unit.startswith(("h",)):
-        return now + timedelta(hours=amount), True
+        # "dans une heure" at 10:02: about 11:00, as a person would note it
+        # (the nearest quarter of an hour).
+        moment = now + timedelta(hours=amount)
+        quarter = moment.replace(minute=0, second=0, microsecond=0) + timedelta(
+            minutes=15 * round((moment.minute + moment.second / 60) / 15))
+        return quarter, True
     if unit.startswith("min"):
         return now + timedelta(minutes=amount), True
     if unit.startswith("semaine"):
@@ -649,6 +680,7 @@ def read_at(text: str, now: datetime) -> Proposal:
     refused_days: List[date] = []
     wished: List[_Clause] = []
     past = False
+    context_day: Optional[date] = None
     for clause in clauses:
         if not clause.timed:
             continue
@@ -670,10 +702,20 @@ def read_at(text: str, now: datetime) -> Proposal:
             continue
         if clause.hour is not None and _BUSY_UNTIL_RE.search(clause.text) \
                 and not _CALL_RE.search(clause.text):
-            # "le matin je vais au marché jusqu'à 11h30": busy until then
-            refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour)
+            # "le matin je vais au marché jusqu'à 11h30": busy until then; "ce
+            # midi, parce qu'après je fais ma sieste jusqu'à 3h": from the moment
+            # asked just before until then
+            since = max((c.hour for c in wished if c.hour is not None), default=None) \
+                if re.search(r"\b(?:apres|ensuite)\b", clause.text) else None
+            refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour
+                                 and (since is None or h > since))
             continue
-        if clause.negated or _CANCEL_RE.search(clause.text):
+        taken = bool(_TAKEN_RE.search(clause.text)) and not _CALL_RE.search(clause.text)
+        if clause.negated or taken or _CANCEL_RE.search(clause.text):
+            if clause.day is not None and clause.hour is not None:
+                # "demain j'ai le médecin à 11h... vous pouvez m'appeler à 15h30 ?":
+                # only the hour is taken; the day is the one talked about
+                context_day = clause.day
             # "pas à 10h", "annule jeudi", "pas le matin": never booked
             if clause.hour is not None:
                 refused_hours.append(clause.hour)
@@ -681,6 +723,12 @@ def read_at(text: str, now: datetime) -> Proposal:
                 refused_hours.extend(PART_HOURS.get(clause.part, ()))
             elif clause.day is not None:
                 refused_days.append(clause.day)
+            continue
+        if wished and clause.part is not None and clause.day is None \
+                and clause.hour is None and clause.relative is None \
+                and wished[-1].hour is not None \
+                and wished[-1].hour in _PART_SPAN.get(clause.part, ()):
+            # "lundi vers 15 heures, après ma sieste": a word on the hour just told
             continue
         wished.append(clause)
     calls = [c for c in wished if c.call] or wished
@@ -712,6 +760,8 @@ def read_at(text: str, now: datetime) -> Proposal:
                             or (bare and earlier.hour is None and earlier.part is None)):
                         day = earlier.day
                         break
+                else:
+                    day = context_day if hour is not None else None
         if hour is None and relative is None:
             # "vous pouvez me téléphoner dimanche, sur le coup de midi ?": the hour
             # said just after, for the same day ("morning, 10am is good": within
@@ -759,7 +809,7 @@ def read_at(text: str, now: datetime) -> Proposal:
     return Proposal(
         day=day, hour=hour, part=part, relative=relative,
         refused_hours=tuple(refused_hours), refused_days=tuple(refused_days),
-        same_hour=bool(_SAME_HOUR_RE.search(folded)),
+        talked_day=context_day, same_hour=bool(_SAME_HOUR_RE.search(folded)),
         same_day=bool(_SAME_DAY_RE.search(folded)) and not refused_days,
         accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
         any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,

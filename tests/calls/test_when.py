@@ -650,3 +650,40 @@ def test_a_call_asked_just_before_the_moment_is_a_request():
                                NOW, "Europe/Paris")
     assert not booking_request("j'ai appelé ma fille. demain à 10h je vais chez le médecin",
                                NOW, "Europe/Paris")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a moment said to be taken does not win over the one asked for
+    ("Plutôt mardi, le lundi c'est la gym", "2026-12-01"),
+    ("je voulais dire vendredi, jeudi j'ai le pédicure", "2026-11-27"),
+    # the day of a taken hour is the day of the hour asked after it
+    ("demain j'ai la coiffeuse à 10h, vous pouvez m'appeler à 16h ?", "2026-11-26 16:00"),
+    # a word on the hour just told is not a second moment
+    ("vendredi vers 16 heures, après le déjeuner", "2026-11-27 16:00"),
+    # dictation without punctuation: a remark before, a story after
+    ("c est ma voisine qui ecrit c est pas facile pour moi enfin bref je veux bien qu on "
+     "me telephone samedi a onze heures apres je vais a la messe", "2026-11-28 11:00"),
+    # "un bus à 9h moins 10" is an hour, not the 10th
+    ("non pas à 9h, j'ai le bus à 9h moins 10. mettez 15h demain", "2026-11-26 15:00"),
+])
+def test_taken_moments_and_words_on_the_hour(text, expected):
+    found = read(text, NOW, "Europe/Paris")
+    if len(expected) == 10:
+        assert found.day is not None and found.day.isoformat() == expected, found
+        assert found.refused_days, found
+    else:
+        assert _understood(text) == expected
+
+
+def test_after_lunch_says_the_afternoon_and_busy_after_the_moment_asked():
+    reading = read("après le repas de midi, deux heures", NOW, "Europe/Paris")
+    assert reading.hour is not None and reading.hour.hour == 14 and not reading.guessed
+    reading = read("à midi, parce qu'après je dors jusqu'à 15h", NOW, "Europe/Paris")
+    assert reading.hour is not None and reading.hour.hour == 12
+    assert [h.strftime("%H:%M") for h in reading.refused_hours][:1] == ["12:30"]
+    # busy until, with no moment asked before: every hour before it
+    reading = read("je suis au marché jusqu'à 11h", NOW, "Europe/Paris")
+    assert reading.refused_hours[0].hour == 8
+    # an hour from now is noted at the nearest quarter of an hour
+    late = datetime(2026, 11, 25, 10, 7, tzinfo=PARIS).timestamp()
+    assert read("dans une heure", late, "Europe/Paris").relative.strftime("%H:%M") == "11:00"
