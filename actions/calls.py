@@ -28,7 +28,8 @@ from bot.core import clock
 from bot.calls.booking import book_call, cancel_call
 from bot.people.registry import DEFAULT_QUIET, zone
 from bot.calls.when import CALL_OFFERS, Context, decide, read
-from bot.core.french_time import Proposal, explicit_cancel, normalise, spoken
+from bot.core.french_time import (WEEK_AHEAD_RE, Proposal, explicit_cancel, normalise,
+                                  spoken)
 from bot.core.config import load_settings
 from bot.core.records import Call
 
@@ -116,6 +117,14 @@ async def _booked_context(sender_id: str, tz_name: str) -> Context:
             return Context()
     moment = datetime.fromtimestamp(float(raw), zone(tz_name))
     return Context(day=moment.date(), hour=moment.time().replace(tzinfo=None), hour_said=True)
+
+
+def _said_next_week(tracker: Tracker, messages: int = 6) -> bool:
+    """Whether the person named next week in the last few messages ("jeudi
+    prochain à 11h"): a weekday said alone after it is in that week.
+    """
+    texts = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+    return any(WEEK_AHEAD_RE.search(normalise(t)) for t in texts[-messages:])
 
 
 def _only_the_call(tracker: Tracker, reading: Proposal) -> bool:
@@ -218,6 +227,7 @@ class ValidateCallForm(FormValidationAction):
             booked = await _booked_context(tracker.sender_id, tz_name)
             context.day, context.hour = booked.day, booked.hour
             context.hour_said = booked.hour_said
+            context.week_ahead = booked.day is not None and _said_next_week(tracker)
         if context.day is None and context.proposal is None and not context.refused \
                 and reading.day is None and reading.relative is None:
             # "je suis chez le médecin à 14h demain, après ça va" / "16h30 ça ira":

@@ -11,7 +11,7 @@ daytime slot the same day is proposed), ``declined``, ``cancel`` or ``unknown``.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time as dtime, timedelta, tzinfo
 from typing import List, Optional, Tuple
 
@@ -37,6 +37,9 @@ class Context:
     declines: int = 0
     unknowns: int = 0
     hour_said: bool = False  # the hour is the person's (said, or of the booked call)
+    # the day was said as next week's ("jeudi prochain"): "le vendredi" after it
+    # is that week's Friday
+    week_ahead: bool = False
 
     def to_json(self) -> str:
         """For the ``call_proposal`` slot."""
@@ -73,6 +76,7 @@ class Context:
                 declines=int(data.get("declines") or 0),
                 unknowns=int(data.get("unknowns") or 0),
                 hour_said=bool(data.get("hour_said")),
+                week_ahead=bool(data.get("week_ahead")),
             )
         except (TypeError, ValueError):
             return cls()
@@ -92,7 +96,16 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
                                                     for h in reading.refused_hours]))
     new = Context(day=context.day, hour=context.hour, proposal=context.proposal,
                   refused=refused, declines=context.declines, unknowns=context.unknowns,
-                  hour_said=context.hour_said)
+                  hour_said=context.hour_said,
+                  week_ahead=context.week_ahead or reading.week_ahead)
+    settled = context.proposal.date() if context.proposal is not None else context.day
+    if reading.bare_weekday and reading.day is not None and not reading.week_ahead \
+            and context.week_ahead and settled is not None:
+        # "jeudi prochain à 11h" / "le vendredi plutôt": Friday of that week
+        monday = settled - timedelta(days=settled.weekday())
+        same_week = monday + timedelta(days=reading.day.weekday())
+        if same_week > now.date():
+            reading = replace(reading, day=same_week)
     if reading.positive and reading.cancel and reading.decline and not reading.asked:
         # "no thank you. tomorrow 10h I see the social worker": a refusal, and a
         # moment that is someone else's

@@ -273,6 +273,10 @@ class Proposal:
     # the day of a moment told as taken ("demain j'ai le médecin à 14h"): the day
     # talked about, for an hour that comes after it
     talked_day: Optional[date] = None
+    # "semaine prochaine", "jeudi prochain": the week named is the next one
+    week_ahead: bool = False
+    # the day is a weekday said alone ("le vendredi"), taken as the next one
+    bare_weekday: bool = False
     same_hour: bool = False
     same_day: bool = False
     accept: bool = False
@@ -463,6 +467,12 @@ HOLIDAYS = ((r"lendemain de noel", (12, 26)), (r"(?:veille|reveillon) de noel", 
                                   r"reveillon du jour de l an", (12, 31)),
             (r"jour de l an|nouvel an|premier de l an", (1, 1)),
             (r"14 juillet|fete nationale", (7, 14)))
+_SHIFT_RE = re.compile(r"\b(surlendemain|lendemain|veille)\b")
+_SHIFTS = {"surlendemain": 2, "lendemain": 1, "veille": -1}
+_FEAST_THINGS_RE = re.compile(
+    r"\b(colis|marche|repas|vacances|sapin|cadeaux?|fetes?|decorations?|menu|gouter|"
+    r"spectacle|concert|distribution|arbre|chants?|courses|conge|conges|treve|pere) "
+    r"(?:de|du) (?:noel|nouvel an|jour de l an)\b")
 _HOLIDAY_RE = re.compile(r"\b(?:" + "|".join(p for p, _ in HOLIDAYS) + r")\b")
 
 
@@ -473,6 +483,30 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
         # "aujourd'hui en huit": a week from today; "en quinze": two weeks
         return today + timedelta(days=(1 if eight.group(1) == "demain" else 0)
                                  + (7 if eight.group(2) == "huit" else 14)), ""
+    # "la distribution des colis de Noël": a thing of the feast, not its day
+    text = _FEAST_THINGS_RE.sub(r"\1", text)
+    before_after = re.search(r"\b(" + "|".join(WEEKDAYS) + r") (?:juste )?(avant|apres) (.+)",
+                             text)
+    if before_after:
+        # "le lundi avant Noël", "le mardi après le 15": that weekday before (or
+        # after) the day named
+        anchor, _ = day_in(before_after.group(3), today)
+        if anchor is not None and not _WEEKDAY_WORD_RE.search(before_after.group(3)):
+            index = WEEKDAYS.index(before_after.group(1))
+            if before_after.group(2) == "avant":
+                near = anchor - timedelta(days=(anchor.weekday() - index - 1) % 7 + 1)
+            else:
+                near = anchor + timedelta(days=(index - anchor.weekday() - 1) % 7 + 1)
+            if near >= today:
+                return near, ""
+    shifted = _SHIFT_RE.search(text)
+    if shifted and not _HOLIDAY_RE.search(text):
+        # "le lendemain de mon rendez-vous, qui est le mercredi 9": the day after
+        anchor, _ = day_in(text[:shifted.start()] + " " + text[shifted.end():], today)
+        if anchor is not None:
+            near = anchor + timedelta(days=_SHIFTS[shifted.group(1)])
+            if near >= today:
+                return near, ""
     if re.search(r"\b(aujourd ?hui|ce matin|cet apres[ -]?midi|ce soir|ce midi|tout a l heure|"
                  r"tantot|cette apres[ -]?midi|cet aprem|ce aprem)\b", text):
         return today, ""
@@ -677,6 +711,7 @@ def read_at(text: str, now: datetime) -> Proposal:
         return Proposal(refused_hours=tuple(refused_hours))
     clauses = [_read_clause(part.strip(), now) for part in _CLAUSE_SPLIT.split(folded)
                if part and part.strip()]
+    _shift_to_anchor(clauses)
     refused_days: List[date] = []
     wished: List[_Clause] = []
     past = False
@@ -809,7 +844,9 @@ def read_at(text: str, now: datetime) -> Proposal:
     return Proposal(
         day=day, hour=hour, part=part, relative=relative,
         refused_hours=tuple(refused_hours), refused_days=tuple(refused_days),
-        talked_day=context_day, same_hour=bool(_SAME_HOUR_RE.search(folded)),
+        talked_day=context_day, week_ahead=bool(WEEK_AHEAD_RE.search(folded)),
+        bare_weekday=bool(calls and day is not None and _bare_weekday(calls[-1].text)),
+        same_hour=bool(_SAME_HOUR_RE.search(folded)),
         same_day=bool(_SAME_DAY_RE.search(folded)) and not refused_days,
         accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
         any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,
@@ -829,6 +866,38 @@ def read_at(text: str, now: datetime) -> Proposal:
         unavailable=any(c.negated for c in clauses) or bool(_MOVE_RE.search(sentence)),
         past=past and not calls,
     )
+
+
+
+
+def _shift_to_anchor(clauses: List[_Clause]) -> None:
+    """"le lendemain de mon rendez-vous, qui est le mercredi 9": the day after the
+    day told in the clause around it (which is the event's day, not the call's).
+    """
+    for index, clause in enumerate(clauses):
+        shift = _SHIFT_RE.search(clause.text)
+        if not shift or clause.day is not None or _HOLIDAY_RE.search(clause.text) \
+                or re.search(r"\b(?:me |nous )?(?:le|la|les) rappeler\b", clause.text):
+            continue  # "vous pouvez me le rappeler la veille ?": a reminder
+        around = clauses[:index][::-1] + clauses[index + 1:]
+        anchor = next((c for c in around if c.day is not None
+                       and not _SHIFT_RE.search(c.text)), None)
+        if anchor is None or anchor.day is None:
+            continue
+        clause.day = anchor.day + timedelta(days=_SHIFTS[shift.group(1)])
+        clause.negated = False  # "le lendemain de mon rendez-vous": not that moment
+        anchor.day = None
+
+
+# "la semaine prochaine", "jeudi prochain", "la semaine d'après"
+WEEK_AHEAD_RE = re.compile(r"\bsemaine (?:prochaine?|d apres|suivante)\b|"
+                           r"\b(?:" + "|".join(WEEKDAYS) + r") prochain\b")
+
+
+def _bare_weekday(text: str) -> bool:
+    """A weekday said alone: no date, no "prochain", no week, no "en huit"."""
+    return bool(_WEEKDAY_WORD_RE.search(text)) and not re.search(
+        r"\d|prochain|semaine|en huit|en quinze|demain|" + "|".join(MONTHS), text)
 
 
 def _asked_just_before(clauses: List[_Clause], wished: List[_Clause]) -> bool:

@@ -66,7 +66,9 @@ def plan(context: Optional[str], text: str, intent: str, reading: Proposal) -> O
         # offer: read as a pause only when the moment is not asked for
         return None
     if context == "offer":
-        return ANSWER_OFFER if moment else None
+        # "oui mais la semaine prochaine, cette semaine j'ai trop de choses": a
+        # yes with a moment answers the offer, whatever else the message says
+        return ANSWER_OFFER if moment or (_wished(reading) and reading.accept) else None
     if context == "booked":
         if moment or explicit_cancel(text) or (reading.cancel and len(text) <= SHORT):
             return AMEND

@@ -687,3 +687,32 @@ def test_after_lunch_says_the_afternoon_and_busy_after_the_moment_asked():
     # an hour from now is noted at the nearest quarter of an hour
     late = datetime(2026, 11, 25, 10, 7, tzinfo=PARIS).timestamp()
     assert read("dans une heure", late, "Europe/Paris").relative.strftime("%H:%M") == "11:00"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a day told relative to another one (NOW: Wednesday 25 November)
+    ("le mardi avant Noël vers 10h", "2026-12-22 10:00"),
+    ("le jeudi après le 3 décembre à 15h", "2026-12-10 15:00"),
+    ("le 30 j'ai la réunion du club, appelez-moi le lendemain à 11h", "2026-12-01 11:00"),
+    ("mon opération c'est le 2, la veille vers 17h ce serait bien", "2026-12-01 17:00"),
+    # a thing of the feast is not its day
+    ("après le repas de Noël des anciens le 12, le surlendemain à 14h", "2026-12-14 14:00"),
+])
+def test_days_told_relative_to_another(text, expected):
+    assert _understood(text) == expected
+
+
+def test_a_weekday_said_alone_after_next_week_is_in_that_week():
+    context = Context()
+    first = read("mardi prochain à 10h", NOW, "Europe/Paris")
+    found, context = decide(first, context, NOW, "Europe/Paris")
+    assert found.at.strftime("%Y-%m-%d") == "2026-12-01" and context.week_ahead
+    found, _ = decide(read("le jeudi plutôt", NOW, "Europe/Paris"),
+                      Context.from_slot(context.to_json()), NOW, "Europe/Paris")
+    assert found.at.strftime("%Y-%m-%d %H:%M") == "2026-12-03 10:00"
+    # said alone the first time, the weekday after is the next one from today
+    found, context = decide(read("mardi à 10h", NOW, "Europe/Paris"), Context(), NOW,
+                            "Europe/Paris")
+    found, _ = decide(read("le jeudi plutôt", NOW, "Europe/Paris"), context, NOW,
+                      "Europe/Paris")
+    assert found.at.strftime("%Y-%m-%d") == "2026-11-26"

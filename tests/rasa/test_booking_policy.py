@@ -33,6 +33,9 @@ def _plan(context, text, intent):
     ("offer", "lundi n'importe quelle heure", "out_of_scope", ANSWER_OFFER),
     ("offer", "vendredi 11 a 9h moins le quart, après je pars au club", "pause_checkins",
      ANSWER_OFFER),
+    # a yes with a day answers the offer, whatever feeling comes with it
+    ("offer", "oui, mais plutôt la semaine prochaine, là je suis débordée", "feel_anxious",
+     ANSWER_OFFER),
 ])
 def test_a_moment_in_the_booking_context_goes_to_the_booking(context, text, intent,
                                                              expected):
