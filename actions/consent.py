@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.checkins import first_consent_events
 from actions.common import SETTINGS, get_redis
 from bot.core import clock
-from bot.people.registry import get_person, set_status
+from bot.calls.booking import cancel_call
+from bot.core.french_time import spoken
+from bot.people.registry import get_person, set_status, zone
 
 
 class ActionOptOut(Action):
@@ -23,7 +26,9 @@ class ActionOptOut(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> List[Dict[Text, Any]]:
-        """Record the opt-out (nothing stays scheduled) and confirm it once."""
+        """Record the opt-out (nothing stays scheduled, the next call included: the
+        volunteer is told) and confirm it once.
+        """
         redis = get_redis()
         person = await get_person(redis, SETTINGS.key_prefix, tracker.sender_id)
         channel = tracker.get_latest_input_channel() or ""
@@ -31,6 +36,14 @@ class ActionOptOut(Action):
                          clock.now(), how=channel)
         if person.get("status") != "opted_out":
             dispatcher.utter_message(response="utter_opt_out")
+        # STOP stops everything the service planned: a call booked too (written
+        # "appel", a new one is booked as usual)
+        call = await cancel_call(redis, SETTINGS.key_prefix, tracker.sender_id, clock.now())
+        if call is not None:
+            at = datetime.fromtimestamp(float(call["at_ts"]),
+                                        zone(str(person.get("timezone") or "")))
+            dispatcher.utter_message(response="utter_opt_out_call_cancelled",
+                                     call_when=spoken(at, clock.now()))
         return []
 
 

@@ -137,8 +137,12 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
             return CallTime("past", proposal=proposal), new
         if reading.any_time or reading.delegated:
             # "quand vous voulez": a concrete slot is proposed, to be confirmed;
-            # "choisissez vous-même, ça m'est égal": it is booked.
+            # "choisissez vous-même, ça m'est égal": it is booked; on the day
+            # already told ("jeudi prochain" / "choisissez"), if there is one.
             proposal = _next_daytime(now, tz, quiet, refused)
+            if context.day is not None and context.day > now.date():
+                proposal = _propose(context.day, context.hour or DEFAULT_PROPOSAL, now, tz,
+                                    quiet, refused).proposal or proposal
             new.proposal = proposal
             if reading.delegated:
                 return CallTime("ok", at=proposal), new

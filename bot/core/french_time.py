@@ -52,7 +52,8 @@ PART_HOURS = {
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
           "septembre", "octobre", "novembre", "decembre")
-FILLERS = r"\b(vers|environ|aux alentours de|autour de|plutot|disons|si possible|svp|" \
+FILLERS = r"\b(pardon|oups|zut|mince|euh|vers|environ|aux alentours de|autour de|plutot|" \
+          r"disons|si possible|svp|" \
           r"stp|s il vous plait|ca m irait|ca me va|ca irait|je prefere|je prefererais|" \
           r"je serai la|je suis dispo|dispo|disponible|pour|possible|plus tard|" \
           r"ok|oui|bien|merci|le mieux|c est|c|est|ce serait|serait|a|au|le|la|les|l|de|du|" \
@@ -64,7 +65,7 @@ FILLERS = r"\b(vers|environ|aux alentours de|autour de|plutot|disons|si possible
 
 # SMS spelling and abbreviations, rewritten before reading (on folded text).
 SMS_WORDS = (
-    (r"\b(?:dem1|dm1|2m1|demin|dmain)\b", "demain"),
+    (r"\b(?:dem1|dm1|2m1|demin|dmain|dmn|dmai|demai)\b", "demain"),
     (r"\bapre ?demain\b", "apres demain"),
     (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b|\bl ?apre ?midi\b|\bapre ?midi\b|"
      r"\bapr midi\b", "l apres midi"),
@@ -74,11 +75,18 @@ SMS_WORDS = (
     (r"\bver\b", "vers"),
     (r"\b(?:pro|proch)\b", "prochain"),
     (r"\bsam\b", "samedi"), (r"\bdim\b", "dimanche"), (r"\bven(?:d|dr)?\b", "vendredi"),
-    (r"\blun\b", "lundi"), (r"\bmer(?:c|cr)?\b", "mercredi"), (r"\bjeu\b", "jeudi"),
+    (r"\blun\b", "lundi"), (r"\bmer(?:c|cr)?\b", "mercredi"),
+    # "jeu" for jeudi, not "il regarde son jeu à la télé"
+    (r"(?<!son )(?<!mon )(?<!ton )(?<!le )(?<!un )(?<!du )(?<!au )(?<!ce )(?<!leur )"
+     r"\bjeu\b(?! (?:de|d|video|televise))", "jeudi"),
     (r"\bmar\b", "mardi"), (r"\bswar\b", "soir"), (r"\bmat1\b", "matin"),
     (r"\bmidi et demi(?:e)?\b", "12h30"), (r"\bmidi et quart\b", "12h15"),
     (r"\bpa\b", "pas"), (r"\bjpeu[xt]?\b|\bjpe\b", "je peux"), (r"\bc pas\b", "c est pas"),
     (r"\bds\b", "dans"), (r"\bjpourrai\b", "je pourrai"),
+    # "qq1 peu mapl ?": quelqu'un peut m'appeler
+    (r"\bm ?app?ll?e?r?\b|\bm ?apl\w*|\bmapel\w*", "m appeler"),
+    (r"\b(?:qq1|qqn|kk1|kelk1|kelkun|quelqun)\b", "quelqu un"),
+    (r"\bmettons\b", "disons"),
     (r"\b(?:tt|tout) a l ?heure\b", "tout a l heure"),
     (r"\bdu mat\b", "du matin"), (r"\bpouve\b", "pouvez"), (r"\bvou\b", "vous"),
     # "pas entre midi et 14h": a window refused (read_at takes it out, see _BUSY_RE)
@@ -126,7 +134,16 @@ _CLAUSE_SPLIT = re.compile(
     r"disons|alors|enfin bref|bref|je voulais (?:vous )?dire que|"
     # "...lundi vers dix heures et demie apres je vais au cimetiere": dictation
     # without punctuation, a new clause where the story goes on
-    r"(?:apres|ensuite|et puis) (?:je|j|on|il|elle)\b)\b)|"
+    r"(?:apres|ensuite|et puis) (?:je|j|on|il|elle)\b|"
+    # "mardi dix heures non pardon mercredi dix heures c'est le mardi que j'ai le
+    # marché": a correction, and the reason given for it
+    r"non (?:pas|pardon|plutot)|pardon|c est (?:le |la )?(?:" + "|".join(WEEKDAYS)
+    + r")s? (?:que|qu))\b)|"
+    # "non pas celui là l'autre le 11"
+    r"(?<=\bcelui la )|(?<=\bcelle la )|"
+    # "après-demain à 14h pas le matin": the refusal said after the moment
+    r"(?:(?<=\dh )|(?<=\dh\d\d )|(?<=midi )|(?<=matin )|(?<=soir )|(?<=demain ))"
+    r"(?=pas (?:le|la|l|a|au|avant|ce|cet|cette|en|entre)\b)|"
     r"\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
@@ -149,7 +166,11 @@ _TAKEN_RE = re.compile(
     r"dispo\w*|envie|besoin|appel|coup|benevole|numero|heure|idee|anniversaire|"
     r"jour (?:qui|ou|ideal)|matin|matinee|soir|soiree|midi|apres|nuit|week|"
     + "|".join(WEEKDAYS) + r"|\d+)\b)\w+|"
-    r"\bje (?:vais|suis|serai|pars|dois aller) (?:au|a la|a l|aux|chez)\b")
+    r"\bje (?:vais|suis|serai|pars|dois aller) (?:au|a la|a l|aux|chez)\b"
+    r"(?! (?:moi|nous|soi|maison)\b)|"
+    # "la visite d'une bénévole chaque jeudi à 15h", "le club tous les mardis"
+    r"\b(?:la|une|sa|leur) visite (?:de|d|du)\b|\b(?:chaque|tous les) (?:"
+    + "|".join(WEEKDAYS) + r")s?\b")
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
 _MOVE_RE = re.compile(r"\b(?:decaler|decale[rz]?|reporter|reportez|repousser|deplacer|"
                       r"empechement|imprevu|changer l heure|changer le jour)\b")
@@ -162,6 +183,8 @@ _HARMLESS_PAS_RE = re.compile(
     # "c'est pas facile avec mes gros doigts": a remark, not a refusal
     r"\b(?:c est|c|ce n est) pas (?:tres |si |trop |tjs |toujours )?(?:facile|evident|simple|"
     r"drole|marrant|gai|rigolo)\b|"
+    # "slt cv pas trop": how the person is, not a refusal
+    r"\b(?:ca va|cv|sa va) pas (?:trop|fort|tres fort|super|terrible|top|bien|tres bien)\b|"
     r"\bsi jamais\b|\bpourquoi pas\b|\bpour (?:ne )?pas\b|"  # "pour pas me réveiller"
     # "si c'est pas trop tôt": a courtesy
     r"\bsi (?:c est|ce n est|c|ca (?:ne )?(?:fait|est)) pas (?:trop )?(?:tot|tard|loin|court)\b|"
@@ -176,15 +199,21 @@ _CALL_RE = re.compile(
     r"\bcoup de fil|\blibre|\bdispo|\bconvien|\bca me va|\bok\b|\bplutot|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
-    r"\bc est bien\b|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b|"
+    # "c'est bien mardi à 14h ?": a question about something else
+    r"\bc est bien\b(?! (?:le |la |a |au )?(?:\d|demain|ce |cet |cette |"
+    + "|".join(WEEKDAYS) + r"))|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b|"
     r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*|\blapp?el\w*|"
     r"\bparler (?:a|au|aux|avec)\b|\b(?:re)?mett(?:ez|re)\b|\bdisons\b|"
-    r"\b(?:ce |ca )?serait (?:mieux|bien|parfait|ideal)\b")
+    r"\b(?:ce |ca )?serait (?:mieux|bien|parfait|ideal|gentil|super|sympa|chouette|top|"
+    r"agreable)\b")
 _CANCEL_RE = re.compile(
-    r"\b(annul\w*|laiss\w* tomb\w*|(?<!ai )(?<!avais )(?<!avait )oubli(?:e|ez|ons)\b(?! pas)|"
+    r"\b(annul\w*|laiss\w* tomb\w*|"
+    r"(?<!ai )(?<!avais )(?<!avait )(?<!jlavais )(?<!javais )(?<!lavais )"
+    r"oubli(?:e|ez|ons)\b(?! pas)|"
     r"au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
-    r"besoin|la peine|cette fois|d appel)|plus besoin|(?:c est |ce n est )?plus la peine|"
+    r"besoin|la peine|cette fois|d appel)|plus besoin|(?:n ai|j ai) (?:donc |plus |vraiment )?"
+    r"besoin de rien|(?:c est |ce n est )?plus la peine|"
     r"je (?:vous )?(?:re)?contacterai|"
     r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
     r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
@@ -193,6 +222,9 @@ _CANCEL_RE = re.compile(
     # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
     r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
     r"(?:retire|enleve|supprime)[rz]? (?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
+    # "l'appel de samedi, il faut l'enlever"
+    r"(?:appel|rdv|rendez vous)\b[^.?!]{0,40}\b(?:l|le) (?:enlever|retirer|supprimer|annuler|"
+    r"decommander)\b|"
     r"(?:non|nan) laiss(?:e|ez|er)\b(?! (?:moi|un message))|"
     r"(?:je prefere|je prefererais) (?:appeler|telephoner) moi meme|"
     # "ne mettez rien", "ne retenez rien pour le moment"
@@ -200,7 +232,8 @@ _CANCEL_RE = re.compile(
 _ACCEPT_RE = re.compile(
     r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres) )*"
     r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
-    r"tres bien|ca marche|ca me va|ca me convient|ca (?:m )?irait|c est bon|c est parfait|"
+    r"tres bien|c est (?:tres |tout a fait |bien )?bien|ca marche|ca me va|ca me convient|"
+    r"ca (?:m )?irait|c est bon|c est parfait|"
     r"entendu|va bien|bien sur|volontiers|nickel|top|impeccable|genial|cool|go|"
     r"c est d accord|ca roule|va pour|allons y|je prends|banco)\b")
 _ANY_TIME_RE = re.compile(
@@ -334,6 +367,9 @@ ENGLISH_WORDS = (
     (r"\bnot (?:at )?(\d{1,2})\b(?![:h/.\d])", r"pas a \1h"), (r"\bcancel\b", "annule"),
     (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
     (r"\bnever mind\b|\bforget it\b", "laissez tomber"),
+    # "my son is coming, no need call"
+    (r"\bno (?:more )?need(?: (?:to|for|of|the|a))*(?: call\w*| phone| it)?\b|"
+     r"\bdon ?t need (?:the |a |to )?call\w*\b|\bnot need (?:the |a )?call\w*\b", "plus besoin"),
     (r"\b(?:is )?fine\b|\bsounds good\b|\bperfect\b|\b(?:is|it s|that s) good\b|"
      r"\bgood for me\b", "ca me va"),
     (r"\bthank you\b|\bthanks\b", "merci"),
@@ -379,7 +415,19 @@ def normalise(text: str) -> str:
                     lambda m: f"{int(m.group(1)) - 1}h{60 - int(m.group(2)):02d}", folded)
     folded = _SERVICE_RE.sub(" numero de service ", folded)
     folded = _BIG_SERVICE_RE.sub(" numero de service ", folded)
+    folded = _QUANTITY_RE.sub(r"plusieurs \2", folded)
     return re.sub(r"\s+", " ", folded).strip()
+
+
+# "on m'enlève 2 dents", "j'ai 2 enfants": a number of things, not a date (a date
+# has "le", a weekday or a month with it: "le 2", "mardi 8", "2 décembre").
+_QUANTITY_RE = re.compile(
+    r"(?<!\ble )(?<!\bce )(?<!\bdu )(?<!\bau )(?<!\bdans )(?<!\bles )"
+    + "".join(rf"(?<!\b{day} )" for day in WEEKDAYS)
+    + r"\b(\d{1,3}) (?!(?:" + "|".join(MONTHS) + r"|jours?|semaines?|heures?|minutes?|"
+    r"min|mn|h|mois|ans?|er|et|ou|a|au|vers|pour|dans|avant|apres|le|la|les|l|entre|de|du|"
+    r"matin|soir|midi|ce|cet|cette|pile|tapante?s?|ou|svp|stp|merci|ca|c|si|plutot|alors|"
+    r"sinon|non|oui|ok|parce|car|mais|pm|am|h\d+)\b)([a-z]{2,})")
 
 
 _UNITS = ("un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf")
@@ -467,6 +515,20 @@ HOLIDAYS = ((r"lendemain de noel", (12, 26)), (r"(?:veille|reveillon) de noel", 
                                   r"reveillon du jour de l an", (12, 31)),
             (r"jour de l an|nouvel an|premier de l an", (1, 1)),
             (r"14 juillet|fete nationale", (7, 14)))
+# "les enfants ne viennent pas cette année", "il ne décroche plus": a negation
+# about someone else, not the person refusing
+_OTHERS_SUBJECT_RE = re.compile(
+    r"^(?:(?:mais|et|car|parce que|parce qu|puisque|vu que) )?(?:les|mes|ses|nos|leurs|mon|ma|"
+    r"son|sa|il|elle|ils|elles|on)\b")
+_FIRST_PERSON_RE = re.compile(r"\b(?:je|j|me|m|moi|jpeux|jsuis|jsui)\b")
+
+
+def _refusing(clause: "_Clause") -> bool:
+    """A negated clause that is the person's own refusal."""
+    return clause.negated and (clause.timed or not (
+        _OTHERS_SUBJECT_RE.search(clause.text) and not _FIRST_PERSON_RE.search(clause.text)))
+
+
 _SHIFT_RE = re.compile(r"\b(surlendemain|lendemain|veille)\b")
 _SHIFTS = {"surlendemain": 2, "lendemain": 1, "veille": -1}
 _FEAST_THINGS_RE = re.compile(
@@ -548,8 +610,9 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
             # "vendredi de la semaine prochaine": that weekday in next calendar
             # week (on a Thursday, Friday week, not tomorrow).
             return today + timedelta(days=7 - today.weekday() + index), ""
-        if "en huit" in text and ahead < 7:
-            ahead += 7
+        if re.search(r"\ben huit\b|\b(?:" + "|".join(WEEKDAYS) + r") (?:d apres|suivant)\b",
+                     text) and ahead < 7:
+            ahead += 7  # "lundi en huit", "le lundi d'après"
         return today + timedelta(days=ahead), ""
     slash = re.search(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b", text)
     if slash:
@@ -692,7 +755,8 @@ _BACK_AT_RE = re.compile(r"\bje (?:rentre|reviens|finis|termine|sors|serai (?:re
 _TIME_WORDS_RE = re.compile(
     r"\b(?:" + "|".join(WEEKDAYS + MONTHS) + r"|demain|apres demain|aujourd hui|ce|cet|"
     r"cette|prochain|prochaine|semaine|dans|en huit|week end|matin|soir|midi|"
-    r"pas avant|a partir de|apres|avant|entre|"
+    r"pas avant|a partir de|apres|avant|entre|noel|veille|lendemain|surlendemain|reveillon|"
+    r"jour de l an|nouvel an|saint sylvestre|"
     r"\d+(?:er)?|h|jours?|heures?|minutes?|numero de service)\b")
 
 
@@ -746,14 +810,22 @@ def read_at(text: str, now: datetime) -> Proposal:
                                  and (since is None or h > since))
             continue
         taken = bool(_TAKEN_RE.search(clause.text)) and not _CALL_RE.search(clause.text)
-        if clause.negated or taken or _CANCEL_RE.search(clause.text):
-            if clause.day is not None and clause.hour is not None:
-                # "demain j'ai le médecin à 11h... vous pouvez m'appeler à 15h30 ?":
-                # only the hour is taken; the day is the one talked about
+        # "...mardi à 15h ce serait bien merci au revoir": a farewell after the
+        # moment asked does not call it off
+        cancelled = _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", clause.text)
+                                      if clause.call else clause.text)
+        if clause.negated or taken or cancelled:
+            if clause.day is not None and (clause.hour is not None or (
+                    taken and clause.part is not None)):
+                # "demain j'ai le médecin à 11h... vous pouvez m'appeler à 15h30 ?",
+                # "mardi matin j'ai la kiné... mettons 11h30": only the hour (or the
+                # part of the day) is taken; the day is the one talked about
                 context_day = clause.day
             # "pas à 10h", "annule jeudi", "pas le matin": never booked
             if clause.hour is not None:
                 refused_hours.append(clause.hour)
+            elif clause.part is not None and clause.day is not None and taken:
+                pass  # the hour said next is asked for on that day
             elif clause.part is not None and clause.day is None:
                 refused_hours.extend(PART_HOURS.get(clause.part, ()))
             elif clause.day is not None:
@@ -857,13 +929,13 @@ def read_at(text: str, now: datetime) -> Proposal:
                or _asked_just_before(clauses, wished))
         and not any(_CHECKIN_RE.search(c.text) for c in wished),
         decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
-                     or any(c.negated for c in clauses))
+                     or any(_refusing(c) for c in clauses))
         and not (_ANY_TIME_RE.search(sentence) and not refused_hours and not refused_days),
         # "...me rappeler lundi vers 15h, voilà merci au revoir": a farewell after
         # a request does not call it off.
         cancel=bool(_CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", sentence) if calls
                                       and any(c.call for c in calls) else sentence)),
-        unavailable=any(c.negated for c in clauses) or bool(_MOVE_RE.search(sentence)),
+        unavailable=any(_refusing(c) for c in clauses) or bool(_MOVE_RE.search(sentence)),
         past=past and not calls,
     )
 

@@ -156,3 +156,25 @@ async def test_opt_out_is_confirmed_once(sync_redis, prefix):
     await ActionOptOut().run(second, tracker, {})
     assert _responses(first) == ["utter_opt_out"]
     assert second.messages == []
+
+
+async def test_stop_calls_off_the_booked_call_too(sync_redis, prefix):
+    from actions.common import get_redis
+    from bot.calls.booking import book_call
+    from bot.core import clock
+
+    tracker = _tracker("opt_out", "STOP")
+    at = clock.now() + 2 * 86400
+    await book_call(get_redis(), prefix, tracker.sender_id, at, "après-demain", clock.now())
+    call_id = sync_redis.hget(f"{prefix}:person:{tracker.sender_id}", "next_call_id")
+    assert call_id
+    dispatcher = CollectingDispatcher()
+    await ActionOptOut().run(dispatcher, tracker, {})
+    assert _responses(dispatcher) == ["utter_opt_out", "utter_opt_out_call_cancelled"]
+    assert dispatcher.messages[1]["call_when"]
+    assert sync_redis.hget(f"{prefix}:call:{call_id}", "status") == "cancelled"
+    assert not sync_redis.hget(f"{prefix}:person:{tracker.sender_id}", "next_call_id")
+    # a second STOP: nothing left to say
+    again = CollectingDispatcher()
+    await ActionOptOut().run(again, tracker, {})
+    assert again.messages == []

@@ -716,3 +716,36 @@ def test_a_weekday_said_alone_after_next_week_is_in_that_week():
     found, _ = decide(read("le jeudi plutôt", NOW, "Europe/Paris"), context, NOW,
                       "Europe/Paris")
     assert found.at.strftime("%Y-%m-%d") == "2026-11-26"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ah zut j'avais oublié le dentiste à 10h. 15h plutôt ?", "2026-11-25 15:00"),
+    ("dmn 15h qq1 peut mapl ?", "2026-11-26 15:00"),
+    ("Jeudi on m'arrache 2 dents, appelez-moi le lendemain à 15h", "2026-11-27 15:00"),
+    ("samedi 11h non pardon dimanche 11h c'est le samedi que j'ai ma fille",
+     "2026-11-29 11:00"),
+    ("après-demain à trois heures de l'après midi pas le matin", "2026-11-27 15:00"),
+    ("le lundi d'après à 10h", "2026-12-07 10:00"),
+    ("jeudi 15h, je serai chez moi tout l'après-midi", "2026-11-26 15:00"),
+    ("lundi à 16h ce serait gentil, les enfants ne viennent pas cette semaine",
+     "2026-11-30 16:00"),
+])
+def test_moments_of_batch_16(text, expected):
+    assert _understood(text) == expected
+
+
+def test_what_is_not_a_request_nor_a_date():
+    # a question about something else, a game on TV, a number of things
+    assert not booking_request("la réunion du club c'est bien jeudi à 14h ?", NOW,
+                               "Europe/Paris")
+    assert read("il regarde son jeu à la télé", NOW, "Europe/Paris").day is None
+    assert read("j'ai 3 petits-enfants", NOW, "Europe/Paris").day is None
+    # a call called off in English, or later in a long message
+    assert read("my daughter comes friday, no need call, thank you", NOW,
+                "Europe/Paris").cancel
+    assert read("l'appel de jeudi, vous pouvez l'annuler, ma soeur sera là", NOW,
+                "Europe/Paris").cancel
+    # "je n'ai besoin de rien" declines; someone's weekly visit is taken
+    reading = read("merci mais une voisine passe chaque mardi à 15h, je n'ai besoin de rien",
+                   NOW, "Europe/Paris")
+    assert reading.cancel and reading.day is None
