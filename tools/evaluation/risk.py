@@ -113,16 +113,19 @@ async def score_scenarios(driver: Driver, items: Iterable[Dict[str, Any]]) -> Sc
         first: Optional[int] = None
 
         said: set = set()
-        repeated = False
+        repeated: set = set()
         for index, text in enumerate(item["turns"]):
             turn = await driver.say(sender, text)
             if turn.band and first is None:
                 first = index
             for reply in turn.texts:
                 verbatim = {s for s in sentences(reply) if not s.startswith("?")}
-                repeated = repeated or bool(verbatim & said)
+                repeated |= verbatim & said
                 said |= verbatim
-        report.repeating += repeated
+        report.repeating += bool(repeated)
+        if repeated:
+            # the half's own misses list (printed for the dev half only)
+            report.misses.append(f"REPEATED {item.get('id')} :: " + " | ".join(sorted(repeated)))
         if item["risk"]:
             due = item["first_risky_turn"]
             if first is None:
