@@ -52,8 +52,8 @@ PART_HOURS = {
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
           "septembre", "octobre", "novembre", "decembre")
-FILLERS = r"\b(pardon|oups|zut|mince|euh|vers|environ|aux alentours de|autour de|plutot|" \
-          r"disons|si possible|svp|" \
+FILLERS = r"\b(pardon|oups|zut|mince|euh|mieux|meme|vers|environ|aux alentours de|" \
+          r"autour de|plutot|disons|si possible|svp|" \
           r"stp|s il vous plait|ca m irait|ca me va|ca irait|je prefere|je prefererais|" \
           r"je serai la|je suis dispo|dispo|disponible|pour|possible|plus tard|" \
           r"ok|oui|bien|merci|le mieux|c est|c|est|ce serait|serait|a|au|le|la|les|l|de|du|" \
@@ -209,7 +209,7 @@ _CALL_RE = re.compile(
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|"
     r"(?<!ai )(?<!avais )(?<!avait )(?<!jlavais )(?<!javais )(?<!lavais )"
-    r"oubli(?:e|ez|ons)\b(?! pas)|"
+    r"oubli(?:e|ez|ons)?\b(?! pas)|"
     r"au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
     r"besoin|la peine|cette fois|d appel)|plus besoin|(?:n ai|j ai) (?:donc |plus |vraiment )?"
@@ -234,12 +234,13 @@ _ACCEPT_RE = re.compile(
     r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
     r"tres bien|c est (?:tres |tout a fait |bien )?bien|ca marche|ca me va|ca me convient|"
     r"ca (?:m )?irait|c est bon|c est parfait|"
-    r"entendu|va bien|bien sur|volontiers|nickel|top|impeccable|genial|cool|go|"
+    r"entendu|c est entendu|va bien|bien sur|volontiers|nickel|top|impeccable|genial|cool|go|"
     r"c est d accord|ca roule|va pour|allons y|je prends|banco)\b")
 _ANY_TIME_RE = re.compile(
     r"\b(?:l heure que vous voulez|l heure qui vous (?:va|arrange|convient)|quand vous voulez|"
-    r"comme vous voulez|comme tu veux|quand tu veux|peu importe|n importe (?:quand|quelle "
-    r"heure)|a votre convenance|ce que vous voulez|ce qui vous arrange|je m adapte|"
+    r"comme vous (?:voulez|voudrez|preferez|jugez|le sentez)|comme tu veux|quand tu veux|"
+    r"peu importe|n importe (?:quand|quelle heure)|a votre convenance|ce que vous voulez|"
+    r"ce qui vous arrange|je m adapte|"
     r"ca m est egal|m est egale?|peu m importe|ca m importe peu|toute la journee|"
     r"je suis toujours la|a toute heure)\b")
 _DELEGATED_RE = re.compile(
@@ -399,7 +400,10 @@ def normalise(text: str) -> str:
     for pattern, replacement in SMS_WORDS:
         folded = re.sub(pattern, replacement, folded)
     for word, number in sorted(HOUR_WORDS.items(), key=lambda kv: -len(kv[0])):
-        folded = re.sub(rf"(?<!dans )\b{word} heures?\b", f"{number}h", folded)
+        # "on a parlé une heure", "pendant deux heures": a length of time
+        folded = re.sub(rf"(?<!dans )(?<!pendant )(?<!parle )(?<!durant )(?<!depuis )"
+                        rf"(?<!bonne )(?<!plus d )(?<!moins d )(?<!attendu )\b{word} heures?\b",
+                        f"{number}h", folded)
     for word, minutes in sorted(MINUTE_WORDS.items(), key=lambda kv: -len(kv[0])):
         folded = re.sub(rf"\b(\d{{1,2}})h {word}\b(?! (?:minutes?|min|jours?|ans?)\b)",
                         rf"\g<1>h{minutes:02d}", folded)
@@ -416,6 +420,8 @@ def normalise(text: str) -> str:
     folded = _SERVICE_RE.sub(" numero de service ", folded)
     folded = _BIG_SERVICE_RE.sub(" numero de service ", folded)
     folded = _QUANTITY_RE.sub(r"plusieurs \2", folded)
+    # "je viens de me rappeler que lundi...": remembering, not a call back
+    folded = _REMEMBER_RE.sub(" me souviens ", folded)
     return re.sub(r"\s+", " ", folded).strip()
 
 
@@ -573,7 +579,8 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
                  r"tantot|cette apres[ -]?midi|cet aprem|ce aprem)\b", text):
         return today, ""
     holiday = _HOLIDAY_RE.search(text)
-    if holiday:
+    if holiday and not re.search(r"\b\d{1,2}(?:er)? (?:" + "|".join(MONTHS) + r")\b", text):
+        # (a date told in full wins: "part le 20 décembre, revient après le jour de l'an")
         # "le lendemain de Noël", "le jour de l'an": the next one to come.
         month, day = next(md for pattern, md in HOLIDAYS if re.fullmatch(pattern,
                                                                          holiday.group(0)))
@@ -746,7 +753,15 @@ CALLING_A_SERVICE_RE = re.compile(
 _OTHERS_CALL_RE = re.compile(
     r"\b(?:mon|ma|mes|son|sa|ses|notre|nos) (?!benevole|ecoutant|equipe)\w+ (?:\w+ )?"
     r"(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
-    r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)")
+    r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
+    r"\bqui (?:m|me|nous) ?(?:appel\w*|telephon\w*)")
+# "je voudrais bien que la dame elle me rappelle samedi": a wish, not a habit
+_WISH_RE = re.compile(r"\b(?:voudrais|voudrai|aimerais|aimerai|souhaite|souhaiterais|veux bien|"
+                      r"faudrait|pourrait|puisse|pourriez|pouvez|peut|peux)\b")
+# "la Croix-Rouge qui m'appelle le mardi": someone else's call
+_WHO_CALLS_RE = re.compile(r"\bqui (?:m|me|nous) ?(?:r?appel\w*|telephon\w*)")
+# "je viens de me rappeler que lundi...": remembering, not a call back
+_REMEMBER_RE = re.compile(r"\b(?:me|m|te|se|nous) (?:rappel\w*) (?:que|qu)\b")
 # "je rentre du travail vers 17h30": busy until then, not the moment asked.
 _CALL_WORDS_ONLY_RE = re.compile(r"\b(?:r?app?ell?\w*|telephon\w*|coup de fil)\b")
 _BACK_AT_RE = re.compile(r"\bje (?:rentre|reviens|finis|termine|sors|serai (?:rentree?|de "
@@ -780,6 +795,7 @@ def read_at(text: str, now: datetime) -> Proposal:
     wished: List[_Clause] = []
     past = False
     context_day: Optional[date] = None
+    dated_refusals: List[Tuple[date, dtime]] = []
     for clause in clauses:
         if not clause.timed:
             continue
@@ -791,7 +807,7 @@ def read_at(text: str, now: datetime) -> Proposal:
             if clause.hour is not None:
                 refused_hours.append(clause.hour)
             continue
-        if _OTHERS_CALL_RE.search(clause.text):
+        if _OTHERS_CALL_RE.search(clause.text) and not _WISH_RE.search(clause.text):
             if clause.hour is not None:
                 refused_hours.append(clause.hour)
             continue
@@ -822,7 +838,11 @@ def read_at(text: str, now: datetime) -> Proposal:
                 # part of the day) is taken; the day is the one talked about
                 context_day = clause.day
             # "pas à 10h", "annule jeudi", "pas le matin": never booked
-            if clause.hour is not None:
+            if clause.hour is not None and clause.day is not None and taken:
+                # "j'ai le cardiologue lundi à 14h30... mardi à 14h30 ?": that hour
+                # is taken on that day only
+                dated_refusals.append((clause.day, clause.hour))
+            elif clause.hour is not None:
                 refused_hours.append(clause.hour)
             elif clause.part is not None and clause.day is not None and taken:
                 pass  # the hour said next is asked for on that day
@@ -905,6 +925,7 @@ def read_at(text: str, now: datetime) -> Proposal:
         # "Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien": the
         # moment is taken back in the same message.
         day = hour = part = relative = None
+    refused_hours.extend(h for d, h in dated_refusals if day is None or d == day)
     if guessed and hour is not None and hour.hour >= 12 and any(
             c.part is not None and c.part.hour >= 12 for c in clauses):
         guessed = False  # "l'après-midi, vers 3h": the afternoon is said

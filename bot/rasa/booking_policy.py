@@ -74,8 +74,8 @@ def plan(context: Optional[str], text: str, intent: str, reading: Proposal) -> O
             return AMEND
         return None
     # cancelled: only a moment asked for books again
-    if _wished(reading) and (reading.asked or (reading.day is not None
-                                               and reading.hour is not None)):
+    if _wished(reading) and (reading.asked or (reading.day is not None and (
+            reading.hour is not None or reading.same_hour))):
         return AMEND
     return None
 

@@ -749,3 +749,40 @@ def test_what_is_not_a_request_nor_a_date():
     reading = read("merci mais une voisine passe chaque mardi à 15h, je n'ai besoin de rien",
                    NOW, "Europe/Paris")
     assert reading.cancel and reading.day is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    # remembering is not a call back; the hour kept goes on the new day
+    ("je viens de me rappeler que jeudi c'est le jour du club. On garde 10h mais le vendredi ?",
+     "2026-11-27 10:00"),
+    # a wish that "she" calls back is not someone else's habit
+    ("je voudrais bien que la dame elle me rappelle samedi vers onze heures", "2026-11-28 11:00"),
+    ("si la dame qui m'appelle d'habitude peut me rappeler lundi à 15h", "2026-11-30 15:00"),
+    # an hour taken on one day does not refuse it on another
+    ("j'ai le dentiste lundi à 10h, vous pouvez m'appeler mardi à 10h ?", "2026-12-01 10:00"),
+    # "c mieux" keeps the day chosen back
+    ("vendredi 9h. ou samedi ? non vendredi c mieux. mais 9h30 plutot", "2026-11-27 09:30"),
+    # a date told in full wins over a feast in the same sentence
+    ("mon fils part le 20 décembre jusqu'après le jour de l'an, appelez-moi le lendemain de son "
+     "départ à 10h", "2026-12-21 10:00"),
+])
+def test_moments_of_batch_17(text, expected):
+    assert _understood(text) == expected
+
+
+def test_durations_habits_and_short_no():
+    # "on a parlé une heure" is a length of time
+    assert read("ma soeur a appelé, on a parlé une heure", NOW, "Europe/Paris").hour is None
+    # someone else's call on a weekday
+    reading = read("Non merci, les Petits Frères m'appellent déjà, c'est Paul qui m'appelle le "
+                   "jeudi à 15h", NOW, "Europe/Paris")
+    assert reading.day is None and reading.hour is None
+    assert read("nan c bon oubli", NOW, "Europe/Paris").cancel
+    assert read("Comme vous voudrez, je suis là toute la journée", NOW, "Europe/Paris").any_time
+
+
+def test_a_call_talked_about_and_called_off_is_cancelled():
+    context = Context.from_slot(Context(day=datetime(2026, 11, 25).date()).to_json())
+    found, _ = decide(read("merci mais plus la peine pour ce soir, mon fils est passé", NOW,
+                           "Europe/Paris"), context, NOW, "Europe/Paris")
+    assert found.status == "cancel"

@@ -33,6 +33,8 @@ def _plan(context, text, intent):
     ("offer", "lundi n'importe quelle heure", "out_of_scope", ANSWER_OFFER),
     ("offer", "vendredi 11 a 9h moins le quart, après je pars au club", "pause_checkins",
      ANSWER_OFFER),
+    # after a cancellation, another day at the same hour books again
+    ("cancelled", "Mardi même heure ?", "nlu_fallback", AMEND),
     # a yes with a day answers the offer, whatever feeling comes with it
     ("offer", "oui, mais plutôt la semaine prochaine, là je suis débordée", "feel_anxious",
      ANSWER_OFFER),
