@@ -35,6 +35,13 @@ from tools import eval_independent as ev
 # (The batch-12 half's last reading had said bookings 51/58 and cancellations
 # 14/14: the same level of bookings on lines nobody had read, fewer
 # cancellations honoured.)
+# Second reading (03:50, the model of this commit: booking fixes from batches 16
+# and 17, dev only, written from the sealed half's briefs by five new writers;
+# STOP calls off the booked call; the risk lexicon's entries from batch 12's
+# dev half; English safety replies varied): risk figures unchanged (recall
+# 0.921, critical 0.963, right number 0.909, false alarms 0.071); bookings right
+# 75/84, cancellations 26/26, nothing booked 18/19, one booking at a refused
+# hour.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
@@ -47,8 +54,8 @@ FLOORS = {
     "harmless_scenarios_escalated_max": 17,
     "intent_accuracy": 0.90,
     "fallback_max": 0.03,
-    "booking_right": 0.84,
-    "booking_cancelled": 0.88,
+    "booking_right": 0.88,
+    "booking_cancelled": 0.96,
     "booking_refused_max": 1,
 }
 
