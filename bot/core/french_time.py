@@ -52,7 +52,7 @@ PART_HOURS = {
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
           "septembre", "octobre", "novembre", "decembre")
-FILLERS = r"\b(pardon|oups|zut|mince|euh|mieux|meme|vers|environ|aux alentours de|" \
+FILLERS = r"\b(pardon|oups|zut|mince|euh|meme|vers|environ|aux alentours de|" \
           r"autour de|plutot|disons|si possible|svp|" \
           r"stp|s il vous plait|ca m irait|ca me va|ca irait|je prefere|je prefererais|" \
           r"je serai la|je suis dispo|dispo|disponible|pour|possible|plus tard|" \
@@ -87,6 +87,10 @@ SMS_WORDS = (
     (r"\bm ?app?ll?e?r?\b|\bm ?apl\w*|\bmapel\w*", "m appeler"),
     (r"\b(?:qq1|qqn|kk1|kelk1|kelkun|quelqun)\b", "quelqu un"),
     (r"\bmettons\b", "disons"),
+    (r"\bvs\b", "vous"), (r"\bn ?import\w*\b", "n importe"), (r"\bkan\b", "quand"),
+    (r"\btjr?s?\b|\btoujour\b", "toujours"),
+    # "entre 15 et 17 heures": a window of hours, not the 15th
+    (r"\bentre (\d{1,2}) et (\d{1,2}) ?h(?:eures?)?\b", r"entre \1h et \2h"),
     (r"\b(?:tt|tout) a l ?heure\b", "tout a l heure"),
     (r"\bdu mat\b", "du matin"), (r"\bpouve\b", "pouvez"), (r"\bvou\b", "vous"),
     # "pas entre midi et 14h": a window refused (read_at takes it out, see _BUSY_RE)
@@ -131,7 +135,7 @@ _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 3
 _CLAUSE_SPLIT = re.compile(
     r"[,.;!?\n]+|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
     r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que|"
-    r"disons|alors|enfin bref|bref|je voulais (?:vous )?dire que|"
+    r"disons|alors|enfin bref|bref|je voulais (?:vous )?dire que|est ce que|est ce qu|"
     # "...lundi vers dix heures et demie apres je vais au cimetiere": dictation
     # without punctuation, a new clause where the story goes on
     r"(?:apres|ensuite|et puis) (?:je|j|on|il|elle)\b|"
@@ -161,8 +165,9 @@ _NEGATION_RE = re.compile(
 # médecin à 11h", "jeudi je vais chez le coiffeur": that moment is taken (when
 # the clause does not ask for the call itself).
 _TAKEN_RE = re.compile(
-    r"\b(?:j ai|jai|j aurai|c est|ce sera|il y a) (?:le|la|l|les|mon|ma|mes|un|une|des|du|"
-    r"de la) (?!(?:temps|mieux|plus|meilleur|meilleure|bon|bonne|moment|seule?|libre|"
+    r"\b(?:j ai|jai|j aurai|c est|ce sera|il y a|y a|y aura) "
+    r"(?:le|la|l|les|mon|ma|mes|un|une|des|du|de la) "
+    r"(?!(?:temps|mieux|plus|meilleur|meilleure|bon|bonne|moment|seule?|libre|"
     r"dispo\w*|envie|besoin|appel|coup|benevole|numero|heure|idee|anniversaire|"
     r"jour (?:qui|ou|ideal)|matin|matinee|soir|soiree|midi|apres|nuit|week|"
     + "|".join(WEEKDAYS) + r"|\d+)\b)\w+|"
@@ -189,7 +194,9 @@ _HARMLESS_PAS_RE = re.compile(
     # "si c'est pas trop tôt": a courtesy
     r"\bsi (?:c est|ce n est|c|ca (?:ne )?(?:fait|est)) pas (?:trop )?(?:tot|tard|loin|court)\b|"
     r"\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
-    r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais) pas\b|"  # not knowing is not a no
+    r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais|jsai|jsé|chais|chai) pas\b|"  # not knowing
+    # "comment ça s'est passé": how something went, not someone passing by
+    r"\b(?:s est|se|va se|s etait|ca s est) pass\w*\b|"
     r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b|"
     r"\b(?:ne )?(?:bouge|sors|sort) (?:pas|plus|jamais)(?: (?:de chez moi|de la maison|"
     r"d ici|beaucoup|trop))?\b(?! (?:avant|apres|le|la|ce|cet|cette|entre))")
@@ -204,6 +211,10 @@ _CALL_RE = re.compile(
     + "|".join(WEEKDAYS) + r"))|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b|"
     r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*|\blapp?el\w*|"
     r"\bparler (?:a|au|aux|avec)\b|\b(?:re)?mett(?:ez|re)\b|\bdisons\b|"
+    # "non samedi c mieux", "le lendemain ça irait mieux", "on dit demain 18h30"
+    r"\bc (?:est )?mieux\b|\bca irait mieux\b|\bon dit\b|"
+    # "est-ce qu'un bénévole pourrait l'appeler samedi": a call for someone else
+    r"\b(?:l|les|lui|leur) ?(?:appel|apel|rappel|telephon)\w*|"
     r"\b(?:ce |ca )?serait (?:mieux|bien|parfait|ideal|gentil|super|sympa|chouette|top|"
     r"agreable)\b")
 _CANCEL_RE = re.compile(
@@ -529,14 +540,36 @@ _OTHERS_SUBJECT_RE = re.compile(
 _FIRST_PERSON_RE = re.compile(r"\b(?:je|j|me|m|moi|jpeux|jsuis|jsui)\b")
 
 
+_NOUN_AT_HOUR_RE = re.compile(
+    r"(?:(?:le|la|l|les|mon|ma|mes|son|sa|un|une) )?([a-z]{3,}) a \d{1,2}h(?:\d{2})?")
+
+
+def _noun_at_hour(text: str) -> bool:
+    """"biberon à 10h", "la messe à 11h": a thing the person has at that hour."""
+    match = _NOUN_AT_HOUR_RE.fullmatch(text.strip())
+    if not match:
+        return False
+    word = match.group(1)
+    return not (re.fullmatch(FILLERS, word) or _TIME_WORDS_RE.fullmatch(word)
+                or _CALL_RE.search(word) or word in (
+                    "rdv", "rendez", "tel", "telephone", "mais", "donc", "puis", "enfin",
+                    "juste", "seulement", "aussi", "dites", "tres", "quoi", "voila", "bref",
+                    "reveil", "message", "sms", "texto", "checkin", "toujours", "encore",
+                    "pareil", "comme", "sauf", "pourquoi", "peut", "etre", "plus", "moins"))
+
+
 def _refusing(clause: "_Clause") -> bool:
     """A negated clause that is the person's own refusal."""
     return clause.negated and (clause.timed or not (
         _OTHERS_SUBJECT_RE.search(clause.text) and not _FIRST_PERSON_RE.search(clause.text)))
 
 
-_SHIFT_RE = re.compile(r"\b(surlendemain|lendemain|veille)\b")
-_SHIFTS = {"surlendemain": 2, "lendemain": 1, "veille": -1}
+_SHIFT_RE = re.compile(r"\b(surlendemain|lendemain|veille|(?:deux|2) jours (?:apres|plus tard)|"
+                       r"(?:trois|3) jours (?:apres|plus tard)|(?:deux|2) jours avant)\b")
+_SHIFTS = {"surlendemain": 2, "lendemain": 1, "veille": -1, "deux jours apres": 2,
+           "2 jours apres": 2, "deux jours plus tard": 2, "2 jours plus tard": 2,
+           "trois jours apres": 3, "3 jours apres": 3, "trois jours plus tard": 3,
+           "3 jours plus tard": 3, "deux jours avant": -2, "2 jours avant": -2}
 _FEAST_THINGS_RE = re.compile(
     r"\b(colis|marche|repas|vacances|sapin|cadeaux?|fetes?|decorations?|menu|gouter|"
     r"spectacle|concert|distribution|arbre|chants?|courses|conge|conges|treve|pere) "
@@ -825,7 +858,8 @@ def read_at(text: str, now: datetime) -> Proposal:
             refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour
                                  and (since is None or h > since))
             continue
-        taken = bool(_TAKEN_RE.search(clause.text)) and not _CALL_RE.search(clause.text)
+        taken = (bool(_TAKEN_RE.search(clause.text)) or _noun_at_hour(clause.text)) \
+            and not _CALL_RE.search(clause.text)
         # "...mardi à 15h ce serait bien merci au revoir": a farewell after the
         # moment asked does not call it off
         cancelled = _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", clause.text)
@@ -879,12 +913,11 @@ def read_at(text: str, now: datetime) -> Proposal:
                 # 19h ?": the evening told is the one the hour belongs to.
                 # "j'aimerais parler à la bénévole dans 3 jours, à 16 h": a bare
                 # hour goes on the clause just before.
-                bare = not _CALL_RE.search(main.text) or bool(_SAME_DAY_RE.search(main.text))
                 for earlier in reversed(wished[:wished.index(main)]):
                     if earlier.day is not None and hour is not None and (
                             (earlier.part is not None
                              and hour in _PART_SPAN.get(earlier.part, ()))
-                            or (bare and earlier.hour is None and earlier.part is None)):
+                            or (earlier.hour is None and earlier.part is None)):
                         day = earlier.day
                         break
                 else:

@@ -786,3 +786,36 @@ def test_a_call_talked_about_and_called_off_is_cancelled():
     found, _ = decide(read("merci mais plus la peine pour ce soir, mon fils est passé", NOW,
                            "Europe/Paris"), context, NOW, "Europe/Paris")
     assert found.status == "cancel"
+
+
+def test_a_thing_at_an_hour_is_taken_not_a_new_moment():
+    for text in ("biberon a 10h", "la messe à 11h"):
+        reading = read(text, NOW, "Europe/Paris")
+        assert reading.hour is None and [h.hour for h in reading.refused_hours] == \
+            [int(text[-3:-1])], text
+    for text in ("appel a 10h", "plutôt à 11h", "mais à 11h", "demain à 10h"):
+        assert read(text, NOW, "Europe/Paris").hour is not None, text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("non en fait ce soir y a la chorale, on dit demain 17h30", "2026-11-26 17:30"),
+    ("j'ai le rhumato lundi à 11h. Vous pouvez m'appeler lundi à 17h pour que je vous dise "
+     "comment ça s'est passé ?", "2026-11-30 17:00"),
+    ("je rentre de l'hôpital le samedi 28. vous pouvez m'appeler deux jours après à 10h ?",
+     "2026-11-30 10:00"),
+    ("Le 1er décembre je serai seul, un petit coup de fil à midi me ferait plaisir",
+     "2026-12-01 12:00"),
+    ("bonjour je suis la fille de madame Blanc elle est seule depuis l'été est ce qu'un "
+     "bénévole pourrait l'appeler vendredi à 15h", "2026-11-27 15:00"),
+    ("plutôt vendredi ce serait mieux, toujours à 11h", "2026-11-27 11:00"),
+])
+def test_moments_of_batch_18(text, expected):
+    assert _understood(text) == expected
+
+
+def test_windows_sms_and_a_day_that_goes_better():
+    reading = read("samedi plutôt entre 14 et 16 heures", NOW, "Europe/Paris")
+    assert reading.day is not None and reading.day.day == 28 and reading.hour.hour == 14
+    assert read("nimporte kan jsui tjr la", NOW, "Europe/Paris").any_time
+    assert read("jsai pa, vs choisissez", NOW, "Europe/Paris").delegated
+    assert not read("jsai pa, vs choisissez", NOW, "Europe/Paris").decline
