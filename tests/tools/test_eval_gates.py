@@ -42,6 +42,10 @@ from tools import eval_independent as ev
 # 0.921, critical 0.963, right number 0.909, false alarms 0.071); bookings right
 # 75/84, cancellations 26/26, nothing booked 18/19, one booking at a refused
 # hour.
+# Third reading (04:10, the model of this commit: booking fixes from batch 18,
+# dev only, same briefs, two new writers; batch 18 had read 72/83 before them):
+# risk unchanged; bookings right 76/84, cancellations 26/26, nothing booked
+# 18/19, one booking at a refused hour.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
@@ -54,7 +58,7 @@ FLOORS = {
     "harmless_scenarios_escalated_max": 17,
     "intent_accuracy": 0.90,
     "fallback_max": 0.03,
-    "booking_right": 0.88,
+    "booking_right": 0.89,
     "booking_cancelled": 0.96,
     "booking_refused_max": 1,
 }
