@@ -47,7 +47,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.calls.when import booking_request, understand
+from bot.calls.when import booking_request, read, understand
 from bot.core import clock
 from bot.core.config import RESOURCES, load_settings
 from bot.safety.risk import CATEGORIES, FRAGMENT, load_lexicon
@@ -78,6 +78,21 @@ ASKS_WHEN = re.compile(r"\b(quand|qui|vraiment|a quelle heure|combien de temps)\
 KEYWORD_INTENTS = ("opt_in", "opt_out")
 CALL_FORM = "call_form"
 BOOK_CALL = "action_book_call"
+AMEND_CALL = "action_amend_call"
+
+
+def _changes_the_booked_call(tracker: DialogueStateTracker, text: str) -> bool:
+    """Whether the message, right after a booking or a cancellation, moves or
+    calls off the call (what BookingContextPolicy would answer without the risk).
+    """
+    from bot.rasa.booking_policy import AMEND, BookingContextPolicy, plan
+
+    _, user, context = BookingContextPolicy._since_user(tracker)
+    if user is None or context not in ("booked", "cancelled"):
+        return False
+    settings = load_settings()
+    reading = read(text, clock.now(), settings.timezone)
+    return plan(context, text, "nlu_fallback", reading) == AMEND
 
 
 def _books_at_once(text: str) -> bool:
@@ -258,7 +273,14 @@ class RiskPolicy(UntrainedPolicy):
         if plan is None or not plan[0]:
             return plan
         text = tracker.latest_message.text or "" if tracker.latest_message else ""
-        if text and not text.startswith("/") and _books_at_once(text):
+        if not text or text.startswith("/"):
+            return plan
+        if _changes_the_booked_call(tracker, text):
+            # "sorry not 11, I go to church. 1 pm is better", "annulez le truc de
+            # mardi": the call just booked is moved (on its own day) or called off
+            # after the risk answer
+            return [*plan[0], AMEND_CALL], plan[1]
+        if _books_at_once(text):
             return [*plan[0], CALL_FORM, BOOK_CALL], plan[1]
         return plan
 
@@ -360,8 +382,10 @@ class RiskPolicy(UntrainedPolicy):
                 name = event.action_name
                 if name.startswith((CLEAR_PREFIX, ASK_PREFIX)) or name in SAFETY_REPLIES.values():
                     return name
-                if name not in (ACTION_LISTEN_NAME, ESCALATE_ACTION) \
+                if name not in (ACTION_LISTEN_NAME, ESCALATE_ACTION, CALL_FORM) \
                         and not name.startswith("action_"):
+                    # (the call booked after the question, by the form, does not
+                    # hide the question: the next message answers it)
                     return None
         return None
 

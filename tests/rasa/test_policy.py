@@ -182,3 +182,28 @@ def test_the_end_of_a_cut_sentence_is_asked_about_on_a_weaker_reading(policy, do
     tracker = _tracker(domain, *_after_a_piece("battu aux échecs, il est mauvais perdant",
                                                0.002, 0.017))
     assert _predicted(policy, tracker, domain)[0] is None
+
+
+def test_a_booked_call_moved_or_called_off_in_an_asked_message_is_not_lost(policy, domain):
+    # Right after a booking, a message the readers worry about, which also moves
+    # (or calls off) the call: the direct question first, then the amendment.
+    booked = [ActionExecuted("action_listen"),
+              UserUttered("dimanche 11h", {"name": "schedule_call", "confidence": 1.0}),
+              ActionExecuted("call_form"), ActionExecuted("action_book_call"),
+              ActionExecuted("action_listen")]
+    for text in ("pardon pas 11h, j'ai la messe. 14h c'est mieux",
+                 "annulez l'appel de dimanche, ma fille viendra, pas la peine de déranger"):
+        tracker = _tracker(domain, *booked, _risky(text, "suicide", "watch", "reader"))
+        steps = []
+        for _ in range(3):
+            action, _prediction = _predicted(policy, tracker, domain)
+            steps.append(action)
+            tracker.update(ActionExecuted(action))
+        assert steps == ["utter_safety_ask_suicide", "action_escalate", "action_amend_call"], text
+        # the form that books the new moment does not hide the question: "oui"
+        # answers it
+        tracker.update(ActionExecuted("call_form"))
+        tracker.update(ActionExecuted("action_book_call"))
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered("oui", {"name": "affirm", "confidence": 1.0}))
+        assert _predicted(policy, tracker, domain)[0] == "utter_risk_suicide"
