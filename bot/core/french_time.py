@@ -566,10 +566,14 @@ def _refusing(clause: "_Clause") -> bool:
 
 _SHIFT_RE = re.compile(r"\b(surlendemain|lendemain|veille|(?:deux|2) jours (?:apres|plus tard)|"
                        r"(?:trois|3) jours (?:apres|plus tard)|(?:deux|2) jours avant)\b")
-_SHIFTS = {"surlendemain": 2, "lendemain": 1, "veille": -1, "deux jours apres": 2,
-           "2 jours apres": 2, "deux jours plus tard": 2, "2 jours plus tard": 2,
-           "trois jours apres": 3, "3 jours apres": 3, "trois jours plus tard": 3,
-           "3 jours plus tard": 3, "deux jours avant": -2, "2 jours avant": -2}
+_SHIFT_WORDS = {"surlendemain": 2, "lendemain": 1, "veille": -1, "deux": 2, "2": 2, "trois": 3,
+                "3": 3}
+
+
+def _shift_days(match: "re.Match[str]") -> int:
+    """Days from the anchor: "lendemain" 1, "deux jours avant" -2."""
+    words = match.group(1).split()
+    return _SHIFT_WORDS[words[0]] * (-1 if words[-1] == "avant" else 1)
 _FEAST_THINGS_RE = re.compile(
     r"\b(colis|marche|repas|vacances|sapin|cadeaux?|fetes?|decorations?|menu|gouter|"
     r"spectacle|concert|distribution|arbre|chants?|courses|conge|conges|treve|pere) "
@@ -605,7 +609,7 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
         # "le lendemain de mon rendez-vous, qui est le mercredi 9": the day after
         anchor, _ = day_in(text[:shifted.start()] + " " + text[shifted.end():], today)
         if anchor is not None:
-            near = anchor + timedelta(days=_SHIFTS[shifted.group(1)])
+            near = anchor + timedelta(days=_shift_days(shifted))
             if near >= today:
                 return near, ""
     if re.search(r"\b(aujourd ?hui|ce matin|cet apres[ -]?midi|ce soir|ce midi|tout a l heure|"
@@ -791,8 +795,6 @@ _OTHERS_CALL_RE = re.compile(
 # "je voudrais bien que la dame elle me rappelle samedi": a wish, not a habit
 _WISH_RE = re.compile(r"\b(?:voudrais|voudrai|aimerais|aimerai|souhaite|souhaiterais|veux bien|"
                       r"faudrait|pourrait|puisse|pourriez|pouvez|peut|peux)\b")
-# "la Croix-Rouge qui m'appelle le mardi": someone else's call
-_WHO_CALLS_RE = re.compile(r"\bqui (?:m|me|nous) ?(?:r?appel\w*|telephon\w*)")
 # "je viens de me rappeler que lundi...": remembering, not a call back
 _REMEMBER_RE = re.compile(r"\b(?:me|m|te|se|nous) (?:rappel\w*) (?:que|qu)\b")
 # "je rentre du travail vers 17h30": busy until then, not the moment asked.
@@ -1010,7 +1012,7 @@ def _shift_to_anchor(clauses: List[_Clause]) -> None:
                        and not _SHIFT_RE.search(c.text)), None)
         if anchor is None or anchor.day is None:
             continue
-        clause.day = anchor.day + timedelta(days=_SHIFTS[shift.group(1)])
+        clause.day = anchor.day + timedelta(days=_shift_days(shift))
         clause.negated = False  # "le lendemain de mon rendez-vous": not that moment
         anchor.day = None
 
