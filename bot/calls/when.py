@@ -99,6 +99,12 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
                   hour_said=context.hour_said,
                   week_ahead=context.week_ahead or reading.week_ahead)
     settled = context.proposal.date() if context.proposal is not None else context.day
+    if reading.bare_weekday and reading.day is not None and settled is not None \
+            and settled > now.date() and settled.weekday() == reading.day.weekday() \
+            and settled not in reading.refused_days:
+        # "le lendemain de Noël à 15h" / "oui, le samedi", "le même mercredi": the
+        # Saturday talked about, not the next one
+        reading = replace(reading, day=settled)
     if reading.bare_weekday and reading.day is not None and not reading.week_ahead \
             and context.week_ahead and settled is not None:
         # "jeudi prochain à 11h" / "le vendredi plutôt": Friday of that week
@@ -160,11 +166,21 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         return _settle(_check(moment, now, quiet, refused), new)
     day = reading.day
     if day is None and (reading.same_day or reading.hour is not None or
-                        reading.part is not None or reading.same_hour):
+                        reading.part is not None or reading.same_hour
+                        or reading.hour_shift is not None):
         day = context.day
     hour = reading.hour
     if hour is None and reading.same_hour:
         hour = context.hour
+    if reading.hour_shift is not None and context.hour is not None and (
+            hour is None or hour == context.hour
+            or hour.strftime("%H:%M") in refused):
+        # "une heure plus tard": the hour talked about, moved (an hour said beside
+        # it is the one moved from: "à 18h c'est mes gouttes, une demi-heure plus tôt")
+        day = day if day is not None else context.day
+        moved = datetime.combine(day or now.date(), context.hour) \
+            + timedelta(minutes=reading.hour_shift)
+        day, hour = moved.date(), moved.time()
     if day is not None and day < now.date():
         proposal = _next_daytime(now, tz, quiet, refused)
         new.proposal = proposal

@@ -54,7 +54,8 @@ MONTHS = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout
           "septembre", "octobre", "novembre", "decembre")
 FILLERS = r"\b(pardon|oups|zut|mince|euh|meme|vers|environ|aux alentours de|" \
           r"autour de|plutot|disons|si possible|svp|" \
-          r"stp|s il vous plait|ca m irait|ca me va|ca irait|je prefere|je prefererais|" \
+          r"stp|s il vous plait|sil vous plait|s il te plait|sil te plait|" \
+          r"ca m irait|ca me va|ca irait|je prefere|je prefererais|" \
           r"je serai la|je suis dispo|dispo|disponible|pour|possible|plus tard|" \
           r"ok|oui|bien|merci|le mieux|c est|c|est|ce serait|serait|a|au|le|la|les|l|de|du|" \
           r"d|un|une|en|on|peut|pourrait|faire|appeler|appel|m|me|moi|par|exemple|" \
@@ -81,6 +82,9 @@ SMS_WORDS = (
      r"\bjeu\b(?! (?:de|d|video|televise))", "jeudi"),
     (r"\bmar\b", "mardi"), (r"\bswar\b", "soir"), (r"\bmat1\b", "matin"),
     (r"\bmidi et demi(?:e)?\b", "12h30"), (r"\bmidi et quart\b", "12h15"),
+    # "vers 4 de l'après-midi", "around 4 in the afternoon", "à 7 du soir": an hour
+    (r"\b(vers|a|pour|sur les|environ|aux alentours de) (\d{1,2}) (?=(?:de l |l |dans l )?"
+     r"apres midi\b|du soir\b|du matin\b|le matin\b|le soir\b)", r"\1 \2h "),
     (r"\bpa\b", "pas"), (r"\bjpeu[xt]?\b|\bjpe\b", "je peux"), (r"\bc pas\b", "c est pas"),
     (r"\bds\b", "dans"), (r"\bjpourrai\b", "je pourrai"),
     # "qq1 peu mapl ?": quelqu'un peut m'appeler
@@ -126,6 +130,20 @@ _BIG_SERVICE_RE = re.compile(r"\b(?:112|114|115|119|3114|3919|3977|116 ?117|116 
 # person is busy until ("je vais au marché jusqu'à 11h30", with no call word).
 _BUSY_RE = re.compile(r"\boccupe (\d{1,2})h(\d{2}) (\d{1,2})h(\d{2})\b")
 _BUSY_UNTIL_RE = re.compile(r"\bjusqu a (?:midi|\d{1,2} ?h)")
+_UNTIL_HOUR_RE = re.compile(r"\bjusqu a (midi|\d{1,2}) ?h?(\d{2})?")
+
+
+def _until(text: str) -> Optional[dtime]:
+    """The hour after "jusqu'à" ("de 6h jusqu'à 14h": 14h; "jusqu'à 3h": 15h)."""
+    match = _UNTIL_HOUR_RE.search(text)
+    if not match:
+        return None
+    hour = 12 if match.group(1) == "midi" else int(match.group(1))
+    if not 0 <= hour <= 23 or int(match.group(2) or 0) > 59:
+        return None
+    return dtime(hour + 12 if 1 <= hour <= 6 else hour, int(match.group(2) or 0))
+
+
 _CALL_HOURS = tuple(dtime(h, m) for h in range(8, 21) for m in (0, 30))
 # The hours a part of the day told ("le 24 au soir") spans, to tie an hour to it.
 _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 30))
@@ -152,7 +170,9 @@ _CLAUSE_SPLIT = re.compile(
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
     r"tout a l heure j ai|depuis)\b|"
-    r"\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b")
+    r"\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b|"
+    # "le monsieur qui m'a appelée mardi à 16h": a call that was
+    r"\b(?:m|nous) (?:a|ont|avait|avaient) (?:deja )?(?:appele|telephone|rappele)e?s?\b")
 _NEGATION_RE = re.compile(
     r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|"
     r"je travaille|jtravaille|je bosse|jbosse|je taf|empeche|empechement|"
@@ -165,12 +185,13 @@ _NEGATION_RE = re.compile(
 # médecin à 11h", "jeudi je vais chez le coiffeur": that moment is taken (when
 # the clause does not ask for the call itself).
 _TAKEN_RE = re.compile(
-    r"\b(?:j ai|jai|j aurai|c est|ce sera|il y a|y a|y aura) "
+    r"\b(?:j ai|jai|j aurai|c est|ce sera|il y a|y a|y aura) (?:deja |aussi )?"
     r"(?:le|la|l|les|mon|ma|mes|un|une|des|du|de la) "
     r"(?!(?:temps|mieux|plus|meilleur|meilleure|bon|bonne|moment|seule?|libre|"
     r"dispo\w*|envie|besoin|appel|coup|benevole|numero|heure|idee|anniversaire|"
     r"jour (?:qui|ou|ideal)|matin|matinee|soir|soiree|midi|apres|nuit|week|"
     + "|".join(WEEKDAYS) + r"|\d+)\b)\w+|"
+    r"\bj irai\b(?! (?:mieux|bien))|"
     r"\bje (?:vais|suis|serai|pars|dois aller) (?:au|a la|a l|aux|chez)\b"
     r"(?! (?:moi|nous|soi|maison)\b)|"
     # "la visite d'une bénévole chaque jeudi à 15h", "le club tous les mardis"
@@ -191,6 +212,8 @@ _HARMLESS_PAS_RE = re.compile(
     # "slt cv pas trop": how the person is, not a refusal
     r"\b(?:ca va|cv|sa va) pas (?:trop|fort|tres fort|super|terrible|top|bien|tres bien)\b|"
     r"\bsi jamais\b|\bpourquoi pas\b|\bpour (?:ne )?pas\b|"  # "pour pas me réveiller"
+    # "je ne voudrais pas rester seule ce jour-là": a wish for company, not a refusal
+    r"\b(?:voudrais|veux|voudrai|aimerais|aime) pas (?:rester|etre) (?:toute? )?seule?s?\b|"
     # "si c'est pas trop tôt": a courtesy
     r"\bsi (?:c est|ce n est|c|ca (?:ne )?(?:fait|est)) pas (?:trop )?(?:tot|tard|loin|court)\b|"
     r"\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
@@ -208,9 +231,11 @@ _CALL_RE = re.compile(
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
     # "c'est bien mardi à 14h ?": a question about something else
     r"\bc est bien\b(?! (?:le |la |a |au )?(?:\d|demain|ce |cet |cette |"
-    + "|".join(WEEKDAYS) + r"))|\bc est bon\b|\bparfait\b|\bca passe\b|\bcoup de fil\b|"
+    + "|".join(WEEKDAYS) + r"))|\bc est bon\b(?! j ai deja)|\bparfait\b|\bca passe\b|"
+    r"\bcoup de fil\b|"
     r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*|\blapp?el\w*|"
     r"\bparler (?:a|au|aux|avec)\b|\b(?:re)?mett(?:ez|re)\b|\bdisons\b|"
+    r"\b(?:faire|faites|fais) (?:moi |nous )?(?:appeler|telephoner|rappeler)\b|"
     # "non samedi c mieux", "le lendemain ça irait mieux", "on dit demain 18h30"
     r"\bc (?:est )?mieux\b|\bca irait mieux\b|\bon dit\b|"
     # "est-ce qu'un bénévole pourrait l'appeler samedi": a call for someone else
@@ -246,7 +271,8 @@ _ACCEPT_RE = re.compile(
     r"tres bien|c est (?:tres |tout a fait |bien )?bien|ca marche|ca me va|ca me convient|"
     r"ca (?:m )?irait|c est bon|c est parfait|"
     r"entendu|c est entendu|va bien|bien sur|volontiers|nickel|top|impeccable|genial|cool|go|"
-    r"c est d accord|ca roule|va pour|allons y|je prends|banco)\b")
+    r"c est d accord|ca roule|va pour|allons y|je prends|banco|pourquoi pas|sure|of course|"
+    r"why not)\b")
 _ANY_TIME_RE = re.compile(
     r"\b(?:l heure que vous voulez|l heure qui vous (?:va|arrange|convient)|quand vous voulez|"
     r"comme vous (?:voulez|voudrez|preferez|jugez|le sentez)|comme tu veux|quand tu veux|"
@@ -294,6 +320,12 @@ _TAKEN_BACK_RE = re.compile(
     r"\b(?:annul\w*|laiss\w* tomb\w*|oubli(?:e|ez) (?:ca|tout|le|la)|finalement non|"
     r"en fait non|ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien)\b")
 _SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")
+# "ce soir-là", "ce dimanche-là", "ce même lundi": the day talked about just before
+_THAT_DAY_RE = re.compile(
+    r"\b(?:ce|cet|cette|le|la) (?:meme )?(?:jour|soir|matin|apres midi|matinee|soiree|"
+    + "|".join(WEEKDAYS) + r") la\b(?=\s*$|\s*[,.;:!?]|\s+(?:a|vers|pour|on|je|j|vous|svp|si|"
+    r"c|ca|appel\w*|de|des|du|au|entre|plutot|quand|me|m|pourriez|pouvez)\b)|"
+    r"\b(?:ce|le|la) meme (?:jour|soir|matin|apres midi|" + "|".join(WEEKDAYS) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -324,6 +356,9 @@ class Proposal:
     bare_weekday: bool = False
     same_hour: bool = False
     same_day: bool = False
+    # "une heure plus tard", "une demi-heure plus tôt", "avancer d'une heure": the
+    # hour talked about, moved by these minutes
+    hour_shift: Optional[int] = None
     accept: bool = False
     any_time: bool = False
     delegated: bool = False  # "choisissez vous-même": the moment is left to the team
@@ -339,7 +374,8 @@ class Proposal:
         """Whether a moment (a day, an hour, a part of the day) is wished."""
         # "ma fille vient ce jour-là" is a reason, not a moment: the same day counts
         # only with an hour ("le même jour à 15h").
-        return any(v is not None for v in (self.day, self.hour, self.part, self.relative)) \
+        return any(v is not None for v in (self.day, self.hour, self.part, self.relative,
+                                           self.hour_shift)) \
             or (self.same_hour and not self.cancel)
 
 
@@ -358,7 +394,9 @@ ENGLISH_WORDS = (
      lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
     (r"\b(\d{1,2})(?:[:.h](\d{2}))? ?am\b",
      lambda m: f"{int(m.group(1))}h{m.group(2) or ''}"),
-    (r"\bat (\d{1,2})\b(?![:h/.\d])", r"a \1h"),
+    (r"\bat (\d{1,2})\b(?![:h/\d]|\.\d)", r"a \1h"),
+    # "I finish work at 6": busy until then
+    (r"\bi (?:finish|come back|get back|am back|m back|ll be back|will be back)\b", "je finis"),
     (r"\b(\d{1,2}) ?o ?clock\b", r"\1h"),
     (r"\b(\d{1,2}) (?=(?:is|works|would|o clock)\b)", r"\1h "),
     (r"\b(?:the )?day after tomorrow\b", "apres demain"),
@@ -372,7 +410,18 @@ ENGLISH_WORDS = (
     (r"\bin the afternoon\b|\bafternoon\b", "apres midi"),
     (r"\bin the evening\b|\bevening\b", "soir"), (r"\bnoon\b", "midi"),
     (r"\bin an hour\b", "dans une heure"), (r"\bin (\d+) hours?\b", r"dans \1 heures"),
-    (r"\bin (\d+) days?\b", r"dans \1 jours"), (r"\binstead\b|\bmake it\b", "plutot"),
+    (r"\bin (\d+) days?\b", r"dans \1 jours"),
+    # "Tuesday the 15th", "on the 2nd": a date
+    (r"\b(?:the |on the )?(\d{1,2})(?:st|nd|rd|th)\b(?: of)?", r"le \1"),
+    (r"\bhalf past (\d{1,2})\b", r"\1h30"), (r"\bquarter past (\d{1,2})\b", r"\1h15"),
+    (r"\binstead\b|\bmake it\b", "plutot"),
+    # "same day, 7 pm", "an hour later", "half an hour earlier"
+    (r"\b(?:the )?same day\b", "le meme jour"),
+    (r"\bhalf an hour\b", "une demi heure"), (r"\b(?:an|one) hour\b(?= (?:later|earlier))", "1h"),
+    (r"\b(\d{1,2}|two|three) hours\b(?= (?:later|earlier))",
+     lambda m: {"two": "2", "three": "3"}.get(m.group(1), m.group(1)) + "h"),
+    (r"\b(\d{1,3}) min(?:ute)?s\b(?= (?:later|earlier))", r"\1 minutes"),
+    (r"\blater\b", "plus tard"), (r"\bearlier\b", "plus tot"),
     (r"\b(?:call|phone|ring) (?:me|us|her|him|them|my (?:mother|mum|mom|father|dad|"
      r"grandmother|grandfather|wife|husband))\b", "appelez moi"),
     # "sorry not 11": an hour refused, not the 11th
@@ -564,16 +613,16 @@ def _refusing(clause: "_Clause") -> bool:
         _OTHERS_SUBJECT_RE.search(clause.text) and not _FIRST_PERSON_RE.search(clause.text)))
 
 
-_SHIFT_RE = re.compile(r"\b(surlendemain|lendemain|veille|(?:deux|2) jours (?:apres|plus tard)|"
-                       r"(?:trois|3) jours (?:apres|plus tard)|(?:deux|2) jours avant)\b")
+_SHIFT_RE = re.compile(r"\b(surlendemain|lendemain|veille|(?:deux|2|trois|3|quatre|4|cinq|5) "
+                       r"jours (?:apres|plus tard|avant|plus tot))\b")
 _SHIFT_WORDS = {"surlendemain": 2, "lendemain": 1, "veille": -1, "deux": 2, "2": 2, "trois": 3,
-                "3": 3}
+                "3": 3, "quatre": 4, "4": 4, "cinq": 5, "5": 5}
 
 
 def _shift_days(match: "re.Match[str]") -> int:
     """Days from the anchor: "lendemain" 1, "deux jours avant" -2."""
     words = match.group(1).split()
-    return _SHIFT_WORDS[words[0]] * (-1 if words[-1] == "avant" else 1)
+    return _SHIFT_WORDS[words[0]] * (-1 if words[-1] in ("avant", "tot") else 1)
 _FEAST_THINGS_RE = re.compile(
     r"\b(colis|marche|repas|vacances|sapin|cadeaux?|fetes?|decorations?|menu|gouter|"
     r"spectacle|concert|distribution|arbre|chants?|courses|conge|conges|treve|pere) "
@@ -605,7 +654,10 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
             if near >= today:
                 return near, ""
     shifted = _SHIFT_RE.search(text)
-    if shifted and not _HOLIDAY_RE.search(text):
+    named = _HOLIDAY_RE.search(text)
+    if shifted and not (named and named.start() <= shifted.start() < named.end()):
+        # ("le lendemain de Noël" is a feast of its own; "le lendemain du jour de l'an",
+        # "deux jours avant Noël" are days from a feast)
         # "le lendemain de mon rendez-vous, qui est le mercredi 9": the day after
         anchor, _ = day_in(text[:shifted.start()] + " " + text[shifted.end():], today)
         if anchor is not None:
@@ -695,6 +747,9 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
     if not leftover or len(leftover.split()) > 3 or not re.search(
             r"\d|" + "|".join(MONTHS) + r"|semaine|mois|week", leftover):
         return None, ""
+    if not re.search(r"\d", leftover) and re.search(r"\b(?:" + "|".join(MONTHS) + r")\b",
+                                                    leftover):
+        return None, ""  # "décembre, oui": a month is not a day
     parsed = dateparser.parse(
         leftover, languages=["fr"],
         settings={"PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY",
@@ -799,8 +854,9 @@ _WISH_RE = re.compile(r"\b(?:voudrais|voudrai|aimerais|aimerai|souhaite|souhaite
 _REMEMBER_RE = re.compile(r"\b(?:me|m|te|se|nous) (?:rappel\w*) (?:que|qu)\b")
 # "je rentre du travail vers 17h30": busy until then, not the moment asked.
 _CALL_WORDS_ONLY_RE = re.compile(r"\b(?:r?app?ell?\w*|telephon\w*|coup de fil)\b")
-_BACK_AT_RE = re.compile(r"\bje (?:rentre|reviens|finis|termine|sors|serai (?:rentree?|de "
-                         r"retour)|suis de retour)\b")
+_BACK_AT_RE = re.compile(r"\bje (?:rentre|rentrerai|reviens|reviendrai|finis|finirai|termine|"
+                         r"terminerai|sors|sortirai|serai (?:rentree?|de retour|revenue?)|"
+                         r"suis de retour)\b")
 # What a bare moment is made of ("jeudi prochain dans l'après-midi").
 _TIME_WORDS_RE = re.compile(
     r"\b(?:" + "|".join(WEEKDAYS + MONTHS) + r"|demain|apres demain|aujourd hui|ce|cet|"
@@ -810,10 +866,42 @@ _TIME_WORDS_RE = re.compile(
     r"\d+(?:er)?|h|jours?|heures?|minutes?|numero de service)\b")
 
 
+# A length of time that moves the hour talked about: "une heure plus tard",
+# "une demi-heure plus tôt", "avancer d'un quart d'heure", "reculer de 2h".
+_SPAN = (r"(?P<span>\d{1,2}h(?:\d{2})?|une demie? heure|1 demie? heure|un quart d heure|"
+         r"trois quarts d heure|\d{1,3} ?(?:minutes?|min|mn))")
+_HOUR_SHIFT_RE = re.compile(
+    r"\b(?:(?P<earlier_verb>avanc\w*)|(?P<later_verb>recul\w*|retard\w*|decal\w*|repouss\w*))"
+    r" (?:l appel |le rdv |le rendez vous |ca |le |l )?(?:de |d )" + _SPAN + r"\b"
+    r"|\b" + _SPAN.replace("span", "span2") + r" (?:de )?plus (?P<dir>tard|tot)\b")
+
+
+def _shift_minutes(match: "re.Match[str]") -> int:
+    """The minutes of a shift found by _HOUR_SHIFT_RE (negative: earlier)."""
+    span = match.group("span") or match.group("span2")
+    if "demi" in span:
+        minutes = 30
+    elif "trois quarts" in span:
+        minutes = 45
+    elif "quart" in span:
+        minutes = 15
+    elif "h" in span and not re.search(r"min|mn", span):
+        hours, _, rest = span.partition("h")
+        minutes = int(hours) * 60 + int(rest or 0)
+    else:
+        minutes = int(re.match(r"\d+", span).group(0))  # type: ignore[union-attr]
+    earlier = bool(match.group("earlier_verb")) or match.group("dir") == "tot"
+    return -minutes if earlier else minutes
+
+
 def read_at(text: str, now: datetime) -> Proposal:
     """Read a whole message about the moment of a call (``now``: in the person's timezone)."""
     # "décaler à vendredi", "plutôt à demain": a moment, not a farewell.
     folded = _MOVED_TO_RE.sub(r"\1 \2", normalise(text))
+    shift = _HOUR_SHIFT_RE.search(folded)
+    hour_shift = _shift_minutes(shift) if shift and abs(_shift_minutes(shift)) <= 240 else None
+    if hour_shift is not None:
+        folded = _HOUR_SHIFT_RE.sub(" ", folded)
     folded = _FAREWELL_RE.sub(" ", folded).strip()
     refused_hours: List[dtime] = []
     for window in _BUSY_RE.finditer(folded):
@@ -822,10 +910,11 @@ def read_at(text: str, now: datetime) -> Proposal:
         refused_hours.extend(h for h in _CALL_HOURS if start <= h < end)
     folded = _BUSY_RE.sub(" ", folded).strip()
     if not folded:
-        return Proposal(refused_hours=tuple(refused_hours))
+        return Proposal(refused_hours=tuple(refused_hours), hour_shift=hour_shift)
     clauses = [_read_clause(part.strip(), now) for part in _CLAUSE_SPLIT.split(folded)
                if part and part.strip()]
     _shift_to_anchor(clauses)
+    that_day = _that_day(clauses)
     refused_days: List[date] = []
     wished: List[_Clause] = []
     past = False
@@ -857,7 +946,8 @@ def read_at(text: str, now: datetime) -> Proposal:
             # asked just before until then
             since = max((c.hour for c in wished if c.hour is not None), default=None) \
                 if re.search(r"\b(?:apres|ensuite)\b", clause.text) else None
-            refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour
+            until = _until(clause.text) or clause.hour
+            refused_hours.extend(h for h in _CALL_HOURS if h < until
                                  and (since is None or h > since))
             continue
         taken = (bool(_TAKEN_RE.search(clause.text)) or _noun_at_hour(clause.text)) \
@@ -975,14 +1065,16 @@ def read_at(text: str, now: datetime) -> Proposal:
         talked_day=context_day, week_ahead=bool(WEEK_AHEAD_RE.search(folded)),
         bare_weekday=bool(calls and day is not None and _bare_weekday(calls[-1].text)),
         same_hour=bool(_SAME_HOUR_RE.search(folded)),
-        same_day=bool(_SAME_DAY_RE.search(folded)) and not refused_days,
+        same_day=(bool(_SAME_DAY_RE.search(folded)) or that_day) and not refused_days,
+        hour_shift=hour_shift if not (past and not calls) else None,
         accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
         any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,
         delegated=bool(_DELEGATED_RE.search(sentence)),
         # check-in words in the moment's own clause ("je pars en vacances jusqu'au
         # 15"), not in another one ("vendredi 11 à 9h, après je pars au club")
         asked=(any(c.call for c in wished) or bool(wished and _ASKING_RE.search(folded))
-               or _asked_just_before(clauses, wished))
+               or _asked_just_before(clauses, wished)
+               or (hour_shift is not None and not (past and not calls)))
         and not any(_CHECKIN_RE.search(c.text) for c in wished),
         decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
                      or any(_refusing(c) for c in clauses))
@@ -1017,15 +1109,37 @@ def _shift_to_anchor(clauses: List[_Clause]) -> None:
         anchor.day = None
 
 
+def _that_day(clauses: List[_Clause]) -> bool:
+    """"Le 20, j'ai la messe... appelez-moi ce dimanche-là à 17h": the day of the
+    clause before. Whether such a day was said with nothing before it to point
+    to (then it is the day talked about earlier in the conversation).
+    """
+    alone = False
+    for index, clause in enumerate(clauses):
+        if not _THAT_DAY_RE.search(clause.text):
+            continue
+        anchor = next((c for c in reversed(clauses[:index]) if c.day is not None), None)
+        if anchor is not None:
+            clause.day, clause.past = anchor.day, False
+        elif not _WEEKDAY_WORD_RE.search(clause.text):
+            clause.day, alone = None, True  # "ce soir-là" is not tonight
+    return alone
+
+
 # "la semaine prochaine", "jeudi prochain", "la semaine d'après"
 WEEK_AHEAD_RE = re.compile(r"\bsemaine (?:prochaine?|d apres|suivante)\b|"
                            r"\b(?:" + "|".join(WEEKDAYS) + r") prochain\b")
 
 
 def _bare_weekday(text: str) -> bool:
-    """A weekday said alone: no date, no "prochain", no week, no "en huit"."""
+    """A weekday said alone: no date, no "prochain", no week, no "en huit".
+
+    An hour may come with it ("10h30 le même mercredi").
+    """
+    text = _HOUR_RE.sub(" ", text)
     return bool(_WEEKDAY_WORD_RE.search(text)) and not re.search(
-        r"\d|prochain|semaine|en huit|en quinze|demain|" + "|".join(MONTHS), text)
+        r"\d|prochain|semaine|en huit|en quinze|demain|d apres|suivant|" + "|".join(MONTHS),
+        text)
 
 
 def _asked_just_before(clauses: List[_Clause], wished: List[_Clause]) -> bool:

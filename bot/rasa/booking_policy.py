@@ -35,7 +35,7 @@ from bot.calls.when import CALL_OFFERS, read
 from bot.core import clock
 from bot.core.config import load_settings
 from bot.core.french_time import Proposal, explicit_cancel
-from bot.rasa.policy import UntrainedPolicy
+from bot.rasa.untrained import UntrainedPolicy
 
 ANSWER_OFFER = "action_answer_call_offer"
 AMEND = "action_amend_call"

@@ -34,7 +34,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 import yaml
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -44,12 +44,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted, ActiveLoop, SessionStarted, SlotSet, UserUttered,
 )
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.calls.when import booking_request, read, understand
 from bot.core import clock
 from bot.core.config import RESOURCES, load_settings
+from bot.rasa.booking_policy import AMEND, BookingContextPolicy, plan
+from bot.rasa.untrained import UntrainedPolicy
 from bot.safety.risk import CATEGORIES, FRAGMENT, load_lexicon
 
 RISK_PREFIX = "risk_"
@@ -85,8 +86,6 @@ def _changes_the_booked_call(tracker: DialogueStateTracker, text: str) -> bool:
     """Whether the message, right after a booking or a cancellation, moves or
     calls off the call (what BookingContextPolicy would answer without the risk).
     """
-    from bot.rasa.booking_policy import AMEND, BookingContextPolicy, plan
-
     _, user, context = BookingContextPolicy._since_user(tracker)
     if user is None or context not in ("booked", "cancelled"):
         return False
@@ -176,21 +175,6 @@ def _continuation_worry(event: UserUttered, earlier: str) -> Optional[str]:
     else:
         category = str(debug.get("classifier_intent") or "")[len(RISK_PREFIX):]
     return category if category in CATEGORIES else earlier
-
-
-class UntrainedPolicy(Policy):
-    """A policy of rules written in code: nothing to learn, an empty resource."""
-
-    def train(
-        self,
-        training_trackers: List[TrackerWithCachedStates],
-        domain: Domain,
-        **kwargs: Any,
-    ) -> Resource:
-        """Nothing to learn: persist an empty resource."""
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
 
 
 @DefaultV1Recipe.register(

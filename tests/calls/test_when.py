@@ -819,3 +819,65 @@ def test_windows_sms_and_a_day_that_goes_better():
     assert read("nimporte kan jsui tjr la", NOW, "Europe/Paris").any_time
     assert read("jsai pa, vs choisissez", NOW, "Europe/Paris").delegated
     assert not read("jsai pa, vs choisissez", NOW, "Europe/Paris").decline
+
+
+# Readings taught by the booking conversations of batch 19 (dev half, 2026-12-05);
+# the wordings here are other ones of the same kinds.
+@pytest.mark.parametrize("text, expected", [
+    # the day of the clause before: "ce jeudi-là", "ce soir-là", "le même jour"
+    ("Le 10 décembre c'est l'anniversaire de ma sœur. Appelez-moi ce soir-là à 18h",
+     "2026-12-10 18:00"),
+    ("Dimanche 29 j'ai le loto de la paroisse jusqu'à 16h, appelez-moi ce dimanche-là à 17h30",
+     "2026-11-29 17:30"),
+    ("Vendredi 27 je vais chez le dentiste à 10h, je reviendrai vers midi. Faites-moi "
+     "téléphoner le même jour à 15h", "2026-11-27 15:00"),
+    # a day from a feast
+    ("le lendemain du jour de l'an vers 11h", "2027-01-02 11:00"),
+    ("trois jours avant Noël à 16h", "2026-12-22 16:00"),
+    # the hour of a part of the day; English ordinals; polite words
+    ("vers 5 de l'après-midi demain", "2026-11-26 17:00"),
+    ("on Monday the 30th at 10 in the morning please", "2026-11-30 10:00"),
+    ("pour le 2 à 14h sil vous plait", "2026-12-02 14:00"),
+])
+def test_moments_of_batch_19(text, expected):
+    assert _understood(text) == expected
+
+
+def test_an_hour_moved_by_a_length_of_time():
+    for first, then, expected in (
+            ("jeudi à 10h30", "plutôt une heure plus tard, l'infirmière passe à 10h",
+             "2026-11-26 11:30"),
+            ("vendredi 18h", "si possible une demi-heure plus tôt, à 18h c'est la soupe",
+             "2026-11-27 17:30"),
+            ("samedi 14h", "on peut avancer d'un quart d'heure ?", "2026-11-28 13:45"),
+            ("tomorrow 4 pm", "half an hour later please", "2026-11-26 16:30")):
+        found, _ = _talk(first, then)
+        assert _at(found) == expected, (first, then)
+    # a length of time told about the past moves nothing
+    assert read("hier je suis arrivée une heure plus tard", NOW, "Europe/Paris").hour_shift \
+        is None
+
+
+def test_a_weekday_that_is_the_day_talked_about_stays_that_day():
+    found, _ = _talk("le mercredi 16 décembre à 9h", "à 10h30 le même mercredi")
+    assert _at(found) == "2026-12-16 10:30"
+    found, _ = _talk("le lendemain de Noël à 15h", "oui le samedi")
+    assert _at(found) == "2026-12-26 15:00"
+    # "lundi d'après" is the next one, even at the same hour
+    found, _ = _talk("lundi 30 à 11h", "pardon lundi j'ai la préfecture. même heure lundi d'après")
+    assert _at(found) == "2026-12-07 11:00"
+
+
+def test_what_batch_19_showed_is_not_a_moment_asked():
+    # a month alone is not a day; a call that was; going somewhere oneself; a
+    # nurse's visit already there
+    assert not read("décembre oui", NOW, "Europe/Paris").positive
+    assert read("comment s'appelle la dame qui m'a appelée mardi à 16h ?", NOW,
+                "Europe/Paris").past
+    assert not read("d'accord j'irai lundi à 9h alors", NOW, "Europe/Paris").asked
+    reading = read("c bon j'ai deja mon infirmiere mardi a 9h", NOW, "Europe/Paris")
+    assert reading.hour is None and [h.hour for h in reading.refused_hours] == [9]
+    # working until 14h refuses the hours before, not the evening
+    reading = read("je travaille de 6h jusqu'à 14h, après ça va", NOW, "Europe/Paris")
+    assert max(reading.refused_hours).hour == 13
+    assert read("sure why not", NOW, "Europe/Paris").accept
