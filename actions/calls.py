@@ -236,7 +236,8 @@ class ValidateCallForm(FormValidationAction):
             if earlier is not None:
                 context.day = earlier.day
                 context.refused = list(dict.fromkeys(
-                    context.refused + [h.strftime("%H:%M") for h in earlier.refused_hours]))
+                    context.refused + [h.strftime("%H:%M") for h in earlier.refused_hours]
+                    + list(earlier.refused_at)))
         if not opening and not reading.positive and (reading.accept or intent == "affirm") \
                 and context.day is None and context.proposal is None \
                 and not context.refused and not context.unknowns:
@@ -245,7 +246,7 @@ class ValidateCallForm(FormValidationAction):
             opening = True
         if not opening and intent == "affirm" and not (
                 reading.positive or reading.cancel or reading.decline
-                or reading.refused_hours or reading.refused_days):
+                or reading.refused_hours or reading.refused_days or reading.refused_at):
             reading = Proposal(accept=True)  # a yes the words alone did not show
         found, context = decide(reading, context, now, tz_name, QUIET_HOURS)
         slots = self._slots(found, context, text, opening)

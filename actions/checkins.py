@@ -269,7 +269,7 @@ class ActionPauseCheckins(Action):
         """Pause until the day said (a week by default)."""
         text = tracker.latest_message.get("text") or ""
         reading = read(text, clock.now(), SETTINGS.timezone)
-        if reading.positive and reading.asked:
+        if reading.positive and reading.asked and not reading.checkin_said:
             # "dans 3 jours ça m'arrange mieux, d'ici là je suis chez ma sœur": no
             # word of a pause or an absence (bot.core.french_time), a moment
             # wished: the call's, not the messages'.

@@ -93,7 +93,8 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
     tz = zone(tz_name)
     now = datetime.fromtimestamp(now_ts, tz)
     refused = list(dict.fromkeys(context.refused + [h.strftime("%H:%M")
-                                                    for h in reading.refused_hours]))
+                                                    for h in reading.refused_hours]
+                                 + list(reading.refused_at)))
     new = Context(day=context.day, hour=context.hour, proposal=context.proposal,
                   refused=refused, declines=context.declines, unknowns=context.unknowns,
                   hour_said=context.hour_said,
@@ -124,7 +125,8 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
     if not reading.positive:
         if reading.cancel:
             return CallTime("cancel"), new
-        refusing = reading.decline or reading.refused_hours or reading.refused_days
+        refusing = reading.decline or reading.refused_hours or reading.refused_days \
+            or reading.refused_at
         if reading.accept and not refusing and context.proposal is not None and \
                 context.proposal > now - timedelta(minutes=5) and \
                 _free(context.proposal, refused):
@@ -134,7 +136,8 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
             new.proposal = None
             if context.day is not None and context.day in reading.refused_days:
                 new.day, new.hour = None, None  # "pas jeudi": the next answer starts afresh
-            if context.proposal is not None and not reading.refused_hours:
+            if context.proposal is not None and not reading.refused_hours \
+                    and not reading.refused_at:
                 # Not proposed again; the hour itself may still be asked for.
                 new.refused.append(context.proposal.strftime("%Y-%m-%d %H:%M"))
             if reading.talked_day is not None and reading.talked_day not in reading.refused_days:

@@ -130,6 +130,9 @@ _BIG_SERVICE_RE = re.compile(r"\b(?:112|114|115|119|3114|3919|3977|116 ?117|116 
 # person is busy until ("je vais au marché jusqu'à 11h30", with no call word).
 _BUSY_RE = re.compile(r"\boccupe (\d{1,2})h(\d{2}) (\d{1,2})h(\d{2})\b")
 _BUSY_UNTIL_RE = re.compile(r"\bjusqu a (?:midi|\d{1,2} ?h)")
+# "je suis là tous les matins jusqu'à 11h": there (and free) until then, not busy
+_THERE_UNTIL_RE = re.compile(r"\b(?:je suis|je serai|j suis|jsuis|estou|je reste) "
+                             r"(?:la|presente?|a la maison|chez (?:elle|lui|moi))\b")
 _UNTIL_HOUR_RE = re.compile(r"\bjusqu a (midi|\d{1,2}) ?h?(\d{2})?")
 
 
@@ -193,7 +196,7 @@ _TAKEN_RE = re.compile(
     + "|".join(WEEKDAYS) + r"|\d+)\b)\w+|"
     r"\bj irai\b(?! (?:mieux|bien))|"
     r"\bje (?:vais|suis|serai|pars|dois aller) (?:au|a la|a l|aux|chez)\b"
-    r"(?! (?:moi|nous|soi|maison)\b)|"
+    r"(?! (?:moi|nous|soi|maison|elle|lui)\b)|"
     # "la visite d'une bénévole chaque jeudi à 15h", "le club tous les mardis"
     r"\b(?:la|une|sa|leur) visite (?:de|d|du)\b|\b(?:chaque|tous les) (?:"
     + "|".join(WEEKDAYS) + r")s?\b")
@@ -221,6 +224,8 @@ _HARMLESS_PAS_RE = re.compile(
     # "comment ça s'est passé": how something went, not someone passing by
     r"\b(?:s est|se|va se|s etait|ca s est) pass\w*\b|"
     r"\bca (?:me )?passe\b|\bpasse[rz]? (?:moi |me )?un coup de fil\b|"
+    # "comme ça je lui passe le tel": handing the phone over, not being away
+    r"\b(?:lui|leur|vous) passe(?:rai)? (?:le|mon|son) (?:tel|telephone|portable|combine)\b|"
     r"\b(?:ne )?(?:bouge|sors|sort) (?:pas|plus|jamais)(?: (?:de chez moi|de la maison|"
     r"d ici|beaucoup|trop))?\b(?! (?:avant|apres|le|la|ce|cet|cette|entre))")
 _CALL_RE = re.compile(
@@ -238,6 +243,8 @@ _CALL_RE = re.compile(
     r"\b(?:faire|faites|fais) (?:moi |nous )?(?:appeler|telephoner|rappeler)\b|"
     # "non samedi c mieux", "le lendemain ça irait mieux", "on dit demain 18h30"
     r"\bc (?:est )?mieux\b|\bca irait mieux\b|\bon dit\b|"
+    # "elle m'a dit dimanche 13 à midi": the moment of the person to be called
+    r"\b(?:elle|il) (?:m a dit|a dit|dit|prefere|prefererait|voudrait|aimerait|souhaite)\b|"
     # "est-ce qu'un bénévole pourrait l'appeler samedi": a call for someone else
     r"\b(?:l|les|lui|leur) ?(?:appel|apel|rappel|telephon)\w*|"
     r"\b(?:ce |ca )?serait (?:mieux|bien|parfait|ideal|gentil|super|sympa|chouette|top|"
@@ -253,7 +260,10 @@ _CANCEL_RE = re.compile(
     r"je (?:vous )?(?:re)?contacterai|"
     r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
     r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
-    r"non ca ira|ca ira merci|pas d appel|veux plus|veux pas d appel|"
+    # "de 8h à 21h, bon merci, c'était pour savoir": a question, not a request
+    r"(?:c etait|c est) (?:juste |seulement )?pour (?:savoir|info|me renseigner)|"
+    r"juste pour savoir|"
+    r"non ca ira|ca ira merci|pas d appel|pas d autre appel|veux plus|veux pas d appel|"
     r"je (?:ne )?veux pas (?:etre )?appele|"
     # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
     r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
@@ -266,13 +276,16 @@ _CANCEL_RE = re.compile(
     # "ne mettez rien", "ne retenez rien pour le moment"
     r"ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien)")
 _ACCEPT_RE = re.compile(
-    r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres) )*"
+    r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres|inchallah|inch allah) )*"
     r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
     r"tres bien|c est (?:tres |tout a fait |bien )?bien|ca marche|ca me va|ca me convient|"
     r"ca (?:m )?irait|c est bon|c est parfait|"
     r"entendu|c est entendu|va bien|bien sur|volontiers|nickel|top|impeccable|genial|cool|go|"
     r"c est d accord|ca roule|va pour|allons y|je prends|banco|pourquoi pas|sure|of course|"
-    r"why not)\b")
+    r"why not)\b|"
+    # "ma mère est d'accord", "elle veut bien": a yes for the person to be called
+    r"^(?:(?:ma|mon|notre) \w+|elle|il) (?:est|sont) (?:d accord|partante?|ok)\b|"
+    r"^(?:(?:ma|mon|notre) \w+ |elle |il )?(?:veut|voudrait) bien\b")
 _ANY_TIME_RE = re.compile(
     r"\b(?:l heure que vous voulez|l heure qui vous (?:va|arrange|convient)|quand vous voulez|"
     r"comme vous (?:voulez|voudrez|preferez|jugez|le sentez)|comme tu veux|quand tu veux|"
@@ -347,6 +360,9 @@ class Proposal:
     relative: Optional[datetime] = None
     refused_hours: Tuple[dtime, ...] = ()
     refused_days: Tuple[date, ...] = ()
+    # moments taken on one day only ("demain j'ai l'audience à 10h"), as
+    # "YYYY-MM-DD HH:MM", when no day is asked in the same message
+    refused_at: Tuple[str, ...] = ()
     # the day of a moment told as taken ("demain j'ai le médecin à 14h"): the day
     # talked about, for an hour that comes after it
     talked_day: Optional[date] = None
@@ -359,6 +375,9 @@ class Proposal:
     # "une heure plus tard", "une demi-heure plus tôt", "avancer d'une heure": the
     # hour talked about, moved by these minutes
     hour_shift: Optional[int] = None
+    # a clause of the message is about the check-in messages or a pause ("vous
+    # m'envoyez bien le message ce soir ?"): its moment is not the call's
+    checkin_said: bool = False
     accept: bool = False
     any_time: bool = False
     delegated: bool = False  # "choisissez vous-même": the moment is left to the team
@@ -390,6 +409,10 @@ def fold(text: str) -> str:
 # Simple English from people without French ("can you call me tomorrow at 3pm",
 # "make it 2pm instead"): only words French messages do not use.
 ENGLISH_WORDS = (
+    # "between 2 and 4pm", "between 5 and 7 in the evening": a window of hours
+    (r"\bbetween (\d{1,2})(?: ?(?:am|pm))? and (\d{1,2})(?: ?(am|pm))?\b",
+     lambda m: "entre {}h et {}h".format(
+         *(int(g) % 12 + 12 if m.group(3) == "pm" else int(g) for g in m.group(1, 2)))),
     (r"\b(\d{1,2})(?:[:.h](\d{2}))? ?pm\b",
      lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
     (r"\b(\d{1,2})(?:[:.h](\d{2}))? ?am\b",
@@ -593,12 +616,21 @@ _NOUN_AT_HOUR_RE = re.compile(
     r"(?:(?:le|la|l|les|mon|ma|mes|son|sa|un|une) )?([a-z]{3,}) a \d{1,2}h(?:\d{2})?")
 
 
+# "ok la distrib c'est mardi 14h ?", "le marché c'est samedi matin": a thing's moment
+_THING_IS_RE = re.compile(r"^(?:ok |bon |alors |donc |et )?(?:le|la|l|les|mon|ma|mes|son|sa|ses) "
+                          r"([a-z]{3,}) (?:c est|c|ce sera|sera|a lieu|commence|ouvre)\b")
+
+
 def _noun_at_hour(text: str) -> bool:
     """"biberon à 10h", "la messe à 11h": a thing the person has at that hour."""
-    match = _NOUN_AT_HOUR_RE.fullmatch(text.strip())
+    match = _NOUN_AT_HOUR_RE.fullmatch(text.strip()) or _THING_IS_RE.match(text.strip())
     if not match:
         return False
     word = match.group(1)
+    if word in ("mieux", "meilleur", "ideal", "moment", "heure", "jour", "creneau", "horaire",
+                "date", "appel", "rappel", "simple", "top", "bon", "seul", "seule", "soir",
+                "matin", "week", "lendemain", "veille", "prochain", "suivant"):
+        return False
     return not (re.fullmatch(FILLERS, word) or _TIME_WORDS_RE.fullmatch(word)
                 or _CALL_RE.search(word) or word in (
                     "rdv", "rendez", "tel", "telephone", "mais", "donc", "puis", "enfin",
@@ -846,7 +878,11 @@ _OTHERS_CALL_RE = re.compile(
     r"\b(?:mon|ma|mes|son|sa|ses|notre|nos) (?!benevole|ecoutant|equipe)\w+ (?:\w+ )?"
     r"(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
     r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
-    r"\bqui (?:m|me|nous) ?(?:appel\w*|telephon\w*)")
+    # "l'assistante sociale elle appel moi lundi" (French learnt late)
+    r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:r?appel\w*|telephon\w*) (?:moi|nous)\b|"
+    r"\bqui (?:m|me|nous) ?(?:appel\w*|telephon\w*)|"
+    # "moi je l'appellerai le soir": the writer's own call to the person
+    r"\bje (?:l|la|le|les|lui|leur) ?(?:appel\w*|rappel\w*|telephon\w*)")
 # "je voudrais bien que la dame elle me rappelle samedi": a wish, not a habit
 _WISH_RE = re.compile(r"\b(?:voudrais|voudrai|aimerais|aimerai|souhaite|souhaiterais|veux bien|"
                       r"faudrait|pourrait|puisse|pourriez|pouvez|peut|peux)\b")
@@ -915,16 +951,30 @@ def read_at(text: str, now: datetime) -> Proposal:
                if part and part.strip()]
     _shift_to_anchor(clauses)
     that_day = _that_day(clauses)
+    for clause in clauses:
+        bare = re.fullmatch(r"(?:(?!(?:le|ce|du|au|" + "|".join(WEEKDAYS) + r")\b)[a-z]+ )?"
+                            r"(\d{1,2})", clause.text.strip())
+        if bare and clause.day is not None and clause.hour is None and any(
+                c.hour is not None and c.hour.hour % 12 == int(bare.group(1)) % 12
+                for c in clauses):
+            clause.day = None  # "saat 11, 11h": the hour said twice, not the 11th
     refused_days: List[date] = []
     wished: List[_Clause] = []
     past = False
     context_day: Optional[date] = None
     dated_refusals: List[Tuple[date, dtime]] = []
+    checkins = 0
     for clause in clauses:
         if not clause.timed:
             continue
         if clause.past:
             past = past or clause.call or len(clauses) == 1
+            continue
+        if _CHECKIN_RE.search(clause.text) and len(clauses) > 1 \
+                and not _CALL_RE.search(clause.text):
+            # "vous m'envoyez bien le petit message ce soir ? et pour l'appel,
+            # vendredi 10h": the check-in's moment is not the call's
+            checkins += 1
             continue
         if CALLING_A_SERVICE_RE.search(clause.text):
             # "à 18h30 j'appelle le 115 pour un lit": that moment is taken
@@ -940,7 +990,7 @@ def read_at(text: str, now: datetime) -> Proposal:
             refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour)
             continue
         if clause.hour is not None and _BUSY_UNTIL_RE.search(clause.text) \
-                and not _CALL_RE.search(clause.text):
+                and not _CALL_RE.search(clause.text) and not _THERE_UNTIL_RE.search(clause.text):
             # "le matin je vais au marché jusqu'à 11h30": busy until then; "ce
             # midi, parce qu'après je fais ma sieste jusqu'à 3h": from the moment
             # asked just before until then
@@ -951,7 +1001,8 @@ def read_at(text: str, now: datetime) -> Proposal:
                                  and (since is None or h > since))
             continue
         taken = (bool(_TAKEN_RE.search(clause.text)) or _noun_at_hour(clause.text)) \
-            and not _CALL_RE.search(clause.text)
+            and not _CALL_RE.search(re.sub(r"^(?:ok|okay|bon|alors|d accord|dac|dacc) ", "",
+                                           clause.text))
         # "...mardi à 15h ce serait bien merci au revoir": a farewell after the
         # moment asked does not call it off
         cancelled = _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", clause.text)
@@ -1050,7 +1101,9 @@ def read_at(text: str, now: datetime) -> Proposal:
         # "Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien": the
         # moment is taken back in the same message.
         day = hour = part = relative = None
-    refused_hours.extend(h for d, h in dated_refusals if day is None or d == day)
+    refused_hours.extend(h for d, h in dated_refusals if day is not None and d == day)
+    refused_at = tuple(f"{d.isoformat()} {h.strftime('%H:%M')}" for d, h in dated_refusals
+                       if day is None)
     if guessed and hour is not None and hour.hour >= 12 and any(
             c.part is not None and c.part.hour >= 12 for c in clauses):
         guessed = False  # "l'après-midi, vers 3h": the afternoon is said
@@ -1062,11 +1115,13 @@ def read_at(text: str, now: datetime) -> Proposal:
     return Proposal(
         day=day, hour=hour, part=part, relative=relative,
         refused_hours=tuple(refused_hours), refused_days=tuple(refused_days),
+        refused_at=refused_at,
         talked_day=context_day, week_ahead=bool(WEEK_AHEAD_RE.search(folded)),
         bare_weekday=bool(calls and day is not None and _bare_weekday(calls[-1].text)),
         same_hour=bool(_SAME_HOUR_RE.search(folded)),
         same_day=(bool(_SAME_DAY_RE.search(folded)) or that_day) and not refused_days,
         hour_shift=hour_shift if not (past and not calls) else None,
+        checkin_said=checkins > 0 or bool(_CHECKIN_RE.search(folded)),
         accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
         any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,
         delegated=bool(_DELEGATED_RE.search(sentence)),
@@ -1075,7 +1130,11 @@ def read_at(text: str, now: datetime) -> Proposal:
         asked=(any(c.call for c in wished) or bool(wished and _ASKING_RE.search(folded))
                or _asked_just_before(clauses, wished)
                or (hour_shift is not None and not (past and not calls)))
-        and not any(_CHECKIN_RE.search(c.text) for c in wished),
+        and not any(_CHECKIN_RE.search(c.text) for c in wished)
+        # "le message du matin, plutôt à 9h": the moment goes with the check-in
+        # unless a call is named ("et pour l'appel, vendredi 10h")
+        and not (checkins and not any(_CALL_WORDS_ONLY_RE.search(c.text) for c in clauses
+                                      if not _CHECKIN_RE.search(c.text))),
         decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
                      or any(_refusing(c) for c in clauses))
         and not (_ANY_TIME_RE.search(sentence) and not refused_hours and not refused_days),
@@ -1166,6 +1225,12 @@ def others_call(folded: str) -> bool:
     fils m'appelle tous les dimanches à 15h") rather than asking the team for one.
     """
     return bool(_OTHERS_CALL_RE.search(folded))
+
+
+def starts_with_yes(text: str) -> bool:
+    """"Volontiers, mais c'est pour ma mère", "ma mère est d'accord": a yes first."""
+    sentence = re.sub(r"\s+", " ", re.sub(r"[^\w ]", " ", normalise(text))).strip()
+    return bool(_ACCEPT_RE.search(sentence)) and not _NO_START_RE.search(sentence)
 
 
 def explicit_cancel(text: str) -> bool:

@@ -34,7 +34,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.calls.when import CALL_OFFERS, read
 from bot.core import clock
 from bot.core.config import load_settings
-from bot.core.french_time import Proposal, explicit_cancel
+from bot.core.french_time import Proposal, explicit_cancel, starts_with_yes
 from bot.rasa.untrained import UntrainedPolicy
 
 ANSWER_OFFER = "action_answer_call_offer"
@@ -68,7 +68,9 @@ def plan(context: Optional[str], text: str, intent: str, reading: Proposal) -> O
     if context == "offer":
         # "oui mais la semaine prochaine, cette semaine j'ai trop de choses": a
         # yes with a moment answers the offer, whatever else the message says
-        return ANSWER_OFFER if moment or (_wished(reading) and reading.accept) else None
+        # "volontiers, mais c'est pour ma mère...": a yes first is a yes to the offer
+        return ANSWER_OFFER if moment or (reading.accept and not reading.cancel and (
+            not reading.decline or starts_with_yes(text))) else None
     if context == "booked":
         if moment or explicit_cancel(text) or (reading.cancel and len(text) <= SHORT):
             return AMEND

@@ -423,12 +423,19 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                 continue
             if _YES_FIRST.match(folded) and len(text) < 120 and not reading.cancel \
                     and intent not in _YES_KEEPS and (
-                    reading.refused_hours or reading.refused_days or reading.any_time) \
+                    reading.refused_hours or reading.refused_days or reading.refused_at
+                    or reading.any_time) \
                     and not reading.asked:
                 # "oui mais pas le matin, j'ai le kiné", "ok, quand vous voulez": a
                 # yes with a condition on the moment is a yes (the booking form
                 # reads the condition from this same message).
                 _put_first(message, "affirm", 1.0)
+                continue
+            if intent == "schedule_call" and reading.past and not reading.asked \
+                    and not reading.positive:
+                # "elle a reçu un appel hier vers 16h, c'était un de vos bénévoles ?":
+                # a call that was, not one asked for
+                _demote_call(message)
                 continue
             told = intent == "schedule_call" and not reading.asked and others_call(folded)
             if (not reading.positive or reading.cancel or reading.past) and not told:
@@ -439,14 +446,19 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                               and (reading.hour is not None or reading.part is not None))):
                 _put_first(message, "schedule_call", 1.0)
             elif intent == "schedule_call" and not reading.asked and not words:
-                others = [r for r in (message.get("intent_ranking") or [])
-                          if r.get("name") not in ("schedule_call", "nlu_fallback")
-                          and not str(r.get("name") or "").startswith("risk_")]
-                best = others[0] if others else {}
-                confidence = float(best.get("confidence") or 0.0)
-                _put_first(message, best["name"] if confidence >= FALLBACK_AT
-                           else "nlu_fallback", confidence)
+                _demote_call(message)
         return messages
+
+
+def _demote_call(message: Message) -> None:
+    """``schedule_call`` gives way to the next everyday intent (or the fallback)."""
+    others = [r for r in (message.get("intent_ranking") or [])
+              if r.get("name") not in ("schedule_call", "nlu_fallback")
+              and not str(r.get("name") or "").startswith("risk_")]
+    best = others[0] if others else {}
+    confidence = float(best.get("confidence") or 0.0)
+    _put_first(message, best["name"] if confidence >= FALLBACK_AT and best
+               else "nlu_fallback", confidence)
 
 
 

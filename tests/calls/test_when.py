@@ -876,8 +876,53 @@ def test_what_batch_19_showed_is_not_a_moment_asked():
                 "Europe/Paris").past
     assert not read("d'accord j'irai lundi à 9h alors", NOW, "Europe/Paris").asked
     reading = read("c bon j'ai deja mon infirmiere mardi a 9h", NOW, "Europe/Paris")
-    assert reading.hour is None and [h.hour for h in reading.refused_hours] == [9]
+    assert reading.hour is None and reading.refused_at == ("2026-12-01 09:00",)
     # working until 14h refuses the hours before, not the evening
     reading = read("je travaille de 6h jusqu'à 14h, après ça va", NOW, "Europe/Paris")
     assert max(reading.refused_hours).hour == 13
     assert read("sure why not", NOW, "Europe/Paris").accept
+
+
+def test_a_check_in_and_a_call_in_one_message():
+    # the check-in's moment is not the call's; the call's is, when named
+    reading = read("le message de ce soir c'est toujours bon ? et l'appel, jeudi 11h ça "
+                   "m'arrange", NOW, "Europe/Paris")
+    assert reading.asked and reading.day.isoformat() == "2026-11-26" and reading.hour.hour == 11
+    assert not read("le message du soir plutôt à 19h", NOW, "Europe/Paris").asked
+    # a window of hours in English starts at its first hour
+    assert read("between 2 and 4pm tomorrow", NOW, "Europe/Paris").hour.hour == 14
+
+
+def test_an_hour_taken_one_day_is_refused_that_day_only():
+    found, context = _talk("demain 10h", "ah non demain j'ai l'audience au tribunal à 10h",
+                           "plutôt samedi", "samedi 10h pareil")
+    assert _at(found) == "2026-11-28 10:00"
+    assert "2026-11-26 10:00" in context.refused and "10:00" not in context.refused
+
+
+# Readings taught by the booking conversations of batch 21 (dev half, 2026-12-05):
+# relatives booking for someone else, carers, people in a hurry.
+def test_what_batch_21_showed():
+    # a relative's own call, the person's own word reported, a helper who is there
+    reading = read("Oui le 2, à 11h heure de Paris. Moi je l'appellerai le soir.", NOW,
+                   "Europe/Paris")
+    assert reading.day.isoformat() == "2026-12-02" and reading.hour.hour == 11
+    assert read("Il m'a dit jeudi 26 à 15h, après il fait sa sieste", NOW,
+                "Europe/Paris").asked
+    reading = read("je suis là tous les matins jusqu'à 11h. vendredi à 10h c'est bien", NOW,
+                   "Europe/Paris")
+    assert reading.hour.hour == 10 and not reading.refused_hours
+    reading = read("lundi je suis chez elle, 17h15 comme ça je lui passe le tel", NOW,
+                   "Europe/Paris")
+    assert reading.hour is not None and reading.hour.minute == 15 and not reading.decline
+    # someone else's call ("elle appel moi"), a thing's moment, the hour said twice
+    assert not read("non merci, l'infirmière elle appel moi lundi a 10h", NOW,
+                    "Europe/Paris").asked
+    reading = read("ok le loto c mardi 14h c ca ?", NOW, "Europe/Paris")
+    assert reading.hour is None and reading.refused_at == ("2026-12-01 14:00",)
+    assert read("saat 11, 11h", NOW, "Europe/Paris").day is None
+    # a yes for someone else; a question about hours is not a request
+    assert read("ma mère est d'accord, elle vit seule", NOW, "Europe/Paris").accept
+    assert read("de 8h à 21h, bon merci, c'était pour savoir", NOW, "Europe/Paris").cancel
+    assert read("non, elle ne veut pas d'autre appel pour l'instant", NOW,
+                "Europe/Paris").cancel

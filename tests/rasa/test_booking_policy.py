@@ -127,3 +127,15 @@ def test_after_an_offer_a_moment_opens_the_form_and_an_open_form_is_left_alone(p
     button = UserUttered("/affirm", {"name": "affirm", "confidence": 1.0})
     assert _predicted(policy, domain, ActionExecuted("action_goodbye"), offer,
                       ActionExecuted("action_listen"), button) is None
+
+
+def test_a_yes_first_answers_the_offer_whatever_follows():
+    # a yes for someone else, a yes before a reason: the offer is answered
+    assert _plan("offer", "Volontiers mais c'est pour ma mère pas pour moi, elle est seule",
+                 "feel_lonely") == ANSWER_OFFER
+    assert _plan("offer", "inchallah oui, c'est pour ma belle-mère", "feel_lonely") \
+        == ANSWER_OFFER
+    assert _plan("offer", "Ma mère est d'accord, elle vit seule à Roubaix", "nlu_fallback") \
+        == ANSWER_OFFER
+    # a no first is not a yes
+    assert _plan("offer", "non merci, pas pour moi", "deny") is None

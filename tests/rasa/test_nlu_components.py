@@ -220,6 +220,9 @@ def test_the_reader_is_trusted_beside_a_distant_sentence_only_on_its_own_sentenc
     ("bonjour, bonne journée à demain", "greet", "greet"),
     # someone else's calls
     ("mon fils m'appelle tous les dimanches à 15h", "schedule_call", "health_minor"),
+    # a call that was ("elle a reçu un appel hier vers 16h, c'était vous ?")
+    ("ma voisine a reçu un appel hier vers 16h, c'était un de vos bénévoles ?",
+     "schedule_call", "health_minor"),
 ])
 def test_a_call_asked_for_at_a_moment_is_a_call(text, intent, expected):
     from bot.rasa.nlu import CallRequestReader
