@@ -94,7 +94,10 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
     now = datetime.fromtimestamp(now_ts, tz)
     refused = list(dict.fromkeys(context.refused + [h.strftime("%H:%M")
                                                     for h in reading.refused_hours]
-                                 + list(reading.refused_at)))
+                                 + ["!" + at for at in reading.refused_at]
+                                 # the hour taken that day is not proposed on another
+                                 # (it may be asked for: "samedi 10h pareil")
+                                 + ["~" + at[-5:] for at in reading.refused_at]))
     new = Context(day=context.day, hour=context.hour, proposal=context.proposal,
                   refused=refused, declines=context.declines, unknowns=context.unknowns,
                   hour_said=context.hour_said,
@@ -193,7 +196,8 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         return CallTime("unknown"), new
     new.day = day if day is not None else new.day
     if hour is None and reading.day is not None and reading.part is None and \
-            context.hour is not None and context.hour_said:
+            context.hour is not None and context.hour_said \
+            and "~" + context.hour.strftime("%H:%M") not in refused:
         # "à 17h" then "vendredi": the person's hour on the day now given.
         found = _check(datetime.combine(reading.day, context.hour, tz), now, quiet, refused)
         if found.status == "ok":
@@ -259,9 +263,13 @@ def understand(text: str, now_ts: float, tz_name: str,
 
 
 def _free(moment: datetime, refused: List[str]) -> bool:
-    """Neither a refused hour ("10:00") nor a declined proposal ("2026-11-26 10:00")."""
-    return moment.strftime("%H:%M") not in refused and \
-        moment.strftime("%Y-%m-%d %H:%M") not in refused
+    """Whether a moment is free to propose.
+
+    Not a refused hour ("10:00"), a declined proposal ("2026-11-26 10:00"), a
+    moment taken ("!2026-11-26 10:00") nor an hour taken on another day ("~10:00").
+    """
+    hour, at = moment.strftime("%H:%M"), moment.strftime("%Y-%m-%d %H:%M")
+    return not {hour, "~" + hour, at, "!" + at} & set(refused)
 
 
 def _next_daytime(now: datetime, tz: Optional[tzinfo], quiet: str,
@@ -304,7 +312,9 @@ def _check(moment: datetime, now: datetime, quiet: str,
         return CallTime("past", proposal=_next_daytime(now, moment.tzinfo, quiet, refused))
     if in_quiet_hours(moment.time(), quiet):
         return CallTime("night", proposal=_daytime_alternative(moment, now, quiet, refused))
-    if moment.strftime("%H:%M") in refused:  # asked for after refusing it: ask again
+    if moment.strftime("%H:%M") in refused or "!" + moment.strftime("%Y-%m-%d %H:%M") \
+            in refused:
+        # asked for after refusing it: ask again
         return CallTime("vague", proposal=_shift(moment + timedelta(hours=1), refused, quiet))
     return CallTime("ok", at=moment)
 

@@ -897,7 +897,14 @@ def test_an_hour_taken_one_day_is_refused_that_day_only():
     found, context = _talk("demain 10h", "ah non demain j'ai l'audience au tribunal à 10h",
                            "plutôt samedi", "samedi 10h pareil")
     assert _at(found) == "2026-11-28 10:00"
-    assert "2026-11-26 10:00" in context.refused and "10:00" not in context.refused
+    assert "!2026-11-26 10:00" in context.refused and "10:00" not in context.refused
+    # that hour is not proposed on another day, and asked for on that day, it is asked again
+    found, _ = _talk("demain 10h", "ah non demain j'ai l'audience au tribunal à 10h",
+                     "plutôt samedi")
+    assert found.status == "vague" and found.proposal.hour != 10
+    found, _ = _talk("demain 10h", "ah non demain j'ai l'audience au tribunal à 10h",
+                     "bon demain 10h quand même")
+    assert found.status == "vague"
 
 
 # Readings taught by the booking conversations of batch 21 (dev half, 2026-12-05):
