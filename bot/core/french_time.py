@@ -335,7 +335,7 @@ _TAKEN_BACK_RE = re.compile(
 _SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")
 # "ce soir-là", "ce dimanche-là", "ce même lundi": the day talked about just before
 _THAT_DAY_RE = re.compile(
-    r"\b(?:ce|cet|cette|le|la) (?:meme )?(?:jour|soir|matin|apres midi|matinee|soiree|"
+    r"\b(?:ce|cet|cette) (?:meme )?(?:jour|soir|matin|apres midi|matinee|soiree|"
     + "|".join(WEEKDAYS) + r") la\b(?=\s*$|\s*[,.;:!?]|\s+(?:a|vers|pour|on|je|j|vous|svp|si|"
     r"c|ca|appel\w*|de|des|du|au|entre|plutot|quand|me|m|pourriez|pouvez)\b)|"
     r"\b(?:ce|le|la) meme (?:jour|soir|matin|apres midi|" + "|".join(WEEKDAYS) + r")\b")
@@ -417,11 +417,21 @@ ENGLISH_WORDS = (
      lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
     (r"\b(\d{1,2})(?:[:.h](\d{2}))? ?am\b",
      lambda m: f"{int(m.group(1))}h{m.group(2) or ''}"),
-    (r"\bat (\d{1,2})\b(?![:h/\d]|\.\d)", r"a \1h"),
+    # ("at 6." is left alone: "at 6. 11 is better" reads badly either way)
+    (r"(?<!\bnot )\bat (\d{1,2})\b(?![:h/.\d])", r"a \1h"),
     # "I finish work at 6": busy until then
     (r"\bi (?:finish|come back|get back|am back|m back|ll be back|will be back)\b", "je finis"),
+    # "I can't at 10", "busy at 10", "I have the doctor at 10", "I go to church at
+    # 10", "I work at 10": that moment is taken
+    (r"\b(?:i )?(?:can ?t|cannot|can not|could not|couldn ?t)\b", "je peux pas"),
+    (r"\b(?:i m |i am |im )?busy\b", "occupe"), (r"\bi (?:work|m working|am working)\b",
+                                                 "je travaille"),
+    (r"\bi (?:have|ve got|got|ll have|will have) (?:a |an |the |my )?"
+     r"(?!(?:time|free|nothing|no|some|all|any)\b)(?=\w)", "j ai le "),
+    (r"\bi (?:go|m going|am going|ll go|will go|ll be|will be|m) (?:to|at) (?:the )?(?=\w)",
+     "je vais au "),
     (r"\b(\d{1,2}) ?o ?clock\b", r"\1h"),
-    (r"\b(\d{1,2}) (?=(?:is|works|would|o clock)\b)", r"\1h "),
+    (r"\b(\d{1,2}) (?=(?:is|works|would|o clock|ok|okay|fine)\b)", r"\1h "),
     (r"\b(?:the )?day after tomorrow\b", "apres demain"),
     (r"\btomm?orr?ow\b", "demain"), (r"\btoday\b", "aujourd hui"),
     (r"\btonight\b|\bthis evening\b", "ce soir"), (r"\bthis morning\b", "ce matin"),
@@ -448,7 +458,7 @@ ENGLISH_WORDS = (
     (r"\b(?:call|phone|ring) (?:me|us|her|him|them|my (?:mother|mum|mom|father|dad|"
      r"grandmother|grandfather|wife|husband))\b", "appelez moi"),
     # "sorry not 11": an hour refused, not the 11th
-    (r"\bnot (?:at )?(\d{1,2})\b(?![:h/.\d])", r"pas a \1h"), (r"\bcancel\b", "annule"),
+    (r"\bnot (?:at )?(\d{1,2})\b(?![:h/\d]|\.\d)", r"pas a \1h"), (r"\bcancel\b", "annule"),
     (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
     (r"\bnever mind\b|\bforget it\b", "laissez tomber"),
     # "my son is coming, no need call"

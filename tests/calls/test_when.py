@@ -933,3 +933,15 @@ def test_what_batch_21_showed():
     assert read("de 8h à 21h, bon merci, c'était pour savoir", NOW, "Europe/Paris").cancel
     assert read("non, elle ne veut pas d'autre appel pour l'instant", NOW,
                 "Europe/Paris").cancel
+
+
+def test_english_moments_taken():
+    # "not at 10." is a refusal (the full stop does not make it a date); what the
+    # person has at an hour takes that hour; "I have time" takes nothing
+    assert [h.hour for h in read("sorry, not at 10. 11 is better", NOW,
+                                 "Europe/Paris").refused_hours] == [10]
+    for text in ("I have the doctor at 10, 2pm is ok", "I go to church at 10, 2pm is ok",
+                 "sorry I can't at 10, 2pm is ok", "I'm busy at 10, 2pm is ok"):
+        reading = read(text, NOW, "Europe/Paris")
+        assert 10 in [h.hour for h in reading.refused_hours] and reading.hour.hour == 14, text
+    assert not read("I have time at 3pm", NOW, "Europe/Paris").refused_hours
