@@ -282,6 +282,7 @@ _ACCEPT_RE = re.compile(
     r"ca (?:m )?irait|c est bon|c est parfait|"
     r"entendu|c est entendu|va bien|bien sur|volontiers|nickel|top|impeccable|genial|cool|go|"
     r"c est d accord|ca roule|va pour|allons y|je prends|banco|pourquoi pas|sure|of course|"
+    r"avec plaisir|avec grand plaisir|"
     r"why not)\b|"
     # "ma mère est d'accord", "elle veut bien": a yes for the person to be called
     r"^(?:(?:ma|mon|notre) \w+|elle|il) (?:est|sont) (?:d accord|partante?|ok)\b|"
@@ -490,6 +491,7 @@ def normalise(text: str) -> str:
     folded = _misspelt_weekdays(folded)
     for english, french in ENGLISH_WORDS:
         folded = re.sub(english, french, folded)
+    folded = _busy_windows(folded)
     for pattern, replacement in SMS_WORDS:
         folded = re.sub(pattern, replacement, folded)
     for word, number in sorted(HOUR_WORDS.items(), key=lambda kv: -len(kv[0])):
@@ -516,6 +518,37 @@ def normalise(text: str) -> str:
     # "je viens de me rappeler que lundi...": remembering, not a call back
     folded = _REMEMBER_RE.sub(" me souviens ", folded)
     return re.sub(r"\s+", " ", folded).strip()
+
+
+# "je travaille de 9h à 17h", "je suis du matin 6h-13h", "de 14h à 16h j'ai le kiné":
+# a window of hours the person is busy, refused whole (a window said alone, "je suis
+# dispo de 14h à 16h", is read from its start, see SMS_WORDS).
+_WINDOW_RE = re.compile(
+    r"\b(?:de |entre )?(\d{1,2}) ?h ?(\d{2})? ?(?:a|et|jusqu a)? ?"
+    r"(\d{1,2}) ?h(?:eures?)? ?(\d{2})?\b")
+_BUSY_WORDS_RE = re.compile(
+    r"\b(?:je travaille|jtravaille|je bosse|jbosse|je taf|au travail|au boulot|de service|"
+    r"en service|je suis (?:du|d) (?:matin|apres midi|soir|nuit)|occupee?|pas dispo\w*|"
+    r"pas libre|absente?|j ai (?:le |la |l |mon |ma |un |une |des )?(?:kine|medecin|docteur|"
+    r"dentiste|infirmiere|cours|rdv|rendez vous|travail|boulot|dialyse|seance|atelier|club|"
+    r"aide menagere|aide a domicile|menage|reunion)|dialyse|je suis en cours)\b")
+
+
+def _busy_windows(folded: str) -> str:
+    """Windows of hours told as busy become "occupe 09h00 17h00" (read by read_at)."""
+    def window(match: "re.Match[str]") -> str:
+        start = folded.rfind(",", 0, match.start())
+        for mark in ".;!?":
+            start = max(start, folded.rfind(mark, 0, match.start()))
+        ends = [i for i in (folded.find(mark, match.end()) for mark in ",.;!?") if i >= 0]
+        clause = folded[start + 1:min(ends) if ends else len(folded)]
+        first, last = int(match.group(1)), int(match.group(3))
+        if not _BUSY_WORDS_RE.search(clause) or not 0 <= first < last <= 23 \
+                or re.search(r"\b(?:" + "|".join(WEEKDAYS) + r"|demain|le \d)", clause):
+            # ("la dialyse mardi jeudi samedi de 7h à 12h": those days only)
+            return match.group(0)
+        return f" occupe {first}h{match.group(2) or '00'} {last}h{match.group(4) or '00'} "
+    return _WINDOW_RE.sub(window, folded)
 
 
 # "on m'enlève 2 dents", "j'ai 2 enfants": a number of things, not a date (a date

@@ -945,3 +945,19 @@ def test_english_moments_taken():
         reading = read(text, NOW, "Europe/Paris")
         assert 10 in [h.hour for h in reading.refused_hours] and reading.hour.hour == 14, text
     assert not read("I have time at 3pm", NOW, "Europe/Paris").refused_hours
+
+
+def test_a_busy_window_is_refused_whole():
+    reading = read("je travaille de 9h à 17h, mardi 18h ça irait", NOW, "Europe/Paris")
+    assert reading.hour.hour == 18 and min(reading.refused_hours).hour == 9 \
+        and max(reading.refused_hours).strftime("%H:%M") == "16:30"
+    reading = read("de 14h à 16h j'ai le kiné, appelez-moi à 17h", NOW, "Europe/Paris")
+    assert reading.hour.hour == 17 and len(reading.refused_hours) == 4
+    # a window said alone is a moment asked (its start)
+    assert read("je suis dispo de 14h à 16h", NOW, "Europe/Paris").hour.hour == 14
+
+
+def test_a_busy_window_on_named_days_is_theirs_and_avec_plaisir_is_a_yes():
+    reading = read("j'ai la dialyse mardi jeudi samedi de 7h à 12h", NOW, "Europe/Paris")
+    assert not [h for h in reading.refused_hours if h.hour == 10]
+    assert read("Avec plaisir ! par contre mes horaires changent", NOW, "Europe/Paris").accept
