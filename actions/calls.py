@@ -27,7 +27,7 @@ from actions.common import SETTINGS, get_redis, person_key
 from bot.core import clock
 from bot.calls.booking import book_call, cancel_call
 from bot.people.registry import DEFAULT_QUIET, zone
-from bot.calls.when import CALL_OFFERS, Context, decide, read
+from bot.calls.when import CALL_OFFERS, Context, decide, read, refusals
 from bot.core.french_time import (WEEK_AHEAD_RE, Proposal, explicit_cancel, normalise,
                                   spoken)
 from bot.core.config import load_settings
@@ -235,9 +235,7 @@ class ValidateCallForm(FormValidationAction):
             earlier = previous_moment(tracker, now, tz_name)
             if earlier is not None:
                 context.day = earlier.day
-                context.refused = list(dict.fromkeys(
-                    context.refused + [h.strftime("%H:%M") for h in earlier.refused_hours]
-                    + list(earlier.refused_at)))
+                context.refused = list(dict.fromkeys(context.refused + refusals(earlier)))
         if not opening and not reading.positive and (reading.accept or intent == "affirm") \
                 and context.day is None and context.proposal is None \
                 and not context.refused and not context.unknowns:

@@ -87,17 +87,24 @@ def read(text: str, now_ts: float, tz_name: str) -> Proposal:
     return read_at(text, datetime.fromtimestamp(now_ts, zone(tz_name)))
 
 
+def refusals(reading: Proposal) -> List[str]:
+    """A message's refusals as the context keeps them (see ``_free``).
+
+    An hour refused ("10:00"); a moment taken on one day ("!2026-11-26 10:00"),
+    whose hour is not proposed on another day either ("~10:00": it may still be
+    asked for, "samedi 10h pareil").
+    """
+    return [h.strftime("%H:%M") for h in reading.refused_hours] \
+        + ["!" + at for at in reading.refused_at] \
+        + ["~" + at[-5:] for at in reading.refused_at]
+
+
 def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
            quiet: str = DEFAULT_QUIET) -> Tuple[CallTime, Context]:
     """The moment to book (or to propose) from this message and what came before."""
     tz = zone(tz_name)
     now = datetime.fromtimestamp(now_ts, tz)
-    refused = list(dict.fromkeys(context.refused + [h.strftime("%H:%M")
-                                                    for h in reading.refused_hours]
-                                 + ["!" + at for at in reading.refused_at]
-                                 # the hour taken that day is not proposed on another
-                                 # (it may be asked for: "samedi 10h pareil")
-                                 + ["~" + at[-5:] for at in reading.refused_at]))
+    refused = list(dict.fromkeys(context.refused + refusals(reading)))
     new = Context(day=context.day, hour=context.hour, proposal=context.proposal,
                   refused=refused, declines=context.declines, unknowns=context.unknowns,
                   hour_said=context.hour_said,
@@ -337,4 +344,4 @@ def _daytime_alternative(moment: datetime, now: datetime, quiet: str,
     return _shift(morning, refused, quiet)
 
 
-__all__ = ["Context", "booking_request", "decide", "read", "understand"]
+__all__ = ["Context", "booking_request", "decide", "read", "refusals", "understand"]

@@ -534,17 +534,18 @@ _BUSY_WORDS_RE = re.compile(
     r"aide menagere|aide a domicile|menage|reunion)|dialyse|je suis en cours)\b")
 
 
+_PUNCTUATED_RE = re.compile(r"[^,.;!?]+")
+_NAMED_DAY_RE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r"|demain|le \d)")
+
+
 def _busy_windows(folded: str) -> str:
     """Windows of hours told as busy become "occupe 09h00 17h00" (read by read_at)."""
     def window(match: "re.Match[str]") -> str:
-        start = folded.rfind(",", 0, match.start())
-        for mark in ".;!?":
-            start = max(start, folded.rfind(mark, 0, match.start()))
-        ends = [i for i in (folded.find(mark, match.end()) for mark in ",.;!?") if i >= 0]
-        clause = folded[start + 1:min(ends) if ends else len(folded)]
+        clause = next(c.group(0) for c in _PUNCTUATED_RE.finditer(folded)
+                      if c.start() <= match.start() < c.end())
         first, last = int(match.group(1)), int(match.group(3))
         if not _BUSY_WORDS_RE.search(clause) or not 0 <= first < last <= 23 \
-                or re.search(r"\b(?:" + "|".join(WEEKDAYS) + r"|demain|le \d)", clause):
+                or _NAMED_DAY_RE.search(clause):
             # ("la dialyse mardi jeudi samedi de 7h à 12h": those days only)
             return match.group(0)
         return f" occupe {first}h{match.group(2) or '00'} {last}h{match.group(4) or '00'} "
@@ -664,22 +665,24 @@ _THING_IS_RE = re.compile(r"^(?:ok |bon |alors |donc |et )?(?:le|la|l|les|mon|ma
                           r"([a-z]{3,}) (?:c est|c|ce sera|sera|a lieu|commence|ouvre)\b")
 
 
+# Words before "à 10h" or "c'est mardi" that are not a thing the person has then.
+_NOT_THINGS = frozenset((
+    "rdv", "rendez", "tel", "telephone", "mais", "donc", "puis", "enfin", "juste", "seulement",
+    "aussi", "dites", "tres", "quoi", "voila", "bref", "reveil", "message", "sms", "texto",
+    "checkin", "toujours", "encore", "pareil", "comme", "sauf", "pourquoi", "peut", "etre",
+    "plus", "moins", "mieux", "meilleur", "ideal", "moment", "heure", "jour", "creneau",
+    "horaire", "date", "appel", "rappel", "simple", "top", "bon", "seul", "seule", "soir",
+    "matin", "week", "lendemain", "veille", "prochain", "suivant"))
+
+
 def _noun_at_hour(text: str) -> bool:
     """"biberon à 10h", "la messe à 11h": a thing the person has at that hour."""
     match = _NOUN_AT_HOUR_RE.fullmatch(text.strip()) or _THING_IS_RE.match(text.strip())
     if not match:
         return False
     word = match.group(1)
-    if word in ("mieux", "meilleur", "ideal", "moment", "heure", "jour", "creneau", "horaire",
-                "date", "appel", "rappel", "simple", "top", "bon", "seul", "seule", "soir",
-                "matin", "week", "lendemain", "veille", "prochain", "suivant"):
-        return False
     return not (re.fullmatch(FILLERS, word) or _TIME_WORDS_RE.fullmatch(word)
-                or _CALL_RE.search(word) or word in (
-                    "rdv", "rendez", "tel", "telephone", "mais", "donc", "puis", "enfin",
-                    "juste", "seulement", "aussi", "dites", "tres", "quoi", "voila", "bref",
-                    "reveil", "message", "sms", "texto", "checkin", "toujours", "encore",
-                    "pareil", "comme", "sauf", "pourquoi", "peut", "etre", "plus", "moins"))
+                or _CALL_RE.search(word) or word in _NOT_THINGS)
 
 
 def _refusing(clause: "_Clause") -> bool:
@@ -698,6 +701,8 @@ def _shift_days(match: "re.Match[str]") -> int:
     """Days from the anchor: "lendemain" 1, "deux jours avant" -2."""
     words = match.group(1).split()
     return _SHIFT_WORDS[words[0]] * (-1 if words[-1] in ("avant", "tot") else 1)
+
+
 _FEAST_THINGS_RE = re.compile(
     r"\b(colis|marche|repas|vacances|sapin|cadeaux?|fetes?|decorations?|menu|gouter|"
     r"spectacle|concert|distribution|arbre|chants?|courses|conge|conges|treve|pere) "
@@ -978,7 +983,9 @@ def read_at(text: str, now: datetime) -> Proposal:
     # "décaler à vendredi", "plutôt à demain": a moment, not a farewell.
     folded = _MOVED_TO_RE.sub(r"\1 \2", normalise(text))
     shift = _HOUR_SHIFT_RE.search(folded)
-    hour_shift = _shift_minutes(shift) if shift and abs(_shift_minutes(shift)) <= 240 else None
+    hour_shift = _shift_minutes(shift) if shift else None
+    if hour_shift is not None and abs(hour_shift) > 240:
+        hour_shift = None  # "14h plus tard" is not a length of time
     if hour_shift is not None:
         folded = _HOUR_SHIFT_RE.sub(" ", folded)
     folded = _FAREWELL_RE.sub(" ", folded).strip()
@@ -994,13 +1001,7 @@ def read_at(text: str, now: datetime) -> Proposal:
                if part and part.strip()]
     _shift_to_anchor(clauses)
     that_day = _that_day(clauses)
-    for clause in clauses:
-        bare = re.fullmatch(r"(?:(?!(?:le|ce|du|au|" + "|".join(WEEKDAYS) + r")\b)[a-z]+ )?"
-                            r"(\d{1,2})", clause.text.strip())
-        if bare and clause.day is not None and clause.hour is None and any(
-                c.hour is not None and c.hour.hour % 12 == int(bare.group(1)) % 12
-                for c in clauses):
-            clause.day = None  # "saat 11, 11h": the hour said twice, not the 11th
+    _hour_said_twice(clauses)
     refused_days: List[date] = []
     wished: List[_Clause] = []
     past = False
@@ -1164,7 +1165,7 @@ def read_at(text: str, now: datetime) -> Proposal:
         same_hour=bool(_SAME_HOUR_RE.search(folded)),
         same_day=(bool(_SAME_DAY_RE.search(folded)) or that_day) and not refused_days,
         hour_shift=hour_shift if not (past and not calls) else None,
-        checkin_said=checkins > 0 or bool(_CHECKIN_RE.search(folded)),
+        checkin_said=bool(_CHECKIN_RE.search(folded)),
         accept=bool(_ACCEPT_RE.search(sentence) or _ANY_TIME_RE.search(sentence)),
         any_time=bool(_ANY_TIME_RE.search(sentence)), guessed=guessed,
         delegated=bool(_DELEGATED_RE.search(sentence)),
@@ -1209,6 +1210,20 @@ def _shift_to_anchor(clauses: List[_Clause]) -> None:
         clause.day = anchor.day + timedelta(days=_shift_days(shift))
         clause.negated = False  # "le lendemain de mon rendez-vous": not that moment
         anchor.day = None
+
+
+_BARE_NUMBER_RE = re.compile(r"(?:(?!(?:le|ce|du|au|" + "|".join(WEEKDAYS) + r")\b)[a-z]+ )?"
+                             r"(\d{1,2})")
+
+
+def _hour_said_twice(clauses: List[_Clause]) -> None:
+    """"saat 11, 11h": a bare number that is an hour said beside it is not the 11th."""
+    for clause in clauses:
+        bare = _BARE_NUMBER_RE.fullmatch(clause.text.strip())
+        if bare and clause.day is not None and clause.hour is None and any(
+                c.hour is not None and c.hour.hour % 12 == int(bare.group(1)) % 12
+                for c in clauses):
+            clause.day = None
 
 
 def _that_day(clauses: List[_Clause]) -> bool:
