@@ -19,45 +19,31 @@ from tools import eval_independent as ev
 # today's figure is below a target, the floor is today's measured figure, a
 # little lower for the width of one or two messages (README, "Tests and
 # measures"), so that nothing slips back unnoticed.
-# Measured on the batch-15 sealed half (seven new writers, sealed whole on
-# 2026-12-05 at 02:40: 330 risk, 269 harmless, 44 + 44 scenarios; 193 companion
-# messages; 84 bookings, 26 cancellations and 19 with nothing to book). The
-# batch-12 half, read six times, joined the dev half; its readings were: first
-# recall 0.921, intent 0.811, bookings 48/58; sixth recall 0.939, critical
-# 0.961, right number 0.927, false alarms 0.119, scenarios 34/42 on time,
-# harmless scenarios escalated 13/43, intent 0.889, bookings 51/58,
-# cancellations 14/14 (git log of this file).
-# First reading (02:41, the model of ae893a9, before any change): recall 0.921,
-# critical 0.963, English 0.973, right number 0.909, false alarms 0.071 (clear
-# band 0.045), scenarios 38/44 on time (5 late, 1 missed), harmless scenarios
-# escalated 16/44; intent accuracy 0.912, fallback 0.021; bookings right 72/84,
-# cancellations 23/26, nothing booked 17/19, one booking at a refused hour.
-# (The batch-12 half's last reading had said bookings 51/58 and cancellations
-# 14/14: the same level of bookings on lines nobody had read, fewer
-# cancellations honoured.)
-# Second reading (03:50, the model of this commit: booking fixes from batches 16
-# and 17, dev only, written from the sealed half's briefs by five new writers;
-# STOP calls off the booked call; the risk lexicon's entries from batch 12's
-# dev half; English safety replies varied): risk figures unchanged (recall
-# 0.921, critical 0.963, right number 0.909, false alarms 0.071); bookings right
-# 75/84, cancellations 26/26, nothing booked 18/19, one booking at a refused
-# hour.
-# Third reading (04:10, the model of this commit: booking fixes from batch 18,
-# dev only, same briefs, two new writers; batch 18 had read 72/83 before them):
-# risk unchanged; bookings right 76/84, cancellations 26/26, nothing booked
-# 18/19, one booking at a refused hour. Fourth reading (04:25, a call moved or
-# called off after a risk question): the same figures.
+# Measured on the batch-22 sealed half (seven new writers, new briefs, sealed
+# whole on 2026-12-05 in session 20: 339 risk, 260 harmless, 41 + 41 scenarios;
+# 193 companion messages; 88 bookings, 26 cancellations and 24 with nothing to
+# book). The batch-15 half, read six times, joined the dev half; its readings
+# were: first recall 0.921, critical 0.963, right number 0.909, false alarms
+# 0.071, scenarios 38/44 on time, harmless escalated 16/44, intent 0.912,
+# bookings 72/84, cancellations 23/26; last recall 0.921 (the same), bookings
+# 76/84, cancellations 26/26, one at a refused hour (git log of this file).
+# First reading (09:16, the model of 1cc54e9, before any change): recall 0.906
+# (clear band 0.832), critical 0.966, English 0.912, right number 0.903, false
+# alarms 0.050 (clear band 0.046), scenarios 38/41 on time (3 late, 0 missed),
+# harmless scenarios escalated 12/41; intent accuracy 0.922 (macro F1 0.938),
+# fallback 0.021; bookings right 81/88, cancellations 25/26, nothing booked
+# 23/24, no booking at a refused hour.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.91,
+    "recall": 0.90,
     "critical_recall": 0.95,
-    "right_number": 0.90,
-    "false_alarms_max": 0.08,
-    "scenario_on_time": 0.84,
-    "harmless_scenarios_escalated_max": 17,
-    "intent_accuracy": 0.90,
+    "right_number": 0.89,
+    "false_alarms_max": 0.06,
+    "scenario_on_time": 0.87,
+    "harmless_scenarios_escalated_max": 13,
+    "intent_accuracy": 0.91,
     "fallback_max": 0.03,
     "booking_right": 0.89,
     "booking_cancelled": 0.96,
@@ -119,7 +105,7 @@ def test_the_sealed_half_holds_its_floors(figures):
         got["harmless_scenarios_escalated"]
     assert got["fallback"] <= FLOORS["fallback_max"], got["fallback"]
     # Cancellations and bookings at a refused hour hold today's figures (issue 11
-    # asks for every cancellation honoured and no refused hour: not met on batch 15).
+    # asks for every cancellation honoured and no refused hour: not met on batch 22).
     assert got["booking_cancelled"] >= FLOORS["booking_cancelled"], got["booking_cancelled"]
     assert got["booking_refused"] <= FLOORS["booking_refused_max"], got["booking_refused"]
 
