@@ -476,9 +476,11 @@ class ActionAmendCall(Action):
                 await _call_off(dispatcher, tracker)
                 return RESET
             return [FollowupAction("action_opt_out")]  # STOP is always honoured
-        if explicit_cancel(text) and not reading.asked:
+        if explicit_cancel(text) and (not reading.asked or (
+                reading.day is not None and reading.day in reading.refused_days)):
             # "je préfère annuler, ma sœur m'a téléphoné ce matin": the moment is
-            # told, not asked for; the call is called off.
+            # told, not asked for; the call is called off ("l'appel de samedi c'est
+            # plus la peine, vous pouvez l'enlever": the day named is the one off).
             await _call_off(dispatcher, tracker)
             return RESET
         if reading.positive:

@@ -137,9 +137,12 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
             return CallTime("cancel"), new
         refusing = reading.decline or reading.refused_hours or reading.refused_days \
             or reading.refused_at
-        if reading.accept and not refusing and context.proposal is not None and \
+        if reading.accept and context.proposal is not None and \
                 context.proposal > now - timedelta(minutes=5) and \
-                _free(context.proposal, refused):
+                _free(context.proposal, refused) and (not refusing or (
+                    reading.any_time and not reading.decline and not reading.refused_days)):
+            # "n'importe quand sauf entre midi et deux" after 10h proposed: the
+            # proposal is outside the hours refused, it suits
             return CallTime("ok", at=context.proposal), new
         if refusing:
             new.declines += 1

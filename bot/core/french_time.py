@@ -97,8 +97,13 @@ SMS_WORDS = (
     (r"\bentre (\d{1,2}) et (\d{1,2}) ?h(?:eures?)?\b", r"entre \1h et \2h"),
     (r"\b(?:tt|tout) a l ?heure\b", "tout a l heure"),
     (r"\bdu mat\b", "du matin"), (r"\bpouve\b", "pouvez"), (r"\bvou\b", "vous"),
-    # "pas entre midi et 14h": a window refused (read_at takes it out, see _BUSY_RE)
-    (r"\bpas entre (midi|\d{1,2})(?: ?h ?(\d{2})?)? et (midi|\d{1,2})(?: ?h ?(\d{2})?)?",
+    # "entre midi et deux": the lunch break, 12h to 14h
+    (r"\bentre midi et (?:deux|2)\b(?! ?h)", "entre 12h et 14h"),
+    # "pas entre midi et 14h", "sauf entre 12h et 14h": a window refused (read_at
+    # takes it out, see _BUSY_RE)
+    (r"\b(?:pas|sauf|hors|excepte|en dehors de) (?:le matin |l apres midi |le soir |le midi )?"
+     r"entre (midi|\d{1,2})(?: ?h ?(\d{2})?)? et "
+     r"(midi|\d{1,2})(?: ?h ?(\d{2})?)?",
      lambda m: " occupe {}h{} {}h{} ".format(
          "12" if m.group(1) == "midi" else m.group(1), m.group(2) or "00",
          "12" if m.group(3) == "midi" else m.group(3), m.group(4) or "00")),
@@ -219,6 +224,8 @@ _HARMLESS_PAS_RE = re.compile(
     r"\b(?:voudrais|veux|voudrai|aimerais|aime) pas (?:rester|etre) (?:toute? )?seule?s?\b|"
     # "si c'est pas trop tôt": a courtesy
     r"\bsi (?:c est|ce n est|c|ca (?:ne )?(?:fait|est)) pas (?:trop )?(?:tot|tard|loin|court)\b|"
+    # "est-ce que lundi à 20h30 ce n'est pas trop tard pour vos bénévoles ?": a courtesy
+    r"\b(?:ce n est|ce ne serait|ce serait|c est|c) pas (?:trop )?(?:tot|tard)\b|"
     r"\b(?:derange|gene|embete|ennuie) pas\b|\bn importe\b|"
     r"\b(?:je |j )?(?:ne )?(?:sais|sait|jsais|jsai|jsé|chais|chai) pas\b|"  # not knowing
     # "comment ça s'est passé": how something went, not someone passing by
@@ -231,7 +238,10 @@ _HARMLESS_PAS_RE = re.compile(
 _CALL_RE = re.compile(
     r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|apel|rappel|telephon|parl|sappel)|\bappelez|"
     r"\brappelez|\bsappel|\bsapel|\bappel(?:le|les|lez)? (?:moi|nous)|\bappel\b|"
-    r"\bcoup de fil|\blibre|\bdispo|\bconvien|\bca me va|\bok\b|\bplutot|"
+    r"\bcoup de fil|\blibre|\bdispo|\bconvien|"
+    # "lundi 7 à 20h30, ce n'est pas trop tard pour vos bénévoles ?": a call with them
+    r"\b(?:pour|avec) (?:vos|votre|un|une|le|la|les) (?:benevoles?|ecoutante?s?)\b|"
+    r"\bca me va|\bok\b|\bplutot|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
     # "c'est bien mardi à 14h ?": a question about something else
@@ -333,6 +343,8 @@ _ASKING_RE = re.compile(r"\b(?:est ce possible|c est possible|ce serait possible
 _TAKEN_BACK_RE = re.compile(
     r"\b(?:annul\w*|laiss\w* tomb\w*|oubli(?:e|ez) (?:ca|tout|le|la)|finalement non|"
     r"en fait non|ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien)\b")
+_TODAYS_WEEKDAY_RE = re.compile(
+    r"\b(?:le )?(?:meme jour|jour meme) (?:qu aujourd hui|que ce jour)\b")
 _SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")
 # "ce soir-là", "ce dimanche-là", "ce même lundi": the day talked about just before
 _THAT_DAY_RE = re.compile(
@@ -420,6 +432,11 @@ ENGLISH_WORDS = (
      lambda m: f"{int(m.group(1))}h{m.group(2) or ''}"),
     # ("at 6." is left alone: "at 6. 11 is better" reads badly either way)
     (r"(?<!\bnot )\bat (\d{1,2})\b(?![:h/.\d])", r"a \1h"),
+    # ... but neither is it the 6th ("My friend visits at 4.")
+    (r"(?<!\bnot )\bat (\d{1,2})(?=\.(?!\d))", ""),
+    # "my daughter calls me every day at 7pm": someone else's call, not a request
+    (r"\b(?:my|his|her|our) (?!volunteer)(\w+) (?:calls?|phones?|rings?) (?:me|us)\b",
+     r"ma \1 m appelle"),
     # "I finish work at 6": busy until then
     (r"\bi (?:finish|come back|get back|am back|m back|ll be back|will be back)\b", "je finis"),
     # "I can't at 10", "busy at 10", "I have the doctor at 10", "I go to church at
@@ -472,6 +489,15 @@ ENGLISH_WORDS = (
 )
 
 
+_ADDRESS_NUMBER_RE = re.compile(
+    r"\b(appartement|appart|apt|batiment|bat|porte|escalier|chambre|bureau|bus|ligne|code|"
+    r"digicode|numero|box|salle|bloc|residence|tour|logement|cellule) (?:n|no|numero )?"
+    r"(\d{1,4})\b(?! ?(?:h\b|heures?\b|:\d))")
+_STREET_NUMBER_RE = re.compile(
+    r"\b\d{1,4}(?: bis| ter)? (rue|avenue|av|boulevard|bd|place|chemin|impasse|allee|route|"
+    r"quai|cours|square|residence|cite)\b")
+
+
 @lru_cache(maxsize=512)
 def normalise(text: str) -> str:
     """Folded text with SMS spelling, hours in words and service numbers rewritten.
@@ -512,6 +538,10 @@ def normalise(text: str) -> str:
     # "le bus à 9h moins 10": 8h50 (not the 10th)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? moins (5|10|20|25)\b(?! ?(?:h|jours?|ans?)\b)",
                     lambda m: f"{int(m.group(1)) - 1}h{60 - int(m.group(2)):02d}", folded)
+    # "appartement 14", "bâtiment 3", "12 rue des Lilas", "le bus 38": an address or a
+    # line, neither a date nor an hour
+    folded = _ADDRESS_NUMBER_RE.sub(r"\1 numero", folded)
+    folded = _STREET_NUMBER_RE.sub(r"numero \1", folded)
     folded = _SERVICE_RE.sub(" numero de service ", folded)
     folded = _BIG_SERVICE_RE.sub(" numero de service ", folded)
     folded = _QUANTITY_RE.sub(r"plusieurs \2", folded)
@@ -982,6 +1012,8 @@ def read_at(text: str, now: datetime) -> Proposal:
     """Read a whole message about the moment of a call (``now``: in the person's timezone)."""
     # "décaler à vendredi", "plutôt à demain": a moment, not a farewell.
     folded = _MOVED_TO_RE.sub(r"\1 \2", normalise(text))
+    # "la semaine prochaine, le même jour qu'aujourd'hui": today's weekday
+    folded = _TODAYS_WEEKDAY_RE.sub(WEEKDAYS[now.weekday()], folded)
     shift = _HOUR_SHIFT_RE.search(folded)
     hour_shift = _shift_minutes(shift) if shift else None
     if hour_shift is not None and abs(hour_shift) > 240:

@@ -140,7 +140,7 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         q = diet[1] if diet else 0.0
         if found is not None and found.level != "watch":
             doubt = self.lexicon.lexicon_doubt
-            if not (reading and p < doubt and q < doubt):
+            if found.trusted or not (reading and p < doubt and q < doubt):
                 self._mark(message, self._category(found.intent, reading, p, diet),
                            found.level, "lexicon", found.pattern_id)
                 return

@@ -27,6 +27,8 @@ DEFAULT_CLASSIFIER_THRESHOLD = 0.96
 LEVELS = ("critical", "high", "watch")
 # watch: the uncertain band (ask directly, a human looks); never an alarm alone.
 LEVEL_RANK = {"critical": 2, "high": 1, "watch": 0}
+# A message of several short sentences up to this many words is also read whole.
+SHORT_WHOLE_WORDS = 14
 
 @dataclass(frozen=True)
 class RiskPattern:
@@ -37,6 +39,9 @@ class RiskPattern:
     level: str
     regex: "re.Pattern[str]"
     examples: Tuple[str, ...] = ()
+    # A family written for a kind of saying the readers were never trained on
+    # (``trusted: true`` in the file): the readers' doubt does not silence it.
+    trusted: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class RiskMatch:
     level: str
     pattern_id: str
     all_pattern_ids: Tuple[str, ...] = field(default_factory=tuple)
+    trusted: bool = False
 
     @property
     def intent(self) -> str:
@@ -199,7 +205,8 @@ class RiskLexicon:
         if not examples:
             raise LexiconError(f"{entry_id}: every pattern needs examples")
         # Checked above (a safe entry's defaults are strings too).
-        return RiskPattern(entry_id, cast(str, category), cast(str, level), regex, examples)
+        return RiskPattern(entry_id, cast(str, category), cast(str, level), regex, examples,
+                           bool(entry.get("trusted", False)))
 
     def prepare(self, text: str) -> str:
         """Normalise a message and spell out SMS abbreviations."""
@@ -265,16 +272,28 @@ class RiskLexicon:
         if not text:
             return None
         found: List[RiskPattern] = []
-        for sentence in split_sentences(text):
+        sentences = split_sentences(text)
+        distant = False
+        for sentence in sentences:
             prepared = self.neutralise(self.prepare(sentence))
             if self.is_distant(prepared):
+                distant = True
                 continue
             found.extend(p for p in self.patterns if p.regex.search(prepared))
+        if len(sentences) > 1 and not distant:
+            # A terse message cut by full stops ("c'est fait. j'ai tout pris. bonne
+            # nuit", "4h. au bord du fleuve. j'y vais") is one saying: read whole too.
+            whole = self.neutralise(self.prepare(" ".join(sentences)))
+            if len(whole.split()) <= SHORT_WHOLE_WORDS:
+                found.extend(p for p in self.patterns
+                             if p not in found and p.regex.search(whole))
         if not found:
             return None
         found.sort(key=self._seriousness)
         best = found[0]
-        return RiskMatch(best.category, best.level, best.id, tuple(p.id for p in found))
+        trusted = any(p.trusted and p.level == best.level for p in found)
+        return RiskMatch(best.category, best.level, best.id, tuple(p.id for p in found),
+                         trusted)
 
     def _seriousness(self, pattern: RiskPattern) -> Tuple[int, int]:
         try:

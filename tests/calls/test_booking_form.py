@@ -360,6 +360,16 @@ async def test_a_cancel_that_tells_a_moment_cancels(sync_redis, prefix):
         assert [m["response"] for m in off.messages] == ["utter_call_cancelled"], action
         assert FollowupAction("call_form") not in events
         assert _booked_at(sync_redis, prefix, talk.sender) is None
+    # The day named is the one called off ("l'appel de mardi c'est plus la peine, vous
+    # pouvez l'enlever"), whatever else the message says of that day.
+    talk = await _booked(sync_redis, prefix, "mardi 11h")
+    off = CollectingDispatcher()
+    await ActionAmendCall().run(off, _tracker(
+        talk.sender, "Et puis ma nièce a appelé, elle va venir mardi après-midi et elle "
+        "restera tard, donc l'appel de mardi c'est plus la peine, vous pouvez l'enlever.",
+        "cancel_call", form_open=False), {})
+    assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
     # A cancel that asks for another moment still moves the call.
     talk = await _booked(sync_redis, prefix, "mardi 11h")
     moved = await ActionCancelCall().run(CollectingDispatcher(), _tracker(

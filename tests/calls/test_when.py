@@ -961,3 +961,40 @@ def test_a_busy_window_on_named_days_is_theirs_and_avec_plaisir_is_a_yes():
     reading = read("j'ai la dialyse mardi jeudi samedi de 7h à 12h", NOW, "Europe/Paris")
     assert not [h for h in reading.refused_hours if h.hour == 10]
     assert read("Avec plaisir ! par contre mes horaires changent", NOW, "Europe/Paris").accept
+
+
+# Readings taught by batch 15's booking conversations (the sealed half until
+# session 20, read once it joined the dev half).
+def test_what_batch_15_showed():
+    # an address is not a date; "le même jour qu'aujourd'hui" is today's weekday
+    reading = read("J'ai 91 ans, j'habite au 3e étage, appartement 14, bâtiment B, 12 rue "
+                   "des Lilas. Appelez-moi lundi à 16h30.", NOW, "Europe/Paris")
+    assert reading.day.isoformat() == "2026-11-30" and reading.hour.strftime("%H:%M") == "16:30"
+    reading = read("la semaine prochaine le même jour qu'aujourd'hui, à 10h", NOW,
+                   "Europe/Paris")
+    assert reading.day.isoformat() == "2026-12-02" and reading.hour.hour == 10
+    # English: "at 4." is not the 4th; someone else's call is not a request
+    reading = read("Sorry, change to 5pm please, same day. My friend visits at 4.", NOW,
+                   "Europe/Paris")
+    assert reading.day is None and reading.hour.hour == 17 and reading.same_day
+    reading = read("no thank you, I am ok. My daughter call me every day at 7pm", NOW,
+                   "Europe/Paris")
+    assert not reading.asked and reading.decline and reading.hour is None
+    # "entre midi et deux" refused with "sauf"; a courtesy about the hour is no refusal
+    reading = read("n'importe quand sauf entre midi et deux, je mange", NOW, "Europe/Paris")
+    assert [h.strftime("%H:%M") for h in reading.refused_hours] == \
+        ["12:00", "12:30", "13:00", "13:30"] and reading.any_time and reading.hour is None
+    reading = read("est-ce que lundi 30 à 20h30 ce n'est pas trop tard pour vos bénévoles ?",
+                   NOW, "Europe/Paris")
+    assert reading.asked and reading.hour.strftime("%H:%M") == "20:30" \
+        and not reading.refused_hours
+    # "le bus 38" is a line, not a date
+    assert read("je prends le bus 38, appelez-moi à 14h", NOW, "Europe/Paris").day is None
+
+
+def test_any_time_but_a_window_takes_the_proposal_outside_it():
+    found, _ = _talk("vendredi", "n'importe quand sauf entre midi et deux, je mange")
+    assert _at(found) == "2026-11-27 10:00"
+    # a proposal inside the window refused is not taken
+    found, _ = _talk("vendredi", "n'importe quand sauf le matin entre 9h et 11h")
+    assert found.status != "ok" or found.at.hour >= 11

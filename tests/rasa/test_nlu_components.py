@@ -298,6 +298,19 @@ def test_a_lexicon_word_both_readers_find_harmless_is_not_an_alarm(
     assert _risk_entity(message)[0]["value"] == found.level
 
 
+def test_a_trusted_family_is_not_silenced_by_readers_that_never_saw_its_kind(banded):
+    # "plus d'insuline depuis hier": a family written for a kind the readers were
+    # never trained on; both readers at ease do not silence it
+    text = "il n'y a plus d'insuline à la maison depuis hier, la pharmacie est fermée"
+    found = banded.lexicon.match(text)
+    assert found is not None and found.trusted and found.level == "high"
+    message = _read_by_both(text, "need_medication", 0.9, "risk_medical",
+                            diet_p=0.02, reader_p=0.02)
+    banded.process([message])
+    assert message.get("intent")["name"] == "risk_medical"
+    assert _risk_entity(message)[0]["value"] == "high"
+
+
 @pytest.mark.parametrize("reader_p, band", [(0.05, None), (0.45, None), (0.60, "watch")])
 def test_an_uncertain_lexicon_word_is_asked_about_when_a_reader_leans_to_risk(
         banded, reader_p, band):

@@ -178,6 +178,8 @@ def test_classifier_threshold_is_checked():
 @pytest.mark.parametrize("text, risky", [
     ("il ne bouge pas, il a les yeux ouverts", True),
     ("elle ne bouge plus", True),
+    ("moi vous savez je ne bouge plus beaucoup depuis mon opération", False),
+    ("je ne bouge plus de la maison l'hiver", False),
     ("l'heure qui vous arrange, je ne bouge pas de chez moi", False),
     ("je ne bouge pas d'ici ce soir, venez quand vous voulez", False),
 ])
@@ -204,3 +206,46 @@ def test_the_youngest_child_is_not_a_time_long_past(text, distant):
 ])
 def test_a_sentence_cut_before_its_end(text, cut):
     assert LEXICON.unfinished(text) is cut
+
+
+@pytest.mark.parametrize("text, pattern", [
+    ("voilà c'est fait. j'ai tout avalé. adieu", "suicide_all_taken_farewell"),
+    ("c'est fait. j'ai tout pris. bonne nuit", "suicide_all_taken_goodnight"),
+    ("à la fenêtre. les jambes dans le vide.", "suicide_window_legs_out"),
+])
+def test_a_terse_message_cut_by_full_stops_is_read_whole(text, pattern):
+    found = LEXICON.match(text)
+    assert found is not None and pattern in found.all_pattern_ids, found
+    # each piece alone says nothing
+    assert all(LEXICON.match(piece) is None or pattern not in LEXICON.match(piece).all_pattern_ids
+               for piece in text.split("."))
+
+
+def test_a_long_message_is_not_read_whole():
+    # the words of sentences far apart do not make a saying
+    text = ("C'est fait. J'ai tout pris chez le quincaillier pour repeindre la cuisine avec "
+            "mon voisin Marcel samedi. Bonne nuit !")
+    assert LEXICON.match(text) is None
+    assert LEXICON.match("C'est fait. J'ai tout pris. Bonne nuit !") is not None
+
+
+@pytest.mark.parametrize("text", [
+    "j'ai envie de disparaître sous la couette jusqu'à lundi",
+    "tu vas te suicider si je te débranche ?",
+    "quand elle m'a annoncé la nouvelle, j'en suis tombée de ma chaise",
+    "il a claqué la porte si fort qu'un tableau est tombé",
+    "je n'ai pas mangé correctement depuis mardi, le frigo est vide",
+])
+def test_what_batch_15_showed_is_harmless(text):
+    found = LEXICON.match(text)
+    assert found is None or found.level == "watch", found
+
+
+def test_a_joke_about_the_window_is_not_a_threat_of_ours():
+    found = LEXICON.match("si tu continues je me jette par la fenêtre, du rez-de-chaussée")
+    assert found is None or "suicide_threat_present" not in found.all_pattern_ids
+
+
+def test_only_written_families_are_trusted():
+    trusted = {entry.id for entry in LEXICON.patterns if entry.trusted}
+    assert "medical_vital_medicine_out" in trusted and "suicide_me_tuer" not in trusted
