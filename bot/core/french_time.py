@@ -91,6 +91,25 @@ SMS_WORDS = (
     (r"\bm ?app?ll?e?r?\b|\bm ?apl\w*|\bmapel\w*", "m appeler"),
     (r"\b(?:qq1|qqn|kk1|kelk1|kelkun|quelqun)\b", "quelqu un"),
     (r"\bmettons\b", "disons"),
+    # Dictation's mishearings: "deux mains matin" (demain), "l'un dit" (lundi), "ça me
+    # dit à trois heures" (samedi), "a nulle" (annule)
+    (r"(?<!\bles )(?<!\ba )(?<!\bdes )(?<!\bmes )\bdeux mains?\b"
+     r"(?= (?:matin|soir|apres|midi|a |vers |\d))", "demain"),
+    (r"\bl un dit\b|\bl undi\b", "lundi"),
+    (r"\bca me dit (?=(?:a \d|a \w+ heures?|vers|matin|soir|apres midi|midi)\b)", "samedi "),
+    (r"\ba nul+e?\b(?! part)", "annule"),
+    # "Heure 11": the hour after its word
+    (r"(?<!\d )\bheure (\d{1,2})\b(?! ?(?:h|heures?|jours?)\b)", r"\1h"),
+    # "à ma pause": a moment of the person's day, not a pause of the messages
+    (r"\b(?:a|pendant|sur) (?:ma|la|mon) pause(?: dejeuner| de midi| repas| cafe)?\b", " "),
+    # "pas ce samedi-ci, celui d'après", "vendredi prochain, pas celui de demain,
+    # l'autre": the one of the week after
+    (r"\b(" + "|".join(WEEKDAYS) + r")(?: prochain)?,? pas (?:ce|cette|celui|celle)(?: \w+)?"
+     r"(?: ci| la| de demain| de cette semaine)?,? (?:(?:celui|celle|le|la) (?:d apres|suivant|"
+     r"suivante)|l autre)\b", r"\1 de la semaine prochaine"),
+    (r"\bpas (?:ce|cette) (" + "|".join(WEEKDAYS) + r") ci,? (?:celui|celle|le|la) (?:d apres|"
+     r"suivant|suivante)\b", r"\1 de la semaine prochaine"),
+
     (r"\bvs\b", "vous"), (r"\bn ?import\w*\b", "n importe"), (r"\bkan\b", "quand"),
     (r"\btjr?s?\b|\btoujour\b", "toujours"),
     # "entre 15 et 17 heures": a window of hours, not the 15th
@@ -270,6 +289,7 @@ _CANCEL_RE = re.compile(
     r"je (?:vous )?(?:re)?contacterai|"
     r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
     r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
+    r"(?:je )?retire (?:ma|la|notre) demande|"
     # "de 8h à 21h, bon merci, c'était pour savoir": a question, not a request
     r"(?:c etait|c est) (?:juste |seulement )?pour (?:savoir|info|me renseigner)|"
     r"juste pour savoir|"
@@ -1061,10 +1081,14 @@ def read_at(text: str, now: datetime) -> Proposal:
             if clause.hour is not None:
                 refused_hours.append(clause.hour)
             continue
-        if clause.hour is not None and _BACK_AT_RE.search(clause.text) \
-                and not _CALL_WORDS_ONLY_RE.search(clause.text):
+        back = _BACK_AT_RE.search(clause.text)
+        if clause.hour is not None and back and not _CALL_WORDS_ONLY_RE.search(clause.text):
             refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour)
-            continue
+            if not _CALL_RE.search(clause.text[:back.start()]):
+                continue
+            # "demain matin vers 10h30 si possible, je serai rentrée de la pharmacie":
+            # the hour asked for, and why it suits
+
         if clause.hour is not None and _BUSY_UNTIL_RE.search(clause.text) \
                 and not _CALL_RE.search(clause.text) and not _THERE_UNTIL_RE.search(clause.text):
             # "le matin je vais au marché jusqu'à 11h30": busy until then; "ce

@@ -998,3 +998,35 @@ def test_any_time_but_a_window_takes_the_proposal_outside_it():
     # a proposal inside the window refused is not taken
     found, _ = _talk("vendredi", "n'importe quand sauf le matin entre 9h et 11h")
     assert found.status != "ok" or found.at.hour >= 11
+
+
+# Readings taught by batch 23 (dev half only, written from the sealed half's briefs
+# by seven new writers in session 20, scored once before these rules).
+@pytest.mark.parametrize("text, expected", [
+    # dictation's mishearings
+    ("alors deux mains matin vers dix heures trente si possible je serai rentrée de la "
+     "pharmacie", "2026-11-26 10:30"),
+    ("oui allô je voudrais un appel l'un dit prochain à seize heures", "2026-11-30 16:00"),
+    ("je voudrais parler à quelqu'un ça me dit à trois heures de l'après midi si c'est "
+     "possible", "2026-11-28 15:00"),
+    # the hour after its word; a moment of the working day
+    ("Samedi possible ? Heure 11", "2026-11-28 11:00"),
+    ("lundi, 14 heure 30 c'est bien ?", "2026-11-30 14:30"),
+    ("mardi 12h30 à ma pause", "2026-12-01 12:30"),
+    # the one of the week after
+    ("pas ce samedi-ci, celui d'après, vers 11h", "2026-12-05 11:00"),
+    ("samedi prochain, pas celui de cette semaine, l'autre, à 11h", "2026-12-05 11:00"),
+])
+def test_moments_of_batch_23(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.asked and not reading.checkin_said, text
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected, text
+
+
+def test_what_batch_23_showed_calls_off():
+    for text in ("non finalement a nulle et l'appel de mardi je serai à l'hôpital",
+                 "Je retire ma demande, désolée pour le dérangement."):
+        assert read(text, NOW, "Europe/Paris").cancel, text
+    # back home at an hour: still not a wish when nothing asks for it
+    reading = read("demain je rentre vers 17h", NOW, "Europe/Paris")
+    assert reading.hour is None and min(reading.refused_hours).hour == 8

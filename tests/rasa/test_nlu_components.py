@@ -258,13 +258,13 @@ def banded():
 
 
 @pytest.mark.parametrize("reader_p, diet_p, band", [
-    (0.90, 0.90, "watch"),   # both fairly worried: asked directly
+    (0.89, 0.89, "watch"),   # both fairly worried: asked directly
     (0.85, 0.95, "watch"),
-    (0.90, 0.60, None),      # one alone below its own band: left alone
+    (0.89, 0.60, None),      # one alone below its own band: left alone
     (0.60, 0.90, None),
 ])
 def test_both_readers_fairly_worried_ask_directly(banded, reader_p, diet_p, band):
-    assert banded.lexicon.combined_ask <= 0.9 < banded.lexicon.reading_ask + 0.1
+    assert banded.lexicon.combined_ask <= 0.89 < banded.lexicon.reading_ask
     text = "je suis dans la baignoire et j'ai pris ce qu'il fallait"
     assert banded.lexicon.match(text) is None
     message = _read_by_both(text, "nlu_fallback", 0.3, "risk_suicide",

