@@ -127,10 +127,11 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         # "no thank you. tomorrow 10h I see the social worker": a refusal, and a
         # moment that is someone else's
         return CallTime("declined"), new
-    if reading.positive and reading.cancel and not reading.asked and context.day is not None \
+    if reading.positive and reading.cancel and context.day is not None \
+            and (not reading.asked or reading.day == context.day) \
             and reading.day in (None, context.day) and reading.hour is None:
-        # "plus la peine pour ce soir, ma fille m'a téléphoné": the call talked
-        # about is called off
+        # "plus la peine pour ce soir, ma fille m'a téléphoné", "ce ne sera pas
+        # nécessaire finalement, pour demain": the call talked about is called off
         return CallTime("cancel"), new
     if not reading.positive:
         if reading.cancel:

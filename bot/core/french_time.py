@@ -96,8 +96,23 @@ SMS_WORDS = (
     (r"(?<!\bles )(?<!\ba )(?<!\bdes )(?<!\bmes )\bdeux mains?\b"
      r"(?= (?:matin|soir|apres|midi|a |vers |\d))", "demain"),
     (r"\bl un dit\b|\bl undi\b", "lundi"),
+    # Portuguese and Spanish days and hours ("sábado de manhã, 10 horas")
+    (r"\bsegunda(?: feira)?\b|\blunes\b", "lundi"), (r"\bterca(?: feira)?\b|\bmartes\b", "mardi"),
+    (r"\bquarta(?: feira)?\b|\bmiercoles\b", "mercredi"),
+    (r"\bquinta(?: feira)?\b|\bjueves\b", "jeudi"),
+    (r"\bsexta(?: feira)?\b|\bviernes\b", "vendredi"), (r"\bsabado\b", "samedi"),
+    (r"\bdomingo\b", "dimanche"), (r"\bde manha\b|\bpor la manana\b", "le matin"),
+    (r"\b(\d{1,2}) horas?\b", r"\1h"),
     (r"\bca me dit (?=(?:a \d|a \w+ heures?|vers|matin|soir|apres midi|midi)\b)", "samedi "),
     (r"\ba nul+e?\b(?! part)", "annule"),
+    # "je pourrai annuler plus tard ?": a question about cancelling, not a cancel;
+    # "mon rendez-vous chez le docteur est annulé": something else called off
+    (r"\b(pourrai|pourrais|pourra|pourrait|peux|peut|puis je|possible d|possible de|faut il|"
+     r"dois je|on peut)( toujours| encore| bien| quand meme)? an+ul+\w*", r"\1 changer"),
+    (r"\b(?:est|a ete|sont|ont ete|etait|sera) (?:deja )?an+ul+e+s?\b", "n a pas lieu"),
+    # "Annulez... ah non pardon, [...] gardez bien demain 18h": the cancel taken back
+    (r"\ban+ul+\w*(?=[^|]{0,120}\b(?:ah non|non pardon|pardon|en fait|finalement|non non)\b"
+     r"[^|]{0,120}\bgard(?:ez|e|er|ons)\b)", " "),
     # "Heure 11": the hour after its word
     (r"(?<!\d )\bheure (\d{1,2})\b(?! ?(?:h|heures?|jours?)\b)", r"\1h"),
     # "à ma pause": a moment of the person's day, not a pause of the messages
@@ -241,6 +256,8 @@ _HARMLESS_PAS_RE = re.compile(
     r"\bsi jamais\b|\bpourquoi pas\b|\bpour (?:ne )?pas\b|"  # "pour pas me réveiller"
     # "je ne voudrais pas rester seule ce jour-là": a wish for company, not a refusal
     r"\b(?:voudrais|veux|voudrai|aimerais|aime) pas (?:rester|etre) (?:toute? )?seule?s?\b|"
+    # "pour qu'elle ne soit pas seule": why the call, not a refusal
+    r"\b(?:soit|sois|soient|reste|restent) pas (?:toute? )?seule?s?\b|"
     # "si c'est pas trop tôt": a courtesy
     r"\bsi (?:c est|ce n est|c|ca (?:ne )?(?:fait|est)) pas (?:trop )?(?:tot|tard|loin|court)\b|"
     # "est-ce que lundi à 20h30 ce n'est pas trop tard pour vos bénévoles ?": a courtesy
@@ -260,6 +277,9 @@ _CALL_RE = re.compile(
     r"\bcoup de fil|\blibre|\bdispo|\bconvien|"
     # "lundi 7 à 20h30, ce n'est pas trop tard pour vos bénévoles ?": a call with them
     r"\b(?:pour|avec) (?:vos|votre|un|une|le|la|les) (?:benevoles?|ecoutante?s?)\b|"
+    # "un bénévole pourrait l'appeler dimanche à 15h": a call asked for someone else
+    r"\b(?:pourrait|pourriez|peut|pouvez|pourrais|peux|voudrais|faudrait|faut) "
+    r"(?:\w+ )?(?:l|la|le|lui|les) ?(?:appeler|telephoner|rappeler)\b|"
     r"\bca me va|\bok\b|\bplutot|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
@@ -290,6 +310,13 @@ _CANCEL_RE = re.compile(
     r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
     r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
     r"(?:je )?retire (?:ma|la|notre) demande|"
+    # "je dois me décommander", "ce ne sera pas nécessaire finalement", "on laisse
+    # pour cette fois", "suprimer le rdv", "anuller lundi"
+    r"decommand\w*|(?:ce ne sera|ce n est|c est|ca ne sera|ca sera) (?:plus |pas |finalement )*"
+    r"(?:necessaire|utile)|\bpas (?:la peine|necessaire)|(?:on|nous) laiss\w* (?:pour cette fois|"
+    r"pour le moment|tomber|pour l instant)|laissons (?:pour cette fois|tomber)|"
+    r"\ban+ul+\w*|su+p+rim\w* (?:l |le |la |cet |ce |mon |ma |notre )?(?:appel|apel|rdv|"
+    r"rendez vous|coup de fil|coup de telephone)|"
     # "de 8h à 21h, bon merci, c'était pour savoir": a question, not a request
     r"(?:c etait|c est) (?:juste |seulement )?pour (?:savoir|info|me renseigner)|"
     r"juste pour savoir|"
@@ -495,6 +522,8 @@ ENGLISH_WORDS = (
     (r"\blater\b", "plus tard"), (r"\bearlier\b", "plus tot"),
     (r"\b(?:call|phone|ring) (?:me|us|her|him|them|my (?:mother|mum|mom|father|dad|"
      r"grandmother|grandfather|wife|husband))\b", "appelez moi"),
+    (r"\b(?:don ?t|do not|please don ?t) cancel\b", "gardez"), (r"\bkeep\b", "gardez"),
+    (r"\bnot (?:at )?(\d{1,2})[:.h](\d{2})\b", r"pas a \1h\2"),
     # "sorry not 11": an hour refused, not the 11th
     (r"\bnot (?:at )?(\d{1,2})\b(?![:h/\d]|\.\d)", r"pas a \1h"), (r"\bcancel\b", "annule"),
     (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
@@ -969,7 +998,10 @@ def _read_clause(text: str, now: datetime) -> _Clause:
 # "j'appelle le 115 à 18h30", "i call the 115": a moment for calling a service.
 CALLING_A_SERVICE_RE = re.compile(
     r"\b(?:j |je |i |on |tu )?(?:r?appel\w*|call\w*|telephon\w*|compos\w*|fais|fait) "
-    r"(?:le |au |the )?numero de service\b")
+    r"(?:le |au |the )?numero de service\b|"
+    # "le 115 m'a dit de rappeler demain à 8h": the person's own call to the service
+    r"\bnumero de service (?:m a|m ont|nous a|nous ont) (?:dit|demande|conseille) de "
+    r"(?:r?appel\w*|telephon\w*|revenir)\b")
 # "mon fils m'appelle tous les dimanches à 15h", "elle m'appellera tous les soirs à
 # 19h": someone else's call, not one asked of the team (that moment is taken).
 _OTHERS_CALL_RE = re.compile(

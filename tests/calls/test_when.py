@@ -1030,3 +1030,39 @@ def test_what_batch_23_showed_calls_off():
     # back home at an hour: still not a wish when nothing asks for it
     reading = read("demain je rentre vers 17h", NOW, "Europe/Paris")
     assert reading.hour is None and min(reading.refused_hours).hour == 8
+
+
+# Readings taught by batch 24 (dev half only: two writers on the sealed half's
+# booking briefs, one on cancellations and their look-alikes).
+@pytest.mark.parametrize("text", [
+    "Madame, veuillez m'excuser, je dois me décommander pour l'appel de vendredi.",
+    "ce ne sera pas nécessaire finalement, pour demain.",
+    "Bon écoutez, on laisse pour cette fois, j'ai trop de choses samedi.",
+    "anuller lundi svp jai un rdv a la caf",
+    "suprimer le rdv de mercredi svp je serai a la pharmacie",
+    "Je décommande le coup de téléphone du 14, ma belle-fille m'emmène faire des analyses.",
+])
+def test_cancellations_of_batch_24(text):
+    assert read(text, NOW, "Europe/Paris").cancel, text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Vendredi 27 à 14h. Et si jamais j'ai un empêchement, je pourrai annuler plus tard ?",
+     "2026-11-27 14:00"),
+    ("Annulez... ah non pardon, je me suis trompée de conversation. Gardez bien demain 18h !",
+     "2026-11-26 18:00"),
+    ("Est-ce qu'un bénévole pourrait l'appeler dimanche à 15h pour qu'elle ne soit pas seule ?",
+     "2026-11-29 15:00"),
+    ("sábado de manhã, 10 horas", "2026-11-28 10:00"),
+])
+def test_not_cancellations_of_batch_24(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert not reading.cancel and f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected
+
+
+def test_an_hour_refused_in_english_and_a_service_s_call_back():
+    assert [h.strftime("%H:%M") for h in read("Not 8:30, I take my kids to school then", NOW,
+                                             "Europe/Paris").refused_hours] == ["08:30"]
+    reading = read("Le 115 m'a dit de rappeler demain à 8h pour une place, c'est bien ça ?",
+                   NOW, "Europe/Paris")
+    assert not reading.asked and reading.hour is None
