@@ -39,6 +39,8 @@ from tools import eval_independent as ev
 # batch 23's booking rules): recall 0.914, critical 0.979, right number 0.909,
 # false alarms 0.058 (clear band 0.046), harmless scenarios escalated 13/41;
 # bookings unchanged.
+# Fourth reading (10:34, batch 24's booking and cancellation rules, dev only): risk
+# unchanged; bookings right 82/88, cancellations 25/26, nothing booked 23/24.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
@@ -51,7 +53,7 @@ FLOORS = {
     "harmless_scenarios_escalated_max": 14,
     "intent_accuracy": 0.91,
     "fallback_max": 0.03,
-    "booking_right": 0.89,
+    "booking_right": 0.91,
     "booking_cancelled": 0.96,
     "booking_refused_max": 1,
 }
