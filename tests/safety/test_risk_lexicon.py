@@ -235,6 +235,8 @@ def test_a_long_message_is_not_read_whole():
     "quand elle m'a annoncé la nouvelle, j'en suis tombée de ma chaise",
     "il a claqué la porte si fort qu'un tableau est tombé",
     "je n'ai pas mangé correctement depuis mardi, le frigo est vide",
+    "il est parti en pyjama chercher le pain ce matin, trop drôle",
+    "mon mari a Alzheimer, le boulanger vient de le raccompagner de sa promenade",
 ])
 def test_what_batch_15_showed_is_harmless(text):
     found = LEXICON.match(text)
