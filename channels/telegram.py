@@ -30,14 +30,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Update
-from telegram.error import TelegramError
 
 from channels.common import (
     DONE, IN_PROGRESS, ProcessedOnce, SpoolReplayer, answer_without_redis,
     button_payload, channel_redis, escalate_on_arrival, publish_if_taken_over, typed_text,
 )
 from channels.telegram_send import (
-    MAX_TEXT, SENDER_PREFIX, TelegramSender, TelegramSettings, get_bot,
+    MAX_TEXT, SENDER_PREFIX, TelegramSender, TelegramSettings, answer_button, get_bot,
 )
 from bot.checkins import circle_answers
 from bot.core import clock
@@ -88,10 +87,7 @@ class TelegramInput(InputChannel):
         """What the person said, as Rasa should read it; None to ignore."""
         if update.callback_query is not None:
             query = update.callback_query
-            try:
-                await (await get_bot(self.settings)).answer_callback_query(query.id)
-            except TelegramError as error:
-                logger.warning("answer_callback_query failed: %s", type(error).__name__)
+            await answer_button(self.settings, query.id)
             # Only our own buttons' payloads; anything else is read as typed text.
             return button_payload(query.data or "") or typed_text(query.data or "")
         if update.edited_message is not None:

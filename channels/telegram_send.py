@@ -7,7 +7,8 @@ environment without Rasa (README, "Dependencies").
 
 PTB's ``Bot`` (``base_url`` from ``TELEGRAM_API_URL``), inline keyboards for
 buttons, at most one message a second per chat and thirty a second overall,
-``RetryAfter`` honoured.
+``RetryAfter`` honoured, a request lost on the way (``NetworkError``: a kept-alive
+connection the other end had just closed, a gateway error, a timeout) tried again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.core.config import load_settings
 
@@ -63,6 +64,8 @@ class TelegramSettings:
 
 
 _BOTS: Dict[str, Bot] = {}
+# Waits before trying a lost request again (seconds); then the error stands.
+NETWORK_RETRY_WAITS = (0.2, 1.0, 3.0)
 
 
 async def get_bot(settings: TelegramSettings) -> Bot:
@@ -100,6 +103,24 @@ class _Pacer:
 _PACER = _Pacer()
 
 
+async def answer_button(settings: TelegramSettings, query_id: str) -> bool:
+    """Tell Telegram a button press was received (its spinner stops); False if it could not."""
+    bot = await get_bot(settings)
+    for wait in NETWORK_RETRY_WAITS + (None,):
+        try:
+            await bot.answer_callback_query(query_id)
+            return True
+        except NetworkError as error:
+            if wait is None:
+                logger.warning("answer_callback_query failed: %s", type(error).__name__)
+                return False
+            await asyncio.sleep(wait)
+        except TelegramError as error:
+            logger.warning("answer_callback_query refused: %s", type(error).__name__)
+            return False
+    return False
+
+
 class TelegramSender:
     """Sends messages to a Telegram chat."""
 
@@ -123,7 +144,8 @@ class TelegramSender:
     async def _send(self, recipient_id: Text, text: Text, markup: Any = None) -> None:
         chat_id = self._chat(recipient_id)
         bot = await get_bot(self.settings)
-        for attempt in range(1, 5):
+        lost = iter(NETWORK_RETRY_WAITS)
+        for attempt in range(1, 5 + len(NETWORK_RETRY_WAITS)):
             await _PACER.wait(chat_id)
             try:
                 await bot.send_message(chat_id=chat_id, text=text[:MAX_TEXT],
@@ -134,6 +156,15 @@ class TelegramSender:
                 seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else wait
                 logger.warning("telegram flood control: retry %d in %ss", attempt, seconds)
                 await asyncio.sleep(float(seconds))
+            except NetworkError as error:
+                # A timeout may hide a message that did arrive: sent twice is
+                # better than a reply (a helpline number) never sent.
+                pause = next(lost, None)
+                if pause is None:
+                    raise
+                logger.warning("telegram request lost (%s): retry %d in %ss",
+                               type(error).__name__, attempt, pause)
+                await asyncio.sleep(pause)
         raise TelegramError("message not sent after flood-control retries")
 
     async def send_text_message(

@@ -8,7 +8,9 @@ the sandbox, ``bot/sandbox/server.py``, when no Telegram credentials are set).
 setWebhook (form, multipart or JSON bodies, like the real API). Test controls:
 ``GET /_calls`` (every call: method, parameters, ``ts`` when received),
 ``POST /_flood`` with ``{"count": 1, "retry_after": 1}`` (the next sendMessage
-calls answer 429), ``POST /_reset``.
+calls answer 429), ``POST /_fail`` with ``{"method": "answerCallbackQuery", "count": 1,
+"status": 502}`` (the next calls of that method answer a gateway error, as
+Telegram's front does when it drops a request), ``POST /_reset``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ async def bot_method(request: web.Request) -> web.Response:
     if method == "getMe":
         return web.json_response({"ok": True, "result": {
             "id": 4242, "is_bot": True, "first_name": "Lien", "username": "lien_test_bot"}})
+    failing = state["fail"].get(method)
+    if failing and failing["count"] > 0:
+        failing["count"] -= 1
+        return web.json_response({"ok": False, "error_code": failing["status"],
+                                  "description": "Bad Gateway"}, status=failing["status"])
     if method == "sendMessage" and state["flood"]["count"] > 0:
         state["flood"]["count"] -= 1
         after = state["flood"]["retry_after"]
@@ -81,19 +88,30 @@ async def flood(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def fail(request: web.Request) -> web.Response:
+    """Make the next calls of one method fail with a gateway error."""
+    body = await request.json()
+    request.app[STATE]["fail"][str(body["method"])] = {
+        "count": int(body["count"]), "status": int(body.get("status", 502))}
+    return web.json_response({"ok": True})
+
+
 async def reset(request: web.Request) -> web.Response:
     """Forget everything."""
     request.app[STATE]["calls"].clear()
     request.app[STATE]["flood"] = {"count": 0, "retry_after": 1}
+    request.app[STATE]["fail"] = {}
     return web.json_response({"ok": True})
 
 
 def add_routes(app: web.Application, token: str, prefix: str = "") -> None:
     """The double's routes (under ``prefix``) and state, on ``app``."""
-    app[STATE] = {"calls": [], "flood": {"count": 0, "retry_after": 1}, "token": token}
+    app[STATE] = {"calls": [], "flood": {"count": 0, "retry_after": 1}, "fail": {},
+                  "token": token}
     app.router.add_post(prefix + "/bot{token}/{method}", bot_method)
     app.router.add_get(prefix + "/_calls", calls)
     app.router.add_post(prefix + "/_flood", flood)
+    app.router.add_post(prefix + "/_fail", fail)
     app.router.add_post(prefix + "/_reset", reset)
 
 

@@ -151,6 +151,28 @@ def test_broken_updates_never_fail(tg, body):
     assert reply.status_code in (200, 400)
 
 
+def test_a_lost_button_answer_is_tried_again(tg, servers):
+    requests.post(f"{servers['telegram']}/_fail",
+                  json={"method": "answerCallbackQuery", "count": 1, "status": 502}, timeout=5)
+    query_id = uuid.uuid4().hex[:10]
+    update = tg._base(callback_query={
+        "id": query_id, "chat_instance": "ci", "data": "/opt_in",
+        "from": {"id": tg.chat_id, "is_bot": False, "first_name": "Jeanne"},
+        "message": tg._message(text="Bienvenue")})
+    assert tg.post(update).status_code == 200
+    answered = [c for c in requests.get(f"{servers['telegram']}/_calls", timeout=10).json()
+                if c["method"] == "answerCallbackQuery"]
+    assert [c["params"]["callback_query_id"] for c in answered].count(query_id) == 1
+
+
+def test_a_reply_lost_on_the_way_is_sent_again(tg, servers):
+    requests.post(f"{servers['telegram']}/_fail",
+                  json={"method": "sendMessage", "count": 2, "status": 502}, timeout=5)
+    tg.say("g envie de mourir")
+    replies = tg.replies(1, timeout=20)
+    assert replies and re.search(r"(?<!\d)3114(?!\d)", replies[0]["text"]), replies
+
+
 def test_flood_control_waits_and_sends(tg, servers):
     requests.post(f"{servers['telegram']}/_flood", json={"count": 1, "retry_after": 1},
                   timeout=5)
