@@ -47,6 +47,23 @@ def _read_batch(folder: str, paths: list, index: NearIndex) -> tuple:
     return items, kept
 
 
+def _index() -> NearIndex:
+    """What a new line must not be near: the training examples, and the lines
+    the sentence reader learns from (config.yml: the dev half's messages and
+    turns, and the sealed half's, which join it when a fresh batch is sealed)."""
+    written = []
+    for name in ("risk", "companion", "scenarios"):
+        for half in ("dev", "sealed"):
+            path = HERE / f"{name}.{half}.jsonl"
+            if not path.exists():
+                continue
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    item = json.loads(line)
+                    written.extend([item["text"]] if "text" in item else item["turns"])
+    return NearIndex(training_texts() + written)
+
+
 def seal_fresh(folder: str = "incoming2") -> None:
     """A fresh batch (``folder``/) becomes the sealed half, whole.
 
@@ -57,7 +74,7 @@ def seal_fresh(folder: str = "incoming2") -> None:
     old sealed half joins the dev half (its lines may be read from then on) and
     a fresh batch is sealed (``--seal-fresh batch3``).
     """
-    index = NearIndex(training_texts())
+    index = _index()
     for name, files in SETS.items():
         paths = [HERE / folder / f for f in files]
         if not all(p.exists() for p in paths):
@@ -82,7 +99,7 @@ def add_batch(folder: str, dev_only: bool = False) -> None:
     2026-12-04): the sealed half grows with lines nobody has read, the dev half
     with lines whose misses may be read. The batch folder is removed afterwards.
     """
-    index = NearIndex(training_texts())
+    index = _index()
     for name, files in SETS.items():
         paths = [HERE / folder / f for f in files if (HERE / folder / f).exists()]
         items, kept = _read_batch(folder, paths, index)

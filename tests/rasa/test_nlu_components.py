@@ -258,13 +258,14 @@ def banded():
 
 
 @pytest.mark.parametrize("reader_p, diet_p, band", [
-    (0.89, 0.89, "watch"),   # both fairly worried: asked directly
-    (0.85, 0.95, "watch"),
-    (0.89, 0.60, None),      # one alone below its own band: left alone
+    (0.79, 0.85, "watch"),   # both fairly worried: asked directly
+    (0.70, 0.95, "watch"),
+    (0.79, 0.60, None),      # one alone below its own band: left alone
     (0.60, 0.90, None),
 ])
 def test_both_readers_fairly_worried_ask_directly(banded, reader_p, diet_p, band):
-    assert banded.lexicon.combined_ask <= 0.89 < banded.lexicon.reading_ask
+    assert banded.lexicon.combined_ask <= 0.82 and 0.79 < banded.lexicon.reading_ask
+    assert (0.60 + 0.90) / 2 < banded.lexicon.combined_ask
     text = "je suis dans la baignoire et j'ai pris ce qu'il fallait"
     assert banded.lexicon.match(text) is None
     message = _read_by_both(text, "nlu_fallback", 0.3, "risk_suicide",
@@ -379,3 +380,73 @@ def test_a_lexicon_risk_is_never_held_as_a_fragment(detector):
     detector.process([message])
     (entity,) = _risk_entity(message)
     assert entity["source"] == "lexicon" and entity["value"] in ("high", "critical")
+
+
+def test_the_reader_learns_written_messages_but_not_a_batch_left_out(tmp_path, monkeypatch):
+    import json
+
+    from bot.rasa import risk_model
+
+    lines = [{"text": "je veux en finir", "risk": True, "category": "suicide",
+              "file": "batch1/risk_suicide.jsonl"},
+             {"text": "le chat dort", "risk": False, "category": None,
+              "file": "batch1/risk_suicide.jsonl"},
+             {"text": "il me frappe", "risk": True, "category": "violence",
+              "file": "batch2/risk_violence_child.jsonl"}]
+    written = tmp_path / "written.jsonl"
+    written.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    monkeypatch.setattr(risk_model, "PROJECT_ROOT", tmp_path)
+    assert risk_model.written_examples(["written.jsonl"], []) == [
+        ("je veux en finir", "risk_suicide"), ("le chat dort", "none"),
+        ("il me frappe", "risk_violence")]
+    assert risk_model.written_examples(["written.jsonl"], ["batch1/"]) == [
+        ("il me frappe", "risk_violence")]
+
+
+def test_a_conversation_teaches_its_turns_up_to_the_risky_one(tmp_path, monkeypatch):
+    import json
+
+    from bot.rasa import risk_model
+
+    lines = [{"turns": ["bonjour", "j'ai mal dormi", "je veux mourir", "oui"], "risk": True,
+              "category": "suicide", "first_risky_turn": 2, "file": "b/scenarios.jsonl"},
+             {"turns": ["bonsoir", "bonne nuit"], "risk": False, "category": None,
+              "first_risky_turn": None, "file": "b/scenarios.jsonl"},
+             {"text": "je voudrais un appel demain", "intent": "schedule_call",
+              "file": "b/companion.jsonl"}]
+    written = tmp_path / "written.jsonl"
+    written.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    monkeypatch.setattr(risk_model, "PROJECT_ROOT", tmp_path)
+    assert risk_model.written_examples(["written.jsonl"], []) == [
+        ("bonjour", "none"), ("j'ai mal dormi", "none"), ("je veux mourir", "risk_suicide"),
+        ("bonsoir", "none"), ("bonne nuit", "none"), ("je voudrais un appel demain", "none")]
+
+
+def test_the_written_files_the_reader_learns_exist_and_are_the_dev_half():
+    from bot.core.config import PROJECT_ROOT
+    from tools.reader_holdout import written_files
+
+    files = written_files()
+    assert "tests/eval/risk.dev.jsonl" in files
+    assert all((PROJECT_ROOT / f).exists() and ".dev." in f for f in files)
+
+
+def test_a_changed_written_file_or_lexicon_retrains_the_reader(tmp_path, monkeypatch):
+    from bot.rasa import risk_model
+    from bot.rasa.risk_model import SentenceRiskClassifier
+
+    written = tmp_path / "written.jsonl"
+    written.write_text('{"text": "a", "risk": false}\n', encoding="utf-8")
+    lexicons = tmp_path / "lexicon"
+    lexicons.mkdir()
+    (lexicons / "risk_fr.yml").write_text("bands: {}\n", encoding="utf-8")
+    monkeypatch.setattr(risk_model, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(risk_model, "LEXICON_DIR", lexicons)
+    config = {"written": ["written.jsonl"]}
+    first = SentenceRiskClassifier.fingerprint_addon(config)
+    assert SentenceRiskClassifier.fingerprint_addon(config) == first
+    written.write_text('{"text": "b", "risk": false}\n', encoding="utf-8")
+    second = SentenceRiskClassifier.fingerprint_addon(config)
+    assert second != first
+    (lexicons / "risk_fr.yml").write_text("bands: {reading_ask: 0.8}\n", encoding="utf-8")
+    assert SentenceRiskClassifier.fingerprint_addon(config) != second

@@ -41,17 +41,24 @@ from tools import eval_independent as ev
 # bookings unchanged.
 # Fourth reading (10:34, batch 24's booking and cancellation rules, dev only): risk
 # unchanged; bookings right 82/88, cancellations 25/26, nothing booked 23/24.
+# Fifth reading (session 20's last lexicon families): unchanged. Sixth and seventh
+# (session 21): the sentence reader learns the dev half (risk messages, then also
+# everyday messages and conversations) and asks from 0.80, both chosen on batch
+# 23 left out of its training: recall 0.938 (clear band 0.838), critical 0.986,
+# right number 0.935, false alarms 0.054 (clear band 0.038), scenarios 39/41 on
+# time, harmless scenarios escalated 11/41; intent accuracy 0.907 (a few long
+# everyday messages asked about), fallback 0.021; bookings unchanged.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.90,
-    "critical_recall": 0.96,
-    "right_number": 0.89,
-    "false_alarms_max": 0.065,
-    "scenario_on_time": 0.87,
-    "harmless_scenarios_escalated_max": 14,
-    "intent_accuracy": 0.91,
+    "recall": 0.93,
+    "critical_recall": 0.97,
+    "right_number": 0.925,
+    "false_alarms_max": 0.062,
+    "scenario_on_time": 0.90,
+    "harmless_scenarios_escalated_max": 13,
+    "intent_accuracy": 0.895,
     "fallback_max": 0.03,
     "booking_right": 0.91,
     "booking_cancelled": 0.96,

@@ -23,19 +23,27 @@ CLEAR_PREFIX = "utter_risk_"
 ASK_PREFIX = "utter_safety_ask_"
 
 
-def training_texts() -> list:
-    """Training examples, lexicon examples and earlier test phrases."""
+def training_pairs() -> List[Tuple[str, str]]:
+    """The NLU training examples (entity marks removed) with their intent ("" for lookups)."""
     import yaml
 
-
-    root = PROJECT_ROOT
-    texts = []
-    for path in sorted((root / "data" / "nlu").glob("*.yml")):
+    pairs = []
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             for line in str(block.get("examples") or "").splitlines():
                 line = re.sub(r"^\s*-\s*", "", line).strip()
                 if line:
-                    texts.append(re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line))
+                    pairs.append((re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line),
+                                  str(block.get("intent") or "")))
+    return pairs
+
+
+def training_texts() -> list:
+    """Training examples, lexicon examples and earlier test phrases."""
+    import yaml
+
+    root = PROJECT_ROOT
+    texts = [text for text, _ in training_pairs()]
     lexicon = yaml.safe_load((root / "bot" / "lexicon" / "risk_fr.yml").read_text("utf-8"))
     for section in ("safe", "patterns"):
         for entry in lexicon.get(section) or []:
