@@ -28,8 +28,8 @@ from bot.core import clock
 from bot.calls.booking import book_call, cancel_call
 from bot.people.registry import DEFAULT_QUIET, zone
 from bot.calls.when import CALL_OFFERS, Context, decide, read, refusals
-from bot.core.french_time import (WEEK_AHEAD_RE, Proposal, explicit_cancel, normalise,
-                                  spoken)
+from bot.core.french_time import (WEEK_AHEAD_RE, Proposal, explicit_cancel, moves_the_call,
+                                  normalise, spoken)
 from bot.core.config import load_settings
 from bot.core.records import Call
 
@@ -385,9 +385,12 @@ class ActionCancelCall(Action):
         """A new moment moves the call; else cancel, and ask for another unless called off."""
         tz_name = await person_timezone(tracker.sender_id)
         reading = read(_text(tracker), clock.now(), tz_name)
-        if reading.positive and not (explicit_cancel(_text(tracker)) and not reading.asked):
-            # "finalement jeudi plutôt" moves the call; "je préfère annuler, ma
-            # sœur m'a appelée ce matin" tells a moment and cancels.
+        text = _text(tracker)
+        if reading.positive and reading.hour is not None and moves_the_call(text) or \
+                reading.positive and not (explicit_cancel(text) and not reading.asked):
+            # "finalement jeudi plutôt" and "cancel Friday, can we do Sunday 4 pm
+            # instead?" move the call; "je préfère annuler, ma sœur m'a appelée
+            # ce matin" tells a moment and cancels.
             return RESET + [FollowupAction(FORM)]
         call = await cancel_call(get_redis(), SETTINGS.key_prefix, tracker.sender_id,
                                  clock.now())
@@ -476,7 +479,8 @@ class ActionAmendCall(Action):
                 await _call_off(dispatcher, tracker)
                 return RESET
             return [FollowupAction("action_opt_out")]  # STOP is always honoured
-        if explicit_cancel(text) and (not reading.asked or (
+        moved = reading.positive and reading.hour is not None and moves_the_call(text)
+        if explicit_cancel(text) and not moved and (not reading.asked or (
                 reading.day is not None and reading.day in reading.refused_days)):
             # "je préfère annuler, ma sœur m'a téléphoné ce matin": the moment is
             # told, not asked for; the call is called off ("l'appel de samedi c'est
@@ -488,6 +492,14 @@ class ActionAmendCall(Action):
         if reading.cancel:
             await _call_off(dispatcher, tracker)
             return RESET
+        if reading.refused_hours and not reading.positive:
+            # "Not 8:30, I take my kids to school then" after 9:30 was booked: an
+            # hour refused that is not the call's keeps the call
+            booked = await _booked_context(tracker.sender_id,
+                                           await person_timezone(tracker.sender_id))
+            if booked.hour is not None and booked.hour not in reading.refused_hours:
+                dispatcher.utter_message(response="utter_call_kept")
+                return []
         if reading.unavailable:
             # "je ne pourrai pas finalement": cancelled, and another moment asked
             return [FollowupAction("action_cancel_call")]

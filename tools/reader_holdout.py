@@ -1,6 +1,6 @@
 """The sentence reader alone, on a batch of the dev half left out of its training.
 
-Usage: python -m tools.reader_holdout batch23/ [--without-written]
+Usage: python -m tools.reader_holdout batch23/ [--without-written] [--C 20] [--char-ngrams 4]
 
 The reader (bot/rasa/risk_model.py) learns from the training examples and from
 the independent set's dev half (config.yml, ``written``). Its dev figures are
@@ -44,6 +44,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("batch", help="a file prefix in the dev half, e.g. batch23/")
     parser.add_argument("--without-written", action="store_true")
+    parser.add_argument("--C", type=float, default=20.0, help="the regression's C")
+    parser.add_argument("--char-ngrams", type=int, default=4, help="longest character n-gram")
     args = parser.parse_args(argv)
     held = [i for i in load_set("risk", "dev") if str(i.get("file", "")).startswith(args.batch)]
     if not held or all(i["risk"] for i in held) or not any(i["risk"] for i in held):
@@ -52,7 +54,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     examples = [(text, intent) for text, intent in training_pairs() if intent]
     if not args.without_written:
         examples += written_examples(written_files(), [args.batch])
-    model = fit_reader(examples)
+    model = fit_reader(examples, C=args.C, char_ngrams=args.char_ngrams)
     p = np.array([read_with(model, i["text"])["p"] for i in held])
     risky = np.array([bool(i["risk"]) for i in held])
     print(f"{args.batch}: {risky.sum()} risk, {(~risky).sum()} harmless, "

@@ -96,6 +96,10 @@ SMS_WORDS = (
     (r"(?<!\bles )(?<!\ba )(?<!\bdes )(?<!\bmes )\bdeux mains?\b"
      r"(?= (?:matin|soir|apres|midi|a |vers |\d))", "demain"),
     (r"\bl un dit\b|\bl undi\b", "lundi"),
+    # "vendre dit à 15 heures" (vendredi), "de main à dix-huit heures" (demain)
+    (r"\bvendre dit?\b", "vendredi"),
+    (r"(?<!\bla )(?<!\bune )(?<!\bsa )(?<!\bma )\bde main\b"
+     r"(?= (?:matin|soir|apres|midi|a |vers |\d))", "demain"),
     # Portuguese and Spanish days and hours ("sábado de manhã, 10 horas")
     (r"\bsegunda(?: feira)?\b|\blunes\b", "lundi"), (r"\bterca(?: feira)?\b|\bmartes\b", "mardi"),
     (r"\bquarta(?: feira)?\b|\bmiercoles\b", "mercredi"),
@@ -110,6 +114,22 @@ SMS_WORDS = (
     (r"\b(pourrai|pourrais|pourra|pourrait|peux|peut|puis je|possible d|possible de|faut il|"
      r"dois je|on peut)( toujours| encore| bien| quand meme)? an+ul+\w*", r"\1 changer"),
     (r"\b(?:est|a ete|sont|ont ete|etait|sera) (?:deja )?an+ul+e+s?\b", "n a pas lieu"),
+    # Something else called off: "j'ai annulé le coiffeur", "l'infirmière a annulé
+    # sa visite", "j'ai dû annuler mon rendez-vous chez le docteur"
+    (r"\ban+ul+\w* (?:mon |ma |mes |le |la |les |l |sa |son |ses |leur |notre )"
+     r"(?:(?:rendez vous|rdv) (?:chez|avec le|avec la|au|a la|a l|medical|de kine)\b|"
+     r"coiff\w*|visite|consultation|seance|kine\w*|dentiste|medecin|docteur|infirmi\w*|"
+     r"cours|reunion|repas|sortie|voyage|train|billet|commande|courses?|club|atelier|"
+     r"abonnement|livraison|taxi|ambulance|pedicure|podologue|ophtalmo\w*|prise de sang)\b"
+     r"[^.,;:!?|]{0,50}", " "),
+    # The call kept in so many words: "on ne l'annule surtout pas", "j'ai failli
+    # annuler mais non", "non pas que je veuille annuler", "pour annuler, on fait
+    # comment ?"
+    (r"\b(?:ne l |n )an+ul+\w*(?: surtout| jamais)? pas\b|\bsurtout pas an+ul+\w*|"
+     r"\bfailli an+ul+\w*|\bpas que je (?:veuille|veux|voudrais) an+ul+\w*"
+     r"(?:[^|]{0,20}?(?:c est )?juste pour savoir)?|"
+     r"\b(?:pour |comment (?:on )?(?:fait |faire )?(?:pour )?)an+ul+\w*(?=[^.?!|]{0,30}"
+     r"(?:comment|\?|on fait))", " "),
     # "Annulez... ah non pardon, [...] gardez bien demain 18h": the cancel taken back
     (r"\ban+ul+\w*(?=[^|]{0,120}\b(?:ah non|non pardon|pardon|en fait|finalement|non non)\b"
      r"[^|]{0,120}\bgard(?:ez|e|er|ons)\b)", " "),
@@ -121,9 +141,11 @@ SMS_WORDS = (
     # l'autre": the one of the week after
     (r"\b(" + "|".join(WEEKDAYS) + r")(?: prochain)?,? pas (?:ce|cette|celui|celle)(?: \w+)?"
      r"(?: ci| la| de demain| de cette semaine)?,? (?:(?:celui|celle|le|la) (?:d apres|suivant|"
-     r"suivante)|l autre)\b", r"\1 de la semaine prochaine"),
-    (r"\bpas (?:ce|cette) (" + "|".join(WEEKDAYS) + r") ci,? (?:celui|celle|le|la) (?:d apres|"
-     r"suivant|suivante)\b", r"\1 de la semaine prochaine"),
+     r"suivante)|l autre)\b", r"\1 en huit"),
+    # "pas ce lundi-ci, celui d'après" (on a Thursday: the 14th, not the 7th); "pas ce
+    # samedi-ci, j'ai le repas des anciens. Le suivant plutôt, vers 11h"
+    (r"\bpas (?:ce|cette) (" + "|".join(WEEKDAYS) + r") ci\b[^|]{0,90}?\b(?:celui|celle|le|la) "
+     r"(?:d apres|suivant|suivante)\b", r"\1 en huit"),
 
     (r"\bvs\b", "vous"), (r"\bn ?import\w*\b", "n importe"), (r"\bkan\b", "quand"),
     (r"\btjr?s?\b|\btoujour\b", "toujours"),
@@ -312,7 +334,10 @@ _CANCEL_RE = re.compile(
     r"(?:je )?retire (?:ma|la|notre) demande|"
     # "je dois me décommander", "ce ne sera pas nécessaire finalement", "on laisse
     # pour cette fois", "suprimer le rdv", "anuller lundi"
-    r"decommand\w*|(?:ce ne sera|ce n est|c est|ca ne sera|ca sera) (?:plus |pas |finalement )*"
+    # "laissez c'est inutile, mon fils est passé" (never "je me sens inutile")
+    r"decommand\w*|desist\w*|(?:c est|c|ce sera|ca sera|ce serait) (?:bien )?inutile\b"
+    r"(?! (?:de vivre|a tout|a rien))|"
+    r"(?:ce ne sera|ce n est|c est|ca ne sera|ca sera) (?:plus |pas |finalement )*"
     r"(?:necessaire|utile)|\bpas (?:la peine|necessaire)|(?:on|nous) laiss\w* (?:pour cette fois|"
     r"pour le moment|tomber|pour l instant)|laissons (?:pour cette fois|tomber)|"
     r"\ban+ul+\w*|su+p+rim\w* (?:l |le |la |cet |ce |mon |ma |notre )?(?:appel|apel|rdv|"
@@ -390,6 +415,11 @@ _ASKING_RE = re.compile(r"\b(?:est ce possible|c est possible|ce serait possible
 _TAKEN_BACK_RE = re.compile(
     r"\b(?:annul\w*|laiss\w* tomb\w*|oubli(?:e|ez) (?:ca|tout|le|la)|finalement non|"
     r"en fait non|ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien)\b")
+# "le lendemain de ce rendez-vous": a day told from another one
+_RELATIVE_DAY_RE = re.compile(r"\b(?:lendemain|surlendemain|veille|avant veille)\b")
+_AFTER_LUNCH_RE = re.compile(
+    r"\bapres (?:le |mon |ma |la |avoir )?(?:repas|dejeuner|dej|manger|mange|midi|sieste|"
+    r"la sieste)\b")
 _TODAYS_WEEKDAY_RE = re.compile(
     r"\b(?:le )?(?:meme jour|jour meme) (?:qu aujourd hui|que ce jour)\b")
 _SAME_DAY_RE = re.compile(r"\b(?:meme jour|le meme jour|ce jour la|ce jour)\b")
@@ -865,8 +895,10 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
             # "vendredi de la semaine prochaine": that weekday in next calendar
             # week (on a Thursday, Friday week, not tomorrow).
             return today + timedelta(days=7 - today.weekday() + index), ""
-        if re.search(r"\ben huit\b|\b(?:" + "|".join(WEEKDAYS) + r") (?:d apres|suivant)\b",
-                     text) and ahead < 7:
+        if re.search(r"\ben quinze\b", text):
+            ahead = ahead % 7 + 14  # "jeudi en quinze" (on a Thursday: two weeks on)
+        elif re.search(r"\ben huit\b|\b(?:" + "|".join(WEEKDAYS) + r") (?:d apres|suivant)\b",
+                       text) and ahead < 7:
             ahead += 7  # "lundi en huit", "le lundi d'après"
         return today + timedelta(days=ahead), ""
     slash = re.search(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b", text)
@@ -1228,6 +1260,12 @@ def read_at(text: str, now: datetime) -> Proposal:
                     and not _WEEKDAY_WORD_RE.search(clause.text):
                 day = clause.day
                 break
+    full = {d for c in calls for d in _named_dates(c.text, now.date())}
+    if len(full) == 1 and day is not None and day not in full \
+            and not _RELATIVE_DAY_RE.search(folded):
+        # "Le week-end prochain, pas celui-ci hein, le samedi 12 : vers midi ?": a
+        # weekday and its date, named once, say the day whatever else is around
+        day = full.pop()
     if calls and any(_TAKEN_BACK_RE.search(c.text)
                      for c in clauses[clauses.index(calls[-1]) + 1:]):
         # "Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien": the
@@ -1236,9 +1274,12 @@ def read_at(text: str, now: datetime) -> Proposal:
     refused_hours.extend(h for d, h in dated_refusals if day is not None and d == day)
     refused_at = tuple(f"{d.isoformat()} {h.strftime('%H:%M')}" for d, h in dated_refusals
                        if day is None)
-    if guessed and hour is not None and hour.hour >= 12 and any(
-            c.part is not None and c.part.hour >= 12 for c in clauses):
-        guessed = False  # "l'après-midi, vers 3h": the afternoon is said
+    if guessed and hour is not None and hour.hour >= 12 and (any(
+            c.part is not None and c.part.hour >= 12 for c in clauses)
+            or _AFTER_LUNCH_RE.search(folded)):
+        # "l'après-midi, vers 3h", "samedi vers deux heures, après le repas": the
+        # afternoon is said
+        guessed = False
     if hour is None and part is None and _SAME_HOUR_AS_NOW_RE.search(folded):
         # "dans une semaine, à la même heure qu'aujourd'hui": the hour it is now
         hour = dtime(now.hour, 0 if now.minute < 30 else 30)
@@ -1377,6 +1418,29 @@ def starts_with_yes(text: str) -> bool:
     """"Volontiers, mais c'est pour ma mère", "ma mère est d'accord": a yes first."""
     sentence = re.sub(r"\s+", " ", re.sub(r"[^\w ]", " ", normalise(text))).strip()
     return bool(_ACCEPT_RE.search(sentence)) and not _NO_START_RE.search(sentence)
+
+
+_MOVED_RE = re.compile(r"\b(?:a la place|plutot|decal\w*|deplac\w*|report\w*|remplac\w*)\b")
+
+
+def moves_the_call(text: str) -> bool:
+    """Whether a message that calls one moment off puts the call at another in so
+    many words ("cancel Friday, can we do Sunday 4 pm instead?", "j'annule jeudi,
+    on décale à samedi 10h").
+    """
+    return bool(_MOVED_RE.search(normalise(text)))
+
+
+def _named_dates(text: str, today: date) -> List[date]:
+    """The days a clause names by weekday and day of the month ("le samedi 12"),
+    when the two agree.
+    """
+    found = []
+    for m in re.finditer(r"\b(" + "|".join(WEEKDAYS) + r") (\d{1,2})\b(?!h| ?heures?)", text):
+        day, _ = day_in(f"le {m.group(2)}", today)
+        if day is not None and day.weekday() == WEEKDAYS.index(m.group(1)):
+            found.append(day)
+    return found
 
 
 def explicit_cancel(text: str) -> bool:

@@ -292,6 +292,11 @@ class RiskPolicy(UntrainedPolicy):
                 category = category_of(asked)
                 return ([clear_reply(category, text), self.escalate_action],
                         f"{category}:high:answer")
+            together = self._clear_together(users, needs_both=True)
+            if together is not None:
+                # "je crois que je vais me" / "pendre cette nuit": the end alone is
+                # only worrying, the two together are clear
+                return together
             if _risk_source(user) == FRAGMENT:
                 # a sentence cut before its end: go on (the case is watched)
                 return [LISTEN_ON, self.escalate_action], ""
@@ -303,18 +308,10 @@ class RiskPolicy(UntrainedPolicy):
             # message from an opted-out number is still answered).
             return None
         if len(users) >= 2:
-            joined = f"{users[-2].text or ''} {user.text or ''}"
-            found = load_lexicon().match(joined)
+            together = self._clear_together(users)
+            if together is not None:
+                return together
             earlier = _risk(users[-2])
-            earlier_match = load_lexicon().match(users[-2].text or "")
-            # Clear only together: the first half alone was nothing, or only
-            # worrying (asked about: "je crois que je vais me" / "pendre cette nuit").
-            if found is not None and found.level != "watch" \
-                    and (earlier is None or earlier[1] == "watch") \
-                    and (earlier_match is None or earlier_match.level == "watch"):
-                return ([clear_reply(found.category, load_lexicon().prepare(joined)),
-                         self.escalate_action],
-                        f"{found.category}:{found.level}:context")
             if earlier is not None and _risk_source(users[-2]) == FRAGMENT and risk is None:
                 # The end of a cut sentence that a reader worried about: its own
                 # reading, even a weak one, is asked about ("le petit d'en face
@@ -351,6 +348,32 @@ class RiskPolicy(UntrainedPolicy):
             if isinstance(events[index], SessionStarted):
                 return events[index:]
         return events
+
+    def _clear_together(self, users: List[Any], needs_both: bool = False
+                        ) -> Optional[Tuple[List[str], str]]:
+        """A risk clear only on the last two messages read together.
+
+        The first half alone was nothing, or only worrying (asked about: "je
+        crois que je vais me" / "pendre cette nuit"). ``needs_both``: not when
+        the last message's own words already match (its reading, doubted by
+        the readers, stands: "appelez le samu j'ai perdu au tarot").
+        """
+        if len(users) < 2:
+            return None
+        if needs_both:
+            own = load_lexicon().match(users[-1].text or "")
+            if own is not None and own.level != "watch":
+                return None
+        joined = f"{users[-2].text or ''} {users[-1].text or ''}"
+        found = load_lexicon().match(joined)
+        earlier = _risk(users[-2])
+        earlier_match = load_lexicon().match(users[-2].text or "")
+        if found is not None and found.level != "watch" \
+                and (earlier is None or earlier[1] == "watch") \
+                and (earlier_match is None or earlier_match.level == "watch"):
+            return ([clear_reply(found.category, load_lexicon().prepare(joined)),
+                     self.escalate_action], f"{found.category}:{found.level}:context")
+        return None
 
     @staticmethod
     def _last_question(session: List[Any]) -> Optional[str]:

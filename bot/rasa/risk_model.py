@@ -84,6 +84,11 @@ def _mean_vector(prepared: str) -> Optional[np.ndarray]:
     return np.mean(known, axis=0) if known else None
 
 
+# A risky turn shorter than this ("non", "oui", "non pas vraiment") answers a
+# question: its risk is the question's, not its words'.
+CONTEXT_BOUND_WORDS = 4
+
+
 def written_examples(names: List[str], holdout: List[str]) -> List[Tuple[str, str]]:
     """Written messages as (text, intent) pairs, leaving out the lines whose
     ``file`` starts with a ``holdout`` prefix.
@@ -91,8 +96,8 @@ def written_examples(names: List[str], holdout: List[str]) -> List[Tuple[str, st
     JSON lines: a message (``text``; ``risk`` and ``category`` when it was
     written as risk or harmless, none for an everyday message to the companion)
     or a conversation (``turns``; when ``risk``, the turn ``first_risky_turn``
-    is the risk and the turns before it are harmless; the turns after it are not
-    labelled).
+    is the risk, unless it is a short answer whose risk is its question's, and
+    the turns before it are harmless; the turns after it are not labelled).
     """
     pairs: List[Tuple[str, str]] = []
     for name in names:
@@ -107,7 +112,10 @@ def written_examples(names: List[str], holdout: List[str]) -> List[Tuple[str, st
                 turns = [str(t) for t in item["turns"]]
                 due = int(item.get("first_risky_turn") or 0) if item.get("risk") else len(turns)
                 pairs.extend((turn, NONE) for turn in turns[:due])
-                if item.get("risk") and due < len(turns):
+                if item.get("risk") and due < len(turns) \
+                        and len(turns[due].split()) >= CONTEXT_BOUND_WORDS:
+                    # "non" to "Êtes-vous en sécurité ?" is a risk only there: a
+                    # short answer is not learnt as risk out of its question
                     pairs.append((turns[due], risk))
             else:
                 pairs.append((str(item["text"]), risk if item.get("risk") else NONE))

@@ -846,3 +846,24 @@ async def test_a_day_told_the_message_before_is_the_day_of_the_hour(domain):
     await _run_form(domain, after)
     assert after.get_slot("call_at") == datetime(2026, 11, 25, 16, 30,
                                                  tzinfo=PARIS).isoformat()
+
+
+async def test_after_a_booking_another_hour_refused_keeps_it_and_instead_moves_it(
+        sync_redis, prefix):
+    talk = await _booked(sync_redis, prefix, "demain 9h30")
+    kept = CollectingDispatcher()
+    await ActionAmendCall().run(kept, _tracker(
+        talk.sender, "Not 8:30, I take my kids to school then", "nlu_fallback",
+        form_open=False), {})
+    assert [m["response"] for m in kept.messages] == ["utter_call_kept"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-26 09:30"
+    events = await ActionAmendCall().run(CollectingDispatcher(), _tracker(
+        talk.sender, "Sorry, cancel Friday, can we do Sunday 4 pm instead?", "cancel_call",
+        form_open=False), {})
+    assert events[-1] == FollowupAction("call_form")
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-26 09:30"
+    moved = await ActionCancelCall().run(CollectingDispatcher(), _tracker(
+        talk.sender, "Sorry, cancel Friday, can we do Sunday 4 pm instead?", "cancel_call",
+        form_open=False), {})
+    assert moved[-1] == FollowupAction("call_form")
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-26 09:30"

@@ -408,8 +408,11 @@ def test_a_conversation_teaches_its_turns_up_to_the_risky_one(tmp_path, monkeypa
 
     from bot.rasa import risk_model
 
-    lines = [{"turns": ["bonjour", "j'ai mal dormi", "je veux mourir", "oui"], "risk": True,
-              "category": "suicide", "first_risky_turn": 2, "file": "b/scenarios.jsonl"},
+    lines = [{"turns": ["bonjour", "j'ai mal dormi", "je veux mourir ce soir", "oui"],
+              "risk": True, "category": "suicide", "first_risky_turn": 2,
+              "file": "b/scenarios.jsonl"},
+             {"turns": ["Je ne sais pas", "non"], "risk": True, "category": "violence",
+              "first_risky_turn": 1, "file": "b/scenarios.jsonl"},
              {"turns": ["bonsoir", "bonne nuit"], "risk": False, "category": None,
               "first_risky_turn": None, "file": "b/scenarios.jsonl"},
              {"text": "je voudrais un appel demain", "intent": "schedule_call",
@@ -418,7 +421,8 @@ def test_a_conversation_teaches_its_turns_up_to_the_risky_one(tmp_path, monkeypa
     written.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     monkeypatch.setattr(risk_model, "PROJECT_ROOT", tmp_path)
     assert risk_model.written_examples(["written.jsonl"], []) == [
-        ("bonjour", "none"), ("j'ai mal dormi", "none"), ("je veux mourir", "risk_suicide"),
+        ("bonjour", "none"), ("j'ai mal dormi", "none"),
+        ("je veux mourir ce soir", "risk_suicide"), ("Je ne sais pas", "none"),
         ("bonsoir", "none"), ("bonne nuit", "none"), ("je voudrais un appel demain", "none")]
 
 

@@ -47,7 +47,10 @@ from tools import eval_independent as ev
 # 23 left out of its training: recall 0.938 (clear band 0.838), critical 0.986,
 # right number 0.935, false alarms 0.054 (clear band 0.038), scenarios 39/41 on
 # time, harmless scenarios escalated 11/41; intent accuracy 0.907 (a few long
-# everyday messages asked about), fallback 0.021; bookings unchanged.
+# everyday messages asked about), fallback 0.021; bookings unchanged. Eighth (a
+# short answer not learnt as risk; two messages read together; batch 25's booking
+# rules): recall 0.941, critical 0.986, right number 0.938, false alarms 0.050,
+# scenarios 38/41 on time, harmless escalated 10/41; bookings right 83/88.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
@@ -55,12 +58,12 @@ FLOORS = {
     "recall": 0.93,
     "critical_recall": 0.97,
     "right_number": 0.925,
-    "false_alarms_max": 0.062,
+    "false_alarms_max": 0.058,
     "scenario_on_time": 0.90,
-    "harmless_scenarios_escalated_max": 13,
+    "harmless_scenarios_escalated_max": 12,
     "intent_accuracy": 0.895,
     "fallback_max": 0.03,
-    "booking_right": 0.91,
+    "booking_right": 0.92,
     "booking_cancelled": 0.96,
     "booking_refused_max": 1,
 }
