@@ -51,6 +51,16 @@ class Chat:
             update["update_id"] = update_id
         return self.post(update)
 
+    def press(self, data):
+        """Press an inline button carrying ``data``; the callback query's id."""
+        query_id = uuid.uuid4().hex[:10]
+        update = self._base(callback_query={
+            "id": query_id, "chat_instance": "ci", "data": data,
+            "from": {"id": self.chat_id, "is_bot": False, "first_name": "Jeanne"},
+            "message": self._message(text="Bienvenue")})
+        assert self.post(update).status_code == 200
+        return query_id
+
     def calls(self, method="sendMessage"):
         return [c["params"] for c in requests.get(f"{self.api}/_calls", timeout=10).json()
                 if c["method"] == method
@@ -87,12 +97,7 @@ def test_start_opens_with_the_consent_question_as_buttons(tg):
 def test_a_button_press_is_answered_and_mapped(tg, servers, sync_redis, prefix):
     tg.say("/start")
     tg.replies(1)
-    query_id = uuid.uuid4().hex[:10]
-    update = tg._base(callback_query={
-        "id": query_id, "chat_instance": "ci", "data": "/opt_in",
-        "from": {"id": tg.chat_id, "is_bot": False, "first_name": "Jeanne"},
-        "message": tg._message(text="Bienvenue")})
-    assert tg.post(update).status_code == 200
+    query_id = tg.press("/opt_in")
     tg.replies(2)
     answered = [c for c in requests.get(f"{servers['telegram']}/_calls", timeout=10).json()
                 if c["method"] == "answerCallbackQuery"]
@@ -154,12 +159,7 @@ def test_broken_updates_never_fail(tg, body):
 def test_a_lost_button_answer_is_tried_again(tg, servers):
     requests.post(f"{servers['telegram']}/_fail",
                   json={"method": "answerCallbackQuery", "count": 1, "status": 502}, timeout=5)
-    query_id = uuid.uuid4().hex[:10]
-    update = tg._base(callback_query={
-        "id": query_id, "chat_instance": "ci", "data": "/opt_in",
-        "from": {"id": tg.chat_id, "is_bot": False, "first_name": "Jeanne"},
-        "message": tg._message(text="Bienvenue")})
-    assert tg.post(update).status_code == 200
+    query_id = tg.press("/opt_in")
     answered = [c for c in requests.get(f"{servers['telegram']}/_calls", timeout=10).json()
                 if c["method"] == "answerCallbackQuery"]
     assert [c["params"]["callback_query_id"] for c in answered].count(query_id) == 1
