@@ -329,7 +329,7 @@ _CANCEL_RE = re.compile(
     r"besoin|la peine|cette fois|d appel)|plus besoin|(?:n ai|j ai) (?:donc |plus |vraiment )?"
     r"besoin de rien|(?:c est |ce n est )?plus la peine|"
     r"je (?:vous )?(?:re)?contacterai|"
-    r"je (?:vous )?rappellerai|je (?:vous )?(?:re)?dirai|je (?:vous )?(?:re)?ecrirai|"
+    r"je (?:vous )?rappellerai\b|je (?:vous )?(?:re)?dirai\b|je (?:vous )?(?:re)?ecrirai\b|"
     r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
     r"(?:je )?retire (?:ma|la|notre) demande|"
     # "je dois me décommander", "ce ne sera pas nécessaire finalement", "on laisse
@@ -1249,6 +1249,15 @@ def read_at(text: str, now: datetime) -> Proposal:
             for earlier in reversed(clauses[:clauses.index(main)] if same else calls[:-1]):
                 if earlier.hour is not None and (same or earlier.day in (None, day)):
                     hour, guessed = earlier.hour, earlier.guessed
+                    break
+        elif hour is None and relative is None and part is not None:
+            # "mercredi, trois heures moins le quart. L'après-midi bien sûr !": the
+            # part of the day says which of the hour just told
+            for earlier in reversed(calls[:-1]):
+                if earlier.hour is not None and earlier.day in (None, day) and dtime(
+                        earlier.hour.hour, earlier.hour.minute // 30 * 30) \
+                        in _PART_SPAN.get(part, ()):
+                    hour, part, guessed = earlier.hour, None, False
                     break
     if day is not None:
         # "je voulais dire le 13, le dimanche": a date told beside a bare weekday,

@@ -1117,3 +1117,13 @@ def test_a_date_named_for_something_else_does_not_take_the_call():
                  "bénévole m'appelle le lendemain de ce rendez-vous, à 16 heures", NOW,
                  "Europe/Paris")
     assert str(after.day) == "2026-11-28" and after.hour.hour == 16
+
+
+def test_an_hour_said_then_its_part_of_the_day_and_i_would_say():
+    reading = read("Pour mercredi, je dirais trois heures moins le quart. L'après-midi bien "
+                   "sûr !", NOW, "Europe/Paris")
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == "2026-12-02 14:45"
+    assert not reading.refused_hours and not reading.cancel and not reading.guessed
+    other = read("mercredi 10h. l'après-midi plutôt", NOW, "Europe/Paris")
+    assert other.hour is None and other.part is not None
+    assert read("je vous dirai", NOW, "Europe/Paris").cancel
