@@ -127,6 +127,13 @@ def _said_next_week(tracker: Tracker, messages: int = 6) -> bool:
     return any(WEEK_AHEAD_RE.search(normalise(t)) for t in texts[-messages:])
 
 
+def _moved(reading: Proposal, text: str) -> bool:
+    """A cancel that puts the call at another hour in so many words ("cancel
+    Friday, can we do Sunday 4 pm instead?"): the call moves.
+    """
+    return reading.positive and reading.hour is not None and moves_the_call(text)
+
+
 def _only_the_call(tracker: Tracker, reading: Proposal) -> bool:
     """"laissez tomber" read as STOP: the call is called off, not every message.
 
@@ -384,9 +391,9 @@ class ActionCancelCall(Action):
     ) -> List[Dict[Text, Any]]:
         """A new moment moves the call; else cancel, and ask for another unless called off."""
         tz_name = await person_timezone(tracker.sender_id)
-        reading = read(_text(tracker), clock.now(), tz_name)
         text = _text(tracker)
-        if reading.positive and reading.hour is not None and moves_the_call(text) or \
+        reading = read(text, clock.now(), tz_name)
+        if _moved(reading, text) or \
                 reading.positive and not (explicit_cancel(text) and not reading.asked):
             # "finalement jeudi plutôt" and "cancel Friday, can we do Sunday 4 pm
             # instead?" move the call; "je préfère annuler, ma sœur m'a appelée
@@ -457,7 +464,8 @@ class ActionAmendCall(Action):
         folded = text.lower()
         if intent == "change_checkin_time" and any(w in folded for w in CHECKIN_WORDS):
             return [FollowupAction("action_change_checkin_time")]
-        reading = read(text, clock.now(), await person_timezone(tracker.sender_id))
+        tz_name = await person_timezone(tracker.sender_id)
+        reading = read(text, clock.now(), tz_name)
         if intent in AMEND_EXPLICIT_ONLY:
             if explicit_cancel(text):
                 await _call_off(dispatcher, tracker)
@@ -479,8 +487,7 @@ class ActionAmendCall(Action):
                 await _call_off(dispatcher, tracker)
                 return RESET
             return [FollowupAction("action_opt_out")]  # STOP is always honoured
-        moved = reading.positive and reading.hour is not None and moves_the_call(text)
-        if explicit_cancel(text) and not moved and (not reading.asked or (
+        if explicit_cancel(text) and not _moved(reading, text) and (not reading.asked or (
                 reading.day is not None and reading.day in reading.refused_days)):
             # "je préfère annuler, ma sœur m'a téléphoné ce matin": the moment is
             # told, not asked for; the call is called off ("l'appel de samedi c'est
@@ -495,8 +502,7 @@ class ActionAmendCall(Action):
         if reading.refused_hours and not reading.positive:
             # "Not 8:30, I take my kids to school then" after 9:30 was booked: an
             # hour refused that is not the call's keeps the call
-            booked = await _booked_context(tracker.sender_id,
-                                           await person_timezone(tracker.sender_id))
+            booked = await _booked_context(tracker.sender_id, tz_name)
             if booked.hour is not None and booked.hour not in reading.refused_hours:
                 dispatcher.utter_message(response="utter_call_kept")
                 return []
