@@ -713,7 +713,7 @@ def _misspelt_weekdays(folded: str) -> str:
 
 
 _HOUR_RE = re.compile(
-    r"\b(\d{1,2})\s*(?:h|heures?|:)\s*(\d{2})?\b(?!\s*(?:jours?|semaines?|mois))"
+    r"\b(\d{1,2})\s*(?:h|heures?|:(?=\s*\d{2}))\s*(\d{2})?\b(?!\s*(?:jours?|semaines?|mois))"
 )
 _VERS_RE = re.compile(r"\b(?:vers|pour|a partir de) (\d{1,2})\b(?!\s*(?:er\b|/|\d|jours?|"
                       r"semaines?|mois|" + "|".join(MONTHS) + r"))")
@@ -722,7 +722,7 @@ _IN_RE = re.compile(
     r"jours?|semaines?)\b"
 )
 _DAY_OF_MONTH_RE = re.compile(
-    r"\b(?:le |ce )?(\d{1,2})(?:er)?(?: (" + "|".join(MONTHS) + r"))?\b(?!\s*[/:h])"
+    r"\b(?:le |ce )?(\d{1,2})(?:er)?(?: (" + "|".join(MONTHS) + r"))?\b(?!\s*(?:[/h]|:\s*\d))"
 )
 _NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
             "huit": 8, "quinze": 15}

@@ -1127,3 +1127,13 @@ def test_an_hour_said_then_its_part_of_the_day_and_i_would_say():
     other = read("mercredi 10h. l'après-midi plutôt", NOW, "Europe/Paris")
     assert other.hour is None and other.part is not None
     assert read("je vous dirai", NOW, "Europe/Paris").cancel
+
+
+def test_a_colon_after_a_date_is_not_an_hour():
+    # NOW is Wednesday 25 November: "samedi 5" is 5 December
+    reading = read("le samedi 5 : vers midi", NOW, "Europe/Paris")
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == "2026-12-05 12:00"
+    clock = read("samedi 14:30", NOW, "Europe/Paris")
+    assert clock.hour.strftime("%H:%M") == "14:30"
+    spaced = read("samedi à 9 : 30", NOW, "Europe/Paris")
+    assert spaced.hour.strftime("%H:%M") == "09:30"
