@@ -488,10 +488,14 @@ class ActionAmendCall(Action):
                 return RESET
             return [FollowupAction("action_opt_out")]  # STOP is always honoured
         if explicit_cancel(text) and not _moved(reading, text) and (not reading.asked or (
-                reading.day is not None and reading.day in reading.refused_days)):
+                reading.day is not None and reading.day in reading.refused_days) or (
+                reading.day is None and reading.hour is None
+                and not moves_the_call(text))):
             # "je préfère annuler, ma sœur m'a téléphoné ce matin": the moment is
             # told, not asked for; the call is called off ("l'appel de samedi c'est
-            # plus la peine, vous pouvez l'enlever": the day named is the one off).
+            # plus la peine, vous pouvez l'enlever": the day named is the one off;
+            # "non, oubliez, je vais profiter de ma matinée libre": a part of the
+            # day told, no day nor hour asked).
             await _call_off(dispatcher, tracker)
             return RESET
         if reading.positive:

@@ -209,6 +209,9 @@ def _until(text: str) -> Optional[dtime]:
 
 
 _CALL_HOURS = tuple(dtime(h, m) for h in range(8, 21) for m in (0, 30))
+# "dimanche je travaille chez une dame de 9 à 16": a window of hours on a day
+_DAY_WINDOW_RE = re.compile(r"\b(?:de|entre) (\d{1,2}) ?h?(?:\d{2})? (?:a|et|jusqu a) "
+                            r"(\d{1,2}) ?h?(?:\d{2})?\b(?! ?(?:ans?|euros?|jours?|kg|km)\b)")
 # The hours a part of the day told ("le 24 au soir") spans, to tie an hour to it.
 _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 30))
               for part, first, last in ((dtime(10, 0), 6, 12), (dtime(11, 0), 10, 12),
@@ -295,7 +298,7 @@ _HARMLESS_PAS_RE = re.compile(
     r"d ici|beaucoup|trop))?\b(?! (?:avant|apres|le|la|ce|cet|cette|entre))")
 _CALL_RE = re.compile(
     r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|apel|rappel|telephon|parl|sappel)|\bappelez|"
-    r"\brappelez|\bsappel|\bsapel|\bappel(?:le|les|lez)? (?:moi|nous)|\bappel\b|"
+    r"\brappelez|\bsappel|\bsapel|\br?app?ell?(?:e|es|ez)? (?:moi|nous)|\bappel\b|"
     r"\bcoup de fil|\blibre|\bdispo|\bconvien|"
     # "lundi 7 à 20h30, ce n'est pas trop tard pour vos bénévoles ?": a call with them
     r"\b(?:pour|avec) (?:vos|votre|un|une|le|la|les) (?:benevoles?|ecoutante?s?)\b|"
@@ -305,6 +308,9 @@ _CALL_RE = re.compile(
     r"\bca me va|\bok\b|\bplutot|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
+    # "j'aimerais bien un bénévole dimanche à 11h"
+    r"\b(?:aimerais|aimerai|voudrais|voudrai|souhaiterais|souhaite|veux|voulais)"
+    r"(?: bien| beaucoup)? (?:parler a |parler avec )?(?:un|une) (?:benevole|ecoutante?)\b|"
     # "c'est bien mardi à 14h ?": a question about something else
     r"\bc est bien\b(?! (?:le |la |a |au )?(?:\d|demain|ce |cet |cette |"
     + "|".join(WEEKDAYS) + r"))|\bc est bon\b(?! j ai deja)|\bparfait\b|\bca passe\b|"
@@ -312,6 +318,8 @@ _CALL_RE = re.compile(
     r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*|\blapp?el\w*|"
     r"\bparler (?:a|au|aux|avec)\b|\b(?:re)?mett(?:ez|re)\b|\bdisons\b|"
     r"\b(?:faire|faites|fais) (?:moi |nous )?(?:appeler|telephoner|rappeler)\b|"
+    # "onze heures, c'est un peu juste ; décalons à quatorze heures"
+    r"\b(?:decal|report|repouss|avanc)(?:ons|ez|er)\b|"
     # "non samedi c mieux", "le lendemain ça irait mieux", "on dit demain 18h30"
     r"\bc (?:est )?mieux\b|\bca irait mieux\b|\bon dit\b|"
     # "elle m'a dit dimanche 13 à midi": the moment of the person to be called
@@ -331,7 +339,18 @@ _CANCEL_RE = re.compile(
     r"je (?:vous )?(?:re)?contacterai|"
     r"je (?:vous )?rappellerai\b|je (?:vous )?(?:re)?dirai\b|je (?:vous )?(?:re)?ecrirai\b|"
     r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
-    r"(?:je )?retire (?:ma|la|notre) demande|"
+    # "ok merci jvais voir" (never "je vais voir ma fille")
+    r"(?:je|j) ?vais (?:voir|y reflechir|reflechir)(?= *(?:$|[,.;!?]| merci\b))|je verrai\b|"
+    r"(?:je )?retir\w* (?:ma|la|notre) demande|"
+    # "rayez-moi pour samedi", "zappez mercredi", "je me suis ravisée... n'en tenez pas
+    # compte", "ça sert à rien en fait laissez", "bon on va dire non en fait", "je
+    # préfère pas en fait tant pis", "gardez plutôt ce créneau pour quelqu'un d'autre"
+    r"\braye[rz]?\b|\bzapp?(?:e|ez|er)\b|\bravise\w*|\bn en (?:tenez|tiens) pas compte\b|"
+    r"\bne (?:tenez|tiens) pas compte\b|"
+    r"\bca (?:ne )?sert a rien(?= *(?:$|[,.;!?]| en fait| finalement| laiss\w*))|"
+    r"\bon va dire non\b|\bje (?:ne )?prefere pas(?= *(?:$|[,.;!?]| en fait| finalement| merci| "
+    r"tant pis))|\ben fait laiss(?:e|ez)\b|"
+    r"\bgardez (?:plutot )?(?:ce|le|mon|cet) (?:creneau|appel|moment|horaire) pour\b|"
     # "je dois me décommander", "ce ne sera pas nécessaire finalement", "on laisse
     # pour cette fois", "suprimer le rdv", "anuller lundi"
     # "laissez c'est inutile, mon fils est passé" (never "je me sens inutile")
@@ -350,6 +369,8 @@ _CANCEL_RE = re.compile(
     # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
     r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
     r"(?:retire|enleve|supprime)[rz]? (?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
+    # "Supprimez-le, je me suis trompée de semaine": the call just talked about
+    r"^(?:(?:ah|oh|bon|non|euh) )*(?:supprim|retir|enlev|eff?ac)(?:ez|e|er) (?:le|la)\b|"
     # "l'appel de samedi, il faut l'enlever"
     r"(?:appel|rdv|rendez vous)\b[^.?!]{0,40}\b(?:l|le) (?:enlever|retirer|supprimer|annuler|"
     r"decommander)\b|"
@@ -372,9 +393,11 @@ _ACCEPT_RE = re.compile(
 _ANY_TIME_RE = re.compile(
     r"\b(?:l heure que vous voulez|l heure qui vous (?:va|arrange|convient)|quand vous voulez|"
     r"comme vous (?:voulez|voudrez|preferez|jugez|le sentez)|comme tu veux|quand tu veux|"
-    r"peu importe|n importe (?:quand|quelle heure)|a votre convenance|ce que vous voulez|"
+    r"peu importe|n importe (?:quand|quelle heure|quel jour)|a votre convenance|ce que vous voulez|"
     r"ce qui vous arrange|je m adapte|"
     r"ca m est egal|m est egale?|peu m importe|ca m importe peu|toute la journee|"
+    # "L'heure, je m'en fiche, je ne bouge pas de chez moi"
+    r"(?:l heure|le jour|l horaire),? (?:je m en fiche|je m en moque|ca m est egal)|"
     r"je suis toujours la|a toute heure)\b")
 _DELEGATED_RE = re.compile(
     r"\b(?:choisissez|choisis|c est vous qui (?:voyez|choisissez|decidez)|faites comme vous "
@@ -525,6 +548,10 @@ ENGLISH_WORDS = (
      r"(?!(?:time|free|nothing|no|some|all|any)\b)(?=\w)", "j ai le "),
     (r"\bi (?:go|m going|am going|ll go|will go|ll be|will be|m) (?:to|at) (?:the )?(?=\w)",
      "je vais au "),
+    # "11 in the morning is good", "half two in the afternoon"
+    (r"\b(\d{1,2})(?:[:.](\d{2}))? in the morning\b", lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
+    (r"\b(\d{1,2})(?:[:.](\d{2}))? in the (?:afternoon|evening)\b",
+     lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
     (r"\b(\d{1,2}) ?o ?clock\b", r"\1h"),
     (r"\b(\d{1,2}) (?=(?:is|works|would|o clock|ok|okay|fine)\b)", r"\1h "),
     (r"\b(?:the )?day after tomorrow\b", "apres demain"),
@@ -558,6 +585,9 @@ ENGLISH_WORDS = (
     (r"\bnot (?:at )?(\d{1,2})\b(?![:h/\d]|\.\d)", r"pas a \1h"), (r"\bcancel\b", "annule"),
     (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
     (r"\bnever mind\b|\bforget it\b", "laissez tomber"),
+    # "Actually I changed my mind, I don't want the call"
+    (r"\bi (?:don ?t|do not) want (?:the |a |any |this |that )?(?:call|phone call)\b",
+     "je ne veux pas d appel"),
     # "my son is coming, no need call"
     (r"\bno (?:more )?need(?: (?:to|for|of|the|a))*(?: call\w*| phone| it)?\b|"
      r"\bdon ?t need (?:the |a |to )?call\w*\b|\bnot need (?:the |a )?call\w*\b", "plus besoin"),
@@ -577,6 +607,11 @@ _STREET_NUMBER_RE = re.compile(
     r"quai|cours|square|residence|cite)\b")
 
 
+def _word_hour(match: "re.Match[str]") -> str:
+    """"plutôt dix" -> "plutot a 10h"."""
+    return f"{match.group(1)} a {HOUR_WORDS[match.group(2)]}h"
+
+
 @lru_cache(maxsize=512)
 def normalise(text: str) -> str:
     """Folded text with SMS spelling, hours in words and service numbers rewritten.
@@ -592,7 +627,8 @@ def normalise(text: str) -> str:
     folded = re.sub(r"(?:\+ ?33 ?|\b0)[1-9](?:[ .]?\d{2}){4}\b", " numero de telephone ", folded)
     # Dictated messages spell their punctuation ("après-demain virgule le matin").
     folded = re.sub(r" virgule\b", ",", folded)
-    folded = re.sub(r" point (?=(?:merci|a la ligne|final)\b)| point$", ". ", folded)
+    folded = re.sub(r" point (?=(?:merci|a la ligne|final|non|ah|oh|euh|mais|alors|donc)\b)"
+                    r"| point$", ". ", folded)
     folded = _misspelt_weekdays(folded)
     for english, french in ENGLISH_WORDS:
         folded = re.sub(english, french, folded)
@@ -604,6 +640,12 @@ def normalise(text: str) -> str:
         folded = re.sub(rf"(?<!dans )(?<!pendant )(?<!parle )(?<!durant )(?<!depuis )"
                         rf"(?<!bonne )(?<!plus d )(?<!moins d )(?<!attendu )\b{word} heures?\b",
                         f"{number}h", folded)
+    # "Samedi à neuf heures ? Non, plutôt dix.": the hour corrected, its word left out
+    folded = re.sub(r"\b(plutot|disons|mettons) (?:a |vers )?(huit|neuf|dix|onze|quatorze|quinze|"
+                    r"seize|dix sept|dix huit|dix neuf)\b(?= *(?:$|[,.;!?]|si\b|svp\b|merci\b))",
+                    _word_hour, folded)
+    folded = re.sub(r"\b(plutot|disons|mettons) (?:a |vers )?([89]|1\d|20)"
+                    r"(?= *(?:$|[,.;!?]|si\b|svp\b|merci\b))", r"\1 a \2h", folded)
     for word, minutes in sorted(MINUTE_WORDS.items(), key=lambda kv: -len(kv[0])):
         folded = re.sub(rf"\b(\d{{1,2}})h {word}\b(?! (?:minutes?|min|jours?|ans?)\b)",
                         rf"\g<1>h{minutes:02d}", folded)
@@ -613,7 +655,10 @@ def normalise(text: str) -> str:
     folded = re.sub(r"\bmidi moins (?:le )?quart\b", "11h45", folded)
     folded = re.sub(r"\bmidi et quart\b", "12h15", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? moins (?:le )?quart\b",
-                    lambda m: f"{int(m.group(1)) - 1}h45", folded)
+                    lambda m: f"{(int(m.group(1)) - 1) or 12}h45", folded)
+    # "à une heure moins le quart plutôt qu'à midi": midi is the hour left
+    folded = re.sub(r"\bplutot (?:qu a|que|qu au) (midi|\d{1,2}h\d{0,2})", r"plutot, pas a \1",
+                    folded)
     # "le bus à 9h moins 10": 8h50 (not the 10th)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? moins (5|10|20|25)\b(?! ?(?:h|jours?|ans?)\b)",
                     lambda m: f"{int(m.group(1)) - 1}h{60 - int(m.group(2)):02d}", folded)
@@ -624,6 +669,17 @@ def normalise(text: str) -> str:
     folded = _SERVICE_RE.sub(" numero de service ", folded)
     folded = _BIG_SERVICE_RE.sub(" numero de service ", folded)
     folded = _QUANTITY_RE.sub(r"plusieurs \2", folded)
+    # "friday 9.30", "demain à 14.15": an hour written with a dot (not a price)
+    folded = re.sub(r"\b(a|vers|pour|demain|aujourd hui|" + "|".join(WEEKDAYS)
+                    + r") (\d{1,2})\.([0-5]\d)\b(?! ?(?:euros?|e\b|kg|km|%))", r"\1 \2h\3", folded)
+    # "rappelez-moi à 14h30, là je suis dans le bus, je peux pas parler": now, not then
+    folded = re.sub(r"\b(?:je|j) ?(?:ne )?(?:peux|peut|pe) pas (?:parler|repondre|decrocher)"
+                    r"(?: (?:maintenant|la|pour l instant|tout de suite))?\b", " ", folded)
+    # "non pas vendredi samedi" (dictated): the day refused, then the one asked
+    folded = re.sub(r"\bpas (" + "|".join(WEEKDAYS) + r") (" + "|".join(WEEKDAYS) + r")\b",
+                    r"pas \1, \2", folded)
+    # "ma voisine m'invite ce samedi-là": the day already said
+    folded = re.sub(r"\bce (?:" + "|".join(WEEKDAYS) + r") la\b", "ce jour la", folded)
     # "je viens de me rappeler que lundi...": remembering, not a call back
     folded = _REMEMBER_RE.sub(" me souviens ", folded)
     return re.sub(r"\s+", " ", folded).strip()
@@ -1092,6 +1148,10 @@ def _shift_minutes(match: "re.Match[str]") -> int:
     return -minutes if earlier else minutes
 
 
+_EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|mon|ma|mes) "
+                          r"[a-z ]{2,30}\b(?:de|d|a) \d{1,2}h")
+
+
 def read_at(text: str, now: datetime) -> Proposal:
     """Read a whole message about the moment of a call (``now``: in the person's timezone)."""
     # "décaler à vendredi", "plutôt à demain": a moment, not a farewell.
@@ -1189,6 +1249,16 @@ def read_at(text: str, now: datetime) -> Proposal:
                 pass  # the hour said next is asked for on that day
             elif clause.part is not None and clause.day is None:
                 refused_hours.extend(PART_HOURS.get(clause.part, ()))
+            elif clause.day is not None and not cancelled and _DAY_WINDOW_RE.search(clause.text):
+                # "dimanche je travaille de 9 à 16": those hours of that day only
+                span = _DAY_WINDOW_RE.search(clause.text)
+                first, last = (int(span.group(1)), int(span.group(2))) if span else (0, 0)
+                if 0 <= first < last <= 23:
+                    context_day = clause.day
+                    dated_refusals.extend((clause.day, h) for h in _CALL_HOURS
+                                          if dtime(first) <= h < dtime(last))
+                else:
+                    refused_days.append(clause.day)
             elif clause.day is not None:
                 refused_days.append(clause.day)
             continue
@@ -1233,7 +1303,12 @@ def read_at(text: str, now: datetime) -> Proposal:
             # "vous pouvez me téléphoner dimanche, sur le coup de midi ?": the hour
             # said just after, for the same day ("morning, 10am is good": within
             # the part of the day said).
-            for later in wished[wished.index(main) + 1:]:
+            following = wished[wished.index(main) + 1:]
+            if len([c for c in following if c.hour is not None]) > 1:
+                # "lundi 7, après le journal de vingt heures, donc à 20h45": the
+                # hour of the event told is not the call's when another follows
+                following = [c for c in following if not _EVENT_AT_RE.match(c.text)]
+            for later in following:
                 if part is not None and (later.hour is None
                                          or dtime(later.hour.hour, later.hour.minute // 30 * 30)
                                          not in _PART_SPAN.get(part, ())):

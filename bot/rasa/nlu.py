@@ -272,7 +272,17 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             and r.get("name") != "nlu_fallback"
         ]
         weak = (message.get("intent") or {}).get("confidence") or 0.0
-        if others and (others[0].get("confidence") or 0.0) >= self.demote_to_intent_at:
+        text = message.get("text") or ""
+        reading = read(text, clock.now(), load_settings().timezone)
+        if not (reading.cancel or reading.past) and (
+                (reading.positive and reading.asked)
+                or _WISH_FOR_A_CALL.search(normalise(text))):
+            # "pour l'appel lundi 7 à 10h45, à 10h j'ai l'infirmière pour la
+            # piqûre": the call asked for, which the booking reader understood
+            # (CallRequestReader left the message to this detector); "je voudrais
+            # un petit coup de fil, je ne bouge plus guère depuis ma chute"
+            best = {"name": "schedule_call", "confidence": 1.0}
+        elif others and (others[0].get("confidence") or 0.0) >= self.demote_to_intent_at:
             best = {"name": others[0]["name"], "confidence": others[0]["confidence"]}
         else:
             best = {"name": "nlu_fallback", "confidence": weak}
@@ -359,6 +369,13 @@ class RegisterDetector(_UntrainedComponent, EntityExtractorMixin):
 # A call asked of us in so many words; calling the 15 or the 17 is not one.
 _CALL_WORDS = re.compile(r"\b(?:r?appel\w*|telephon\w*|[sm]?app?el\w*|coup de fil|"
                          r"call me|phone me|ring me)\b")
+# A call wished for in so many words, with or without a moment.
+_WISH_FOR_A_CALL = re.compile(
+    r"\b(?:je voudrais|j aimerais|je souhaite\w*|je veux bien|ca me ferait plaisir d avoir|"
+    r"pourriez vous|pouvez vous|est ce que (?:quelqu un|qqn|vous) (?:peut|pouvez|pourrait))\b"
+    r"[^.?!]{0,25}\b(?:un (?:petit )?(?:coup de fil|appel|coup de telephone)\b(?! d[eu] )|"
+    r"qu on m appelle|qu (?:un|une) (?:benevole|ecoutante?|personne) m appelle|m appeler\b|"
+    r"me (?:telephoner|rappeler)\b|parler a (?:un|une) (?:benevole|ecoutante?))")
 # Words that only ever call a call off.
 _CALL_OFF = re.compile(r"\b(?<!ai )(?<!a )(?<!ont )(?<!ete )(?<!est )(?<!avons )(?<!avez )"
                        r"annul\w*|\boubli\w* (?:l |cet |mon |notre |le )?(?:appel|rdv|"
@@ -436,6 +453,12 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                 # "elle a reçu un appel hier vers 16h, c'était un de vos bénévoles ?":
                 # a call that was, not one asked for
                 _demote_call(message)
+                continue
+            if intent == "nlu_fallback" and _WISH_FOR_A_CALL.search(folded) \
+                    and not reading.cancel and not reading.past:
+                # "Je voudrais un petit coup de fil, je ne bouge plus guère de chez
+                # moi depuis ma chute": a call asked for, the moment to be agreed
+                _put_first(message, "schedule_call", 1.0)
                 continue
             told = intent == "schedule_call" and not reading.asked and others_call(folded)
             if (not reading.positive or reading.cancel or reading.past) and not told:

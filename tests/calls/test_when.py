@@ -1137,3 +1137,65 @@ def test_a_colon_after_a_date_is_not_an_hour():
     assert clock.hour.strftime("%H:%M") == "14:30"
     spaced = read("samedi à 9 : 30", NOW, "Europe/Paris")
     assert spaced.hour.strftime("%H:%M") == "09:30"
+
+
+@pytest.mark.parametrize("text", [
+    "Je me suis ravisée, voyez-vous. N'en tenez pas compte, je vous prie.",
+    "Je préfère donc retirer ma demande, en vous priant d'excuser ce contretemps.",
+    "Rayez-moi pour samedi, je vous prie.",
+    "zappez mercredi",
+    "Gardez plutôt ce créneau pour quelqu'un de plus seul que moi.",
+    "Actually I changed my mind, I don't want the call. Sorry!",
+    "ça sert a rien en fait laissez",
+    "bon on va dire non en fait",
+    "je préfère pas en fait tant pis",
+    "Supprimez-le, je me suis trompée de semaine.",
+    "ok merci jvais voir",
+])
+def test_cancellations_of_batch_28(text):
+    assert read(text, NOW, "Europe/Paris").cancel, text
+
+
+@pytest.mark.parametrize("text", [
+    "je vais voir ma fille samedi, appelez-moi dimanche à 10h",
+    "ça ne sert à rien de rester seule, appelez-moi demain à 15h",
+])
+def test_not_cancellations_of_batch_28(text):
+    reading = read(text, NOW, "Europe/Paris")
+    assert not reading.cancel and reading.hour is not None, text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # NOW is Wednesday 25 November 2026, 10:00
+    ("Samedi à neuf heures ? Non, plutôt dix.", "2026-11-28 10:00"),
+    ("samedi 9h? non plutot 10.", "2026-11-28 10:00"),
+    ("Appelez-moi demain à une heure moins le quart plutôt qu'à midi", "2026-11-26 12:45"),
+    ("Lundi 30, après le journal de vingt heures, donc à vingt heures quarante-cinq",
+     "2026-11-30 20:45"),
+    ("pls call me friday 9.30", "2026-11-27 09:30"),
+    ("Can a person phone me tomorrow? 11 in the morning is good. Not at 3 pm.",
+     "2026-11-26 11:00"),
+    ("rappelez moi aujourd'hui 14h30 la jsuis dans le bus 38 jpeux pas parler",
+     "2026-11-25 14:30"),
+    ("je voudrais un appel vendredi point non pas vendredi samedi virgule à onze heures",
+     "2026-11-28 11:00"),
+    ("Je voudrais bien qu'un bénévole m'appelle samedi à 10h. L'heure, je m'en fiche.",
+     "2026-11-28 10:00"),
+    ("Par contre j'aimerais bien un bénévole dimanche à 11h", "2026-11-29 11:00"),
+])
+def test_moments_of_batch_28(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.day is not None and reading.hour is not None, text
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected, text
+
+
+def test_a_busy_window_on_a_day_refuses_its_hours_not_the_day():
+    reading = read("dimanche je travaille chez une dame de 9 à 16, je fais le ménage",
+                   NOW, "Europe/Paris")
+    assert not reading.refused_days
+    assert "2026-11-29 10:00" in reading.refused_at and "2026-11-29 16:00" not in \
+        reading.refused_at
+    assert read("L'heure, je m'en fiche", NOW, "Europe/Paris").any_time
+    assert read("rappelle-moi de main à dix-huit heures", NOW, "Europe/Paris").asked
+    price = read("ça coûte 12.50 demain", NOW, "Europe/Paris")
+    assert price.hour is None

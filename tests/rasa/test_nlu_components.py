@@ -454,3 +454,34 @@ def test_a_changed_written_file_or_lexicon_retrains_the_reader(tmp_path, monkeyp
     assert second != first
     (lexicons / "risk_fr.yml").write_text("bands: {reading_ask: 0.8}\n", encoding="utf-8")
     assert SentenceRiskClassifier.fingerprint_addon(config) != second
+
+
+@pytest.mark.parametrize("text", [
+    "allô c'est madame Perrin, pour l'appel lundi 7 à onze heures moins le quart parce "
+    "qu'à dix heures j'ai l'infirmière qui passe pour la piqûre",
+    "Je voudrais un petit coup de fil, je ne bouge plus guère de chez moi depuis ma chute.",
+])
+def test_a_weak_risk_guess_on_a_call_request_gives_way_to_the_call(banded, text):
+    from bot.rasa.risk_model import READING
+
+    # DIET sure of a risk the sentence reader does not share: demoted, and the call
+    # asked for is what the message is (not the next everyday intent)
+    message = _message(text, intent="risk_medical", confidence=0.91,
+                       ranking=[{"name": "risk_medical", "confidence": 0.91},
+                                {"name": "health_minor", "confidence": 0.3}])
+    message.set(READING, {"category": "medical", "p": 0.05, "chunk": 0})
+    banded.process([message])
+    assert message.get("intent")["name"] == "schedule_call"
+    assert not _risk_entity(message)
+
+
+def test_a_weak_risk_guess_without_a_call_is_demoted_as_before(banded):
+    from bot.rasa.risk_model import READING
+
+    message = _message("j'ai fait une petite chute hier, rien de cassé", intent="risk_medical",
+                       confidence=0.91,
+                       ranking=[{"name": "risk_medical", "confidence": 0.91},
+                                {"name": "health_minor", "confidence": 0.6}])
+    message.set(READING, {"category": "medical", "p": 0.05, "chunk": 0})
+    banded.process([message])
+    assert message.get("intent")["name"] == "health_minor"
