@@ -68,6 +68,9 @@ FILLERS = r"\b(pardon|oups|zut|mince|euh|meme|vers|environ|aux alentours de|" \
 SMS_WORDS = (
     (r"\b(?:dem1|dm1|2m1|demin|dmain|dmn|dmai|demai)\b", "demain"),
     (r"\bapre ?demain\b", "apres demain"),
+    # "g le kiné à 16h", "g rdv": j'ai
+    (r"\bg (?=(?:le|la|les|l|un|une|mon|ma|mes|du|des|rdv|cours|taf|boulot|pas|plus|rien|"
+     r"besoin|oublie|eu|fait|dit|promis|piscine|kine|medecin|docteur)\b)", "j ai "),
     (r"\bl ?aprem\b|\blaprem\b|\blapres ?midi\b|\bl ?apre ?midi\b|\bapre ?midi\b|"
      r"\bapr midi\b", "l apres midi"),
     (r"\b(une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|\d{1,2}) heur\b",
@@ -519,9 +522,23 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_ENGLISH_NUMBERS = {w: i + 1 for i, w in enumerate(
+    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+     "twelve"))}
+
+
 # Simple English from people without French ("can you call me tomorrow at 3pm",
 # "make it 2pm instead"): only words French messages do not use.
 ENGLISH_WORDS = (
+    # "at half past two in the afternoon": the hour in words as digits
+    (r"\b(half past|quarter past|quarter to|at|around|about|by) (one|two|three|four|five|six|"
+     r"seven|eight|nine|ten|eleven|twelve)\b",
+     lambda m: f"{m.group(1)} {_ENGLISH_NUMBERS[m.group(2)]}"),
+    (r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (o ?clock|thirty|"
+     r"fifteen|forty five|pm|am)\b", lambda m: f"{_ENGLISH_NUMBERS[m.group(1)]} {m.group(2)}"),
+    (r"\b(\d{1,2}) thirty\b", r"\1:30"), (r"\b(\d{1,2}) fifteen\b", r"\1:15"),
+    (r"\b(\d{1,2}) forty five\b", r"\1:45"),
+    (r"\bhalf past (\d{1,2})\b", r"\1:30"), (r"\bquarter past (\d{1,2})\b", r"\1:15"),
     # "between 2 and 4pm", "between 5 and 7 in the evening": a window of hours
     (r"\bbetween (\d{1,2})(?: ?(?:am|pm))? and (\d{1,2})(?: ?(am|pm))?\b",
      lambda m: "entre {}h et {}h".format(
@@ -548,7 +565,7 @@ ENGLISH_WORDS = (
      r"(?!(?:time|free|nothing|no|some|all|any)\b)(?=\w)", "j ai le "),
     (r"\bi (?:go|m going|am going|ll go|will go|ll be|will be|m) (?:to|at) (?:the )?(?=\w)",
      "je vais au "),
-    # "11 in the morning is good", "half two in the afternoon"
+    # "11 in the morning is good", "half past two in the afternoon"
     (r"\b(\d{1,2})(?:[:.](\d{2}))? in the morning\b", lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
     (r"\b(\d{1,2})(?:[:.](\d{2}))? in the (?:afternoon|evening)\b",
      lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
@@ -678,6 +695,9 @@ def normalise(text: str) -> str:
     # "non pas vendredi samedi" (dictated): the day refused, then the one asked
     folded = re.sub(r"\bpas (" + "|".join(WEEKDAYS) + r") (" + "|".join(WEEKDAYS) + r")\b",
                     r"pas \1, \2", folded)
+    # "non 17h plutot g le kiné a 16h": "plutôt" ends the hour asked; the reason follows
+    folded = re.sub(r"\bplutot (?=(?:j ai|j avais|je suis|je serai|car|parce que|vu que)\b)",
+                    "plutot, ", folded)
     # "ma voisine m'invite ce samedi-là": the day already said
     folded = re.sub(r"\bce (?:" + "|".join(WEEKDAYS) + r") la\b", "ce jour la", folded)
     # "je viens de me rappeler que lundi...": remembering, not a call back
@@ -1148,6 +1168,7 @@ def _shift_minutes(match: "re.Match[str]") -> int:
     return -minutes if earlier else minutes
 
 
+_CORRECTS_RE = re.compile(r"\b(?:plutot|attendez|finalement|en fait|c est mieux)\b")
 _EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|mon|ma|mes) "
                           r"[a-z ]{2,30}\b(?:de|d|a) \d{1,2}h")
 
@@ -1290,11 +1311,14 @@ def read_at(text: str, now: datetime) -> Proposal:
                 # 19h ?": the evening told is the one the hour belongs to.
                 # "j'aimerais parler à la bénévole dans 3 jours, à 16 h": a bare
                 # hour goes on the clause just before.
+                corrects = bool(_CORRECTS_RE.search(main.text))
                 for earlier in reversed(wished[:wished.index(main)]):
                     if earlier.day is not None and hour is not None and (
                             (earlier.part is not None
                              and hour in _PART_SPAN.get(earlier.part, ()))
-                            or (earlier.hour is None and earlier.part is None)):
+                            or (earlier.hour is None and earlier.part is None)
+                            # "mercredi 9 à 11h non attendez, plutôt midi": that day
+                            or corrects):
                         day = earlier.day
                         break
                 else:

@@ -1199,3 +1199,26 @@ def test_a_busy_window_on_a_day_refuses_its_hours_not_the_day():
     assert read("rappelle-moi de main à dix-huit heures", NOW, "Europe/Paris").asked
     price = read("ça coûte 12.50 demain", NOW, "Europe/Paris")
     assert price.hour is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Could a volunteer call her on Friday the 27th at half past two in the afternoon?",
+     "2026-11-27 14:30"),
+    ("call me tomorrow at two thirty pm", "2026-11-26 14:30"),
+    ("half past 3 pm tomorrow please", "2026-11-26 15:30"),
+    ("call me friday at three o'clock in the afternoon", "2026-11-27 15:00"),
+])
+def test_english_hours_in_words(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected, text
+    assert not reading.guessed
+
+
+def test_a_correction_keeps_the_day_and_another_s_hour_is_refused():
+    # NOW is Wednesday 25 November 2026
+    fixed = read("mercredi deux décembre à onze heures non attendez midi plutôt midi c'est "
+                 "mieux", NOW, "Europe/Paris")
+    assert f"{fixed.day} {fixed.hour.strftime('%H:%M')}" == "2026-12-02 12:00"
+    kine = read("non 17h plutot g le kiné a 16h jlavai oublié", NOW, "Europe/Paris")
+    assert kine.hour.strftime("%H:%M") == "17:00"
+    assert [h.strftime("%H:%M") for h in kine.refused_hours] == ["16:00"]

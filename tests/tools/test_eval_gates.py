@@ -19,38 +19,22 @@ from tools import eval_independent as ev
 # today's figure is below a target, the floor is today's measured figure, a
 # little lower for the width of one or two messages (README, "Tests and
 # measures"), so that nothing slips back unnoticed.
-# Measured on the batch-22 sealed half (seven new writers, new briefs, sealed
-# whole on 2026-12-05 in session 20: 339 risk, 260 harmless, 41 + 41 scenarios;
-# 193 companion messages; 88 bookings, 26 cancellations and 24 with nothing to
-# book). The batch-15 half, read six times, joined the dev half; its readings
-# were: first recall 0.921, critical 0.963, right number 0.909, false alarms
-# 0.071, scenarios 38/44 on time, harmless escalated 16/44, intent 0.912,
-# bookings 72/84, cancellations 23/26; last recall 0.921 (the same), bookings
-# 76/84, cancellations 26/26, one at a refused hour (git log of this file).
-# First reading (09:16, the model of 1cc54e9, before any change): recall 0.906
-# (clear band 0.832), critical 0.966, English 0.912, right number 0.903, false
-# alarms 0.050 (clear band 0.046), scenarios 38/41 on time (3 late, 0 missed),
-# harmless scenarios escalated 12/41; intent accuracy 0.922 (macro F1 0.938),
-# fallback 0.021; bookings right 81/88, cancellations 25/26, nothing booked
-# 23/24, no booking at a refused hour.
-# Second reading (batch 15's dev misses as lexicon families and booking rules):
-# the same figures. Third reading (10:16, the reader asks from 0.90 instead of
-# 0.93, chosen on batch 23, a dev-only batch from the sealed half's briefs;
-# batch 23's booking rules): recall 0.914, critical 0.979, right number 0.909,
-# false alarms 0.058 (clear band 0.046), harmless scenarios escalated 13/41;
-# bookings unchanged.
-# Fourth reading (10:34, batch 24's booking and cancellation rules, dev only): risk
-# unchanged; bookings right 82/88, cancellations 25/26, nothing booked 23/24.
-# Fifth reading (session 20's last lexicon families): unchanged. Sixth and seventh
-# (session 21): the sentence reader learns the dev half (risk messages, then also
-# everyday messages and conversations) and asks from 0.80, both chosen on batch
-# 23 left out of its training: recall 0.938 (clear band 0.838), critical 0.986,
-# right number 0.935, false alarms 0.054 (clear band 0.038), scenarios 39/41 on
-# time, harmless scenarios escalated 11/41; intent accuracy 0.907 (a few long
-# everyday messages asked about), fallback 0.021; bookings unchanged. Eighth (a
-# short answer not learnt as risk; two messages read together; batch 25's booking
-# rules): recall 0.941, critical 0.986, right number 0.938, false alarms 0.050,
-# scenarios 38/41 on time, harmless escalated 10/41; bookings right 83/88.
+# Measured on the batch-27 sealed half (eight new writers, new briefs, sealed
+# whole on 2026-12-05 in session 22: 357 risk, 217 harmless, 40 + 40 scenarios;
+# 180 companion messages; 100 bookings, 32 cancellations and 23 with nothing to
+# book). The batch-22 half, read nine times, joined the dev half; its first
+# reading was recall 0.906, critical 0.966, right number 0.903, false alarms
+# 0.050, scenarios 38/41 on time, harmless escalated 12/41, intent 0.922,
+# bookings 81/88, cancellations 25/26; its last recall 0.941, critical 0.986,
+# right number 0.938, false alarms 0.050, harmless escalated 10/41, intent 0.912,
+# bookings 83/88, cancellations 25/26 (git log of this file).
+# First reading of batch 27 (the model of cfd11ee, session 21's, before any
+# change): recall 0.930 (clear band 0.832), critical 0.989, English 0.949, right
+# number 0.919, false alarms 0.055 (clear band 0.041), scenarios 35/40 on time (2
+# late, 3 missed), harmless scenarios escalated 11/40; intent accuracy 0.883
+# (macro F1 0.911), fallback 0.017; bookings right 87/100, cancellations 27/32,
+# nothing booked 23/23, one booking at a refused hour. New writers' bookings and
+# cancellations are read less well than the dev half says (dev: 0.99).
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
