@@ -64,6 +64,18 @@ FILLERS = r"\b(pardon|oups|zut|mince|euh|meme|vers|environ|aux alentours de|" \
           r"ca|va|marche|convient|et|ou|y|sur le coup de|pile|tapante?s?|please|genre|" \
           r"mettez|mettre|remettez|remettre)\b"
 
+
+def _moment_words(text: str) -> str:
+    """The words of a moment in a phrase ("de lundi à 14h" -> "lundi a 14h").
+
+    What something else called off leaves free, for "à cette heure-là" after it.
+    """
+    keep = {*WEEKDAYS, "demain", "a", "midi", "heure", "heures", "et", "demie", "quart",
+            "moins", "dix", "sept", "huit", "neuf", *HOUR_WORDS, *MINUTE_WORDS}
+    return " ".join(w for w in text.split()
+                    if w in keep or re.fullmatch(r"\d{1,2}(?:h\d{0,2})?", w))
+
+
 # SMS spelling and abbreviations, rewritten before reading (on folded text).
 SMS_WORDS = (
     (r"\b(?:dem1|dm1|2m1|demin|dmain|dmn|dmai|demai)\b", "demain"),
@@ -124,7 +136,7 @@ SMS_WORDS = (
      r"coiff\w*|visite|consultation|seance|kine\w*|dentiste|medecin|docteur|infirmi\w*|"
      r"cours|reunion|repas|sortie|voyage|train|billet|commande|courses?|club|atelier|"
      r"abonnement|livraison|taxi|ambulance|pedicure|podologue|ophtalmo\w*|prise de sang)\b"
-     r"[^.,;:!?|]{0,50}", " "),
+     r"([^.,;:!?|]{0,50})", lambda m: " , creneau " + _moment_words(m.group(1)) + " ,"),
     # The call kept in so many words: "on ne l'annule surtout pas", "j'ai failli
     # annuler mais non", "non pas que je veuille annuler", "pour annuler, on fait
     # comment ?"
@@ -221,7 +233,7 @@ _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 3
                                         (dtime(14, 0), 12, 16), (dtime(14, 30), 12, 19),
                                         (dtime(17, 0), 15, 20), (dtime(18, 0), 17, 24))}
 _CLAUSE_SPLIT = re.compile(
-    r"[,.;!?\n]+|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
+    r"[,.;!?\n]+|:(?!\s*\d)|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
     r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que|"
     r"disons|alors|enfin bref|bref|je voulais (?:vous )?dire que|est ce que|est ce qu|"
     # "...lundi vers dix heures et demie apres je vais au cimetiere": dictation
@@ -430,7 +442,7 @@ _CHECKIN_RE = re.compile(
     r"nouvel|demain|la semaine)))\b")
 _SAME_HOUR_RE = re.compile(r"\b(?:meme heure|a la meme heure|pareil pour l heure|"
                            r"(?:" + "|".join(WEEKDAYS) + r"|demain) pareil|"
-                           r"meme horaire)\b")
+                           r"meme horaire|a cette heure la|a cette heure ci|a cet horaire la)\b")
 _SAME_HOUR_AS_NOW_RE = re.compile(r"\bmeme heure (?:qu aujourd hui|que maintenant|"
                                   r"qu en ce moment|qu a present)\b")
 _WEEKDAY_WORD_RE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r")\b")
@@ -698,6 +710,8 @@ def normalise(text: str) -> str:
     # "non 17h plutot g le kiné a 16h": "plutôt" ends the hour asked; the reason follows
     folded = re.sub(r"\bplutot (?=(?:j ai|j avais|je suis|je serai|car|parce que|vu que)\b)",
                     "plutot, ", folded)
+    # a carer: "je passe chez lui le mardi 15, appelez-le à 11h45": they are together then
+    folded = re.sub(r"\bje (?:passe|passerai|serai) chez (lui|elle)\b", r"je suis chez \1", folded)
     # "ma voisine m'invite ce samedi-là": the day already said
     folded = re.sub(r"\bce (?:" + "|".join(WEEKDAYS) + r") la\b", "ce jour la", folded)
     # "je viens de me rappeler que lundi...": remembering, not a call back
@@ -1315,7 +1329,8 @@ def read_at(text: str, now: datetime) -> Proposal:
                 for earlier in reversed(wished[:wished.index(main)]):
                     if earlier.day is not None and hour is not None and (
                             (earlier.part is not None
-                             and hour in _PART_SPAN.get(earlier.part, ()))
+                             and dtime(hour.hour, hour.minute // 30 * 30)
+                             in _PART_SPAN.get(earlier.part, ()))
                             or (earlier.hour is None and earlier.part is None)
                             # "mercredi 9 à 11h non attendez, plutôt midi": that day
                             or corrects):

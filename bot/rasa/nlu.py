@@ -369,6 +369,11 @@ class RegisterDetector(_UntrainedComponent, EntityExtractorMixin):
 # A call asked of us in so many words; calling the 15 or the 17 is not one.
 _CALL_WORDS = re.compile(r"\b(?:r?appel\w*|telephon\w*|[sm]?app?el\w*|coup de fil|"
                          r"call me|phone me|ring me)\b")
+# Something else called off ("le kiné a annulé sa séance", "mon rendez-vous est annulé").
+_OTHERS_CALLED_OFF = re.compile(
+    r"\b(?:il|elle|ils|elles|on|qui|kine|medecin|docteur|coiffeur|coiffeuse|infirmiere|dentiste|"
+    r"club|cours|seance|rendez vous|rdv|visite|atelier|aide menagere) (?:a|ont|est|sont|m a|"
+    r"nous a) (?:ete )?annul\w*")
 # A call wished for in so many words, with or without a moment.
 _WISH_FOR_A_CALL = re.compile(
     r"\b(?:je voudrais|j aimerais|je souhaite\w*|je veux bien|ca me ferait plaisir d avoir|"
@@ -433,6 +438,13 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
             # detector, after this, still decides on risk (and risk wins).
             # "slt c possible ke qqn mapel lundi a 18h": a greeting that asks for a
             # call in so many words is a request.
+            if intent == "cancel_call" and reading.asked and reading.positive \
+                    and not reading.cancel and not reading.past \
+                    and not _CALL_OFF.search(_OTHERS_CALLED_OFF.sub(" ", folded)):
+                # "le kiné a annulé sa séance de lundi à 14h, vous pouvez me faire
+                # appeler lundi à cette heure-là": someone else's cancellation
+                _put_first(message, "schedule_call", 1.0)
+                continue
             call_words = bool(_CALL_WORDS.search(CALLING_A_SERVICE_RE.sub(" ", folded)))
             greeting_asks = intent == "greet" and call_words
             if (intent.startswith("risk_") and confident >= 0.5) or (

@@ -1222,3 +1222,17 @@ def test_a_correction_keeps_the_day_and_another_s_hour_is_refused():
     kine = read("non 17h plutot g le kiné a 16h jlavai oublié", NOW, "Europe/Paris")
     assert kine.hour.strftime("%H:%M") == "17:00"
     assert [h.strftime("%H:%M") for h in kine.refused_hours] == ["16:00"]
+
+
+def test_someone_else_s_cancellation_frees_its_moment_for_the_call():
+    # NOW is Wednesday 25 November 2026
+    reading = read("Le kiné a annulé sa séance de lundi à quatorze heures, il est en "
+                   "formation. Je suis donc libre : vous pouvez me faire appeler lundi à "
+                   "cette heure-là.", NOW, "Europe/Paris")
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == "2026-11-30 14:00"
+    assert not reading.cancel
+    told = read("le kiné a annulé sa séance de 14h", NOW, "Europe/Paris")
+    assert not told.asked and not told.cancel  # told, not a request
+    carer = read("Je passe chez lui le mardi 1er en fin de matinée : pourriez-vous "
+                 "programmer l'appel à midi moins le quart ?", NOW, "Europe/Paris")
+    assert f"{carer.day} {carer.hour.strftime('%H:%M')}" == "2026-12-01 11:45"

@@ -485,3 +485,17 @@ def test_a_weak_risk_guess_without_a_call_is_demoted_as_before(banded):
     message.set(READING, {"category": "medical", "p": 0.05, "chunk": 0})
     banded.process([message])
     assert message.get("intent")["name"] == "health_minor"
+
+
+def test_someone_else_s_cancellation_with_a_call_asked_is_a_call():
+    from bot.rasa.nlu import CallRequestReader
+
+    text = ("Le kiné a annulé sa séance de lundi à quatorze heures. Je suis donc libre : "
+            "vous pouvez me faire appeler lundi à cette heure-là.")
+    message = _message(text, intent="cancel_call", confidence=0.7, ranking=[
+        {"name": "cancel_call", "confidence": 0.7}, {"name": "schedule_call", "confidence": 0.2}])
+    CallRequestReader({}).process([message])
+    assert message.get("intent")["name"] == "schedule_call"
+    own = _message("annulez l'appel de lundi 14h svp", intent="cancel_call", confidence=0.7)
+    CallRequestReader({}).process([own])
+    assert own.get("intent")["name"] == "cancel_call"
