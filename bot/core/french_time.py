@@ -128,7 +128,11 @@ SMS_WORDS = (
     # "mon rendez-vous chez le docteur est annulé": something else called off
     (r"\b(pourrai|pourrais|pourra|pourrait|peux|peut|puis je|possible d|possible de|faut il|"
      r"dois je|on peut)( toujours| encore| bien| quand meme)? an+ul+\w*", r"\1 changer"),
-    (r"\b(?:est|a ete|sont|ont ete|etait|sera) (?:deja )?an+ul+e+s?\b", "n a pas lieu"),
+    (r"\b(?:est|a ete|sont|ont ete|etait|sera|vient d etre|viennent d etre) (?:deja )?an+ul+e+s?\b",
+     "n a pas lieu"),
+    # "mon fils a annulé quelque chose pour moi": not the call
+    (r"\b(?:il|elle|ils|elles|on) (?:a|ont|m a|lui a) an+ul+\w* (?:quelque chose|qqch|qqc|"
+     r"autre chose|un truc|une commande|un achat)\b", " "),
     # Something else called off: "j'ai annulé le coiffeur", "l'infirmière a annulé
     # sa visite", "j'ai dû annuler mon rendez-vous chez le docteur"
     (r"\ban+ul+\w* (?:mon |ma |mes |le |la |les |l |sa |son |ses |leur |notre )"
@@ -233,7 +237,8 @@ _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 3
                                         (dtime(14, 0), 12, 16), (dtime(14, 30), 12, 19),
                                         (dtime(17, 0), 15, 20), (dtime(18, 0), 17, 24))}
 _CLAUSE_SPLIT = re.compile(
-    r"[,.;!?\n]+|:(?!\s*\d)|\b(?=(?:mais|sinon|par contre|plutot|ou alors|ou bien|je prefere|"
+    r"[,.;!?\n]+|:(?=\s*(?:pourriez|pouvez|pourrais|peux|appelez|rappelez|vers|plutot)\b)|"
+    r"\b(?=(?:mais|sinon|donc|par contre|plutot|ou alors|ou bien|je prefere|"
     r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que|"
     r"disons|alors|enfin bref|bref|je voulais (?:vous )?dire que|est ce que|est ce qu|"
     # "...lundi vers dix heures et demie apres je vais au cimetiere": dictation
@@ -323,6 +328,8 @@ _CALL_RE = re.compile(
     r"\bca me va|\bok\b|\bplutot|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
     r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
+    # "le mieux pour elle serait 14h30"
+    r"\ble mieux(?: pour (?:elle|lui|moi|nous))? (?:serait|ce serait|c est|sera)\b|"
     # "j'aimerais bien un bénévole dimanche à 11h"
     r"\b(?:aimerais|aimerai|voudrais|voudrai|souhaiterais|souhaite|veux|voulais)"
     r"(?: bien| beaucoup)? (?:parler a |parler avec )?(?:un|une) (?:benevole|ecoutante?)\b|"
@@ -341,11 +348,12 @@ _CALL_RE = re.compile(
     r"\b(?:elle|il) (?:m a dit|a dit|dit|prefere|prefererait|voudrait|aimerait|souhaite)\b|"
     # "est-ce qu'un bénévole pourrait l'appeler samedi": a call for someone else
     r"\b(?:l|les|lui|leur) ?(?:appel|apel|rappel|telephon)\w*|"
-    r"\b(?:ce |ca )?serait (?:mieux|bien|parfait|ideal|gentil|super|sympa|chouette|top|"
+    r"\b(?:ce |ca )?serai[st]? (?:mieux|bien|parfait|ideal|gentil|super|sympa|chouette|top|"
     r"agreable)\b")
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|"
     r"(?<!ai )(?<!avais )(?<!avait )(?<!jlavais )(?<!javais )(?<!lavais )"
+    r"(?<!\bj )(?<!\bje )(?<!\bon )(?<!\bil )(?<!elle )(?<!\bj l )(?<!\bje l )"
     r"oubli(?:e|ez|ons)?\b(?! pas)|"
     r"au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
@@ -361,6 +369,11 @@ _CANCEL_RE = re.compile(
     # compte", "ça sert à rien en fait laissez", "bon on va dire non en fait", "je
     # préfère pas en fait tant pis", "gardez plutôt ce créneau pour quelqu'un d'autre"
     r"\braye[rz]?\b|\bzapp?(?:e|ez|er)\b|\bravise\w*|\bn en (?:tenez|tiens) pas compte\b|"
+    # "votre appel, ça ne va pas pouvoir se faire", "n'en faites rien", "ni l'un ni
+    # l'autre", "je ne serai pas joignable.", "nan en fait nan"
+    r"\b(?:ca|cela) ne (?:va|pourra|peut) pas (?:pouvoir )?se faire\b|\bn en faites rien\b|"
+    r"\bni l un ni l autre\b|\bje ne serai pas joignable(?= *(?:$|[,.;!?]| je vous))|"
+    r"\ben fait (?:non|nan)\b(?= *(?:$|[,.;!?]|merci|non|nan))|"
     r"\bne (?:tenez|tiens) pas compte\b|"
     r"\bca (?:ne )?sert a rien(?= *(?:$|[,.;!?]| en fait| finalement| laiss\w*))|"
     r"\bon va dire non\b|\bje (?:ne )?prefere pas(?= *(?:$|[,.;!?]| en fait| finalement| merci| "
@@ -584,7 +597,7 @@ ENGLISH_WORDS = (
     (r"\b(\d{1,2}) ?o ?clock\b", r"\1h"),
     (r"\b(\d{1,2}) (?=(?:is|works|would|o clock|ok|okay|fine)\b)", r"\1h "),
     (r"\b(?:the )?day after tomorrow\b", "apres demain"),
-    (r"\btomm?orr?ow\b", "demain"), (r"\btoday\b", "aujourd hui"),
+    (r"\btomm?orr?ow\b|\btmrw?\b|\btmw\b|\btomoro\b", "demain"), (r"\btoday\b", "aujourd hui"),
     (r"\btonight\b|\bthis evening\b", "ce soir"), (r"\bthis morning\b", "ce matin"),
     (r"\bthis afternoon\b", "cet apres midi"), (r"\bnext week\b", "la semaine prochaine"),
     (r"\bnext (?=(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)", ""),
@@ -617,6 +630,8 @@ ENGLISH_WORDS = (
     # "Actually I changed my mind, I don't want the call"
     (r"\bi (?:don ?t|do not) want (?:the |a |any |this |that )?(?:call|phone call)\b",
      "je ne veux pas d appel"),
+    # "no call. not need. thank you"
+    (r"\bno call\b", "pas d appel"), (r"\bnot need\b", "plus besoin"),
     # "my son is coming, no need call"
     (r"\bno (?:more )?need(?: (?:to|for|of|the|a))*(?: call\w*| phone| it)?\b|"
      r"\bdon ?t need (?:the |a |to )?call\w*\b|\bnot need (?:the |a )?call\w*\b", "plus besoin"),
@@ -711,7 +726,11 @@ def normalise(text: str) -> str:
     folded = re.sub(r"\bplutot (?=(?:j ai|j avais|je suis|je serai|car|parce que|vu que)\b)",
                     "plutot, ", folded)
     # a carer: "je passe chez lui le mardi 15, appelez-le à 11h45": they are together then
-    folded = re.sub(r"\bje (?:passe|passerai|serai) chez (lui|elle)\b", r"je suis chez \1", folded)
+    folded = re.sub(r"\bje (?:passe|passerai|serai) chez (lui|elle)\b(?! (?:de|entre) \d)",
+                    r"je suis chez \1", folded)
+    # "le bus de 14h10 me ramène tard": the bus's hour, not the call's
+    folded = re.sub(r"\b(bus|train|car|tram|tramway|metro|rer|navette|ter|tgv) (?:de|d) "
+                    r"\d{1,2}h\d{0,2}\b", r"\1", folded)
     # "ma voisine m'invite ce samedi-là": the day already said
     folded = re.sub(r"\bce (?:" + "|".join(WEEKDAYS) + r") la\b", "ce jour la", folded)
     # "je viens de me rappeler que lundi...": remembering, not a call back
@@ -1244,6 +1263,8 @@ def read_at(text: str, now: datetime) -> Proposal:
         if clause.hour is not None and back and not _CALL_WORDS_ONLY_RE.search(clause.text):
             refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour)
             if not _CALL_RE.search(clause.text[:back.start()]):
+                # "demain je rentre pas avant 11h, appelez-moi à midi et demi": that day
+                context_day = clause.day if clause.day is not None else context_day
                 continue
             # "demain matin vers 10h30 si possible, je serai rentrée de la pharmacie":
             # the hour asked for, and why it suits
@@ -1333,7 +1354,11 @@ def read_at(text: str, now: datetime) -> Proposal:
                              in _PART_SPAN.get(earlier.part, ()))
                             or (earlier.hour is None and earlier.part is None)
                             # "mercredi 9 à 11h non attendez, plutôt midi": that day
-                            or corrects):
+                            or corrects
+                            # "demain je prends le bus à 9h pour le marché, appelez-moi
+                            # après, à midi et demi": the day of what is told before
+                            or (main.call and not earlier.call and earlier.hour is not None
+                                and earlier.hour < hour)):
                         day = earlier.day
                         break
                 else:
@@ -1359,7 +1384,8 @@ def read_at(text: str, now: datetime) -> Proposal:
         if hour is None and part is None and relative is None:
             # "plutôt vers 16h, vendredi si possible": the hour said just before;
             # "samedi midi et demi ? ah non, plutôt dimanche même heure": that one.
-            same = bool(_SAME_HOUR_RE.search(main.text))
+            # ("mettez plutôt mercredi, même heure": the same hour said just after)
+            same = any(_SAME_HOUR_RE.search(c.text) for c in clauses[clauses.index(main):])
             for earlier in reversed(clauses[:clauses.index(main)] if same else calls[:-1]):
                 if earlier.hour is not None and (same or earlier.day in (None, day)):
                     hour, guessed = earlier.hour, earlier.guessed
@@ -1408,6 +1434,13 @@ def read_at(text: str, now: datetime) -> Proposal:
         hour = dtime(now.hour, 0 if now.minute < 30 else 30)
     sentence = re.sub(r"[^\w ]", " ", folded).strip()
     sentence = re.sub(r"\s+", " ", sentence)
+    if wished and any(v is not None for v in (day, hour, part, relative)):
+        # "un appel pour demain 11h mais non, finalement je n'ai pas le cœur à parler,
+        # n'en faites rien": the request taken back in the same message
+        last = max(clauses.index(c) for c in wished)
+        tail = " ".join(c.text for c in clauses[last + 1:])
+        if tail and _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", tail)):
+            day = hour = part = relative = None
     return Proposal(
         day=day, hour=hour, part=part, relative=relative,
         refused_hours=tuple(refused_hours), refused_days=tuple(refused_days),

@@ -1236,3 +1236,55 @@ def test_someone_else_s_cancellation_frees_its_moment_for_the_call():
     carer = read("Je passe chez lui le mardi 1er en fin de matinée : pourriez-vous "
                  "programmer l'appel à midi moins le quart ?", NOW, "Europe/Paris")
     assert f"{carer.day} {carer.hour.strftime('%H:%M')}" == "2026-12-01 11:45"
+
+
+@pytest.mark.parametrize("text", [
+    "Alors votre appel, ça ne va pas pouvoir se faire.",
+    "Je voulais demander un appel pour demain 11h mais non, finalement je n'ai pas le cœur "
+    "à parler en ce moment, n'en faites rien.",
+    "non tout compte fait ni l'un ni l'autre, j'ai envie de parler à personne",
+    "Je pars demain pour l'enterrement et je ne serai pas joignable. Je vous redonnerai des "
+    "nouvelles.",
+    "no call. not need. thank you",
+    "nan en fait nan",
+])
+def test_cancellations_of_batch_29(text):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.cancel and not reading.positive, text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # NOW is Wednesday 25 November 2026
+    ("jeudi prochain le 3 a 9h15 ca serais bien", "2026-12-03 09:15"),
+    ("je prends mes cachets a 8h et a 20h faut pas m appeler a ce moment la sinon j oublie. "
+     "demain a 9h ca va", "2026-11-26 09:00"),
+    ("Mardi à 15h... non attendez, mardi c'est la pédicure. Mettez plutôt mercredi, même "
+     "heure.", "2026-12-02 15:00"),
+    ("Elle aimerait qu'un bénévole l'appelle lundi. Je passe chez elle de 8h à 10h, "
+     "l'infirmière vient à 11h. Le mieux pour elle serait 14h30.", "2026-11-30 14:30"),
+    ("tmrw 7pm ok?", "2026-11-26 19:00"),
+    ("Mon rendez-vous chez le dentiste de mardi 14h vient d'être annulé, du coup je suis "
+     "libre : vous pouvez m'appeler mardi à 14h à la place ?", "2026-12-01 14:00"),
+    ("demain je sors de la cantine a 14h et je commence au supermarché a 17h donc 15h15",
+     "2026-11-26 15:15"),
+    ("demain je prend le bus 38 a 9h pour le marche je rentre pas avant 11h, appelez moi "
+     "apres a midi et demi", "2026-11-26 12:30"),
+])
+def test_moments_of_batch_29(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert not reading.cancel, text
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected, text
+
+
+def test_a_call_kept_though_something_else_was_cancelled_and_a_bus_s_hour():
+    kept = read("Mon fils me dit qu'il a annulé quelque chose pour moi ce matin. Ce n'est pas "
+                "cet appel-là. N'annulez surtout pas l'appel, je compte dessus.", NOW,
+                "Europe/Paris")
+    assert not kept.cancel
+    later = read("Finalement une heure plus tard si possible, le bus de 14h10 me ramène tard",
+                 NOW, "Europe/Paris")
+    assert later.hour_shift == 60 and later.hour is None
+    withdrawn = read("Je souhaiterais un appel mardi à 15 heures. Je préfère finalement annuler "
+                     "cet appel : mon neveu vient déjeuner ce jour-là et il restera l'après-midi.",
+                     NOW, "Europe/Paris")
+    assert withdrawn.cancel
