@@ -128,7 +128,8 @@ SMS_WORDS = (
     # "mon rendez-vous chez le docteur est annulé": something else called off
     (r"\b(pourrai|pourrais|pourra|pourrait|peux|peut|puis je|possible d|possible de|faut il|"
      r"dois je|on peut)( toujours| encore| bien| quand meme)? an+ul+\w*", r"\1 changer"),
-    (r"\b(?:est|a ete|sont|ont ete|etait|sera|vient d etre|viennent d etre) (?:deja )?an+ul+e+s?\b",
+    (r"(?<!\bc )\b(?:est|a ete|sont|ont ete|etait|sera|vient d etre|viennent d etre) (?:deja )?"
+     r"an+ul+e+s?\b",
      "n a pas lieu"),
     # "mon fils a annulé quelque chose pour moi": not the call
     (r"\b(?:il|elle|ils|elles|on) (?:a|ont|m a|lui a) an+ul+\w* (?:quelque chose|qqch|qqc|"
@@ -353,7 +354,7 @@ _CALL_RE = re.compile(
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|"
     r"(?<!ai )(?<!avais )(?<!avait )(?<!jlavais )(?<!javais )(?<!lavais )"
-    r"(?<!\bj )(?<!\bje )(?<!\bon )(?<!\bil )(?<!elle )(?<!\bj l )(?<!\bje l )"
+    r"(?<!\bj )(?<!\bje )(?<!\bil )(?<!elle )(?<!\bj l )(?<!\bje l )"
     r"oubli(?:e|ez|ons)?\b(?! pas)|"
     r"au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
@@ -372,7 +373,21 @@ _CANCEL_RE = re.compile(
     # "votre appel, ça ne va pas pouvoir se faire", "n'en faites rien", "ni l'un ni
     # l'autre", "je ne serai pas joignable.", "nan en fait nan"
     r"\b(?:ca|cela) ne (?:va|pourra|peut) pas (?:pouvoir )?se faire\b|\bn en faites rien\b|"
-    r"\bni l un ni l autre\b|\bje ne serai pas joignable(?= *(?:$|[,.;!?]| je vous))|"
+    r"\bni l un ni l autre\b|"
+    # "je vais me débrouiller", "je renonce", "n'appelez pas", "je me suis arrangée
+    # autrement", "ne vous dérangez pas", "inutile de m'appeler", "je décline", "je me
+    # rétracte", "merci mais non", "c'est mort", "je préfère pas être appelée"
+    r"\bje (?:vais me|me) debrouill\w*|\brenon(?:ce|cer|cons)\b|"
+    r"\b(?:ne |n )(?:m |me )?(?:app?ell?\w*|rappel\w*|telephon\w*) pas\b"
+    r"(?! (?:avant|apres|le matin|le soir|trop|entre|a |au |pendant|ce |cet |cette |le |la |"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|\d))|"
+    r"\bje (?:me )?(?:suis|sommes) arrange\w* autrement\b|\bne vous derangez pas\b|"
+    r"\binutile de (?:m |me |nous )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
+    r"\bdispens\w* (?:vous )?de (?:m |me )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
+    r"\bje (?:vais )?declin\w*|\bme retract\w*|\bmerci mais non\b|"
+    r"\bc (?:est )?mort\b(?= *(?:$|[,.;!?]))|\bje retire\b(?= *(?:$|[,.;!?]))|"
+    r"\bca ira finalement\b|\bje (?:ne )?prefere pas (?:etre )?(?:appele\w*|qu on m appelle)|"
+    r"\bje ne serai pas joignable(?= *(?:$|[,.;!?]| je vous))|"
     r"\ben fait (?:non|nan)\b(?= *(?:$|[,.;!?]|merci|non|nan))|"
     r"\bne (?:tenez|tiens) pas compte\b|"
     r"\bca (?:ne )?sert a rien(?= *(?:$|[,.;!?]| en fait| finalement| laiss\w*))|"
@@ -632,6 +647,10 @@ ENGLISH_WORDS = (
      "je ne veux pas d appel"),
     # "no call. not need. thank you"
     (r"\bno call\b", "pas d appel"), (r"\bnot need\b", "plus besoin"),
+    (r"\bforget (?:about )?(?:the |my |this |that )?call\b|\bskip it\b|\bdrop it\b",
+     "laissez tomber"),
+    (r"\bnot (?:any ?more|anymore)\b", "plus besoin"),
+    (r"\bcancell?ed\b|\bcall (?:it )?off\b", "annule"),
     # "my son is coming, no need call"
     (r"\bno (?:more )?need(?: (?:to|for|of|the|a))*(?: call\w*| phone| it)?\b|"
      r"\bdon ?t need (?:the |a |to )?call\w*\b|\bnot need (?:the |a )?call\w*\b", "plus besoin"),

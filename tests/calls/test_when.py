@@ -1288,3 +1288,30 @@ def test_a_call_kept_though_something_else_was_cancelled_and_a_bus_s_hour():
                      "cet appel : mon neveu vient déjeuner ce jour-là et il restera l'après-midi.",
                      NOW, "Europe/Paris")
     assert withdrawn.cancel
+
+
+def test_on_oublie_is_a_cancel_and_j_oublie_is_not():
+    assert read("bon on oublie pour demain", NOW, "Europe/Paris").cancel
+    assert not read("demain à 9h ça va, après 20h j'oublie tout", NOW, "Europe/Paris").cancel
+
+
+@pytest.mark.parametrize("text", [
+    "laissez, je vais me débrouiller", "je renonce à l'appel", "n'appelez pas",
+    "forget about the call", "not anymore thanks", "ça ira finalement merci",
+    "je préfère pas être appelée", "je me suis arrangée autrement", "ne vous dérangez pas",
+    "c'est annulé", "nan c mort", "call it off please", "inutile de m'appeler",
+    "dispensez-vous de m'appeler", "merci mais non", "Je vous remercie mais je vais décliner",
+    "je me rétracte",
+])
+def test_more_ways_of_calling_the_call_off(text):
+    assert read(text, NOW, "Europe/Paris").cancel, text
+
+
+@pytest.mark.parametrize("text", [
+    "ne m'appelez pas avant 10h, demain 11h c'est bien",
+    "n'appelez pas le matin, plutôt samedi 15h",
+    "je suis mort de rire, appelez moi demain 10h",
+])
+def test_constraints_on_the_call_are_not_cancellations(text):
+    reading = read(text, NOW, "Europe/Paris")
+    assert not reading.cancel and reading.hour is not None, text
