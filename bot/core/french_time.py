@@ -1220,6 +1220,10 @@ def _shift_minutes(match: "re.Match[str]") -> int:
     return -minutes if earlier else minutes
 
 
+# "... mais non, finalement", "oubliez": the request taken back (not "je vous dirai
+# pour le chat" after it)
+_TURNAROUND_RE = re.compile(r"\b(?:non|nan|finalement|en fait|enfait|tout compte fait|oubli\w*|"
+                            r"laiss\w*|an+ul+\w*|n en faites rien)\b")
 _CORRECTS_RE = re.compile(r"\b(?:plutot|attendez|finalement|en fait|c est mieux)\b")
 _EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|mon|ma|mes) "
                           r"[a-z ]{2,30}\b(?:de|d|a) \d{1,2}h")
@@ -1458,7 +1462,8 @@ def read_at(text: str, now: datetime) -> Proposal:
         # n'en faites rien": the request taken back in the same message
         last = max(clauses.index(c) for c in wished)
         tail = " ".join(c.text for c in clauses[last + 1:])
-        if tail and _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", tail)):
+        if tail and _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", tail)) \
+                and _TURNAROUND_RE.search(tail):
             day = hour = part = relative = None
     return Proposal(
         day=day, hour=hour, part=part, relative=relative,

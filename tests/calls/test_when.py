@@ -1315,3 +1315,9 @@ def test_more_ways_of_calling_the_call_off(text):
 def test_constraints_on_the_call_are_not_cancellations(text):
     reading = read(text, NOW, "Europe/Paris")
     assert not reading.cancel and reading.hour is not None, text
+
+
+def test_a_request_followed_by_news_to_come_is_not_taken_back():
+    reading = read("S'il pouvait me rappeler mardi à 17h ce serait formidable. Je vous dirai "
+                   "pour le chat.", NOW, "Europe/Paris")
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == "2026-12-01 17:00"

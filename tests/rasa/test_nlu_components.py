@@ -499,3 +499,17 @@ def test_someone_else_s_cancellation_with_a_call_asked_is_a_call():
     own = _message("annulez l'appel de lundi 14h svp", intent="cancel_call", confidence=0.7)
     CallRequestReader({}).process([own])
     assert own.get("intent")["name"] == "cancel_call"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Oui ça me va très bien.", None),  # accents folded: not "a", "me", "tr", "s"
+    ("Là ça va mieux", None),
+    ("il me frappe", None),
+    ("I will kill myself", "en"),
+    ("I fell and can't get up", "en"),
+    ("yes please call me tomorrow", "en"),
+])
+def test_the_language_of_a_message(text, expected):
+    from bot.core.language import detect_language
+
+    assert detect_language(text) == expected
