@@ -698,6 +698,11 @@ def normalise(text: str) -> str:
     folded = _busy_windows(folded)
     for pattern, replacement in SMS_WORDS:
         folded = re.sub(pattern, replacement, folded)
+    if not _BACK_TO_THAT_MOMENT_RE.search(folded):
+        # someone else's cancellation keeps its moment only for "à cette heure-là"
+        # after it; told alone ("mon médecin a annulé ma consultation de mardi à
+        # 15h"), it is not a moment for a call
+        folded = re.sub(r" , creneau [^,]* ,", " ", folded)
     for word, number in sorted(HOUR_WORDS.items(), key=lambda kv: -len(kv[0])):
         # "on a parlé une heure", "pendant deux heures": a length of time
         folded = re.sub(rf"(?<!dans )(?<!pendant )(?<!parle )(?<!durant )(?<!depuis )"
@@ -1224,6 +1229,9 @@ def _shift_minutes(match: "re.Match[str]") -> int:
 # pour le chat" after it)
 _TURNAROUND_RE = re.compile(r"\b(?:non|nan|finalement|en fait|enfait|tout compte fait|oubli\w*|"
                             r"laiss\w*|an+ul+\w*|n en faites rien)\b")
+_BACK_TO_THAT_MOMENT_RE = re.compile(
+    r"\b(?:a cette heure la|a cette heure ci|a ce moment la|a ce moment|a la place|ce creneau|"
+    r"le meme creneau|meme heure|a la meme heure|cet horaire)\b")
 _CORRECTS_RE = re.compile(r"\b(?:plutot|attendez|finalement|en fait|c est mieux)\b")
 _EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|mon|ma|mes) "
                           r"[a-z ]{2,30}\b(?:de|d|a) \d{1,2}h")
@@ -1407,10 +1415,13 @@ def read_at(text: str, now: datetime) -> Proposal:
         if hour is None and part is None and relative is None:
             # "plutôt vers 16h, vendredi si possible": the hour said just before;
             # "samedi midi et demi ? ah non, plutôt dimanche même heure": that one.
-            # ("mettez plutôt mercredi, même heure": the same hour said just after)
-            same = any(_SAME_HOUR_RE.search(c.text) for c in clauses[clauses.index(main):])
+            same = bool(_SAME_HOUR_RE.search(main.text))
+            # ("mettez plutôt mercredi, même heure": the same hour said just after, as
+            # the hour of a call asked for before; not a coach's departure told)
+            after = not same and any(_SAME_HOUR_RE.search(c.text)
+                                     for c in clauses[clauses.index(main) + 1:])
             for earlier in reversed(clauses[:clauses.index(main)] if same else calls[:-1]):
-                if earlier.hour is not None and (same or earlier.day in (None, day)):
+                if earlier.hour is not None and (same or after or earlier.day in (None, day)):
                     hour, guessed = earlier.hour, earlier.guessed
                     break
         elif hour is None and relative is None and part is not None:

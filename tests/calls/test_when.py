@@ -1321,3 +1321,12 @@ def test_a_request_followed_by_news_to_come_is_not_taken_back():
     reading = read("S'il pouvait me rappeler mardi à 17h ce serait formidable. Je vous dirai "
                    "pour le chat.", NOW, "Europe/Paris")
     assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == "2026-12-01 17:00"
+
+
+def test_someone_else_s_cancellation_told_alone_is_no_moment_and_the_same_hour_is_the_call_s():
+    told = read("Mon médecin a annulé ma consultation de mardi à 15h, je suis furieuse.", NOW,
+                "Europe/Paris")
+    assert not told.positive
+    coach = read("le 1er le car du club part à 8h30 pour le marché de Noël. Mettez plutôt le "
+                 "lendemain, mercredi 2, à la même heure.", NOW, "Europe/Paris")
+    assert str(coach.day) == "2026-12-02" and coach.hour is None  # the booked call's hour
