@@ -1449,10 +1449,16 @@ def read_at(text: str, now: datetime) -> Proposal:
         # "Le week-end prochain, pas celui-ci hein, le samedi 12 : vers midi ?": a
         # weekday and its date, named once, say the day whatever else is around
         day = full.pop()
+    taken_back = " ".join(c.text for c in clauses[max(clauses.index(c) for c in wished) + 1:]) \
+        if wished else ""
     if calls and any(_TAKEN_BACK_RE.search(c.text)
-                     for c in clauses[clauses.index(calls[-1]) + 1:]):
-        # "Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien": the
-        # moment is taken back in the same message.
+                     for c in clauses[clauses.index(calls[-1]) + 1:]) or (
+            taken_back and _TURNAROUND_RE.search(taken_back)
+            and _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", taken_back))):
+        # "Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien", "un appel
+        # pour demain 11h mais non, finalement je n'ai pas le cœur à parler, n'en
+        # faites rien": the moment is taken back in the same message (not by "je
+        # vous dirai pour le chat" after it).
         day = hour = part = relative = None
     refused_hours.extend(h for d, h in dated_refusals if day is not None and d == day)
     refused_at = tuple(f"{d.isoformat()} {h.strftime('%H:%M')}" for d, h in dated_refusals
@@ -1468,14 +1474,6 @@ def read_at(text: str, now: datetime) -> Proposal:
         hour = dtime(now.hour, 0 if now.minute < 30 else 30)
     sentence = re.sub(r"[^\w ]", " ", folded).strip()
     sentence = re.sub(r"\s+", " ", sentence)
-    if wished and any(v is not None for v in (day, hour, part, relative)):
-        # "un appel pour demain 11h mais non, finalement je n'ai pas le cœur à parler,
-        # n'en faites rien": the request taken back in the same message
-        last = max(clauses.index(c) for c in wished)
-        tail = " ".join(c.text for c in clauses[last + 1:])
-        if tail and _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", tail)) \
-                and _TURNAROUND_RE.search(tail):
-            day = hour = part = relative = None
     return Proposal(
         day=day, hour=hour, part=part, relative=relative,
         refused_hours=tuple(refused_hours), refused_days=tuple(refused_days),
