@@ -1460,6 +1460,11 @@ def read_at(text: str, now: datetime) -> Proposal:
         # faites rien": the moment is taken back in the same message (not by "je
         # vous dirai pour le chat" after it).
         day = hour = part = relative = None
+    if calls and hour is not None and _BACK_TO_THAT_MOMENT_RE.search(calls[-1].text):
+        # "mon rendez-vous de mardi 14h vient d'être annulé, appelez-moi mardi à 14h
+        # à la place": the moment freed is the one asked
+        dated_refusals = [(d, h) for d, h in dated_refusals if h != hour]
+        refused_hours = [h for h in refused_hours if h != hour]
     refused_hours.extend(h for d, h in dated_refusals if day is not None and d == day)
     refused_at = tuple(f"{d.isoformat()} {h.strftime('%H:%M')}" for d, h in dated_refusals
                        if day is None)
@@ -1489,7 +1494,9 @@ def read_at(text: str, now: datetime) -> Proposal:
         delegated=bool(_DELEGATED_RE.search(sentence)),
         # check-in words in the moment's own clause ("je pars en vacances jusqu'au
         # 15"), not in another one ("vendredi 11 à 9h, après je pars au club")
+        # ("n'importe quel jour ça me va, mais à 18h": any day, that hour)
         asked=(any(c.call for c in wished) or bool(wished and _ASKING_RE.search(folded))
+               or bool(hour is not None and _ANY_TIME_RE.search(sentence))
                or _asked_just_before(clauses, wished)
                or (hour_shift is not None and not (past and not calls)))
         and not any(_CHECKIN_RE.search(c.text) for c in wished)

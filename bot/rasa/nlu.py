@@ -478,7 +478,8 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
             words = call_words and not told
             if intent != "schedule_call" and reading.asked and (
                     words or (reading.day is not None
-                              and (reading.hour is not None or reading.part is not None))):
+                              and (reading.hour is not None or reading.part is not None))
+                    or (reading.any_time and reading.hour is not None)):
                 _put_first(message, "schedule_call", 1.0)
             elif intent == "schedule_call" and not reading.asked and not words:
                 _demote_call(message)

@@ -1330,3 +1330,16 @@ def test_someone_else_s_cancellation_told_alone_is_no_moment_and_the_same_hour_i
     coach = read("le 1er le car du club part à 8h30 pour le marché de Noël. Mettez plutôt le "
                  "lendemain, mercredi 2, à la même heure.", NOW, "Europe/Paris")
     assert str(coach.day) == "2026-12-02" and coach.hour is None  # the booked call's hour
+
+
+def test_the_moment_freed_is_the_one_asked_and_any_day_at_an_hour_is_asked():
+    freed = read("Mon rendez-vous chez le dentiste de mardi 14h vient d'être annulé, du coup je "
+                 "suis libre : vous pouvez m'appeler mardi à 14h à la place ?", NOW,
+                 "Europe/Paris")
+    assert f"{freed.day} {freed.hour.strftime('%H:%M')}" == "2026-12-01 14:00"
+    assert not freed.refused_hours and not freed.refused_at
+    any_day = read("N'importe quel jour ça me va, mais à 18h, après mes mots croisés.", NOW,
+                   "Europe/Paris")
+    assert any_day.asked and any_day.hour.strftime("%H:%M") == "18:00"
+    assert not read("je suis là toute la journée, à 18h je vais à la messe", NOW,
+                    "Europe/Paris").asked

@@ -513,3 +513,12 @@ def test_the_language_of_a_message(text, expected):
     from bot.core.language import detect_language
 
     assert detect_language(text) == expected
+
+
+def test_any_day_at_an_hour_is_a_call():
+    from bot.rasa.nlu import CallRequestReader
+
+    message = _message("N'importe quel jour ça me va, mais à 18h, après mes mots croisés.",
+                       intent="out_of_scope", confidence=0.5)
+    CallRequestReader({}).process([message])
+    assert message.get("intent")["name"] == "schedule_call"
