@@ -29,7 +29,7 @@ from bot.calls.booking import book_call, cancel_call
 from bot.people.registry import DEFAULT_QUIET, zone
 from bot.calls.when import CALL_OFFERS, Context, decide, read, refusals
 from bot.core.french_time import (WEEK_AHEAD_RE, Proposal, explicit_cancel, moves_the_call,
-                                  normalise, spoken)
+                                  names_own_call, normalise, spoken)
 from bot.core.config import load_settings
 from bot.core.records import Call
 
@@ -131,7 +131,18 @@ def _moved(reading: Proposal, text: str) -> bool:
     """A cancel that puts the call at another hour in so many words ("cancel
     Friday, can we do Sunday 4 pm instead?"): the call moves.
     """
-    return reading.positive and reading.hour is not None and moves_the_call(text)
+    return reading.positive and reading.hour is not None and (
+        moves_the_call(text) or _replaced(reading))
+
+
+def _replaced(reading: Proposal) -> bool:
+    """A moment called off and another asked in its place ("bon laisse tomber ce
+    soir, je suis trop KO, demain 20h"): what is asked is not what is refused.
+    """
+    return reading.asked and reading.hour is not None \
+        and bool(reading.refused_days or reading.refused_hours) \
+        and reading.day not in reading.refused_days \
+        and reading.hour not in reading.refused_hours
 
 
 def _only_the_call(tracker: Tracker, reading: Proposal) -> bool:
@@ -394,7 +405,8 @@ class ActionCancelCall(Action):
         text = _text(tracker)
         reading = read(text, clock.now(), tz_name)
         if _moved(reading, text) or \
-                reading.positive and not (explicit_cancel(text) and not reading.asked):
+                reading.positive and not (explicit_cancel(text) and (
+                    not reading.asked or names_own_call(normalise(text)))):
             # "finalement jeudi plutôt" and "cancel Friday, can we do Sunday 4 pm
             # instead?" move the call; "je préfère annuler, ma sœur m'a appelée
             # ce matin" tells a moment and cancels.
@@ -467,7 +479,7 @@ class ActionAmendCall(Action):
         tz_name = await person_timezone(tracker.sender_id)
         reading = read(text, clock.now(), tz_name)
         if intent in AMEND_EXPLICIT_ONLY:
-            if explicit_cancel(text):
+            if explicit_cancel(text) and not _moved(reading, text):
                 await _call_off(dispatcher, tracker)
                 return RESET
             if reading.positive and not reading.past and (

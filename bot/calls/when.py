@@ -321,7 +321,10 @@ def _check(moment: datetime, now: datetime, quiet: str,
     refused = refused or []
     if moment < now - timedelta(minutes=1):
         return CallTime("past", proposal=_next_daytime(now, moment.tzinfo, quiet, refused))
-    if in_quiet_hours(moment.time(), quiet):
+    # "entre 8h et 21h": a call asked for at the very hour the quiet starts (21h)
+    # is still in the day's hours; the assistant never proposes it itself.
+    if in_quiet_hours(moment.time(), quiet) \
+            and moment.time().replace(second=0, microsecond=0) != quiet_window(quiet)[0]:
         return CallTime("night", proposal=_daytime_alternative(moment, now, quiet, refused))
     if moment.strftime("%H:%M") in refused or "!" + moment.strftime("%Y-%m-%d %H:%M") \
             in refused:

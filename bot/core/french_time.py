@@ -78,6 +78,11 @@ def _moment_words(text: str) -> str:
 
 # SMS spelling and abbreviations, rewritten before reading (on folded text).
 SMS_WORDS = (
+    (r"\bnn\b", "non"),
+    # "lundi qui vient", "la semaine qui vient": the coming one
+    (r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) qui (?:vient|arrive)\b",
+     r"\1 a venir"),
+    (r"\bla semaine qui (?:vient|arrive)\b", "la semaine prochaine"),
     (r"\b(?:dem1|dm1|2m1|demin|dmain|dmn|dmai|demai)\b", "demain"),
     (r"\bapre ?demain\b", "apres demain"),
     # "g le kiné à 16h", "g rdv": j'ai
@@ -626,7 +631,10 @@ ENGLISH_WORDS = (
     # "Tuesday the 15th", "on the 2nd": a date
     (r"\b(?:the |on the )?(\d{1,2})(?:st|nd|rd|th)\b(?: of)?", r"le \1"),
     (r"\bhalf past (\d{1,2})\b", r"\1h30"), (r"\bquarter past (\d{1,2})\b", r"\1h15"),
-    (r"\binstead\b|\bmake it\b", "plutot"),
+    (r"\binstead\b|\bmake it\b", "plutot"), (r"\b(?:let s )?say (?=\d)", "disons "),
+    # "He asks for a call on Saturday" (a home help writing for him)
+    (r"\b(?<!t )(?:asks?|asking|would like|wants?) (?:for )?(?:a )?(?:phone )?call\b",
+     "voudrait un appel"),
     # "same day, 7 pm", "an hour later", "half an hour earlier"
     (r"\b(?:the )?same day\b", "le meme jour"),
     (r"\bhalf an hour\b", "une demi heure"), (r"\b(?:an|one) hour\b(?= (?:later|earlier))", "1h"),
@@ -718,6 +726,10 @@ def normalise(text: str) -> str:
         folded = re.sub(rf"\b(\d{{1,2}})h {word}\b(?! (?:minutes?|min|jours?|ans?)\b)",
                         rf"\g<1>h{minutes:02d}", folded)
     folded = _DATE_WORDS_RE.sub(lambda m: f"{DAY_WORDS[m.group(1)]} {m.group(2)}", folded)
+    # "le vendredi onze à 9h15", "l'autre vendredi, le onze, à 18h30" (dictated): the
+    # date in words (the hours in words are digits by now)
+    folded = _WEEKDAY_DATE_WORDS_RE.sub(lambda m: f"{m.group(1)} {DAY_WORDS[m.group(2)]}",
+                                        folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et demie?\b", r"\1h30", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et quart\b", r"\1h15", folded)
     folded = re.sub(r"\bmidi moins (?:le )?quart\b", "11h45", folded)
@@ -746,6 +758,9 @@ def normalise(text: str) -> str:
     # "non pas vendredi samedi" (dictated): the day refused, then the one asked
     folded = re.sub(r"\bpas (" + "|".join(WEEKDAYS) + r") (" + "|".join(WEEKDAYS) + r")\b",
                     r"pas \1, \2", folded)
+    # "non pas demain l'autre vendredi le onze": the day refused, then the one asked
+    folded = re.sub(r"\bpas (demain|aujourd hui|" + "|".join(WEEKDAYS) + r") (?=(?:l autre |"
+                    r"plutot |mais )(?:" + "|".join(WEEKDAYS) + r"|le \d))", r"pas \1, ", folded)
     # "non 17h plutot g le kiné a 16h": "plutôt" ends the hour asked; the reason follows
     folded = re.sub(r"\bplutot (?=(?:j ai|j avais|je suis|je serai|car|parce que|vu que)\b)",
                     "plutot, ", folded)
@@ -815,6 +830,11 @@ DAY_WORDS = {"premier": 1, **{w: i + 1 for i, w in enumerate(_UNITS)}, "dix": 10
 _DATE_WORDS_RE = re.compile(
     r"\b(" + "|".join(sorted(DAY_WORDS, key=len, reverse=True)) + r") ("
     + "|".join(MONTHS) + r")\b")
+
+_WEEKDAY_DATE_WORDS_RE = re.compile(
+    r"\b(" + "|".join(WEEKDAYS) + r"|le) (" + "|".join(sorted(
+        (w for w in DAY_WORDS if w not in ("un", "premier")), key=len, reverse=True))
+    + r")\b(?= *(?:a \d|vers \d|[,.;!?]|$))")
 
 
 def _near(word: str, name: str) -> bool:
@@ -1172,7 +1192,8 @@ CALLING_A_SERVICE_RE = re.compile(
 _OTHERS_CALL_RE = re.compile(
     r"\b(?:mon|ma|mes|son|sa|ses|notre|nos) (?!benevole|ecoutant|equipe)\w+ (?:\w+ )?"
     r"(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
-    r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
+    # ("qu'elle m'appelle à 16 heures": a wish, said of the volunteer)
+    r"(?<!qu )\b(?:il|elle|ils|elles) (?:va |vont )?(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
     # "l'assistante sociale elle appel moi lundi" (French learnt late)
     r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:r?appel\w*|telephon\w*) (?:moi|nous)\b|"
     r"\bqui (?:m|me|nous) ?(?:appel\w*|telephon\w*)|"
@@ -1233,6 +1254,9 @@ _BACK_TO_THAT_MOMENT_RE = re.compile(
     r"\b(?:a cette heure la|a cette heure ci|a ce moment la|a ce moment|a la place|ce creneau|"
     r"le meme creneau|meme heure|a la meme heure|cet horaire)\b")
 _CORRECTS_RE = re.compile(r"\b(?:plutot|attendez|finalement|en fait|c est mieux)\b")
+_CORRECTION_START_RE = re.compile(r"^ *(?:(?:ah|oh|euh|pardon|oups|enfin) )?(?:non|nan|plutot|"
+                                  r"finalement|en fait|attendez|je veux dire|correction|retenons|"
+                                  r"va pour|choisissons|je choisis|je prends|gardons)\b")
 _EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|mon|ma|mes) "
                           r"[a-z ]{2,30}\b(?:de|d|a) \d{1,2}h")
 
@@ -1356,7 +1380,16 @@ def read_at(text: str, now: datetime) -> Proposal:
             # "lundi vers 15 heures, après ma sieste": a word on the hour just told
             continue
         wished.append(clause)
-    calls = [c for c in wished if c.call] or wished
+    calls = [c for c in wished if c.call and c.text.strip()] or wished
+    if calls is not wished:
+        # "appel dmain 19h stp. nn 19h30 jrentre tard", "soit mardi, soit mercredi ;
+        # retenons mercredi, à 16h": a correction or a choice after the request, in
+        # a clause of its own, is the moment asked
+        fixes = [c for c in wished[wished.index(calls[0]) + 1:]
+                 if c not in calls and _CORRECTION_START_RE.match(c.text)
+                 and (c.hour is not None or c.day is not None)]
+        if fixes:
+            calls = [c for c in wished if c in calls or c is fixes[-1]]
     day = hour = part = relative = None
     guessed = False
     if calls:
@@ -1470,7 +1503,10 @@ def read_at(text: str, now: datetime) -> Proposal:
                        if day is None)
     if guessed and hour is not None and hour.hour >= 12 and (any(
             c.part is not None and c.part.hour >= 12 for c in clauses)
-            or _AFTER_LUNCH_RE.search(folded)):
+            or _AFTER_LUNCH_RE.search(folded)
+            # "around 3pm, say 3:15": the afternoon hour said just before
+            or any(c.hour is not None and not c.guessed and 12 <= c.hour.hour
+                   and abs(c.hour.hour - hour.hour) <= 1 for c in clauses)):
         # "l'après-midi, vers 3h", "samedi vers deux heures, après le repas": the
         # afternoon is said
         guessed = False
@@ -1601,6 +1637,39 @@ def _asked_just_before(clauses: List[_Clause], wished: List[_Clause]) -> bool:
 # not a farewell ("merci, au revoir") nor a polite "non merci".
 _POLITE_ENDINGS_RE = re.compile(
     r"\b(?:bonne (?:journee|soiree) )?au revoir\b|\b(?:non|nan) merci\b|\bca ira merci\b")
+
+
+# "Mon appel de demain 17h, vous pouvez l'enlever ?": the call the person has, its
+# moment told (a cancel word with it calls it off, "vous pouvez" is no request).
+_OWN_CALL_RE = re.compile(r"\b(?:mon|notre) (?:prochain )?(?:appel|rdv|rendez vous avec "
+                          r"(?:le|la) benevole|coup de fil) (?:de |du |d )?(?:demain|ce |cet |"
+                          r"aujourd hui|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+                          r"le \d|\d)")
+
+
+def names_own_call(folded: str) -> bool:
+    """Whether a message (already ``normalise``d) names the call the person has by
+    its moment ("mon appel de demain 17h"): that moment is told, not asked for.
+    """
+    named = _OWN_CALL_RE.search(folded)
+    if not named:
+        return False
+    # "mon appel de demain 17h, annulez-le et mettez-le lundi à 10h": another
+    # moment after the cancel is asked for
+    off = _CANCEL_RE.search(folded, named.end())
+    tail = folded[off.end():] if off else ""
+    return not (_HOUR_RE.search(tail) or _NAMED_DAY_RE.search(tail))
+
+
+def only_a_moment(text: str) -> bool:
+    """Whether a message says a moment and nothing else ("tomorrow pls", "samedi
+    vers 11h", "oui demain 15h"): whatever the intent reader made of it, it is
+    an answer about the call's moment.
+    """
+    folded = normalise(text)
+    rest = re.sub(r"\b\w\b", " ", re.sub(FILLERS, " ", _TIME_WORDS_RE.sub(
+        " ", _HOUR_RE.sub(" ", folded))))
+    return bool(folded) and not re.sub(r"[^a-z]", " ", rest).split()
 
 
 def others_call(folded: str) -> bool:

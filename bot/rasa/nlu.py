@@ -19,7 +19,8 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.calls.when import read
 from bot.core import clock
 from bot.core.config import load_settings
-from bot.core.french_time import CALLING_A_SERVICE_RE, normalise, others_call
+from bot.core.french_time import (CALLING_A_SERVICE_RE, names_own_call, normalise,
+                                  only_a_moment, others_call)
 from bot.safety.risk import DEFAULT_LEXICON, FRAGMENT, RiskLexicon, load_lexicon
 
 from bot.core.text import normalise_text
@@ -395,6 +396,10 @@ _YES_KEEPS = frozenset({"affirm", "deny", "schedule_call", "cancel_call", "opt_o
                         "opt_in", "change_checkin_time", "pause_checkins", "request_human"})
 # The FallbackClassifier's threshold (config.yml): a demoted intent below it is one.
 FALLBACK_AT = 0.22
+# Intents a message that is only a moment ("tomorrow pls") is taken from.
+# (A bare "18h" read as a fallback stays one: out of the booking form it answers
+# nothing the assistant asked.)
+_MOMENT_ONLY_PROMOTES = frozenset({"request_human"})
 # Intents a moment in the message never overrules.
 _CALL_KEEPS = {"schedule_call", "cancel_call", "request_human", "opt_out", "opt_in",
                "affirm", "deny", "greet"}
@@ -429,7 +434,8 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
             folded = normalise(text)
             reading = read(text, clock.now(), settings.timezone)
             if not intent.startswith("risk_") and intent not in ("cancel_call", "opt_out") \
-                    and _CALL_OFF.search(folded) and not reading.asked:
+                    and (_CALL_OFF.search(folded) and not reading.asked or (
+                        reading.cancel and names_own_call(folded))):
                 # "ANNULEZ SVP", "oubliez l'appel", "ne m'appelez pas mardi": a call
                 # called off, whatever else the message seemed to be.
                 _put_first(message, "cancel_call", 1.0)
@@ -443,6 +449,12 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                     and not _CALL_OFF.search(_OTHERS_CALLED_OFF.sub(" ", folded)):
                 # "le kiné a annulé sa séance de lundi à 14h, vous pouvez me faire
                 # appeler lundi à cette heure-là": someone else's cancellation
+                _put_first(message, "schedule_call", 1.0)
+                continue
+            if intent in _MOMENT_ONLY_PROMOTES and reading.positive and not reading.cancel \
+                    and not reading.past and only_a_moment(text):
+                # "tomorrow pls" in the booking form (read as a wish for a human):
+                # a moment said alone is an answer about the call
                 _put_first(message, "schedule_call", 1.0)
                 continue
             call_words = bool(_CALL_WORDS.search(CALLING_A_SERVICE_RE.sub(" ", folded)))

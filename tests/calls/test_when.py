@@ -1343,3 +1343,38 @@ def test_the_moment_freed_is_the_one_asked_and_any_day_at_an_hour_is_asked():
     assert any_day.asked and any_day.hour.strftime("%H:%M") == "18:00"
     assert not read("je suis là toute la journée, à 18h je vais à la messe", NOW,
                     "Europe/Paris").asked
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "lundi qui vient": the coming Monday
+    ("Le mardi qui vient vers 11h, ce serait parfait pour moi.", "2026-12-01 11:00"),
+    # a date in words, dictated
+    ("mettez-moi le vendredi vingt-sept à dix heures et demie", "2026-11-27 10:30"),
+    # a correction in its own clause after the request ("nn" = non)
+    ("appelez moi samedi 15h. nn 16h, j'ai la chorale avant", "2026-11-28 16:00"),
+    # a choice between two days
+    ("Je suis libre jeudi ou vendredi ; disons, gardons vendredi, à 14h.",
+     "2026-11-27 14:00"),
+    # "qu'elle m'appelle à 16h": a wish about the volunteer, not someone else's call
+    ("Je suis là le 2 décembre tout l'après-midi ; qu'elle me rappelle à 15 heures.",
+     "2026-12-02 15:00"),
+    # a home help writing in English for the person
+    ("My neighbour wants a call on Monday at 4pm please.", "2026-11-30 16:00"),
+])
+def test_more_requests_read_whole(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.asked
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected
+
+
+def test_nine_in_the_evening_is_still_a_call_hour_but_later_is_the_night():
+    assert understand("demain 21h", NOW, "Europe/Paris").status == "ok"
+    assert understand("demain 21h30", NOW, "Europe/Paris").status == "night"
+
+
+def test_the_call_named_by_its_moment_is_the_one_called_off():
+    from bot.core.french_time import names_own_call, normalise
+    assert names_own_call(normalise("Mon appel de samedi 10h, vous pouvez le supprimer ?"))
+    assert not names_own_call(normalise(
+        "Mon appel de samedi 10h, annulez-le et mettez-le plutôt lundi à 9h"))
+    assert not names_own_call(normalise("pouvez-vous m'appeler samedi à 10h ?"))

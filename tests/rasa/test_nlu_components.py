@@ -522,3 +522,19 @@ def test_any_day_at_an_hour_is_a_call():
                        intent="out_of_scope", confidence=0.5)
     CallRequestReader({}).process([message])
     assert message.get("intent")["name"] == "schedule_call"
+
+
+def test_a_moment_alone_is_an_answer_about_the_call_and_the_call_named_is_called_off():
+    from bot.rasa.nlu import CallRequestReader
+
+    # "tomorrow pls" in the booking form, read as a wish for a human
+    bare = _message("tomorrow please", intent="request_human", confidence=0.6)
+    human = _message("je veux parler à quelqu'un demain", intent="request_human",
+                     confidence=0.6)
+    # the call named by its moment, with a cancel word: no request for it
+    named = _message("Mon appel de samedi 10h, vous pouvez le supprimer ? je serai chez mon "
+                     "frère", intent="schedule_call", confidence=0.6)
+    CallRequestReader({}).process([bare, human, named])
+    assert bare.get("intent")["name"] == "schedule_call"
+    assert human.get("intent")["name"] == "request_human"
+    assert named.get("intent")["name"] == "cancel_call"
