@@ -405,7 +405,8 @@ class ActionCancelCall(Action):
         text = _text(tracker)
         reading = read(text, clock.now(), tz_name)
         if _moved(reading, text) or \
-                reading.positive and not (explicit_cancel(text) and (
+                reading.positive and (reading.asked or not reading.unavailable) \
+                and not (explicit_cancel(text) and (
                     not reading.asked or names_own_call(normalise(text)))):
             # "finalement jeudi plutôt" and "cancel Friday, can we do Sunday 4 pm
             # instead?" move the call; "je préfère annuler, ma sœur m'a appelée
@@ -510,7 +511,7 @@ class ActionAmendCall(Action):
             # day told, no day nor hour asked).
             await _call_off(dispatcher, tracker)
             return RESET
-        if reading.positive:
+        if reading.positive and (reading.asked or not reading.unavailable):
             return [*RESET, FollowupAction(FORM)]
         if reading.cancel:
             await _call_off(dispatcher, tracker)

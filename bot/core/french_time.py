@@ -62,7 +62,8 @@ FILLERS = r"\b(pardon|oups|zut|mince|euh|meme|vers|environ|aux alentours de|" \
           r"non|nan|alors|bon|ben|bah|sinon|finalement|en fait|si|vous|tu|pourriez|" \
           r"pouvez|peux|s appeler|se parler|parler|appelez|rappelez|sappel|sapel|" \
           r"ca|va|marche|convient|et|ou|y|sur le coup de|pile|tapante?s?|please|genre|" \
-          r"mettez|mettre|remettez|remettre)\b"
+          r"mettez|mettre|remettez|remettre|mets|remets|exactement|precisement|quand meme|" \
+          r"tant pis)\b"
 
 
 def _moment_words(text: str) -> str:
@@ -243,10 +244,12 @@ _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 3
                                         (dtime(14, 0), 12, 16), (dtime(14, 30), 12, 19),
                                         (dtime(17, 0), 15, 20), (dtime(18, 0), 17, 24))}
 _CLAUSE_SPLIT = re.compile(
-    r"[,.;!?\n]+|:(?=\s*(?:pourriez|pouvez|pourrais|peux|appelez|rappelez|vers|plutot)\b)|"
+    r"[,.;!?\n]+|:(?=\s*(?:pourriez|pouvez|pourrais|peux|appelez|rappelez|vers|plutot|"
+    r"remettez|mettez|reprogrammez|notez)\b)|"
     r"\b(?=(?:mais|sinon|donc|par contre|plutot|ou alors|ou bien|je prefere|"
     r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que|"
     r"disons|alors|enfin bref|bref|je voulais (?:vous )?dire que|est ce que|est ce qu|"
+    r"je veux dire|"
     # "...lundi vers dix heures et demie apres je vais au cimetiere": dictation
     # without punctuation, a new clause where the story goes on
     r"(?:apres|ensuite|et puis) (?:je|j|on|il|elle)\b|"
@@ -295,6 +298,8 @@ _MOVE_RE = re.compile(r"\b(?:decaler|decale[rz]?|reporter|reportez|repousser|dep
                       r"empechement|imprevu|changer l heure|changer le jour)\b")
 # "pas de souci", "pourquoi pas", "ça ne me dérange pas": not a refusal.
 _HARMLESS_PAS_RE = re.compile(
+    # "à 14h15 si ce n'est pas trop compliqué pour vous": a courtesy
+    r"\bsi (?:ce n est|c est) pas (?:trop )?(?:complique|difficile|demander|deranger)\b|"
     r"\bpas (?:de |d )?(?:souci|soucis|probleme|problemes|pb|blem|grave|mal)\b|"
     # "je ne me sens pas très bien aujourd'hui": a feeling, not a refusal of the day
     r"\b(?:sens|sent|sentais|suis|sui|vais|va|vas|etais)(?: \w+)? pas (?:tres |trop |tro |"
@@ -371,6 +376,11 @@ _CANCEL_RE = re.compile(
     # "ok merci jvais voir" (never "je vais voir ma fille")
     r"(?:je|j) ?vais (?:voir|y reflechir|reflechir)(?= *(?:$|[,.;!?]| merci\b))|je verrai\b|"
     r"(?:je )?retir\w* (?:ma|la|notre) demande|"
+    # "vous pouvez décommander", "je vais rien réserver du tout", "je préfère arrêter
+    # les appels", "je ne prends rien pour le moment"
+    r"\bdecommand\w*|\b(?:je )?(?:ne )?(?:vais|veux) (?:rien|pas) reserver\b|"
+    r"\barret\w* (?:les|mes|ces) appels\b|"
+    r"\b(?:je )?(?:ne )?prends rien pour (?:le moment|l instant)\b|"
     # "rayez-moi pour samedi", "zappez mercredi", "je me suis ravisée... n'en tenez pas
     # compte", "ça sert à rien en fait laissez", "bon on va dire non en fait", "je
     # préfère pas en fait tant pis", "gardez plutôt ce créneau pour quelqu'un d'autre"
@@ -633,8 +643,12 @@ ENGLISH_WORDS = (
     (r"\bhalf past (\d{1,2})\b", r"\1h30"), (r"\bquarter past (\d{1,2})\b", r"\1h15"),
     (r"\binstead\b|\bmake it\b", "plutot"), (r"\b(?:let s )?say (?=\d)", "disons "),
     # "He asks for a call on Saturday" (a home help writing for him)
-    (r"\b(?<!t )(?:asks?|asking|would like|wants?) (?:for )?(?:a )?(?:phone )?call\b",
-     "voudrait un appel"),
+    (r"\b(?<!t )(?:asks?|asking|would like|wants?|d like) (?:for )?(?:a |the |my |her |his )?"
+     r"(?:volunteer s? |volunteer |phone |next )?call\b", "voudrait un appel"),
+    # "She wants the call but she cannot write": not about the moment
+    (r"\b(?:can ?t|cannot|can not) (?:write|read|hear|type|text|see well|walk|speak)\b",
+     "a du mal"),
+    (r"\b(?:put|book|schedule) (?:her|him|me|us|them)(?: down)?(?: for)?\b", "mettez moi"),
     # "same day, 7 pm", "an hour later", "half an hour earlier"
     (r"\b(?:the )?same day\b", "le meme jour"),
     (r"\bhalf an hour\b", "une demi heure"), (r"\b(?:an|one) hour\b(?= (?:later|earlier))", "1h"),
@@ -698,6 +712,17 @@ def normalise(text: str) -> str:
     folded = re.sub(r"(?:\+ ?33 ?|\b0)[1-9](?:[ .]?\d{2}){4}\b", " numero de telephone ", folded)
     # Dictated messages spell their punctuation ("après-demain virgule le matin").
     folded = re.sub(r" virgule\b", ",", folded)
+    # "pas trop tôt le matin": the early morning, not the whole morning
+    folded = re.sub(r"(?<!c est )(?<!\bc )\bpas trop tot(?: le matin| dans la matinee|"
+                    r" la matinee)?\b",
+                    "pas a 8h, pas a 8h30, pas a 9h, pas a 9h30,", folded)
+    # "mère credit" (dictated mercredi), "10h1/2" (half past ten)
+    folded = re.sub(r"\bmere ?credi[te]?\b", "mercredi", folded)
+    folded = re.sub(r"\b(\d{1,2}) ?h ?1/2\b", r"\1h30", folded)
+    # "à la même heure que d'habitude : 11h": the hour said is the usual one
+    folded = re.sub(r"\b(?:a )?la meme heure (?:que d habitude|qu habituellement|que d hab|"
+                    r"que la derniere fois|que la fois derniere)\s*[:,]?\s*(?=(?:a )?\d{1,2} ?h)",
+                    " ", folded)
     folded = re.sub(r" point (?=(?:merci|a la ligne|final|non|ah|oh|euh|mais|alors|donc)\b)"
                     r"| point$", ". ", folded)
     folded = _misspelt_weekdays(folded)
@@ -1641,8 +1666,14 @@ _POLITE_ENDINGS_RE = re.compile(
 
 # "Mon appel de demain 17h, vous pouvez l'enlever ?": the call the person has, its
 # moment told (a cancel word with it calls it off, "vous pouvez" is no request).
-_OWN_CALL_RE = re.compile(r"\b(?:mon|notre) (?:prochain )?(?:appel|rdv|rendez vous avec "
-                          r"(?:le|la) benevole|coup de fil) (?:de |du |d )?(?:demain|ce |cet |"
+_OWN_CALL_RE = re.compile(r"\b(?:(?:mon|notre) (?:prochain )?(?:appel|rdv|rendez vous avec "
+                          r"(?:le|la) benevole|coup de fil) (?:de |du |d )?|"
+                          # "le bénévole devait m'appeler dimanche", "j'avais demandé un
+                          # appel samedi à 10h": the call arranged
+                          r"(?:benevole|on|vous|elle|il) (?:devait|deviez|doit|devez) "
+                          r"(?:m |me )?(?:r?appeler|telephoner) |"
+                          r"(?:j avais|j ai) (?:demande|pris|reserve|fixe|note) (?:un|mon|l) "
+                          r"(?:appel|rdv|rendez vous) (?:de |du |d |pour )?)(?:demain|ce |cet |"
                           r"aujourd hui|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
                           r"le \d|\d)")
 
@@ -1685,7 +1716,10 @@ def starts_with_yes(text: str) -> bool:
     return bool(_ACCEPT_RE.search(sentence)) and not _NO_START_RE.search(sentence)
 
 
-_MOVED_RE = re.compile(r"\b(?:a la place|plutot|decal\w*|deplac\w*|report\w*|remplac\w*)\b")
+_MOVED_RE = re.compile(r"\b(?:a la place|plutot|decal\w*|deplac\w*|report\w*|remplac\w*)\b|"
+                       # "non en fait annule... bon si, mets samedi 10h": taken back
+                       r"\b(?:bon|ah|finalement|en fait|enfin) si\b(?= *[,.!]| (?:mets|mettez|"
+                       r"appelez|rappelez|plutot))")
 
 
 def moves_the_call(text: str) -> bool:

@@ -1378,3 +1378,36 @@ def test_the_call_named_by_its_moment_is_the_one_called_off():
     assert not names_own_call(normalise(
         "Mon appel de samedi 10h, annulez-le et mettez-le plutôt lundi à 9h"))
     assert not names_own_call(normalise("pouvez-vous m'appeler samedi à 10h ?"))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Comme d'habitude, à la même heure que d'habitude : 10h. Le jeudi, ça me va.",
+     "2026-11-26 10:00"),
+    ("oui pour vendredi à 9h1/2", "2026-11-27 09:30"),
+    ("ok. vendredi 16h45 exactement. je mets le son à fond", "2026-11-27 16:45"),
+    ("Oh zut. Bon, tant pis, lundi 15h quand même.", "2026-11-30 15:00"),
+    ("Please book her for Friday at 2pm, she cannot hear well on the phone.",
+     "2026-11-27 14:00"),
+    ("jeudi pas trop tôt le matin, disons 10h", "2026-11-26 10:00"),
+    ("non pas lundi lundi j'ai le pédicure je veux dire mardi à dix heures",
+     "2026-12-01 10:00"),
+])
+def test_more_moments_said_with_their_words(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.positive
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Vous pouvez décommander, je serai chez ma sœur.",
+    "non finalement je vais rien réserver du tout",
+    "Je préfère arrêter les appels, j'entends trop mal.",
+    "Je ne prends rien pour le moment, merci.",
+])
+def test_still_more_ways_of_calling_the_call_off(text):
+    assert read(text, NOW, "Europe/Paris").cancel
+
+
+def test_a_cancel_taken_back_in_the_same_message_moves_the_call():
+    assert moves_the_call("bon annule... bon si, mets lundi 11h")
+    assert not moves_the_call("annulez, bon si vous voulez on verra")
