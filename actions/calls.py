@@ -405,7 +405,8 @@ class ActionCancelCall(Action):
         text = _text(tracker)
         reading = read(text, clock.now(), tz_name)
         if _moved(reading, text) or \
-                reading.positive and (reading.asked or not reading.unavailable) \
+                reading.positive and (reading.asked or reading.hour is not None
+                                      or not reading.unavailable) \
                 and not (explicit_cancel(text) and (
                     not reading.asked or names_own_call(normalise(text)))):
             # "finalement jeudi plutôt" and "cancel Friday, can we do Sunday 4 pm
@@ -511,7 +512,10 @@ class ActionAmendCall(Action):
             # day told, no day nor hour asked).
             await _call_off(dispatcher, tracker)
             return RESET
-        if reading.positive and (reading.asked or not reading.unavailable):
+        if reading.positive and (reading.asked or reading.hour is not None
+                                 or not reading.unavailable):
+            # ("je ne vais pas pouvoir, on m'emmène en convalescence demain matin":
+            # a day told as taken, no hour, nothing asked: the call is called off)
             return [*RESET, FollowupAction(FORM)]
         if reading.cancel:
             await _call_off(dispatcher, tracker)

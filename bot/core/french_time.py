@@ -62,8 +62,7 @@ FILLERS = r"\b(pardon|oups|zut|mince|euh|meme|vers|environ|aux alentours de|" \
           r"non|nan|alors|bon|ben|bah|sinon|finalement|en fait|si|vous|tu|pourriez|" \
           r"pouvez|peux|s appeler|se parler|parler|appelez|rappelez|sappel|sapel|" \
           r"ca|va|marche|convient|et|ou|y|sur le coup de|pile|tapante?s?|please|genre|" \
-          r"mettez|mettre|remettez|remettre|mets|remets|exactement|precisement|quand meme|" \
-          r"tant pis)\b"
+          r"mettez|mettre|remettez|remettre|mets|remets|exactement|precisement|quand meme)\b"
 
 
 def _moment_words(text: str) -> str:

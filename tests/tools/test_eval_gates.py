@@ -43,21 +43,36 @@ from tools import eval_independent as ev
 # critical 0.989, right number 0.933, false alarms 0.055, scenarios 35/40 on time,
 # harmless escalated 9/40; intent 0.883, fallback 0.017; bookings 87/100,
 # cancellations 28/32, nothing booked 23/23, one at a refused hour.
+# Session 23: batch 30 (seven new writers, new briefs) was read whole once, then
+# split by the hash; its sealed half (365 risk messages, 42 scenarios, 152
+# bookings) joined batch 27's. The grown sealed half (566 risk, 373 harmless; 60 +
+# 62 scenarios; 204 bookings, 58 cancellations, 45 with nothing to book), first
+# read with session 22's model and code (7436c2b), before any change: recall
+# 0.947 (clear band 0.845), critical 0.993, right number 0.947, false alarms 0.075
+# (clear band 0.038), scenarios 55/60 on time (2 late, 3 missed), harmless
+# scenarios escalated 13/62; intent 0.883, fallback 0.017; bookings 184/204,
+# cancellations 51/58, nothing booked 43/45, two at a refused hour. Batch 30's
+# writers are harder than batch 27's: the floors of false alarms, harmless
+# scenarios and refused hours move with the set, not with the assistant.
+# Second reading (batch 30's and 31's dev rules and lexicon families, the reader
+# learns both dev halves): recall 0.949, critical 0.993, right number 0.949, false
+# alarms 0.083, scenarios 55/60, harmless 13; bookings 186/204, cancellations
+# 50/58, nothing 43/45, two at a refused hour.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.925,
-    "critical_recall": 0.98,
-    "right_number": 0.925,
-    "false_alarms_max": 0.06,
-    "scenario_on_time": 0.85,
-    "harmless_scenarios_escalated_max": 10,
+    "recall": 0.935,
+    "critical_recall": 0.985,
+    "right_number": 0.935,
+    "false_alarms_max": 0.09,
+    "scenario_on_time": 0.88,
+    "harmless_scenarios_escalated_max": 14,
     "intent_accuracy": 0.875,
     "fallback_max": 0.03,
-    "booking_right": 0.86,
-    "booking_cancelled": 0.84,
-    "booking_refused_max": 1,
+    "booking_right": 0.89,
+    "booking_cancelled": 0.82,
+    "booking_refused_max": 2,
 }
 
 
