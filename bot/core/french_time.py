@@ -290,6 +290,8 @@ _TAKEN_RE = re.compile(
     r"\bje (?:vais|suis|serai|pars|dois aller) (?:au|a la|a l|aux|chez)\b"
     r"(?! (?:moi|nous|soi|maison|elle|lui)\b)|"
     # "la visite d'une bénévole chaque jeudi à 15h", "le club tous les mardis"
+    # "ce soir mes voisins m'invitent à l'apéro", "ma fille m'emmène à Chartres"
+    r"\b(?:m|nous) (?:invite\w*|emmene\w*|amene\w*)\b|"
     r"\b(?:la|une|sa|leur) visite (?:de|d|du)\b|\b(?:chaque|tous les) (?:"
     + "|".join(WEEKDAYS) + r")s?\b")
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
@@ -1280,7 +1282,7 @@ _BACK_TO_THAT_MOMENT_RE = re.compile(
 _CORRECTS_RE = re.compile(r"\b(?:plutot|attendez|finalement|en fait|c est mieux)\b")
 _CORRECTION_START_RE = re.compile(r"^ *(?:(?:ah|oh|euh|pardon|oups|enfin) )?(?:non|nan|plutot|"
                                   r"finalement|en fait|attendez|je veux dire|correction|retenons|"
-                                  r"va pour|choisissons|je choisis|je prends|gardons)\b")
+                                  r"va pour|choisissons|je choisis|je prends|gardons|donc)\b")
 _EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|mon|ma|mes) "
                           r"[a-z ]{2,30}\b(?:de|d|a) \d{1,2}h")
 

@@ -1411,3 +1411,12 @@ def test_still_more_ways_of_calling_the_call_off(text):
 def test_a_cancel_taken_back_in_the_same_message_moves_the_call():
     assert moves_the_call("bon annule... bon si, mets lundi 11h")
     assert not moves_the_call("annulez, bon si vous voulez on verra")
+
+
+def test_the_moment_after_donc_is_the_one_decided_and_an_invitation_takes_the_evening():
+    decided = read("Ma sœur dit : « samedi ». Moi je dis : samedi elle a le coiffeur et "
+                   "après elle est fatiguée. Donc lundi, à 16h.", NOW, "Europe/Paris")
+    assert f"{decided.day} {decided.hour.strftime('%H:%M')}" == "2026-11-30 16:00"
+    invited = read("ce soir des amis m'invitent au restaurant, appelez-moi demain à 11h", NOW,
+                   "Europe/Paris")
+    assert f"{invited.day} {invited.hour.strftime('%H:%M')}" == "2026-11-26 11:00"
