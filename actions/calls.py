@@ -237,7 +237,11 @@ class ValidateCallForm(FormValidationAction):
                 intent in LEAVE_FORM_INTENTS or intent.startswith("risk_")):
             if not (intent == "opt_out" and _only_the_call(tracker, reading)):
                 return {}
-        context = Context() if opening else Context.from_slot(tracker.get_slot("call_proposal"))
+        context = Context.from_slot(tracker.get_slot("call_proposal"))
+        if opening:
+            # A new form keeps only the moments refused just before it opened (the
+            # call just called off: ActionCancelCall).
+            context = Context(refused=context.refused)
         if context.day is None and context.proposal is None:
             # Nothing settled in this form yet (it opens, or it was reopened to
             # change a booked call): the booked call is the context, so that
@@ -423,7 +427,10 @@ class ActionCancelCall(Action):
                                  call_when=spoken(at, clock.now()))
         if reading.cancel:
             return RESET
-        return RESET + [FollowupAction(FORM)]
+        # Another moment is asked for; the one just called off is not it ("pardon,
+        # mardi je commence un travail" with mardi 10h booked: not booked again).
+        off = Context(refused=["!" + at.strftime("%Y-%m-%d %H:%M")])
+        return RESET + [SlotSet("call_proposal", off.to_json()), FollowupAction(FORM)]
 
 
 class ActionAnswerCallOffer(Action):

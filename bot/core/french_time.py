@@ -413,7 +413,8 @@ _CANCEL_RE = re.compile(
     # "je dois me décommander", "ce ne sera pas nécessaire finalement", "on laisse
     # pour cette fois", "suprimer le rdv", "anuller lundi"
     # "laissez c'est inutile, mon fils est passé" (never "je me sens inutile")
-    r"decommand\w*|desist\w*|(?:c est|c|ce sera|ca sera|ce serait) (?:bien )?inutile\b"
+    # "déprogrammez mardi svp"
+    r"decommand\w*|deprogramm\w*|desist\w*|(?:c est|c|ce sera|ca sera|ce serait) (?:bien )?inutile\b"
     r"(?! (?:de vivre|a tout|a rien))|"
     r"(?:ce ne sera|ce n est|c est|ca ne sera|ca sera) (?:plus |pas |finalement )*"
     r"(?:necessaire|utile)|\bpas (?:la peine|necessaire)|(?:on|nous) laiss\w* (?:pour cette fois|"
@@ -423,7 +424,8 @@ _CANCEL_RE = re.compile(
     # "de 8h à 21h, bon merci, c'était pour savoir": a question, not a request
     r"(?:c etait|c est) (?:juste |seulement )?pour (?:savoir|info|me renseigner)|"
     r"juste pour savoir|"
-    r"non ca ira|ca ira merci|pas d appel|pas d autre appel|veux plus|veux pas d appel|"
+    # "mardi je commence travail nouveau. Pas appel." (a second language)
+    r"non ca ira|ca ira merci|pas d appel|\bpas appel\b|pas d autre appel|veux plus|veux pas d appel|"
     r"je (?:ne )?veux pas (?:etre )?appele|"
     # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
     r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
@@ -665,6 +667,9 @@ ENGLISH_WORDS = (
     (r"\bnot (?:at )?(\d{1,2})\b(?![:h/\d]|\.\d)", r"pas a \1h"), (r"\bcancel\b", "annule"),
     (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
     (r"\bnever mind\b|\bforget it\b", "laissez tomber"),
+    # "Whenever suits the volunteer, I'm home all day"
+    (r"\bwhenever (?:suits|works|is (?:good|best|easiest|convenient)|you (?:want|like|can)|"
+     r"(?:the |your )?volunteer)\b|\bany ?time(?: is (?:fine|good|ok))?\b", "quand vous voulez"),
     # "Actually I changed my mind, I don't want the call"
     (r"\bi (?:don ?t|do not) want (?:the |a |any |this |that )?(?:call|phone call)\b",
      "je ne veux pas d appel"),
@@ -1283,6 +1288,14 @@ _CORRECTS_RE = re.compile(r"\b(?:plutot|attendez|finalement|en fait|c est mieux)
 _CORRECTION_START_RE = re.compile(r"^ *(?:(?:ah|oh|euh|pardon|oups|enfin) )?(?:non|nan|plutot|"
                                   r"finalement|en fait|attendez|je veux dire|correction|retenons|"
                                   r"va pour|choisissons|je choisis|je prends|gardons|donc)\b")
+# "demain à 18h alors", "donc mardi 15h": the moment decided after the reasons
+_DECIDED_RE = re.compile(r"^ *(?:(?:bon|ben|eh bien) )?(?:donc|alors|du coup)\b|"
+                         r"\b(?:alors|donc|du coup)(?: ca (?:irait|ira|me va)| c est bon| ok)?"
+                         r" *[.!]* *$")
+_DECIDED_ALONE_RE = re.compile(r"^ *(?:alors|donc|du coup)\b *[.!]* *$")
+# "je mange à midi pile", "j'ai le kiné à 10h", "il y a la messe": a reason told
+_REASON_RE = re.compile(r"^ *(?:(?:car|parce que|parce qu|puisque|comme) )?"
+                        r"(?:je|j|on|il y a|y a|c est|ma|mon|mes)\b")
 _EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|mon|ma|mes) "
                           r"[a-z ]{2,30}\b(?:de|d|a) \d{1,2}h")
 
@@ -1416,6 +1429,15 @@ def read_at(text: str, now: datetime) -> Proposal:
                  and (c.hour is not None or c.day is not None)]
         if fixes:
             calls = [c for c in wished if c in calls or c is fixes[-1]]
+    elif len(wished) > 1:
+        # "non en fait 13h, je mange à midi pile": no call word, a correction in a
+        # clause of its own is the moment asked; what follows it is its reason
+        fixes = [c for c in wished if _CORRECTION_START_RE.match(c.text)
+                 and c.hour is not None]
+        if fixes and all(not _CORRECTION_START_RE.match(c.text)
+                         and _REASON_RE.match(c.text)
+                         for c in wished[wished.index(fixes[-1]) + 1:]):
+            calls = wished[:wished.index(fixes[-1]) + 1]
     day = hour = part = relative = None
     guessed = False
     if calls:
@@ -1523,6 +1545,14 @@ def read_at(text: str, now: datetime) -> Proposal:
         # "mon rendez-vous de mardi 14h vient d'être annulé, appelez-moi mardi à 14h
         # à la place": the moment freed is the one asked
         dated_refusals = [(d, h) for d, h in dated_refusals if h != hour]
+        refused_hours = [h for h in refused_hours if h != hour]
+    after_main = clauses[clauses.index(calls[-1]) + 1:] if calls else []
+    if calls and hour is not None and (_DECIDED_RE.search(calls[-1].text) or (
+            after_main and _DECIDED_ALONE_RE.match(after_main[0].text))):
+        # "je ne peux pas ce soir, j'ai la réunion à 18h. Demain à 18h alors", "je
+        # bosse 13h-21h cette semaine... donc mardi prochain 15h": the moment
+        # decided at the end is not one the message refused
+        dated_refusals = [(d, h) for d, h in dated_refusals if (d, h) != (day, hour)]
         refused_hours = [h for h in refused_hours if h != hour]
     refused_hours.extend(h for d, h in dated_refusals if day is not None and d == day)
     refused_at = tuple(f"{d.isoformat()} {h.strftime('%H:%M')}" for d, h in dated_refusals

@@ -867,3 +867,17 @@ async def test_after_a_booking_another_hour_refused_keeps_it_and_instead_moves_i
         form_open=False), {})
     assert moved[-1] == FollowupAction("call_form")
     assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-26 09:30"
+
+
+async def test_the_moment_called_off_is_not_booked_again_by_the_form(sync_redis, prefix):
+    # "mardi je commence un stage" with Tuesday 11h booked: the call is called
+    # off and another moment asked; reading the same message, the form must not
+    # book Tuesday 11h again.
+    said = "mardi je commence un stage, je ne pourrai pas être là"
+    talk = await _booked(sync_redis, prefix, "mardi 11h")
+    events = await ActionCancelCall().run(CollectingDispatcher(), _tracker(
+        talk.sender, said, "cancel_call", form_open=False), {})
+    assert events[-1] == FollowupAction("call_form")
+    talk.slots.update(_slots(events))
+    assert await talk.say(said, "cancel_call") != BOOKED
+    assert _booked_at(sync_redis, prefix, talk.sender) is None

@@ -1420,3 +1420,31 @@ def test_the_moment_after_donc_is_the_one_decided_and_an_invitation_takes_the_ev
     invited = read("ce soir des amis m'invitent au restaurant, appelez-moi demain à 11h", NOW,
                    "Europe/Paris")
     assert f"{invited.day} {invited.hour.strftime('%H:%M')}" == "2026-11-26 11:00"
+
+
+def test_a_correction_without_call_words_wins_over_the_reason_told_after_it():
+    reading = read("non en fait 14h, je déjeune à midi et demi", NOW, "Europe/Paris")
+    assert reading.hour.strftime("%H:%M") == "14:00"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ce soir c'est pas possible, j'ai la chorale à 19h. Jeudi à 19h alors.",
+     "2026-11-26 19:00"),
+    ("je travaille de 12h à 20h cette semaine, la suivante de 6h à 14h. donc mardi prochain 16h",
+     "2026-12-01 16:00"),
+])
+def test_the_moment_decided_at_the_end_is_not_refused_by_the_reasons_before(text, expected):
+    assert _at(_talk(text)[0]) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "déprogrammez l'appel de jeudi svp",
+    "jeudi je commence un stage. Pas appel. Merci",
+])
+def test_a_call_unscheduled_or_refused_in_few_words_is_called_off(text):
+    assert read(text, NOW, "Europe/Paris").cancel
+
+
+def test_whenever_suits_is_any_time():
+    reading = read("Whenever works for you, I don't go out much", NOW, "Europe/Paris")
+    assert reading.any_time
