@@ -414,7 +414,8 @@ _CANCEL_RE = re.compile(
     # pour cette fois", "suprimer le rdv", "anuller lundi"
     # "laissez c'est inutile, mon fils est passé" (never "je me sens inutile")
     # "déprogrammez mardi svp"
-    r"decommand\w*|deprogramm\w*|desist\w*|(?:c est|c|ce sera|ca sera|ce serait) (?:bien )?inutile\b"
+    r"decommand\w*|deprogramm\w*|desist\w*|"
+    r"(?:c est|c|ce sera|ca sera|ce serait) (?:bien )?inutile\b"
     r"(?! (?:de vivre|a tout|a rien))|"
     r"(?:ce ne sera|ce n est|c est|ca ne sera|ca sera) (?:plus |pas |finalement )*"
     r"(?:necessaire|utile)|\bpas (?:la peine|necessaire)|(?:on|nous) laiss\w* (?:pour cette fois|"
@@ -425,7 +426,8 @@ _CANCEL_RE = re.compile(
     r"(?:c etait|c est) (?:juste |seulement )?pour (?:savoir|info|me renseigner)|"
     r"juste pour savoir|"
     # "mardi je commence travail nouveau. Pas appel." (a second language)
-    r"non ca ira|ca ira merci|pas d appel|\bpas appel\b|pas d autre appel|veux plus|veux pas d appel|"
+    r"non ca ira|ca ira merci|pas d appel|\bpas appel\b|pas d autre appel|veux plus|"
+    r"veux pas d appel|"
     r"je (?:ne )?veux pas (?:etre )?appele|"
     # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
     r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
