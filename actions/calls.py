@@ -452,7 +452,7 @@ class ActionAnswerCallOffer(Action):
         intent = _intent(tracker)
         reading = read(_text(tracker), clock.now(), await person_timezone(tracker.sender_id))
         yes = not reading.cancel and (intent in ("affirm", "schedule_call") or reading.accept
-                                      or reading.positive)
+                                      or reading.positive or reading.delegated)
         no = intent == "deny" or reading.decline or (reading.cancel and intent != "goodbye")
         if offer in CALL_OFFERS and (yes or no):
             if yes:

@@ -172,9 +172,10 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
                 proposal = _propose(context.day, context.hour or DEFAULT_PROPOSAL, now, tz,
                                     quiet, refused).proposal or proposal
             new.proposal = proposal
-            if reading.delegated:
-                return CallTime("ok", at=proposal), new
-            return CallTime("vague", proposal=proposal), new
+            # "quand vous voulez, je ne bouge pas de chez moi" is left to the team as
+            # much as "choisissez": booked, and the confirmation names the moment (a
+            # question more was a call never booked for whoever did not answer it)
+            return CallTime("ok", at=proposal), new
         new.unknowns += 1
         return CallTime("unknown"), new
     new.unknowns = 0
@@ -226,20 +227,11 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
             candidate = datetime.combine(now.date() + timedelta(days=1), hour, tz)
     else:
         candidate = datetime.combine(day, hour, tz)
+    # ("3h" is read as 15h and booked: nobody asks for a call at 3 in the night,
+    # and the confirmation names 15h; it was asked first until 2026-12-05, and
+    # new writers' "demain à 3 heures" went unbooked)
     found = _check(candidate, now, quiet, refused)
-    afternoon = context.proposal is not None and context.proposal.hour >= 12 \
-        and context.proposal.date() == _day_of(found)
-    if reading.guessed and found.status == "ok" and not afternoon:
-        # "3h" read as 15h: asked first, unless the afternoon was already
-        # proposed for that day ("demain après-midi" / "quatre heures")
-        found = CallTime("vague", proposal=found.at)
     return _settle(found, new, said=found.status in ("ok", "vague"))
-
-
-def _day_of(found: CallTime) -> Optional[date]:
-    """The day of a moment found or proposed."""
-    moment = found.at or found.proposal
-    return moment.date() if moment is not None else None
 
 
 def _settle(found: CallTime, new: Context, said: bool = False) -> Tuple[CallTime, Context]:

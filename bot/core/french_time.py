@@ -248,7 +248,7 @@ _CLAUSE_SPLIT = re.compile(
     r"\b(?=(?:mais|sinon|donc|par contre|plutot|ou alors|ou bien|je prefere|"
     r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que|"
     r"disons|alors|enfin bref|bref|je voulais (?:vous )?dire que|est ce que|est ce qu|"
-    r"je veux dire|"
+    r"je veux dire|je voulais (?:ecrire|mettre|taper|marquer)\b|"
     # "...lundi vers dix heures et demie apres je vais au cimetiere": dictation
     # without punctuation, a new clause where the story goes on
     r"(?:apres|ensuite|et puis) (?:je|j|on|il|elle)\b|"
@@ -439,6 +439,22 @@ _CANCEL_RE = re.compile(
     r"decommander)\b|"
     r"(?:non|nan) laiss(?:e|ez|er)\b(?! (?:moi|un message))|"
     r"(?:je prefere|je prefererais) (?:appeler|telephoner) moi meme|"
+    # "elle dit de ne pas l'appeler samedi", "il ne sera point nécessaire", "il ne
+    # voulait plus de l'appel", "laissez faire" (Quebec), "j'ai changé d'avis",
+    # "on ne fixe rien"
+    r"\b(?:dit|demande|prefere|faut|vaut mieux|merci) (?:de |d )?ne pas "
+    r"(?:l |la |le |m |me |nous )?"
+    r"(?:appeler|rappeler|telephoner)\b(?! (?:avant|apres|le matin|le soir|l apres midi|trop|"
+    r"entre|a \d|vers|au |pendant|\d))|"
+    r"\bpoint (?:necessaire|utile|besoin)\b|\bne (?:sera|serait|est) point\b|"
+    r"\b(?:veut|voulait|voudrait|voulons|voulaient) (?:plus|pas) (?:de |d )?"
+    r"(?:l |cet |son |mon |ce |votre )?appel\b|\blaiss(?:ez|e) faire\b|"
+    r"\b(?:j ai|g|jai) change d avis\b|"
+    r"\bon (?:ne )?fixe rien\b|\bne fixons rien\b|"
+    # "...à 19h le journal, non franchement je n'ai pas le temps cette semaine, merci"
+    r"\b(?:je n ai|j ai|j ai vraiment|je n ai vraiment) pas (?:trop |vraiment )?le temps"
+    r"(?: cette semaine| en ce moment| ces temps ci| pour (?:ca|un appel|les appels))?"
+    r"(?= *(?:$|[,.;!?]| merci))|"
     # "ne mettez rien", "ne retenez rien pour le moment"
     r"ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien)")
 _ACCEPT_RE = re.compile(
@@ -609,6 +625,7 @@ ENGLISH_WORDS = (
      lambda m: f"{int(m.group(1))}h{m.group(2) or ''}"),
     # ("at 6." is left alone: "at 6. 11 is better" reads badly either way)
     (r"(?<!\bnot )\bat (\d{1,2})\b(?![:h/.\d])", r"a \1h"),
+    (r"(?<!\bnot )\bat (?=\d{1,2}h)", "a "),
     # ... but neither is it the 6th ("My friend visits at 4.")
     (r"(?<!\bnot )\bat (\d{1,2})(?=\.(?!\d))", ""),
     # "my daughter calls me every day at 7pm": someone else's call, not a request
@@ -646,6 +663,8 @@ ENGLISH_WORDS = (
     # "Tuesday the 15th", "on the 2nd": a date
     (r"\b(?:the |on the )?(\d{1,2})(?:st|nd|rd|th)\b(?: of)?", r"le \1"),
     (r"\bhalf past (\d{1,2})\b", r"\1h30"), (r"\bquarter past (\d{1,2})\b", r"\1h15"),
+    # ("Sunday at 11am instead?": the moment is before it, no correction follows it)
+    (r"\binstead\b(?= *(?:[?.!,;]|$))", "a la place"),
     (r"\binstead\b|\bmake it\b", "plutot"), (r"\b(?:let s )?say (?=\d)", "disons "),
     # "He asks for a call on Saturday" (a home help writing for him)
     (r"\b(?<!t )(?:asks?|asking|would like|wants?|d like) (?:for )?(?:a |the |my |her |his )?"
@@ -668,7 +687,10 @@ ENGLISH_WORDS = (
     # "sorry not 11": an hour refused, not the 11th
     (r"\bnot (?:at )?(\d{1,2})\b(?![:h/\d]|\.\d)", r"pas a \1h"), (r"\bcancel\b", "annule"),
     (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
-    (r"\bnever mind\b|\bforget it\b", "laissez tomber"),
+    (r"\bnever mind\b|\bforget it\b|\bscrap (?:it|that|the whole thing|the call)\b|"
+     r"\bdon ?t bother(?: calling| to call| ringing| phoning)?\b", "laissez tomber"),
+    # "cancel Friday - could we do Sunday at 11am instead?": a moment asked
+    (r"\b(?:could|can) (?:we|you) (?:do|make it|try|say|have it)\b", ", vous pouvez m appeler"),
     # "Whenever suits the volunteer, I'm home all day"
     (r"\bwhenever (?:suits|works|is (?:good|best|easiest|convenient)|you (?:want|like|can)|"
      r"(?:the |your )?volunteer)\b|\bany ?time(?: is (?:fine|good|ok))?\b", "quand vous voulez"),
@@ -715,7 +737,8 @@ def normalise(text: str) -> str:
     """
     # A long SMS (up to 1,600 characters) is read whole: a request at its end
     # ("…me téléphone samedi après ma sieste, vers 15h30") is still a request.
-    folded = fold(text or "")[:1600]
+    # "❌ pour demain": a cross over the moment calls it off
+    folded = fold(re.sub(r"[\u274c\U0001f6ab\u2716]", " annule ", text or ""))[:1600]
     # a phone number ("06 41 27 83 09", "+33 6 41 27 83 09") is neither a date nor an hour
     folded = re.sub(r"(?:\+ ?33 ?|\b0)[1-9](?:[ .]?\d{2}){4}\b", " numero de telephone ", folded)
     # Dictated messages spell their punctuation ("après-demain virgule le matin").
@@ -749,6 +772,22 @@ def normalise(text: str) -> str:
         folded = re.sub(rf"(?<!dans )(?<!pendant )(?<!parle )(?<!durant )(?<!depuis )"
                         rf"(?<!bonne )(?<!plus d )(?<!moins d )(?<!attendu )\b{word} heures?\b",
                         f"{number}h", folded)
+    # "...mardi prochain à dix heures voilà c'est ma petite fille qui a mis le truc"
+    # (dictated): "voilà" closes what was said
+    folded = re.sub(r" voila (?=(?:c est|c|je|j|ma|mon|il|elle|on|merci|bonne|au revoir)\b)",
+                    " voila, ", folded)
+    # "11h, c'est l'heure de mon cachet": that hour is taken
+    folded = re.sub(r"\b(\d{1,2}h\d{0,2}|midi) ?, c est (?:l heure|le moment) (de|du|d)\b",
+                    r"pas a \1, c est l heure \2", folded)
+    # "demain 1530": an hour written without its h
+    folded = re.sub(r"\b(demain|aujourd hui|ce soir|a|vers|" + "|".join(WEEKDAYS)
+                    + r") (0?[89]|1\d|20)(00|15|30|45)\b", r"\1 \2h\3", folded)
+    # "ce tantôt sur les trois heures", "à l'heure du goûter": the afternoon
+    folded = re.sub(r"\bce tantot\b", "cet apres midi", folded)
+    folded = re.sub(r"\b(?:a )?l heure du gouter\b|\bau gouter\b", "l apres midi", folded)
+    # "2 mains à 14h" (dictated demain), "amanhã" (Portuguese)
+    folded = re.sub(r"\b(?:2|deux) mains?\b(?= (?:a|vers|matin|soir|apres|\d))", "demain", folded)
+    folded = re.sub(r"\bamanha\b", "demain", folded)
     # "Samedi à neuf heures ? Non, plutôt dix.": the hour corrected, its word left out
     folded = re.sub(r"\b(plutot|disons|mettons) (?:a |vers )?(huit|neuf|dix|onze|quatorze|quinze|"
                     r"seize|dix sept|dix huit|dix neuf)\b(?= *(?:$|[,.;!?]|si\b|svp\b|merci\b))",
@@ -781,6 +820,15 @@ def normalise(text: str) -> str:
     folded = _STREET_NUMBER_RE.sub(r"numero \1", folded)
     folded = _SERVICE_RE.sub(" numero de service ", folded)
     folded = _BIG_SERVICE_RE.sub(" numero de service ", folded)
+    # "le 15, le 18 et le 115 sur le frigo": emergency numbers listed, not dates
+    for _ in range(2):
+        folded = re.sub(r"\ble (15|17|18)\b(?= ?(?:,|et|ou) (?:le )?"
+                        r"(?:15|17|18|numero de service)\b)", "numero de service", folded)
+        folded = re.sub(r"(?<=numero de service)( ?(?:,|et|ou)) le (15|17|18)\b(?! ?(?:h\b|heures?|"
+                        + "|".join(MONTHS) + r"))", r"\1 numero de service", folded)
+    # "je prends le 14 à 9h": a bus, not the 14th
+    folded = re.sub(r"\b(prends|prendre|pris|prend|attends|attendre|rate|rater) le (\d{1,3})\b"
+                    r"(?! ?(?:h\b|heures?|" + "|".join(MONTHS) + r"))", r"\1 le bus numero", folded)
     folded = _QUANTITY_RE.sub(r"plusieurs \2", folded)
     # "friday 9.30", "demain à 14.15": an hour written with a dot (not a price)
     folded = re.sub(r"\b(a|vers|pour|demain|aujourd hui|" + "|".join(WEEKDAYS)
@@ -942,7 +990,9 @@ HOLIDAYS = ((r"lendemain de noel", (12, 26)), (r"(?:veille|reveillon) de noel", 
             (r"noel", (12, 25)), (r"saint sylvestre|reveillon du nouvel an|"
                                   r"reveillon du jour de l an", (12, 31)),
             (r"jour de l an|nouvel an|premier de l an", (1, 1)),
-            (r"14 juillet|fete nationale", (7, 14)))
+            (r"14 juillet|fete nationale", (7, 14)),
+            (r"saint nicolas", (12, 6)), (r"sainte barbe", (12, 4)),
+            (r"sainte lucie", (12, 13)), (r"fete des lumieres|immaculee conception", (12, 8)))
 # "les enfants ne viennent pas cette année", "il ne décroche plus": a negation
 # about someone else, not the person refusing
 _OTHERS_SUBJECT_RE = re.compile(
@@ -1288,12 +1338,16 @@ _BACK_TO_THAT_MOMENT_RE = re.compile(
     r"le meme creneau|meme heure|a la meme heure|cet horaire)\b")
 _CORRECTS_RE = re.compile(r"\b(?:plutot|attendez|finalement|en fait|c est mieux)\b")
 _CORRECTION_START_RE = re.compile(r"^ *(?:(?:ah|oh|euh|pardon|oups|enfin) )?(?:non|nan|plutot|"
-                                  r"finalement|en fait|attendez|je veux dire|correction|retenons|"
+                                  r"finalement|en fait|attendez|je veux dire|"
+                                  r"je voulais (?:ecrire|mettre|taper|marquer)|correction|retenons|"
                                   r"va pour|choisissons|je choisis|je prends|gardons|donc)\b")
 # "demain à 18h alors", "donc mardi 15h": the moment decided after the reasons
-_DECIDED_RE = re.compile(r"^ *(?:(?:bon|ben|eh bien) )?(?:donc|alors|du coup)\b|"
+_DECIDED_RE = re.compile(r"^ *(?:(?:bon|ben|eh bien) )?(?:donc|alors|du coup|gardez|gardons)\b|"
                          r"\b(?:alors|donc|du coup)(?: ca (?:irait|ira|me va)| c est bon| ok)?"
                          r" *[.!]* *$")
+# "je prends mes gouttes à 8h": something taken, not a moment chosen
+_TAKING_SOMETHING_RE = re.compile(r"^ *(?:je prends|je choisis) (?:mes|mon|ma|le|la|les|l|un|"
+                                  r"une|des|du|son|sa|ses)\b")
 _DECIDED_ALONE_RE = re.compile(r"^ *(?:alors|donc|du coup)\b *[.!]* *$")
 # "je mange à midi pile", "j'ai le kiné à 10h", "il y a la messe": a reason told
 _REASON_RE = re.compile(r"^ *(?:(?:car|parce que|parce qu|puisque|comme) )?"
@@ -1549,13 +1603,25 @@ def read_at(text: str, now: datetime) -> Proposal:
         dated_refusals = [(d, h) for d, h in dated_refusals if h != hour]
         refused_hours = [h for h in refused_hours if h != hour]
     after_main = clauses[clauses.index(calls[-1]) + 1:] if calls else []
-    if calls and hour is not None and (_DECIDED_RE.search(calls[-1].text) or (
+    # "...Donc 11h", "Demain à 18h alors", "je voulais écrire 10h": a moment decided
+    # (or corrected) in a clause of its own is asked for
+    before_main = clauses[:clauses.index(calls[-1])][-1:] if calls else []
+    # "Gardez le 12 | mais à 18h"
+    kept = bool(before_main and re.match(r"^ *(?:gardez|gardons)\b", before_main[0].text))
+    decided = bool(calls and hour is not None and (
+        _DECIDED_RE.search(calls[-1].text) or kept
+        or (_CORRECTION_START_RE.match(calls[-1].text) and not _TAKING_SOMETHING_RE.match(
+            calls[-1].text))
+        or (after_main and _DECIDED_ALONE_RE.match(after_main[0].text))))
+    if decided and (_DECIDED_RE.search(calls[-1].text) or kept or (
             after_main and _DECIDED_ALONE_RE.match(after_main[0].text))):
         # "je ne peux pas ce soir, j'ai la réunion à 18h. Demain à 18h alors", "je
         # bosse 13h-21h cette semaine... donc mardi prochain 15h": the moment
         # decided at the end is not one the message refused
         dated_refusals = [(d, h) for d, h in dated_refusals if (d, h) != (day, hour)]
         refused_hours = [h for h in refused_hours if h != hour]
+        # "samedi 12 c'est le repas des anciens... Gardez le 12 mais à 18h"
+        refused_days = [d for d in refused_days if d != day]
     refused_hours.extend(h for d, h in dated_refusals if day is not None and d == day)
     refused_at = tuple(f"{d.isoformat()} {h.strftime('%H:%M')}" for d, h in dated_refusals
                        if day is None)
@@ -1590,6 +1656,7 @@ def read_at(text: str, now: datetime) -> Proposal:
         # 15"), not in another one ("vendredi 11 à 9h, après je pars au club")
         # ("n'importe quel jour ça me va, mais à 18h": any day, that hour)
         asked=(any(c.call for c in wished) or bool(wished and _ASKING_RE.search(folded))
+               or decided
                or bool(hour is not None and _ANY_TIME_RE.search(sentence))
                or _asked_just_before(clauses, wished)
                or (hour_shift is not None and not (past and not calls)))

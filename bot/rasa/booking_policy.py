@@ -69,7 +69,9 @@ def plan(context: Optional[str], text: str, intent: str, reading: Proposal) -> O
         # "oui mais la semaine prochaine, cette semaine j'ai trop de choses": a
         # yes with a moment answers the offer, whatever else the message says
         # "volontiers, mais c'est pour ma mère...": a yes first is a yes to the offer
-        return ANSWER_OFFER if moment or (reading.accept and not reading.cancel and (
+        # "choisissez vous-même, c'est vous qui avez le planning": a yes too
+        return ANSWER_OFFER if moment or ((reading.accept or reading.delegated)
+                                          and not reading.cancel and (
             not reading.decline or starts_with_yes(text))) else None
     if context == "booked":
         if moment or explicit_cancel(text) or (reading.cancel and len(text) <= SHORT):

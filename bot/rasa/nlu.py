@@ -275,9 +275,17 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         weak = (message.get("intent") or {}).get("confidence") or 0.0
         text = message.get("text") or ""
         reading = read(text, clock.now(), load_settings().timezone)
-        if not (reading.cancel or reading.past) and (
+        folded = normalise(text)
+        if not _OPT_OUT_SAID.search(folded):
+            # "quand vous voulez, je ne bouge plus de chez moi" (after the offer of
+            # a call): a weak risk guess whose runner-up is STOP, with no word
+            # about the messages, does not unsubscribe anyone
+            others = [r for r in others if r.get("name") not in ("opt_out", "pause_checkins")]
+        if not (reading.cancel or reading.past) and reading.any_time and not reading.positive:
+            best = {"name": "affirm", "confidence": 1.0}  # "quand vous voulez": a yes
+        elif not (reading.cancel or reading.past) and (
                 (reading.positive and reading.asked)
-                or _WISH_FOR_A_CALL.search(normalise(text))):
+                or _WISH_FOR_A_CALL.search(folded)):
             # "pour l'appel lundi 7 à 10h45, à 10h j'ai l'infirmière pour la
             # piqûre": the call asked for, which the booking reader understood
             # (CallRequestReader left the message to this detector); "je voudrais
@@ -391,6 +399,12 @@ _CALL_OFF = re.compile(r"\b(?<!ai )(?<!a )(?<!ont )(?<!ete )(?<!est )(?<!avons )
 _YES_FIRST = re.compile(r"^(?:(?:ah|bon|alors|euh|ben) )?(?:oui|ouais|ok|okay|d accord|dac|"
                         r"volontiers|avec plaisir|yes|bien sur|tres bien|pourquoi pas|"
                         r"(?:quand|comme) (?:vous|tu) (?:voulez|veux)|n importe quand)\b")
+# Words about the messages themselves, or leaving the service: an opt-out read by
+# the intent reader without any of them may be something else.
+_OPT_OUT_SAID = re.compile(
+    r"\b(?:stop|arret\w*|desinscri\w*|desabonn\w*|messages?|sms|textos?|ecri(?:re|vez|s)|"
+    r"envoy\w*|recevoir|plus rien|plus jamais|tranquille|la paix|unsubscribe|leave me|"
+    r"supprim\w*|retir\w*|effac\w*|oubli\w*|plus de nouvelles|ne plus)\b")
 # Intents a yes with a condition ("oui mais pas le matin") leaves as they are.
 _YES_KEEPS = frozenset({"affirm", "deny", "schedule_call", "cancel_call", "opt_out",
                         "opt_in", "change_checkin_time", "pause_checkins", "request_human"})
@@ -433,6 +447,15 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
             confident = float((message.get("intent") or {}).get("confidence") or 0.0)
             folded = normalise(text)
             reading = read(text, clock.now(), settings.timezone)
+            if intent == "opt_out" and not _OPT_OUT_SAID.search(folded) and (
+                    reading.any_time or reading.delegated or reading.accept
+                    or (reading.positive and reading.asked)):
+                # "quand vous voulez, je ne bouge plus de chez moi" after the offer of
+                # a call was read as STOP: a yes (or a moment asked) with no word
+                # about the messages is not an opt-out
+                _put_first(message, "affirm" if not (reading.positive and reading.asked)
+                           else "schedule_call", 1.0)
+                continue
             if not intent.startswith("risk_") and intent not in ("cancel_call", "opt_out") \
                     and (_CALL_OFF.search(folded) and not reading.asked or (
                         reading.cancel and names_own_call(folded))):

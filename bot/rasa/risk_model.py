@@ -39,9 +39,29 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+|\s+(?:mais|sinon|enfin|bref|e
                            re.IGNORECASE)
 
 
+# "Je me suis fait agresser... par une poule", "c'est décidé j'arrête... la télé":
+# after a suspense ellipsis, a continuation that completes the phrase is the same
+# sentence (the first half alone is only the setup of the joke).
+_SUSPENSE_END = re.compile(r"(?:\.\.\.|…)\s*$")
+_COMPLETES = re.compile(r"^(?:par|a|à|au|aux|de|du|des|d'|d’|dans|devant|sous|sur|avec|pour|"
+                        r"contre|la|le|les|l'|l’|un|une|en|chez|mon|ma|mes|son|sa|ses)\b",
+                        re.IGNORECASE)
+
+
+def _rejoin_suspense(parts: List[str]) -> List[str]:
+    joined: List[str] = []
+    for part in parts:
+        if joined and _SUSPENSE_END.search(joined[-1]) and _COMPLETES.match(part):
+            joined[-1] = f"{joined[-1]} {part}"
+        else:
+            joined.append(part)
+    return joined
+
+
 def chunks(text: str, longest: int = 220) -> List[str]:
     """The message, and its sentences when it has several (long ones cut at commas)."""
-    parts = [p.strip() for p in _SENTENCE_END.split(text or "") if p and p.strip()]
+    parts = _rejoin_suspense(
+        [p.strip() for p in _SENTENCE_END.split(text or "") if p and p.strip()])
     pieces: List[str] = []
     for part in parts:
         if len(part) > longest:

@@ -272,7 +272,7 @@ class RiskLexicon:
         if not text:
             return None
         found: List[RiskPattern] = []
-        sentences = split_sentences(text)
+        sentences = self._suspense_joined(split_sentences(text))
         distant = False
         for sentence in sentences:
             prepared = self.neutralise(self.prepare(sentence))
@@ -294,6 +294,24 @@ class RiskLexicon:
         trusted = any(p.trusted and p.level == best.level for p in found)
         return RiskMatch(best.category, best.level, best.id, tuple(p.id for p in found),
                          trusted)
+
+    def _suspense_joined(self, sentences: List[str]) -> List[str]:
+        """Sentences cut by a suspense ellipsis joined back when the joke is whole
+        only together ("Je suis tombée... sous le charme du kiné", "agressée... par
+        une mouette"): the harmless idiom is read, not the first half alone.
+        """
+        joined: List[str] = []
+        for sentence in sentences:
+            if joined and re.search(r"(?:\.\.\.|…)\s*$", joined[-1]) \
+                    and re.match(r"\s*[a-zà-ÿ]", sentence):
+                together = f"{joined[-1]} {sentence}"
+                if any(entry.regex.search(self.prepare(together)) for entry in self.safe) \
+                        and not any(entry.regex.search(self.prepare(part)) for entry in self.safe
+                                    for part in (joined[-1], sentence)):
+                    joined[-1] = together
+                    continue
+            joined.append(sentence)
+        return joined
 
     def _seriousness(self, pattern: RiskPattern) -> Tuple[int, int]:
         try:

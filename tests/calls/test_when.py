@@ -230,11 +230,10 @@ def test_the_confirmation_names_weekday_date_and_hour():
         "samedi 28 novembre à 9h30"
 
 
-def test_a_small_hour_is_read_as_the_afternoon_and_asked_first():
-    found, _ = _talk("demain vers 3h")
-    assert found.status == "vague" and found.proposal.strftime("%d %H:%M") == "26 15:00"
-    found, _ = _talk("demain vers 3h", "oui")
-    assert _at(found) == "2026-11-26 15:00"
+def test_a_small_hour_is_read_as_the_afternoon_and_booked():
+    # the confirmation names 15h; nobody asks for a call at 3 in the night
+    assert _at(_talk("demain vers 3h")[0]) == "2026-11-26 15:00"
+    assert _talk("dimanche 6h du mat")[0].status == "night"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -307,9 +306,10 @@ def test_other_peoples_appointments_and_refused_parts_of_the_day():
     found, _ = _talk("mon fils vient à 14h, appelez plutôt à 16h")
     assert _at(found) == "2026-11-25 16:00"
     assert _talk("annule l'appel de jeudi")[0].status == "cancel"
-    # "je sais pas, quand vous voulez": any moment suits; a slot is proposed to confirm
-    # rather than asking the same question again.
-    assert _talk("je sais pas, quand vous voulez")[0].status == "vague"
+    # "je sais pas, quand vous voulez": any moment suits; a slot is booked (the
+    # confirmation names it) rather than asking the same question again.
+    found = _talk("je sais pas, quand vous voulez")[0]
+    assert found.status == "ok" and found.at is not None
 
 
 def test_a_refused_day_is_not_kept_for_the_next_answer():
@@ -404,12 +404,11 @@ def test_du_mat_is_the_morning_hour():
     assert found.proposal is not None and found.proposal.hour >= 8
 
 
-def test_any_time_gets_a_concrete_slot_to_confirm():
-    # "quand vous voulez": a slot is proposed, and a yes books it.
+def test_any_time_books_a_concrete_slot():
+    # "quand vous voulez": the next daytime slot is booked (not at night, not now).
     found, context = _talk("quand vous voulez")
-    assert found.status == "vague" and found.proposal is not None
-    found, _ = decide(read("oui", NOW, "Europe/Paris"), context, NOW, "Europe/Paris")
     assert found.status == "ok" and found.at == context.proposal
+    assert 8 <= found.at.hour < 19 and found.at.timestamp() > NOW
 
 
 def test_a_refused_window_and_a_busy_morning_are_never_booked():
@@ -617,7 +616,7 @@ def test_phone_numbers_misspelt_hours_and_a_said_afternoon(text, expected):
 def test_a_moment_left_to_the_team_is_booked_and_a_same_day_pareil_keeps_the_hour():
     assert understand("L'heure aussi, choisissez vous-même, ça m'est égal", NOW,
                       "Europe/Paris").status == "ok"
-    assert understand("quand vous voulez", NOW, "Europe/Paris").status == "vague"
+    assert understand("quand vous voulez", NOW, "Europe/Paris").status == "ok"
     reading = read("NON PAS SAMEDI MON FILS VIENT DEJEUNER METTEZ DIMANCHE PAREIL", NOW,
                    "Europe/Paris")
     assert reading.day is not None and reading.day.weekday() == 6 and reading.same_hour
@@ -1448,3 +1447,41 @@ def test_a_call_unscheduled_or_refused_in_few_words_is_called_off(text):
 def test_whenever_suits_is_any_time():
     reading = read("Whenever works for you, I don't go out much", NOW, "Europe/Paris")
     assert reading.any_time
+
+
+@pytest.mark.parametrize("text, expected", [
+    # emergency numbers listed are never dates, nor a bus taken
+    ("Le 15, le 17 et le 112 sont notés près du téléphone. Appelez-moi jeudi à 10h",
+     "2026-11-26 10:00"),
+    ("je prends le 12 pour le marché à 9h, appelez moi samedi à 16h", "2026-11-28 16:00"),
+    ("samedi 1630", "2026-11-28 16:30"),
+    ("ce tantôt sur les quatre heures", "2026-11-25 16:00"),
+    ("lundi à l'heure du goûter, vers quatre heures", "2026-11-30 16:00"),
+    ("le jour de la Sainte-Barbe à 15h", "2026-12-04 15:00"),
+    ("Vendredi à 14h, pardon je voulais mettre 15h. 14h c'est l'heure de ma sieste.",
+     "2026-11-27 15:00"),
+])
+def test_numbers_feasts_and_corrections_of_session_24(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Ma mère dit de ne pas l'appeler vendredi, elle sera chez le coiffeur.",
+    "Il ne sera point utile de me téléphoner, merci bien.",
+    "Mon père ne voulait plus de l'appel, il a honte.",
+    "Bon ben laissez faire, c'est correct.",
+    "non merci j'ai changé d'avis",
+    "Laissez, on ne fixe rien pour l'instant.",
+    "à 10h la messe, à 14h le loto, non vraiment je n'ai pas le temps en ce moment, merci",
+    "❌ samedi",
+    "Please scrap the call, my son is visiting.",
+    "Don't bother calling Tuesday, I'm fine.",
+])
+def test_more_calls_called_off_from_batch_33(text):
+    assert read(text, NOW, "Europe/Paris").cancel
+
+
+def test_no_time_yet_for_one_day_but_another_moment_is_asked():
+    reading = read("je n'ai pas le temps demain, plutôt vendredi 10h", NOW, "Europe/Paris")
+    assert not reading.cancel and reading.hour.strftime("%H:%M") == "10:00"

@@ -38,6 +38,9 @@ def _plan(context, text, intent):
     # a yes with a day answers the offer, whatever feeling comes with it
     ("offer", "oui, mais plutôt la semaine prochaine, là je suis débordée", "feel_anxious",
      ANSWER_OFFER),
+    # the moment left to the team answers the offer, whatever the intent read
+    ("offer", "À mon âge vous savez... c'est vous qui décidez, choisissez le jour.",
+     "out_of_scope", ANSWER_OFFER),
 ])
 def test_a_moment_in_the_booking_context_goes_to_the_booking(context, text, intent,
                                                              expected):

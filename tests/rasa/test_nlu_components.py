@@ -538,3 +538,28 @@ def test_a_moment_alone_is_an_answer_about_the_call_and_the_call_named_is_called
     assert bare.get("intent")["name"] == "schedule_call"
     assert human.get("intent")["name"] == "request_human"
     assert named.get("intent")["name"] == "cancel_call"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # after the offer of a call: a yes that leaves the moment to the team, read by
+    # DIET as a weak risk guess whose runner-up was STOP
+    ("comme vous voulez, je reste chez moi toute la semaine", "affirm"),
+    ("je m'ennuie un peu mais je ne sors plus beaucoup", "feel_bored"),
+])
+def test_a_weak_risk_guess_never_gives_way_to_stop_without_a_word_about_messages(
+        banded, text, expected):
+    from bot.rasa.risk_model import READING
+
+    message = _message(text, intent="risk_suicide", confidence=0.7,
+                       ranking=[{"name": "risk_suicide", "confidence": 0.7},
+                                {"name": "opt_out", "confidence": 0.4},
+                                {"name": "feel_bored", "confidence": 0.35}])
+    message.set(READING, {"category": "suicide", "p": 0.05, "chunk": 0})
+    banded.process([message])
+    assert message.get("intent")["name"] == expected
+    stop = _message("stop je ne veux plus de messages", intent="risk_suicide", confidence=0.7,
+                    ranking=[{"name": "risk_suicide", "confidence": 0.7},
+                             {"name": "opt_out", "confidence": 0.4}])
+    stop.set(READING, {"category": "suicide", "p": 0.05, "chunk": 0})
+    banded.process([stop])
+    assert stop.get("intent")["name"] == "opt_out"
