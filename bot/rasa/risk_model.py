@@ -35,8 +35,14 @@ logger = logging.getLogger(__name__)
 
 NONE = "none"
 READING = "risk_reading"
-_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+|\s+(?:mais|sinon|enfin|bref|et puis)\s+",
-                           re.IGNORECASE)
+# ("des bleus partout sur les bras mais c'est le Préviscan, le docteur dit que c'est
+# normal": an explanation after "mais" stays with what it explains)
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?;…])\s+|\n+|\s+(?:sinon|enfin|bref|et puis)\s+|"
+    r"\s+mais\s+(?!(?:c['’ ]est|ce n['’ ]est|ce sont|c['’ ]était|rien de|rassure|pas de panique|"
+    r"pas d['’ ]inqui|tout va bien|(?:le|mon|la|ma) (?:docteur|docteure|médecin|medecin|kiné|"
+    r"infirmière|infirmier) (?:dit|a dit|m['’ ]a dit)))",
+    re.IGNORECASE)
 
 
 # "Je me suis fait agresser... par une poule", "c'est décidé j'arrête... la télé":
