@@ -45,6 +45,11 @@ LEAVE_FORM_INTENTS = {"opt_out", "request_human", "risk_suicide", "risk_violence
 OPT_OUT_WORDS = re.compile(
     r"\b(?:stop|arret|arrete[rz]?|desinscri\w*|desabonn\w*|messages?|sms|textos?|"
     r"ecri(?:re|vez|s)|plus rien|plus jamais|laissez moi tranquille|fichez moi la paix)\b")
+# "pour l'instant c'est bon, je garde samedi", "pour jeudi c'est entendu, je serai
+# bien là": the call is kept, whatever was asked about cancelling.
+KEEP_WORDS = re.compile(
+    r"\b(?:je garde|on garde|je maintiens|on maintient|je serai (?:bien )?la|c est entendu|"
+    r"je ne change rien|on ne change rien|rien ne change)\b")
 # Button payloads typed or mapped by a channel.
 PAYLOAD_WORDS = {"/affirm": "oui", "/deny": "non merci", "/schedule_call": "",
                  "/cancel_call": "annule"}
@@ -417,6 +422,12 @@ class ActionCancelCall(Action):
             # instead?" move the call; "je préfère annuler, ma sœur m'a appelée
             # ce matin" tells a moment and cancels.
             return RESET + [FollowupAction(FORM)]
+        if KEEP_WORDS.search(normalise(text)) and not reading.cancel \
+                and not explicit_cancel(text):
+            # "si j'ai un empêchement, comment on fait pour annuler ? ... je garde
+            # samedi": a question about cancelling, the call kept
+            dispatcher.utter_message(response="utter_call_kept")
+            return []
         call = await cancel_call(get_redis(), SETTINGS.key_prefix, tracker.sender_id,
                                  clock.now())
         if call is None:
@@ -534,6 +545,9 @@ class ActionAmendCall(Action):
             if booked.hour is not None and booked.hour not in reading.refused_hours:
                 dispatcher.utter_message(response="utter_call_kept")
                 return []
+        if reading.unavailable and KEEP_WORDS.search(normalise(text)):
+            dispatcher.utter_message(response="utter_call_kept")
+            return []
         if reading.unavailable:
             # "je ne pourrai pas finalement": cancelled, and another moment asked
             return [FollowupAction("action_cancel_call")]

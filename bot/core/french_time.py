@@ -266,6 +266,10 @@ _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
     r"tout a l heure j ai|depuis)\b|"
     r"\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b|"
+    # "les pompiers sont venus vers 6h30 et l'ont emmenée": what happened
+    r"\b(?<!\bs )(?:sont|est|suis|sommes|etait|etaient) (?:deja )?(?:venu|passe|parti|arrive|"
+    r"tombe|alle|rentre|sorti)e?s?\b|"
+    r"\b(?:l ont|m ont|ont) (?:deja )?(?:emmene|amene|pris|vu)e?s?\b|"
     # "le monsieur qui m'a appelée mardi à 16h": a call that was
     r"\b(?:m|nous) (?:a|ont|avait|avaient) (?:deja )?(?:appele|telephone|rappele)e?s?\b")
 _NEGATION_RE = re.compile(
@@ -448,7 +452,7 @@ _CANCEL_RE = re.compile(
     r"entre|a \d|vers|au |pendant|\d))|"
     r"\bpoint (?:necessaire|utile|besoin)\b|\bne (?:sera|serait|est) point\b|"
     r"\b(?:veut|voulait|voudrait|voulons|voulaient) (?:plus|pas) (?:de |d )?"
-    r"(?:l |cet |son |mon |ce |votre )?appel\b|\blaiss(?:ez|e) faire\b|"
+    r"(?:l |cet |son |mon |ce |votre )?appel\b|\blaiss(?:ez|e) faire\b(?= *(?:$|[,.;!?]| c est))|"
     r"\b(?:j ai|g|jai) change d avis\b|"
     r"\bon (?:ne )?fixe rien\b|\bne fixons rien\b|"
     # "...à 19h le journal, non franchement je n'ai pas le temps cette semaine, merci"

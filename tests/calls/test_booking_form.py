@@ -881,3 +881,14 @@ async def test_the_moment_called_off_is_not_booked_again_by_the_form(sync_redis,
     talk.slots.update(_slots(events))
     assert await talk.say(said, "cancel_call") != BOOKED
     assert _booked_at(sync_redis, prefix, talk.sender) is None
+
+
+async def test_a_question_about_cancelling_that_keeps_the_call_keeps_it(sync_redis, prefix):
+    said = ("Au fait, si j'avais un empêchement, comment on annule ? Je demande pour savoir, "
+            "pour mardi c'est entendu, je serai là.")
+    talk = await _booked(sync_redis, prefix, "mardi 11h")
+    kept = CollectingDispatcher()
+    events = await ActionCancelCall().run(kept, _tracker(talk.sender, said, "cancel_call",
+                                                         form_open=False), {})
+    assert events == [] and [m["response"] for m in kept.messages] == ["utter_call_kept"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-12-01 11:00"
