@@ -150,6 +150,14 @@ def _replaced(reading: Proposal) -> bool:
         and reading.hour not in reading.refused_hours
 
 
+def _moment_asked(reading: Proposal) -> bool:
+    """A moment the person wants the call at: asked, or an hour, or a day not told
+    as taken ("je ne vais pas pouvoir, on m'emmène demain matin" is not one).
+    """
+    return reading.positive and (reading.asked or reading.hour is not None
+                                 or not reading.unavailable)
+
+
 def _only_the_call(tracker: Tracker, reading: Proposal) -> bool:
     """"laissez tomber" read as STOP: the call is called off, not every message.
 
@@ -413,9 +421,7 @@ class ActionCancelCall(Action):
         tz_name = await person_timezone(tracker.sender_id)
         text = _text(tracker)
         reading = read(text, clock.now(), tz_name)
-        if _moved(reading, text) or \
-                reading.positive and (reading.asked or reading.hour is not None
-                                      or not reading.unavailable) \
+        if _moved(reading, text) or _moment_asked(reading) \
                 and not (explicit_cancel(text) and (
                     not reading.asked or names_own_call(normalise(text)))):
             # "finalement jeudi plutôt" and "cancel Friday, can we do Sunday 4 pm
@@ -530,8 +536,7 @@ class ActionAmendCall(Action):
             # day told, no day nor hour asked).
             await _call_off(dispatcher, tracker)
             return RESET
-        if reading.positive and (reading.asked or reading.hour is not None
-                                 or not reading.unavailable):
+        if _moment_asked(reading):
             # ("je ne vais pas pouvoir, on m'emmène en convalescence demain matin":
             # a day told as taken, no hour, nothing asked: the call is called off)
             return [*RESET, FollowupAction(FORM)]
