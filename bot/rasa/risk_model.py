@@ -35,14 +35,12 @@ logger = logging.getLogger(__name__)
 
 NONE = "none"
 READING = "risk_reading"
-# ("des bleus partout sur les bras mais c'est le Préviscan, le docteur dit que c'est
-# normal": an explanation after "mais" stays with what it explains)
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?;…])\s+|\n+|\s+(?:sinon|enfin|bref|et puis)\s+|"
-    r"\s+mais\s+(?!(?:c['’ ]est|ce n['’ ]est|ce sont|c['’ ]était|rien de|rassure|pas de panique|"
-    r"pas d['’ ]inqui|tout va bien|(?:le|mon|la|ma) (?:docteur|docteure|médecin|medecin|kiné|"
-    r"infirmière|infirmier) (?:dit|a dit|m['’ ]a dit)))",
-    re.IGNORECASE)
+# (Tried and left in session 24: keeping an explanation after "mais" with what it
+# explains, "des bleus partout mais c'est le Préviscan". Minimising is how risk is
+# often said, "il me frappe mais c'est ma faute", "je ne mange plus mais c'est
+# rien": the sentence before "mais" is read alone too.)
+_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+|\s+(?:mais|sinon|enfin|bref|et puis)\s+",
+                           re.IGNORECASE)
 
 
 # "Je me suis fait agresser... par une poule", "c'est décidé j'arrête... la télé":
