@@ -271,6 +271,10 @@ class SentenceRiskClassifier(PickledReader):
         changed file would leave Rasa's cached reader in place.
         """
         digest = hashlib.sha256()
+        # How messages are cut into chunks shapes what the reader learns too (a
+        # change of the cut left the cached reader in place, session 24).
+        digest.update((_SENTENCE_END.pattern + _SUSPENSE_END.pattern
+                       + _COMPLETES.pattern).encode())
         paths = [PROJECT_ROOT / p for p in config.get("written") or []]
         paths += sorted(LEXICON_DIR.glob("*.yml"))
         for path in paths:
