@@ -267,7 +267,10 @@ _PAST_RE = re.compile(
     r"tout a l heure j ai|depuis)\b|"
     r"\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b|"
     # "les pompiers sont venus vers 6h30 et l'ont emmenée": what happened
-    r"\b(?<!\bs )(?:sont|est|suis|sommes|etait|etaient) (?:deja )?(?:venu|passe|parti|arrive|"
+    # (never "quand je suis rentrée", "quand tout est rentré": a moment to come)
+    r"\b(?<!\bs )(?<!quand )(?<!quand je )(?<!quand on )(?<!quand tout )(?<!quand il )"
+    r"(?<!quand elle )(?<!que je )(?<!lorsque je )"
+    r"(?:sont|est|suis|sommes|etait|etaient) (?:deja )?(?:venu|passe|parti|arrive|"
     r"tombe|alle|rentre|sorti)e?s?\b|"
     r"\b(?:l ont|m ont|ont) (?:deja )?(?:emmene|amene|pris|vu)e?s?\b|"
     # "le monsieur qui m'a appelée mardi à 16h": a call that was

@@ -1485,3 +1485,11 @@ def test_more_calls_called_off_from_batch_33(text):
 def test_no_time_yet_for_one_day_but_another_moment_is_asked():
     reading = read("je n'ai pas le temps demain, plutôt vendredi 10h", NOW, "Europe/Paris")
     assert not reading.cancel and reading.hour.strftime("%H:%M") == "10:00"
+
+
+def test_what_happened_is_no_request_but_when_i_am_back_is():
+    happened = read("les pompiers sont venus vers 6h30 et l'ont emmenée, moi ça va", NOW,
+                    "Europe/Paris")
+    assert not happened.asked
+    back = read("appelez-moi samedi à 17h30 quand je suis rentrée du club", NOW, "Europe/Paris")
+    assert back.asked and f"{back.day} {back.hour.strftime('%H:%M')}" == "2026-11-28 17:30"
