@@ -1390,6 +1390,16 @@ def test_the_call_named_by_its_moment_is_the_one_called_off():
     ("jeudi pas trop tôt le matin, disons 10h", "2026-11-26 10:00"),
     ("non pas lundi lundi j'ai le pédicure je veux dire mardi à dix heures",
      "2026-12-01 10:00"),
+    # emergency numbers listed are never dates, nor a bus taken
+    ("Le 15, le 17 et le 112 sont notés près du téléphone. Appelez-moi jeudi à 10h",
+     "2026-11-26 10:00"),
+    ("je prends le 12 pour le marché à 9h, appelez moi samedi à 16h", "2026-11-28 16:00"),
+    ("samedi 1630", "2026-11-28 16:30"),
+    ("ce tantôt sur les quatre heures", "2026-11-25 16:00"),
+    ("lundi à l'heure du goûter, vers quatre heures", "2026-11-30 16:00"),
+    ("le jour de la Sainte-Barbe à 15h", "2026-12-04 15:00"),
+    ("Vendredi à 14h, pardon je voulais mettre 15h. 14h c'est l'heure de ma sieste.",
+     "2026-11-27 15:00"),
 ])
 def test_more_moments_said_with_their_words(text, expected):
     reading = read(text, NOW, "Europe/Paris")
@@ -1402,6 +1412,18 @@ def test_more_moments_said_with_their_words(text, expected):
     "non finalement je vais rien réserver du tout",
     "Je préfère arrêter les appels, j'entends trop mal.",
     "Je ne prends rien pour le moment, merci.",
+    "Ma mère dit de ne pas l'appeler vendredi, elle sera chez le coiffeur.",
+    "Il ne sera point utile de me téléphoner, merci bien.",
+    "Mon père ne voulait plus de l'appel, il a honte.",
+    "Bon ben laissez faire, c'est correct.",
+    "non merci j'ai changé d'avis",
+    "Laissez, on ne fixe rien pour l'instant.",
+    "à 10h la messe, à 14h le loto, non vraiment je n'ai pas le temps en ce moment, merci",
+    "❌ samedi",
+    "Please scrap the call, my son is visiting.",
+    "Don't bother calling Tuesday, I'm fine.",
+    "déprogrammez l'appel de jeudi svp",
+    "jeudi je commence un stage. Pas appel. Merci",
 ])
 def test_still_more_ways_of_calling_the_call_off(text):
     assert read(text, NOW, "Europe/Paris").cancel
@@ -1436,50 +1458,9 @@ def test_the_moment_decided_at_the_end_is_not_refused_by_the_reasons_before(text
     assert _at(_talk(text)[0]) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "déprogrammez l'appel de jeudi svp",
-    "jeudi je commence un stage. Pas appel. Merci",
-])
-def test_a_call_unscheduled_or_refused_in_few_words_is_called_off(text):
-    assert read(text, NOW, "Europe/Paris").cancel
-
-
 def test_whenever_suits_is_any_time():
     reading = read("Whenever works for you, I don't go out much", NOW, "Europe/Paris")
     assert reading.any_time
-
-
-@pytest.mark.parametrize("text, expected", [
-    # emergency numbers listed are never dates, nor a bus taken
-    ("Le 15, le 17 et le 112 sont notés près du téléphone. Appelez-moi jeudi à 10h",
-     "2026-11-26 10:00"),
-    ("je prends le 12 pour le marché à 9h, appelez moi samedi à 16h", "2026-11-28 16:00"),
-    ("samedi 1630", "2026-11-28 16:30"),
-    ("ce tantôt sur les quatre heures", "2026-11-25 16:00"),
-    ("lundi à l'heure du goûter, vers quatre heures", "2026-11-30 16:00"),
-    ("le jour de la Sainte-Barbe à 15h", "2026-12-04 15:00"),
-    ("Vendredi à 14h, pardon je voulais mettre 15h. 14h c'est l'heure de ma sieste.",
-     "2026-11-27 15:00"),
-])
-def test_numbers_feasts_and_corrections_of_session_24(text, expected):
-    reading = read(text, NOW, "Europe/Paris")
-    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected
-
-
-@pytest.mark.parametrize("text", [
-    "Ma mère dit de ne pas l'appeler vendredi, elle sera chez le coiffeur.",
-    "Il ne sera point utile de me téléphoner, merci bien.",
-    "Mon père ne voulait plus de l'appel, il a honte.",
-    "Bon ben laissez faire, c'est correct.",
-    "non merci j'ai changé d'avis",
-    "Laissez, on ne fixe rien pour l'instant.",
-    "à 10h la messe, à 14h le loto, non vraiment je n'ai pas le temps en ce moment, merci",
-    "❌ samedi",
-    "Please scrap the call, my son is visiting.",
-    "Don't bother calling Tuesday, I'm fine.",
-])
-def test_more_calls_called_off_from_batch_33(text):
-    assert read(text, NOW, "Europe/Paris").cancel
 
 
 def test_no_time_yet_for_one_day_but_another_moment_is_asked():
