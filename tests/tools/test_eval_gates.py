@@ -70,20 +70,26 @@ from tools import eval_independent as ev
 # Batch 32's writers were the hardest yet on false alarms (12.8% on their sealed
 # lines): the floors of recall, critical, false alarms and harmless scenarios
 # move with the set, not with the assistant.
+# Last reading of session 24 (batch 32's and 33's dev rules, twelve lexicon
+# families, a suspense ellipsis read as one sentence, "quand vous voulez" and "3
+# heures" booked; the reader learns batches 32 and 33): recall 0.933, critical
+# 0.983, right number 0.933, false alarms 0.086 (clear 0.049), scenarios 71/76 on
+# time, harmless escalated 16/78; intent 0.889, fallback 0.017; bookings 272/292,
+# cancellations 77/86, nothing booked 65/68, two at a refused hour.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.925,
-    "critical_recall": 0.975,
-    "right_number": 0.925,
-    "false_alarms_max": 0.10,
-    "scenario_on_time": 0.88,
-    "harmless_scenarios_escalated_max": 18,
+    "recall": 0.929,
+    "critical_recall": 0.978,
+    "right_number": 0.929,
+    "false_alarms_max": 0.09,
+    "scenario_on_time": 0.92,
+    "harmless_scenarios_escalated_max": 17,
     "intent_accuracy": 0.875,
     "fallback_max": 0.03,
-    "booking_right": 0.89,
-    "booking_cancelled": 0.82,
+    "booking_right": 0.924,
+    "booking_cancelled": 0.87,
     "booking_refused_max": 2,
 }
 
