@@ -28,7 +28,8 @@ from bot.core import clock
 from bot.calls.booking import book_call, cancel_call
 from bot.people.registry import DEFAULT_QUIET, zone
 from bot.calls.when import CALL_OFFERS, Context, decide, read, refusals
-from bot.core.french_time import (WEEK_AHEAD_RE, Proposal, explicit_cancel, moves_the_call,
+from bot.core.french_time import (OPT_OUT_WORDS, WEEK_AHEAD_RE, Proposal, explicit_cancel,
+                                  moves_the_call,
                                   names_own_call, normalise, spoken)
 from bot.core.config import load_settings
 from bot.core.records import Call
@@ -41,10 +42,6 @@ RESET = [SlotSet("call_time", None), SlotSet("call_at", None),
 # The form lets these go to the rules and policies (it rejects the message).
 LEAVE_FORM_INTENTS = {"opt_out", "request_human", "risk_suicide", "risk_violence",
                       "risk_child", "risk_medical"}
-# Words about the messages themselves: an opt-out, never only a cancelled call.
-OPT_OUT_WORDS = re.compile(
-    r"\b(?:stop|arret|arrete[rz]?|desinscri\w*|desabonn\w*|messages?|sms|textos?|"
-    r"ecri(?:re|vez|s)|plus rien|plus jamais|laissez moi tranquille|fichez moi la paix)\b")
 # "pour l'instant c'est bon, je garde samedi", "pour jeudi c'est entendu, je serai
 # bien là": the call is kept, whatever was asked about cancelling.
 KEEP_WORDS = re.compile(

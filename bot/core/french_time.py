@@ -304,6 +304,16 @@ _TAKEN_RE = re.compile(
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
 _MOVE_RE = re.compile(r"\b(?:decaler|decale[rz]?|reporter|reportez|repousser|deplacer|"
                       r"empechement|imprevu|changer l heure|changer le jour)\b")
+# Words about the messages themselves: an opt-out, never only a cancelled call
+# (actions/calls.py). With the words of leaving the service, an opt-out the intent
+# reader saw without any of them may be something else (bot/rasa/nlu.py).
+_ABOUT_MESSAGES = (r"stop|arret|arrete[rz]?|desinscri\w*|desabonn\w*|messages?|sms|textos?|"
+                   r"ecri(?:re|vez|s)|plus rien|plus jamais|laissez moi tranquille|"
+                   r"fichez moi la paix")
+OPT_OUT_WORDS = re.compile(rf"\b(?:{_ABOUT_MESSAGES})\b")
+LEAVING_WORDS = re.compile(
+    rf"\b(?:{_ABOUT_MESSAGES}|arret\w*|envoy\w*|recevoir|tranquille|la paix|unsubscribe|"
+    r"leave me|supprim\w*|retir\w*|effac\w*|oubli\w*|plus de nouvelles|ne plus)\b")
 # "pas de souci", "pourquoi pas", "ça ne me dérange pas": not a refusal.
 _HARMLESS_PAS_RE = re.compile(
     # "à 14h15 si ce n'est pas trop compliqué pour vous": a courtesy

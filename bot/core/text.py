@@ -47,6 +47,8 @@ def normalise_pattern(pattern: str) -> str:
 
 
 _SENTENCES = re.compile(r"(?<=[.!?;…])\s+|\n+")
+# "Je me suis fait agresser... par une poule": a sentence left in suspense
+SUSPENSE_END = re.compile(r"(?:\.\.\.|…)\s*$")
 
 
 def split_sentences(text: str) -> List[str]:

@@ -19,8 +19,8 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.calls.when import read
 from bot.core import clock
 from bot.core.config import load_settings
-from bot.core.french_time import (CALLING_A_SERVICE_RE, names_own_call, normalise,
-                                  only_a_moment, others_call)
+from bot.core.french_time import (CALLING_A_SERVICE_RE, LEAVING_WORDS, names_own_call,
+                                  normalise, only_a_moment, others_call)
 from bot.safety.risk import DEFAULT_LEXICON, FRAGMENT, RiskLexicon, load_lexicon
 
 from bot.core.text import normalise_text
@@ -276,7 +276,7 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         text = message.get("text") or ""
         reading = read(text, clock.now(), load_settings().timezone)
         folded = normalise(text)
-        if not _OPT_OUT_SAID.search(folded):
+        if not LEAVING_WORDS.search(folded):
             # "quand vous voulez, je ne bouge plus de chez moi" (after the offer of
             # a call): a weak risk guess whose runner-up is STOP, with no word
             # about the messages, does not unsubscribe anyone
@@ -399,12 +399,6 @@ _CALL_OFF = re.compile(r"\b(?<!ai )(?<!a )(?<!ont )(?<!ete )(?<!est )(?<!avons )
 _YES_FIRST = re.compile(r"^(?:(?:ah|bon|alors|euh|ben) )?(?:oui|ouais|ok|okay|d accord|dac|"
                         r"volontiers|avec plaisir|yes|bien sur|tres bien|pourquoi pas|"
                         r"(?:quand|comme) (?:vous|tu) (?:voulez|veux)|n importe quand)\b")
-# Words about the messages themselves, or leaving the service: an opt-out read by
-# the intent reader without any of them may be something else.
-_OPT_OUT_SAID = re.compile(
-    r"\b(?:stop|arret\w*|desinscri\w*|desabonn\w*|messages?|sms|textos?|ecri(?:re|vez|s)|"
-    r"envoy\w*|recevoir|plus rien|plus jamais|tranquille|la paix|unsubscribe|leave me|"
-    r"supprim\w*|retir\w*|effac\w*|oubli\w*|plus de nouvelles|ne plus)\b")
 # Intents a yes with a condition ("oui mais pas le matin") leaves as they are.
 _YES_KEEPS = frozenset({"affirm", "deny", "schedule_call", "cancel_call", "opt_out",
                         "opt_in", "change_checkin_time", "pause_checkins", "request_human"})
@@ -447,7 +441,7 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
             confident = float((message.get("intent") or {}).get("confidence") or 0.0)
             folded = normalise(text)
             reading = read(text, clock.now(), settings.timezone)
-            if intent == "opt_out" and not _OPT_OUT_SAID.search(folded) and (
+            if intent == "opt_out" and not LEAVING_WORDS.search(folded) and (
                     reading.any_time or reading.delegated or reading.accept
                     or (reading.positive and reading.asked)):
                 # "quand vous voulez, je ne bouge plus de chez moi" after the offer of

@@ -28,6 +28,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.config import LEXICON_DIR, PROJECT_ROOT
+from bot.core.text import SUSPENSE_END
 from bot.safety.risk import load_lexicon
 from bot.rasa.vectors import load_vectors
 
@@ -46,7 +47,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|\n+|\s+(?:mais|sinon|enfin|bref|e
 # "Je me suis fait agresser... par une poule", "c'est décidé j'arrête... la télé":
 # after a suspense ellipsis, a continuation that completes the phrase is the same
 # sentence (the first half alone is only the setup of the joke).
-_SUSPENSE_END = re.compile(r"(?:\.\.\.|…)\s*$")
 _COMPLETES = re.compile(r"^(?:par|a|à|au|aux|de|du|des|d'|d’|dans|devant|sous|sur|avec|pour|"
                         r"contre|la|le|les|l'|l’|un|une|en|chez|mon|ma|mes|son|sa|ses)\b",
                         re.IGNORECASE)
@@ -55,7 +55,7 @@ _COMPLETES = re.compile(r"^(?:par|a|à|au|aux|de|du|des|d'|d’|dans|devant|sous
 def _rejoin_suspense(parts: List[str]) -> List[str]:
     joined: List[str] = []
     for part in parts:
-        if joined and _SUSPENSE_END.search(joined[-1]) and _COMPLETES.match(part):
+        if joined and SUSPENSE_END.search(joined[-1]) and _COMPLETES.match(part):
             joined[-1] = f"{joined[-1]} {part}"
         else:
             joined.append(part)
@@ -273,7 +273,7 @@ class SentenceRiskClassifier(PickledReader):
         digest = hashlib.sha256()
         # How messages are cut into chunks shapes what the reader learns too (a
         # change of the cut left the cached reader in place, session 24).
-        digest.update((_SENTENCE_END.pattern + _SUSPENSE_END.pattern
+        digest.update((_SENTENCE_END.pattern + SUSPENSE_END.pattern
                        + _COMPLETES.pattern).encode())
         paths = [PROJECT_ROOT / p for p in config.get("written") or []]
         paths += sorted(LEXICON_DIR.glob("*.yml"))

@@ -17,7 +17,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple, cast
 import yaml
 
 from bot.core.config import LEXICON_DIR
-from bot.core.text import normalise_pattern, normalise_text, split_sentences
+from bot.core.text import SUSPENSE_END, normalise_pattern, normalise_text, split_sentences
 
 DEFAULT_LEXICON = LEXICON_DIR / "risk_fr.yml"
 
@@ -302,12 +302,11 @@ class RiskLexicon:
         """
         joined: List[str] = []
         for sentence in sentences:
-            if joined and re.search(r"(?:\.\.\.|…)\s*$", joined[-1]) \
+            if joined and SUSPENSE_END.search(joined[-1]) \
                     and re.match(r"\s*[a-zà-ÿ]", sentence):
                 together = f"{joined[-1]} {sentence}"
-                if any(entry.regex.search(self.prepare(together)) for entry in self.safe) \
-                        and not any(entry.regex.search(self.prepare(part)) for entry in self.safe
-                                    for part in (joined[-1], sentence)):
+                if self.has_idiom(together) and not (self.has_idiom(joined[-1])
+                                                     or self.has_idiom(sentence)):
                     joined[-1] = together
                     continue
             joined.append(sentence)
