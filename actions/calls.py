@@ -428,8 +428,8 @@ class ActionCancelCall(Action):
         if KEEP_WORDS.search(normalise(text)) and not reading.cancel \
                 and not explicit_cancel(text):
             # "si j'ai un empêchement, comment on fait pour annuler ? ... je garde
-            # samedi": a question about cancelling, the call kept
-            dispatcher.utter_message(response="utter_call_kept")
+            # samedi": a question about cancelling, the call kept, the question answered
+            dispatcher.utter_message(response="utter_call_kept_how_to_cancel")
             return []
         call = await cancel_call(get_redis(), SETTINGS.key_prefix, tracker.sender_id,
                                  clock.now())

@@ -145,7 +145,8 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
             # "n'importe quand sauf entre midi et deux" after 10h proposed: the
             # proposal is outside the hours refused, it suits
             return CallTime("ok", at=context.proposal), new
-        if refusing:
+        if refusing and not (reading.any_time and not reading.decline):
+            # ("libre tout le temps sauf mardi": free, but for what is refused)
             new.declines += 1
             new.proposal = None
             if context.day is not None and context.day in reading.refused_days:
@@ -168,6 +169,13 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
             # "choisissez vous-même, ça m'est égal": it is booked; on the day
             # already told ("jeudi prochain" / "choisissez"), if there is one.
             proposal = _next_daytime(now, tz, quiet, refused)
+            weekdays = {d.weekday() for d in reading.refused_days}
+            for _ in range(7):
+                if proposal.weekday() not in weekdays:
+                    break
+                # "libre tout le temps sauf mardi et jeudi": not on those weekdays
+                proposal = _shift(datetime.combine(proposal.date() + timedelta(days=1),
+                                                   DEFAULT_PROPOSAL, tz), refused, quiet)
             if context.day is not None and context.day > now.date():
                 proposal = _propose(context.day, context.hour or DEFAULT_PROPOSAL, now, tz,
                                     quiet, refused).proposal or proposal

@@ -59,6 +59,15 @@ def speed() -> float:
     return _SPEED
 
 
+def restart() -> None:
+    """Read ``LIEN_CLOCK_START`` again from this instant (a shifted clock only):
+    the evaluation starts each conversation at its set's reference moment.
+    """
+    global _ANCHOR
+    if _START:
+        _ANCHOR = time.time()
+
+
 def now() -> float:
     """Seconds since the epoch (UTC), possibly shifted by ``LIEN_CLOCK_START``
     (and sped up by ``LIEN_CLOCK_SPEED``).

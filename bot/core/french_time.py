@@ -356,7 +356,8 @@ _CALL_RE = re.compile(
     r"(?:\w+ )?(?:l|la|le|lui|les) ?(?:appeler|telephoner|rappeler)\b|"
     r"\bca me va|\bok\b|\bplutot|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
-    r"\bprevoir|\bprevoyons|\bje peux\b|\bje pourrai\b|\bje serai la\b|\bca ira\b|"
+    r"\bprevoir|\bprevoyons|\bje (?:vous )?propose\b|\bproposons\b|\bje peux\b|"
+    r"\bje pourrai\b|\bje serai la\b|\bca ira\b|"
     # "le mieux pour elle serait 14h30"
     r"\ble mieux(?: pour (?:elle|lui|moi|nous))? (?:serait|ce serait|c est|sera)\b|"
     # "j'aimerais bien un bénévole dimanche à 11h"
@@ -367,7 +368,9 @@ _CALL_RE = re.compile(
     + "|".join(WEEKDAYS) + r"))|\bc est bon\b(?! j ai deja)|\bparfait\b|\bca passe\b|"
     r"\bcoup de fil\b|"
     r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*|\blapp?el\w*|"
-    r"\bparler (?:a|au|aux|avec)\b|\b(?:re)?mett(?:ez|re)\b|\bdisons\b|"
+    r"\bparler (?:a|au|aux|avec)\b|"
+    r"\b(?:re)?mett(?:ez|re)\b(?<!\bme remettre)(?! (?:de|du|des|d)\b)|"
+    r"\bdisons\b|"
     r"\b(?:faire|faites|fais) (?:moi |nous )?(?:appeler|telephoner|rappeler)\b|"
     # "onze heures, c'est un peu juste ; décalons à quatorze heures"
     r"\b(?:decal|report|repouss|avanc)(?:ons|ez|er)\b|"
@@ -494,7 +497,10 @@ _ANY_TIME_RE = re.compile(
     r"ca m est egal|m est egale?|peu m importe|ca m importe peu|toute la journee|"
     # "L'heure, je m'en fiche, je ne bouge pas de chez moi"
     r"(?:l heure|le jour|l horaire),? (?:je m en fiche|je m en moque|ca m est egal)|"
-    r"je suis toujours la|a toute heure)\b")
+    r"je suis toujours la|a toute heure|"
+    # "je suis libre presque tout le temps sauf mardi": any moment but those refused
+    r"(?:libre|dispo\w*) (?:presque |quasiment |a peu pres )?(?:tout le temps|toute la semaine|"
+    r"tous les jours|n importe quand))\b")
 _DELEGATED_RE = re.compile(
     r"\b(?:choisissez|choisis|c est vous qui (?:voyez|choisissez|decidez)|faites comme vous "
     r"(?:voulez|pouvez)|je vous laisse (?:choisir|decider|voir)|a vous de (?:voir|choisir))\b")
@@ -642,7 +648,10 @@ ENGLISH_WORDS = (
      lambda m: f"{int(m.group(1))}h{m.group(2) or ''}"),
     # ("at 6." is left alone: "at 6. 11 is better" reads badly either way)
     (r"(?<!\bnot )\bat (\d{1,2})\b(?![:h/.\d])", r"a \1h"),
-    (r"(?<!\bnot )\bat (?=\d{1,2}h)", "a "),
+    (r"(?<!\bnot )\bat (?=\d{1,2}h|\d{1,2}:\d{2})", "a "),
+    # "after 6pm is best, so 6:30pm?": bounds, and the moment decided
+    (r"\bafter (?=\d)", "apres "), (r"\bbefore (?=\d)", "avant "),
+    (r"(?:^|(?<=[,.;!?] ))so (?=\d|a \d)", "donc "),
     # ... but neither is it the 6th ("My friend visits at 4.")
     (r"(?<!\bnot )\bat (\d{1,2})(?=\.(?!\d))", ""),
     # "my daughter calls me every day at 7pm": someone else's call, not a request
@@ -664,7 +673,7 @@ ENGLISH_WORDS = (
     (r"\b(\d{1,2})(?:[:.](\d{2}))? in the (?:afternoon|evening)\b",
      lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
     (r"\b(\d{1,2}) ?o ?clock\b", r"\1h"),
-    (r"\b(\d{1,2}) (?=(?:is|works|would|o clock|ok|okay|fine)\b)", r"\1h "),
+    (r"(?<![:.])\b(\d{1,2}) (?=(?:is|works|would|o clock|ok|okay|fine)\b)", r"\1h "),
     (r"\b(?:the )?day after tomorrow\b", "apres demain"),
     (r"\btomm?orr?ow\b|\btmrw?\b|\btmw\b|\btomoro\b", "demain"), (r"\btoday\b", "aujourd hui"),
     (r"\btonight\b|\bthis evening\b", "ce soir"), (r"\bthis morning\b", "ce matin"),
@@ -912,7 +921,7 @@ def _busy_windows(folded: str) -> str:
 _QUANTITY_RE = re.compile(
     r"(?<!\ble )(?<!\bce )(?<!\bdu )(?<!\bau )(?<!\bdans )(?<!\bles )"
     + "".join(rf"(?<!\b{day} )" for day in WEEKDAYS)
-    + r"\b(\d{1,3}) (?!(?:" + "|".join(MONTHS) + r"|jours?|semaines?|heures?|minutes?|"
+    + r"(?<![:.])\b(\d{1,3}) (?!(?:" + "|".join(MONTHS) + r"|jours?|semaines?|heures?|minutes?|"
     r"min|mn|h|mois|ans?|er|et|ou|a|au|vers|pour|dans|avant|apres|le|la|les|l|entre|de|du|"
     r"matin|soir|midi|ce|cet|cette|pile|tapante?s?|ou|svp|stp|merci|ca|c|si|plutot|alors|"
     r"sinon|non|oui|ok|parce|car|mais|pm|am|h\d+)\b)([a-z]{2,})")
@@ -973,7 +982,8 @@ _IN_RE = re.compile(
     r"jours?|semaines?)\b"
 )
 _DAY_OF_MONTH_RE = re.compile(
-    r"\b(?:le |ce )?(\d{1,2})(?:er)?(?: (" + "|".join(MONTHS) + r"))?\b(?!\s*(?:[/h]|:\s*\d))"
+    r"\b(?:le |ce )?(\d{1,2})(?:er)?(?: (" + "|".join(MONTHS) + r"))?\b"
+    r"(?!\s*(?:[/h]|:\s*\d|ans?\b))"
 )
 _NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
             "huit": 8, "quinze": 15}
@@ -1043,8 +1053,9 @@ def _noun_at_hour(text: str) -> bool:
     if not match:
         return False
     word = match.group(1)
+    # ("idéalement à 14h30", "seulement à 11h": a manner, not a thing)
     return not (re.fullmatch(FILLERS, word) or _TIME_WORDS_RE.fullmatch(word)
-                or _CALL_RE.search(word) or word in _NOT_THINGS)
+                or _CALL_RE.search(word) or word in _NOT_THINGS or word.endswith("ment"))
 
 
 def _refusing(clause: "_Clause") -> bool:
@@ -1266,8 +1277,11 @@ def _read_clause(text: str, now: datetime) -> _Clause:
         clause.relative = None
     elif clause.relative is None:
         clause.day, _ = day_in(rest, now.date())
-        if clause.day is None and said_part is not None and \
-                re.search(r"\b(ce|cet|cette)\b", text):
+        # ("cette fin d'après-midi" is today; "vers 5h de l'après-midi, ce serait
+        # parfait" is no day)
+        if clause.day is None and said_part is not None and re.search(
+                r"\b(?:ce|cet|cette)(?: \w+){0,2} (?:apres ?midi|aprem|soir|soiree|matin|"
+                r"matinee|midi|nuit)\b", text):
             clause.day = now.date()
     clause.past = bool(_PAST_RE.search(text)) or (
         clause.day is not None and clause.day < now.date())
@@ -1357,7 +1371,9 @@ _CORRECTS_RE = re.compile(r"\b(?:plutot|attendez|finalement|en fait|c est mieux)
 _CORRECTION_START_RE = re.compile(r"^ *(?:(?:ah|oh|euh|pardon|oups|enfin) )?(?:non|nan|plutot|"
                                   r"finalement|en fait|attendez|je veux dire|"
                                   r"je voulais (?:ecrire|mettre|taper|marquer)|correction|retenons|"
-                                  r"va pour|choisissons|je choisis|je prends|gardons|donc)\b")
+                                  r"va pour|choisissons|je choisis|je prends|gardons|donc|"
+                                  r"idealement|"
+                                  r"de preference|dans l ideal)\b")
 # "demain à 18h alors", "donc mardi 15h": the moment decided after the reasons
 _DECIDED_RE = re.compile(r"^ *(?:(?:bon|ben|eh bien) )?(?:donc|alors|du coup|gardez|gardons)\b|"
                          r"\b(?:alors|donc|du coup)(?: ca (?:irait|ira|me va)| c est bon| ok)?"
@@ -1386,6 +1402,16 @@ def read_at(text: str, now: datetime) -> Proposal:
     if hour_shift is not None:
         folded = _HOUR_SHIFT_RE.sub(" ", folded)
     folded = _FAREWELL_RE.sub(" ", folded).strip()
+    # "dispo tous les après-midi sauf le lundi": that day refused, in a clause of its own
+    # ("sauf mardi jeudi samedi matin": each of them)
+    days = "|".join(WEEKDAYS)
+
+    def _each_day_refused(match: "re.Match[str]") -> str:
+        return ", " + ", ".join("pas le " + d for d in re.findall(
+            r"\b(" + days + r")", str(match.group(1))))
+
+    folded = re.sub(r"\bsauf (?:le |les )?((?:" + days + r")s?(?:(?: et|,)? (?:le |les )?(?:"
+                    + days + r")s?)*)\b", _each_day_refused, folded)
     refused_hours: List[dtime] = []
     for window in _BUSY_RE.finditer(folded):
         start = dtime(min(int(window.group(1)), 23), min(int(window.group(2)), 59))
@@ -1410,6 +1436,16 @@ def read_at(text: str, now: datetime) -> Proposal:
             continue
         if clause.past:
             past = past or clause.call or len(clauses) == 1
+            continue
+        bound = _BOUND_RE.search(clause.text)
+        if bound and clause.day is None and clause.hour is not None and any(
+                c.hour is not None and not _BOUND_RE.search(c.text) for c in clauses):
+            # "pas avant 10h, pas après 18h. mercredi 11h quoi": the hours on the
+            # wrong side of the bound are refused; the bound is no moment asked
+            # when one is ("vendredi, pas avant 15h" alone: 15h)
+            edge = clause.hour
+            refused_hours.extend(h for h in _CALL_HOURS
+                                 if (h < edge if bound.group(1) == "avant" else h > edge))
             continue
         if _CHECKIN_RE.search(clause.text) and len(clauses) > 1 \
                 and not _CALL_RE.search(clause.text):
@@ -1447,7 +1483,9 @@ def read_at(text: str, now: datetime) -> Proposal:
             refused_hours.extend(h for h in _CALL_HOURS if h < until
                                  and (since is None or h > since))
             continue
+        # ("mardi 20h45, j'ai ma série avant": the thing is before the moment)
         taken = (bool(_TAKEN_RE.search(clause.text)) or _noun_at_hour(clause.text)) \
+            and not re.search(r"\b(?:juste )?(?:avant|apres)$", clause.text) \
             and not _CALL_RE.search(re.sub(r"^(?:ok|okay|bon|alors|d accord|dac|dacc) ", "",
                                            clause.text))
         # "...mardi à 15h ce serait bien merci au revoir": a farewell after the
@@ -1597,12 +1635,24 @@ def read_at(text: str, now: datetime) -> Proposal:
                     and not _WEEKDAY_WORD_RE.search(clause.text):
                 day = clause.day
                 break
+    giving = next((c for c in reversed(wished) if c.day == day), None)
+    if day is not None and giving is not None and _bare_weekday(giving.text):
+        # "jeudi 10 ou vendredi 11 ? je sais pas... vendredi. 10h": the Friday
+        # named with its date just before is the one chosen
+        dated = {d for c in clauses for d in _named_dates(c.text, now.date())
+                 if d.weekday() == day.weekday()}
+        if len(dated) == 1 and day not in dated and not _RELATIVE_DAY_RE.search(folded):
+            day = dated.pop()
     full = {d for c in calls for d in _named_dates(c.text, now.date())}
     if len(full) == 1 and day is not None and day not in full \
             and not _RELATIVE_DAY_RE.search(folded):
         # "Le week-end prochain, pas celui-ci hein, le samedi 12 : vers midi ?": a
         # weekday and its date, named once, say the day whatever else is around
+        # (and its hour, if the clause that said the day had none)
         day = full.pop()
+        named = next((c for c in calls if day in _named_dates(c.text, now.date())), None)
+        if named is not None and hour is None and part is None and relative is None:
+            hour, part, guessed = named.hour, named.part, named.guessed
     taken_back = " ".join(c.text for c in clauses[max(clauses.index(c) for c in wished) + 1:]) \
         if wished else ""
     if calls and any(_TAKEN_BACK_RE.search(c.text)
@@ -1684,7 +1734,8 @@ def read_at(text: str, now: datetime) -> Proposal:
                                       if not _CHECKIN_RE.search(c.text))),
         decline=bool(_DECLINE_RE.search(sentence) or _NO_START_RE.search(sentence)
                      or any(_refusing(c) for c in clauses))
-        and not (_ANY_TIME_RE.search(sentence) and not refused_hours and not refused_days),
+        and not (_ANY_TIME_RE.search(sentence) and (not refused_hours and not refused_days
+                                                     or _FREE_BUT_RE.search(sentence))),
         # "...me rappeler lundi vers 15h, voilà merci au revoir": a farewell after
         # a request does not call it off.
         cancel=bool(_CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", sentence) if calls
@@ -1694,6 +1745,16 @@ def read_at(text: str, now: datetime) -> Proposal:
     )
 
 
+
+
+# "libre tout le temps sauf mardi": free, but for the moments refused
+_FREE_BUT_RE = re.compile(r"\b(?:libre|dispo\w*) (?:presque |quasiment |a peu pres )?"
+                          r"(?:tout le temps|toute la semaine|tous les jours|n importe quand)\b")
+
+
+# "pas avant 10h", "jamais après 18h": a bound on the hours, in a clause of its own
+_BOUND_RE = re.compile(r"^(?:(?:mais|et|surtout|ni) )?(?:pas|jamais|surtout pas) (avant|apres) "
+                       r"(?:\d{1,2}h\d{0,2}|midi)\b")
 
 
 def _shift_to_anchor(clauses: List[_Clause]) -> None:

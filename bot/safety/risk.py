@@ -131,6 +131,9 @@ class RiskLexicon:
         # at least this; below it, asked about.
         self.classifier_support = 0.0
         self.distance: List[RiskPattern] = []
+        # What brings a sentence back to now ("cette fois j'irai jusqu'au bout, pas
+        # comme en 2019"): a past told to say it starts again is not at a distance.
+        self.present: List[RiskPattern] = []
         # A message cut before its end: the lexicon's ``unfinished`` block.
         self.cut = CutSentences()
         self.abbreviations = abbreviations
@@ -162,6 +165,7 @@ class RiskLexicon:
         seen_ids: set = set()
         safe = [cls._entry(e, seen_ids, is_safe=True) for e in raw.get("safe") or []]
         distance = [cls._entry(e, seen_ids, is_safe=True) for e in raw.get("distance") or []]
+        present = [cls._entry(e, seen_ids, is_safe=True) for e in raw.get("present") or []]
         patterns = [cls._entry(e, seen_ids) for e in raw.get("patterns") or []]
         if not patterns:
             raise LexiconError("the lexicon has no risk pattern")
@@ -170,6 +174,7 @@ class RiskLexicon:
             raise LexiconError(f"classifier_threshold out of (0, 1]: {threshold}")
         lexicon = cls(abbreviations, safe, patterns, priority, threshold)
         lexicon.distance = distance
+        lexicon.present = present
         bands = raw.get("bands") or {}
         lexicon.classifier_ask = float(bands.get("classifier_ask", lexicon.classifier_ask))
         lexicon.reading_clear = float(bands.get("reading_clear", lexicon.reading_clear))
@@ -246,8 +251,11 @@ class RiskLexicon:
                    for sentence in split_sentences(text or ""))
 
     def is_distant(self, prepared: str) -> bool:
-        """A sentence told at a distance: fiction, news, long past, or resolved."""
-        return any(entry.regex.search(prepared) for entry in self.distance)
+        """A sentence told at a distance: fiction, news, long past, or resolved;
+        not one that says the past starts again now (the ``present`` entries).
+        """
+        return any(entry.regex.search(prepared) for entry in self.distance) and not any(
+            entry.regex.search(prepared) for entry in self.present)
 
     def neutralise(self, prepared: str) -> str:
         """Blank out harmless idioms ("mort de rire") before risk matching."""

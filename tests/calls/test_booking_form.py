@@ -503,6 +503,12 @@ async def test_the_scorer_sets_the_reference_clock_and_gives_everything_back(
     async with conversations:
         reference = datetime.fromisoformat(BOOKING_REFERENCE).timestamp()
         assert abs(clock.now() - reference) < 60
+        # each conversation starts at the reference moment again, however long
+        # the earlier ones ran (a drifted clock put "dans deux heures" at 12:15)
+        monkeypatch.setattr(clock, "_ANCHOR", clock._ANCHOR - 900)
+        assert clock.now() - reference > 890
+        clock.restart()
+        assert abs(clock.now() - reference) < 5
         assert common.SETTINGS.key_prefix == conversations.prefix
         assert call_actions.SETTINGS is common.SETTINGS
         assert isinstance(agent.processor.action_endpoint, InProcessActions)
@@ -890,5 +896,7 @@ async def test_a_question_about_cancelling_that_keeps_the_call_keeps_it(sync_red
     kept = CollectingDispatcher()
     events = await ActionCancelCall().run(kept, _tracker(talk.sender, said, "cancel_call",
                                                          form_open=False), {})
-    assert events == [] and [m["response"] for m in kept.messages] == ["utter_call_kept"]
+    # kept, and the question answered (the word to write when it has to be)
+    assert events == [] and [m["response"] for m in kept.messages] == [
+        "utter_call_kept_how_to_cancel"]
     assert _booked_at(sync_redis, prefix, talk.sender) == "2026-12-01 11:00"

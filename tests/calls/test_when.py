@@ -1474,3 +1474,51 @@ def test_what_happened_is_no_request_but_when_i_am_back_is():
     assert not happened.asked
     back = read("appelez-moi samedi à 17h30 quand je suis rentrée du club", NOW, "Europe/Paris")
     assert back.asked and f"{back.day} {back.hour.strftime('%H:%M')}" == "2026-11-28 17:30"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an age is no date
+    ("Ma petite-fille de 15 ans aimerait parler à quelqu'un. Lundi à 14h, elle sort plus tôt.",
+     "2026-11-30 14:00"),
+    # bounds on the hours, then the moment chosen
+    ("pas avant 9h, pas après 17h. jeudi 10h alors", "2026-11-26 10:00"),
+    # a bare weekday after the same weekday named with its date
+    ("jeudi 3 ou vendredi 4 ? bon... vendredi. 10h.", "2026-12-04 10:00"),
+    # English: the minutes of "9:30", "at 10:30", "after", "so"
+    ("Friday morning, 9:30 if that works, I'm visiting my son", "2026-11-27 09:30"),
+    ("He says Monday at half past ten works", "2026-11-30 10:30"),
+    ("Call me on Tuesday. After 5pm is best, so 5:30pm?", "2026-12-01 17:30"),
+    # the hour preferred within a window
+    ("Elle est libre le lundi 30 novembre de 10h à 12h, idéalement à 10h30.", "2026-11-30 10:30"),
+    # "me remettre du voyage" is no call word; the day named with its date keeps its hour
+    ("vous pouvez prévoir l'appel le samedi 5 décembre à 15 heures ? je reviens de chez mon "
+     "frère le 3, il me faudra un jour pour me remettre du voyage", "2026-12-05 15:00"),
+    # "sauf le mardi" refuses a day; "je propose" is a call word
+    ("Elle est libre tous les matins sauf le mardi. Je propose jeudi 26 à 10h.",
+     "2026-11-26 10:00"),
+    # something before the moment does not take it
+    ("jeudi 19h30, j'ai mon feuilleton avant", "2026-11-26 19:30"),
+])
+def test_moments_of_batch_34(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.positive
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected
+
+
+def test_a_bound_alone_is_the_hour_and_something_at_the_hour_still_takes_it():
+    alone = read("vendredi, pas avant 15h", NOW, "Europe/Paris")
+    assert alone.hour is not None and alone.hour.strftime("%H:%M") == "15:00"
+    taken = read("jeudi 19h30 j'ai mon feuilleton", NOW, "Europe/Paris")
+    assert taken.hour is None and taken.refused_at == ("2026-11-26 19:30",)
+
+
+def test_free_all_the_time_but_some_weekdays_books_the_next_free_day():
+    from bot.calls.when import Context, decide
+
+    reading = read("je suis libre presque tout le temps sauf mercredi et vendredi", NOW,
+                   "Europe/Paris")
+    assert reading.any_time and not reading.decline
+    found, _ = decide(reading, Context(), NOW, "Europe/Paris")
+    # Wednesday 25 (today) and Friday 27 refused: Thursday 26 at 10h
+    assert found.status == "ok" and found.at is not None
+    assert found.at.strftime("%Y-%m-%d %H:%M") == "2026-11-26 10:00"

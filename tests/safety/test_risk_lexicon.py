@@ -251,3 +251,13 @@ def test_a_joke_about_the_window_is_not_a_threat_of_ours():
 def test_only_written_families_are_trusted():
     trusted = {entry.id for entry in LEXICON.patterns if entry.trusted}
     assert "medical_vital_medicine_out" in trusted and "suicide_me_tuer" not in trusted
+
+
+@pytest.mark.parametrize("entry", LEXICON.present, ids=lambda e: e.id)
+def test_a_past_brought_back_to_now_is_not_told_at_a_distance(entry):
+    # each example carries a word that alone tells a sentence at a distance ("en
+    # 2016", "il y a deux ans"); the entry brings it back to now
+    for example in entry.examples:
+        prepared = LEXICON.neutralise(LEXICON.prepare(example))
+        assert any(d.regex.search(prepared) for d in LEXICON.distance), example
+        assert not LEXICON.at_distance(example), example

@@ -198,6 +198,9 @@ class BookingConversations:
         from datetime import datetime
 
 
+        # Each conversation starts at the reference moment, as its writer assumed
+        # ("dans deux heures" at 10:00 is 12:00, however long the earlier ones took).
+        clock.restart()
         sender = f"eval:{uuid.uuid4().hex[:12]}"
         redis = get_redis()
         await redis.hset(person_key(sender), mapping={

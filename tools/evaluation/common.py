@@ -45,7 +45,7 @@ def training_texts() -> list:
     root = PROJECT_ROOT
     texts = [text for text, _ in training_pairs()]
     lexicon = yaml.safe_load((root / "bot" / "lexicon" / "risk_fr.yml").read_text("utf-8"))
-    for section in ("safe", "patterns"):
+    for section in ("safe", "present", "patterns"):
         for entry in lexicon.get(section) or []:
             texts.extend(entry.get("examples") or [])
     phrases = root / "tests" / "data" / "risk_phrases.yml"
