@@ -84,6 +84,7 @@ SMS_WORDS = (
      r"\1 a venir"),
     (r"\bla semaine qui (?:vient|arrive)\b", "la semaine prochaine"),
     (r"\b(?:dem1|dm1|2m1|demin|dmain|dmn|dmai|demai)\b", "demain"),
+    (r"\bdem\b(?= (?:\d|a \d|vers\b|matin\b|soir\b|aprem\b|apres midi\b|midi\b))", "demain"),
     (r"\bapre ?demain\b", "apres demain"),
     # "g le kiné à 16h", "g rdv": j'ai
     (r"\bg (?=(?:le|la|les|l|un|une|mon|ma|mes|du|des|rdv|cours|taf|boulot|pas|plus|rien|"
@@ -261,6 +262,9 @@ _CLAUSE_SPLIT = re.compile(
     # "après-demain à 14h pas le matin": the refusal said after the moment
     r"(?:(?<=\dh )|(?<=\dh\d\d )|(?<=midi )|(?<=matin )|(?<=soir )|(?<=demain ))"
     r"(?=pas (?:le|la|l|a|au|avant|ce|cet|cette|en|entre)\b)|"
+    # "enfin 18h30 jsuis pas sûr d'être rentré à 18h": the reason, with its own hour
+    r"(?:(?<=\dh )|(?<=\dh\d\d ))(?=(?:jsuis|je suis|j suis|chui|je serai|jserai|je ne serai)"
+    r"\b[^,.;!?]*\b\d{1,2}h)|"
     r"\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
@@ -280,6 +284,8 @@ _NEGATION_RE = re.compile(
     r"je travaille|jtravaille|je bosse|jbosse|je taf|empeche|empechement|"
     r"j ai (?:un |le |mon |ma )?(?:rdv|rendez vous|kine|medecin|docteur|dentiste|"
     r"infirmiere|courses)|vient|viennent|viendra|passe|passent|passera|je passe|"
+    # "le repas arrive à midi": something comes then
+    r"arrive|arrivent|arrivera|"
     # "mon rendez-vous chez l'ophtalmo c'est le 10 à 14h30": that moment is taken
     r"(?:mon|ma|son|sa|le|un) (?:rdv|rendez vous) (?:chez|a l hopital|au|a la|"
     r"avec (?:le|la|mon|ma|l) (?!benevole|equipe|ecoutant)\w+))\b")
@@ -422,7 +428,8 @@ _CANCEL_RE = re.compile(
     r"\bdispens\w* (?:vous )?de (?:m |me )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
     r"\bje (?:vais )?declin\w*|\bme retract\w*|\bmerci mais non\b|"
     r"\bc (?:est )?mort\b(?= *(?:$|[,.;!?]))|\bje retire\b(?= *(?:$|[,.;!?]))|"
-    r"\bca ira finalement\b|\bje (?:ne )?prefere pas (?:etre )?(?:appele\w*|qu on m appelle)|"
+    r"\bca ira finalement\b|\b(?:je (?:ne )?|j ?)prefere(?:rais)? pas (?:etre )?(?:appele\w*|"
+    r"qu on m appelle|que vous m app?ell?iez|d appel)|"
     r"\bje ne serai pas joignable(?= *(?:$|[,.;!?]| je vous))|"
     r"\ben fait (?:non|nan)\b(?= *(?:$|[,.;!?]|merci|non|nan))|"
     r"\bne (?:tenez|tiens) pas compte\b|"
@@ -695,6 +702,9 @@ ENGLISH_WORDS = (
     # "He asks for a call on Saturday" (a home help writing for him)
     (r"\b(?<!t )(?:asks?|asking|would like|wants?|d like) (?:for )?(?:a |the |my |her |his )?"
      r"(?:volunteer s? |volunteer |phone |next )?call\b", "voudrait un appel"),
+    # "she asked me to book a call for her"
+    (r"\b(?:book|schedule|arrange|set up) (?:a |the |her |his |my )?(?:phone )?call\b",
+     "voudrait un appel"),
     # "She wants the call but she cannot write": not about the moment
     (r"\b(?:can ?t|cannot|can not) (?:write|read|hear|type|text|see well|walk|speak)\b",
      "a du mal"),

@@ -1522,3 +1522,17 @@ def test_free_all_the_time_but_some_weekdays_books_the_next_free_day():
     # Wednesday 25 (today) and Friday 27 refused: Thursday 26 at 10h
     assert found.status == "ok" and found.at is not None
     assert found.at.strftime("%Y-%m-%d %H:%M") == "2026-11-26 10:00"
+
+
+def test_sms_dem_a_reason_with_its_own_hour_and_things_that_arrive():
+    assert f"{read('dem 9h30', NOW, 'Europe/Paris').day}" == "2026-11-26"
+    corrected = read("enfin 17h30 jsuis pas sur d'etre rentree a 17h", NOW, "Europe/Paris")
+    assert corrected.hour is not None and corrected.hour.strftime("%H:%M") == "17:30"
+    assert [h.strftime("%H:%M") for h in corrected.refused_hours] == ["17:00"]
+    assert read("jprefere pas que vous m'appeliez finalement", NOW, "Europe/Paris").cancel
+    busy = read("Non. Le kiné passe à 9h, les courses arrivent à midi.", NOW, "Europe/Paris")
+    assert not busy.positive
+    assert {h.strftime("%H:%M") for h in busy.refused_hours} == {"09:00", "12:00"}
+    english = read("my son asked me to book a call for him, Thursday at 3pm", NOW,
+                   "Europe/Paris")
+    assert english.asked and f"{english.day} {english.hour}" == "2026-11-26 15:00:00"
