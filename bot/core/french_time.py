@@ -261,7 +261,7 @@ _CLAUSE_SPLIT = re.compile(
     r"(?<=\bcelui la )|(?<=\bcelle la )|"
     # "après-demain à 14h pas le matin": the refusal said after the moment
     r"(?:(?<=\dh )|(?<=\dh\d\d )|(?<=midi )|(?<=matin )|(?<=soir )|(?<=demain ))"
-    r"(?=pas (?:le|la|l|a|au|avant|ce|cet|cette|en|entre)\b)|"
+    r"(?=pas (?:le|la|l|a|au|avant|ce|cet|cette|en|entre|\d{1,2}h(?:\d{2})?)\b)|"
     # "enfin 18h30 jsuis pas sûr d'être rentré à 18h": the reason, with its own hour
     r"(?:(?<=\dh )|(?<=\dh\d\d ))(?=(?:jsuis|je suis|j suis|chui|je serai|jserai|je ne serai)"
     r"\b[^,.;!?]*\b\d{1,2}h)|"
@@ -876,8 +876,11 @@ def normalise(text: str) -> str:
     folded = re.sub(r"\bpas (" + "|".join(WEEKDAYS) + r") (" + "|".join(WEEKDAYS) + r")\b",
                     r"pas \1, \2", folded)
     # "non pas demain l'autre vendredi le onze": the day refused, then the one asked
-    folded = re.sub(r"\bpas (demain|aujourd hui|" + "|".join(WEEKDAYS) + r") (?=(?:l autre |"
-                    r"plutot |mais )(?:" + "|".join(WEEKDAYS) + r"|le \d))", r"pas \1, ", folded)
+    # ("... pas demain hein vendredi d'après le onze": dictated)
+    folded = re.sub(r"\bpas (demain|aujourd hui|" + "|".join(WEEKDAYS) + r") (?:hein |non )?"
+                    r"(?=(?:l autre |plutot |mais )(?:" + "|".join(WEEKDAYS) + r"|le \d)|(?:"
+                    + "|".join(WEEKDAYS) + r") (?:d apres|prochain|suivant|le \d))",
+                    r"pas \1, ", folded)
     # "non 17h plutot g le kiné a 16h": "plutôt" ends the hour asked; the reason follows
     folded = re.sub(r"\bplutot (?=(?:j ai|j avais|je suis|je serai|car|parce que|vu que)\b)",
                     "plutot, ", folded)

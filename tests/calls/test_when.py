@@ -1498,6 +1498,11 @@ def test_what_happened_is_no_request_but_when_i_am_back_is():
      "2026-11-26 10:00"),
     # something before the moment does not take it
     ("jeudi 19h30, j'ai mon feuilleton avant", "2026-11-26 19:30"),
+    # dictated: the day refused, then the one asked; the hour refused after the one asked
+    ("ce qui m'irait c'est jeudi prochain pas demain hein jeudi d'après le 3 à 11h",
+     "2026-12-03 11:00"),
+    ("Appelez-moi vendredi à quinze heures trente j'ai dit quinze heures trente pas cinq "
+     "heures trente", "2026-11-27 15:30"),
 ])
 def test_moments_of_batch_34(text, expected):
     reading = read(text, NOW, "Europe/Paris")
