@@ -434,7 +434,9 @@ _CANCEL_RE = re.compile(
     r"\ben fait (?:non|nan)\b(?= *(?:$|[,.;!?]|merci|non|nan))|"
     r"\bne (?:tenez|tiens) pas compte\b|"
     r"\bca (?:ne )?sert a rien(?= *(?:$|[,.;!?]| en fait| finalement| laiss\w*))|"
-    r"\bon va dire non\b|\bje (?:ne )?prefere pas(?= *(?:$|[,.;!?]| en fait| finalement| merci| "
+    r"\bon va dire non\b|\bpas d autre (?:jour|moment|date) (?:non plus|non merci)\b|"
+    r"\bje (?:vous )?(?:reviendrai|recontacterai|reecrirai) (?:vers vous )?quand\b|"
+    r"\bje (?:ne )?prefere pas(?= *(?:$|[,.;!?]| en fait| finalement| merci| "
     r"tant pis))|\ben fait laiss(?:e|ez)\b|"
     r"\bgardez (?:plutot )?(?:ce|le|mon|cet) (?:creneau|appel|moment|horaire) pour\b|"
     # "je dois me décommander", "ce ne sera pas nécessaire finalement", "on laisse
@@ -500,7 +502,7 @@ _ANY_TIME_RE = re.compile(
     r"\b(?:l heure que vous voulez|l heure qui vous (?:va|arrange|convient)|quand vous voulez|"
     r"comme vous (?:voulez|voudrez|preferez|jugez|le sentez)|comme tu veux|quand tu veux|"
     r"peu importe|n importe (?:quand|quelle heure|quel jour)|a votre convenance|ce que vous voulez|"
-    r"ce qui vous arrange|je m adapte|"
+    r"ce qui vous arrange|je m adapte|quand (?:ca|cela) vous arrange|j ai tout mon temps|"
     r"ca m est egal|m est egale?|peu m importe|ca m importe peu|toute la journee|"
     # "L'heure, je m'en fiche, je ne bouge pas de chez moi"
     r"(?:l heure|le jour|l horaire),? (?:je m en fiche|je m en moque|ca m est egal)|"
@@ -636,6 +638,10 @@ _ENGLISH_NUMBERS = {w: i + 1 for i, w in enumerate(
 # Simple English from people without French ("can you call me tomorrow at 3pm",
 # "make it 2pm instead"): only words French messages do not use.
 ENGLISH_WORDS = (
+    # "Saturday 9 a.m.?"
+    (r"(?<=\d) ?a\.m\b\.?", "am"), (r"(?<=\d) ?p\.m\b\.?", "pm"),
+    # "can we make it 11 instead?": an hour, not the 11th
+    (r"\bmake it (\d{1,2})\b(?![:h/.\d])", r"plutot a \1h"),
     # "at half past two in the afternoon": the hour in words as digits
     (r"\b(half past|quarter past|quarter to|at|around|about|by) (one|two|three|four|five|six|"
      r"seven|eight|nine|ten|eleven|twelve)\b",
@@ -1071,6 +1077,20 @@ def _noun_at_hour(text: str) -> bool:
                 or _CALL_RE.search(word) or word in _NOT_THINGS or word.endswith("ment"))
 
 
+_THING_AFTER_HOUR_RE = re.compile(
+    r"\d{1,2}h(?:\d{2})? (?:le|la|l|les|chez (?:le|la|l)) ([a-z]{3,})$")
+
+
+def _thing_after_hour(text: str) -> bool:
+    """"jeudi 10h le kiné": a thing the person has at that hour, named after it."""
+    match = _THING_AFTER_HOUR_RE.search(text.strip())
+    if not match:
+        return False
+    word = match.group(1)
+    return not (re.fullmatch(FILLERS, word) or _TIME_WORDS_RE.fullmatch(word)
+                or _CALL_RE.search(word) or word in _NOT_THINGS or word.endswith("ment"))
+
+
 def _refusing(clause: "_Clause") -> bool:
     """A negated clause that is the person's own refusal."""
     return clause.negated and (clause.timed or not (
@@ -1478,8 +1498,10 @@ def read_at(text: str, now: datetime) -> Proposal:
         back = _BACK_AT_RE.search(clause.text)
         if clause.hour is not None and back and not _CALL_WORDS_ONLY_RE.search(clause.text):
             refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour)
-            if not _CALL_RE.search(clause.text[:back.start()]):
+            if not _CALL_RE.search(clause.text[:back.start()]) \
+                    and not _CORRECTION_START_RE.match(clause.text):
                 # "demain je rentre pas avant 11h, appelez-moi à midi et demi": that day
+                # ("non 11h30 je serai revenu de la pharmacie": a correction, asked)
                 context_day = clause.day if clause.day is not None else context_day
                 continue
             # "demain matin vers 10h30 si possible, je serai rentrée de la pharmacie":
@@ -1497,7 +1519,9 @@ def read_at(text: str, now: datetime) -> Proposal:
                                  and (since is None or h > since))
             continue
         # ("mardi 20h45, j'ai ma série avant": the thing is before the moment)
-        taken = (bool(_TAKEN_RE.search(clause.text)) or _noun_at_hour(clause.text)) \
+        # ("jeudi 10h le kiné": a thing named after its hour)
+        taken = (bool(_TAKEN_RE.search(clause.text)) or _noun_at_hour(clause.text)
+                 or _thing_after_hour(clause.text)) \
             and not re.search(r"\b(?:juste )?(?:avant|apres)$", clause.text) \
             and not _CALL_RE.search(re.sub(r"^(?:ok|okay|bon|alors|d accord|dac|dacc) ", "",
                                            clause.text))
@@ -1780,6 +1804,11 @@ def _shift_to_anchor(clauses: List[_Clause]) -> None:
                 or re.search(r"\b(?:me |nous )?(?:le|la|les) rappeler\b", clause.text):
             continue  # "vous pouvez me le rappeler la veille ?": a reminder
         around = clauses[:index][::-1] + clauses[index + 1:]
+        if not re.search(r"\b(?:lendemain|surlendemain|veille|avant|apres|tard|tot) (?:de|du|d)\b",
+                         clause.text[shift.start():]) and clauses[:index]:
+            # "(la foire est lundi 14.) Le lendemain alors, le mardi 15, vers 18h": the
+            # day named after it is the one it means, not its anchor
+            around = clauses[:index][::-1]
         anchor = next((c for c in around if c.day is not None
                        and not _SHIFT_RE.search(c.text)), None)
         if anchor is None or anchor.day is None:

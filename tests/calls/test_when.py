@@ -1541,3 +1541,28 @@ def test_sms_dem_a_reason_with_its_own_hour_and_things_that_arrive():
     english = read("my son asked me to book a call for him, Thursday at 3pm", NOW,
                    "Europe/Paris")
     assert english.asked and f"{english.day} {english.hour}" == "2026-11-26 15:00:00"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Not tomorrow, I work. Sunday 10 a.m.?", "2026-11-29 10:00"),
+    # a correction whose reason is being back by then
+    ("demain 14h... non 14h30 je serai rentrée du marché", "2026-11-26 14:30"),
+    # "le lendemain alors, le mardi 1er": the day named after it is the one meant
+    ("La foire c'est le premier lundi du mois. Le lendemain alors, le mardi 1er, vers 18h",
+     "2026-12-01 18:00"),
+])
+def test_moments_of_batch_35(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.positive
+    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected
+
+
+def test_batch_35_hours_things_cancels_and_any_time():
+    made = read("Sorry, can we make it 15 instead?", NOW, "Europe/Paris")
+    assert made.hour is not None and made.hour.strftime("%H:%M") == "15:00" and made.day is None
+    assert read("non pas vendredi. et pas d'autre jour non plus, je vous recontacterai quand "
+                "ça ira mieux", NOW, "Europe/Paris").cancel
+    busy = read("Je ne peux pas : lundi 15h le dentiste, mercredi 11h chez le coiffeur", NOW,
+                "Europe/Paris")
+    assert not busy.positive and "2026-11-30 15:00" in busy.refused_at
+    assert read("appelez-moi quand ça vous arrange", NOW, "Europe/Paris").any_time
