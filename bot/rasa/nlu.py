@@ -33,6 +33,9 @@ RISK_PREFIX = "risk_"
 # From this risk probability on, the sentence reader's category may overrule the
 # lexicon's when DIET reads the same (RiskDetector._category).
 READER_CATEGORY_AT = 0.5
+# Intents whose actions end the conversation or the messages (the lexicon's
+# ``leaving_ask`` band: a faint risk reading on one of them is asked about).
+LEAVING_INTENTS = frozenset({"opt_out", "goodbye", "thank", "pause_checkins"})
 
 
 class _UntrainedComponent(GraphComponent):
@@ -198,6 +201,15 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
         worried = self._risk_from_classifier(message, self.lexicon.classifier_ask)
         if worried is not None:
             self._mark(message, worried[0], "watch", "classifier", "", worried[1])
+            return
+        if ((message.get("intent") or {}).get("name") or "") in LEAVING_INTENTS \
+                and p >= self.lexicon.leaving_ask:
+            # "j'ai tout préparé. merci pour les messages du matin c'était gentil. vous
+            # pouvez arrêter d'en envoyer": a farewell read as STOP. Acting on it
+            # (unsubscribing, saying goodbye) is the one mistake that cannot be undone:
+            # a faint risk reading is asked about directly first.
+            self._mark(message, f"{RISK_PREFIX}{reading.get('category') or 'suicide'}",
+                       "watch", "reader", "", p)
             return
         if ((message.get("intent") or {}).get("name") or "").startswith(RISK_PREFIX):
             self._demote(message)

@@ -124,6 +124,9 @@ class RiskLexicon:
         # A lexicon word of the uncertain level is asked about when a reader's
         # risk reading is at least this (0: always, as before 2026-12-04).
         self.lexicon_watch_support = 0.0
+        # A message read as leaving (STOP, goodbye, thanks, a pause) is asked about
+        # when the sentence reader's risk reading is at least this (2.0: never).
+        self.leaving_ask = 2.0
         # Both readers at least this sure of a risk in a message with a distant
         # or idiomatic sentence: asked about (2.0: never, as before 2026-12-04).
         self.distance_override = 2.0
@@ -187,6 +190,7 @@ class RiskLexicon:
             bands.get("distance_override", lexicon.distance_override))
         lexicon.lexicon_watch_support = float(
             bands.get("lexicon_watch_support", lexicon.lexicon_watch_support))
+        lexicon.leaving_ask = float(bands.get("leaving_ask", lexicon.leaving_ask))
         lexicon.cut = CutSentences.from_dict(raw.get("unfinished") or {})
         return lexicon
 

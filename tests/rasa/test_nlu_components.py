@@ -563,3 +563,22 @@ def test_a_weak_risk_guess_never_gives_way_to_stop_without_a_word_about_messages
     stop.set(READING, {"category": "suicide", "p": 0.05, "chunk": 0})
     banded.process([stop])
     assert stop.get("intent")["name"] == "opt_out"
+
+
+@pytest.mark.parametrize("leaving", ["opt_out", "goodbye", "thank", "pause_checkins"])
+def test_a_faint_risk_reading_on_a_leaving_message_is_asked_about(detector, leaving):
+    # "j'ai tout préparé... vous pouvez arrêter d'en envoyer": read as STOP, with
+    # a sentence-reader reading below the usual bands; asked about, not acted on
+    text = "j'ai tout rangé. merci pour vos messages, vous pouvez arrêter maintenant"
+    message = _read_by_both(text, leaving, 0.7, "risk_suicide", 0.02, 0.36)
+    detector.process([message])
+    assert message.get("intent")["name"] == "risk_suicide"
+    (entity,) = _risk_entity(message)
+    assert entity["value"] == "watch"
+    # the same reading on an everyday intent is no risk; none on STOP is STOP
+    everyday = _read_by_both(text, "share_day", 0.7, "risk_suicide", 0.02, 0.36)
+    detector.process([everyday])
+    assert everyday.get("intent")["name"] == "share_day" and not _risk_entity(everyday)
+    stop = _read_by_both("STOP", leaving, 0.99, "risk_suicide", 0.0, 0.01)
+    detector.process([stop])
+    assert stop.get("intent")["name"] == leaving and not _risk_entity(stop)
