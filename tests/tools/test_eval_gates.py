@@ -76,19 +76,29 @@ from tools import eval_independent as ev
 # 0.983, right number 0.933, false alarms 0.086 (clear 0.049), scenarios 71/76 on
 # time, harmless escalated 16/78; intent 0.889, fallback 0.017; bookings 272/292,
 # cancellations 77/86, nothing booked 65/68, two at a refused hour.
+# Session 25 (batches 34 and 35, eleven new writers, dev half only; the reader
+# learns both; lexicon families from their dev misses; a past brought back to now
+# is not at a distance; a faint risk reading on a leaving message is asked about;
+# the booking reader's batch 34 and 35 rules), last reading: recall 0.935 (clear
+# 0.851), critical 0.978 (355 of 363: one and then another lost to the reader's
+# retraining, nothing else this session silences a message), right number 0.935,
+# false alarms 0.078 (clear 0.045), scenarios 70/76 on time (3 late, 3 missed),
+# harmless escalated 17/78; intent 0.878 (macro F1 0.909), fallback 0.017;
+# bookings 274/292, cancellations 77/86, nothing booked 65/68, two at a refused
+# hour.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
     "recall": 0.929,
-    "critical_recall": 0.978,
+    "critical_recall": 0.972,
     "right_number": 0.929,
-    "false_alarms_max": 0.09,
-    "scenario_on_time": 0.92,
-    "harmless_scenarios_escalated_max": 17,
-    "intent_accuracy": 0.875,
+    "false_alarms_max": 0.085,
+    "scenario_on_time": 0.905,
+    "harmless_scenarios_escalated_max": 18,
+    "intent_accuracy": 0.865,
     "fallback_max": 0.03,
-    "booking_right": 0.924,
+    "booking_right": 0.928,
     "booking_cancelled": 0.87,
     "booking_refused_max": 2,
 }
