@@ -1400,6 +1400,39 @@ def test_the_call_named_by_its_moment_is_the_one_called_off():
     ("le jour de la Sainte-Barbe à 15h", "2026-12-04 15:00"),
     ("Vendredi à 14h, pardon je voulais mettre 15h. 14h c'est l'heure de ma sieste.",
      "2026-11-27 15:00"),
+    # session 25 (batches 34 and 35)
+    # an age is no date
+    ("Ma petite-fille de 15 ans aimerait parler à quelqu'un. Lundi à 14h, elle sort plus tôt.",
+     "2026-11-30 14:00"),
+    # bounds on the hours, then the moment chosen
+    ("pas avant 9h, pas après 17h. jeudi 10h alors", "2026-11-26 10:00"),
+    # a bare weekday after the same weekday named with its date
+    ("jeudi 3 ou vendredi 4 ? bon... vendredi. 10h.", "2026-12-04 10:00"),
+    # English: the minutes of "9:30", "at 10:30", "after", "so"
+    ("Friday morning, 9:30 if that works, I'm visiting my son", "2026-11-27 09:30"),
+    ("He says Monday at half past ten works", "2026-11-30 10:30"),
+    ("Call me on Tuesday. After 5pm is best, so 5:30pm?", "2026-12-01 17:30"),
+    # the hour preferred within a window
+    ("Elle est libre le lundi 30 novembre de 10h à 12h, idéalement à 10h30.", "2026-11-30 10:30"),
+    # "me remettre du voyage" is no call word; the day named with its date keeps its hour
+    ("vous pouvez prévoir l'appel le samedi 5 décembre à 15 heures ? je reviens de chez mon "
+     "frère le 3, il me faudra un jour pour me remettre du voyage", "2026-12-05 15:00"),
+    # "sauf le mardi" refuses a day; "je propose" is a call word
+    ("Elle est libre tous les matins sauf le mardi. Je propose jeudi 26 à 10h.",
+     "2026-11-26 10:00"),
+    # something before the moment does not take it
+    ("jeudi 19h30, j'ai mon feuilleton avant", "2026-11-26 19:30"),
+    # dictated: the day refused, then the one asked; the hour refused after the one asked
+    ("ce qui m'irait c'est jeudi prochain pas demain hein jeudi d'après le 3 à 11h",
+     "2026-12-03 11:00"),
+    ("Appelez-moi vendredi à quinze heures trente j'ai dit quinze heures trente pas cinq "
+     "heures trente", "2026-11-27 15:30"),
+    ("Not tomorrow, I work. Sunday 10 a.m.?", "2026-11-29 10:00"),
+    # a correction whose reason is being back by then
+    ("demain 14h... non 14h30 je serai rentrée du marché", "2026-11-26 14:30"),
+    # "le lendemain alors, le mardi 1er": the day named after it is the one meant
+    ("La foire c'est le premier lundi du mois. Le lendemain alors, le mardi 1er, vers 18h",
+     "2026-12-01 18:00"),
 ])
 def test_more_moments_said_with_their_words(text, expected):
     reading = read(text, NOW, "Europe/Paris")
@@ -1476,40 +1509,6 @@ def test_what_happened_is_no_request_but_when_i_am_back_is():
     assert back.asked and f"{back.day} {back.hour.strftime('%H:%M')}" == "2026-11-28 17:30"
 
 
-@pytest.mark.parametrize("text, expected", [
-    # an age is no date
-    ("Ma petite-fille de 15 ans aimerait parler à quelqu'un. Lundi à 14h, elle sort plus tôt.",
-     "2026-11-30 14:00"),
-    # bounds on the hours, then the moment chosen
-    ("pas avant 9h, pas après 17h. jeudi 10h alors", "2026-11-26 10:00"),
-    # a bare weekday after the same weekday named with its date
-    ("jeudi 3 ou vendredi 4 ? bon... vendredi. 10h.", "2026-12-04 10:00"),
-    # English: the minutes of "9:30", "at 10:30", "after", "so"
-    ("Friday morning, 9:30 if that works, I'm visiting my son", "2026-11-27 09:30"),
-    ("He says Monday at half past ten works", "2026-11-30 10:30"),
-    ("Call me on Tuesday. After 5pm is best, so 5:30pm?", "2026-12-01 17:30"),
-    # the hour preferred within a window
-    ("Elle est libre le lundi 30 novembre de 10h à 12h, idéalement à 10h30.", "2026-11-30 10:30"),
-    # "me remettre du voyage" is no call word; the day named with its date keeps its hour
-    ("vous pouvez prévoir l'appel le samedi 5 décembre à 15 heures ? je reviens de chez mon "
-     "frère le 3, il me faudra un jour pour me remettre du voyage", "2026-12-05 15:00"),
-    # "sauf le mardi" refuses a day; "je propose" is a call word
-    ("Elle est libre tous les matins sauf le mardi. Je propose jeudi 26 à 10h.",
-     "2026-11-26 10:00"),
-    # something before the moment does not take it
-    ("jeudi 19h30, j'ai mon feuilleton avant", "2026-11-26 19:30"),
-    # dictated: the day refused, then the one asked; the hour refused after the one asked
-    ("ce qui m'irait c'est jeudi prochain pas demain hein jeudi d'après le 3 à 11h",
-     "2026-12-03 11:00"),
-    ("Appelez-moi vendredi à quinze heures trente j'ai dit quinze heures trente pas cinq "
-     "heures trente", "2026-11-27 15:30"),
-])
-def test_moments_of_batch_34(text, expected):
-    reading = read(text, NOW, "Europe/Paris")
-    assert reading.positive
-    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected
-
-
 def test_a_bound_alone_is_the_hour_and_something_at_the_hour_still_takes_it():
     alone = read("vendredi, pas avant 15h", NOW, "Europe/Paris")
     assert alone.hour is not None and alone.hour.strftime("%H:%M") == "15:00"
@@ -1541,20 +1540,6 @@ def test_sms_dem_a_reason_with_its_own_hour_and_things_that_arrive():
     english = read("my son asked me to book a call for him, Thursday at 3pm", NOW,
                    "Europe/Paris")
     assert english.asked and f"{english.day} {english.hour}" == "2026-11-26 15:00:00"
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("Not tomorrow, I work. Sunday 10 a.m.?", "2026-11-29 10:00"),
-    # a correction whose reason is being back by then
-    ("demain 14h... non 14h30 je serai rentrée du marché", "2026-11-26 14:30"),
-    # "le lendemain alors, le mardi 1er": the day named after it is the one meant
-    ("La foire c'est le premier lundi du mois. Le lendemain alors, le mardi 1er, vers 18h",
-     "2026-12-01 18:00"),
-])
-def test_moments_of_batch_35(text, expected):
-    reading = read(text, NOW, "Europe/Paris")
-    assert reading.positive
-    assert f"{reading.day} {reading.hour.strftime('%H:%M')}" == expected
 
 
 def test_batch_35_hours_things_cancels_and_any_time():
