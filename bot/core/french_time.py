@@ -641,7 +641,7 @@ ENGLISH_WORDS = (
     # "Saturday 9 a.m.?"
     (r"(?<=\d) ?a\.m\b\.?", "am"), (r"(?<=\d) ?p\.m\b\.?", "pm"),
     # "can we make it 11 instead?": an hour, not the 11th
-    (r"\bmake it (\d{1,2})\b(?![:h/.\d])", r"plutot a \1h"),
+    (r"\bmake it (\d{1,2})\b(?![:h/.\d]| ?(?:am|pm)\b)", r"plutot a \1h"),
     # "at half past two in the afternoon": the hour in words as digits
     (r"\b(half past|quarter past|quarter to|at|around|about|by) (one|two|three|four|five|six|"
      r"seven|eight|nine|ten|eleven|twelve)\b",

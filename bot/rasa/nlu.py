@@ -36,6 +36,10 @@ READER_CATEGORY_AT = 0.5
 # Intents whose actions end the conversation or the messages (the lexicon's
 # ``leaving_ask`` band: a faint risk reading on one of them is asked about).
 LEAVING_INTENTS = frozenset({"opt_out", "goodbye", "thank", "pause_checkins"})
+# ... in a message of at least so many words: a word or two ("laisse" after a
+# booking, "ciao") gives the sentence reader too little to go on (the lexicon
+# still reads "adieu").
+LEAVING_WORDS_AT = 4
 
 
 class _UntrainedComponent(GraphComponent):
@@ -203,7 +207,7 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             self._mark(message, worried[0], "watch", "classifier", "", worried[1])
             return
         if ((message.get("intent") or {}).get("name") or "") in LEAVING_INTENTS \
-                and p >= self.lexicon.leaving_ask:
+                and p >= self.lexicon.leaving_ask and len(text.split()) >= LEAVING_WORDS_AT:
             # "j'ai tout préparé. merci pour les messages du matin c'était gentil. vous
             # pouvez arrêter d'en envoyer": a farewell read as STOP. Acting on it
             # (unsubscribing, saying goodbye) is the one mistake that cannot be undone:

@@ -1545,6 +1545,8 @@ def test_sms_dem_a_reason_with_its_own_hour_and_things_that_arrive():
 def test_batch_35_hours_things_cancels_and_any_time():
     made = read("Sorry, can we make it 15 instead?", NOW, "Europe/Paris")
     assert made.hour is not None and made.hour.strftime("%H:%M") == "15:00" and made.day is None
+    evening = read("make it 7 pm same day please", NOW, "Europe/Paris")
+    assert evening.hour is not None and evening.hour.strftime("%H:%M") == "19:00"
     assert read("non pas vendredi. et pas d'autre jour non plus, je vous recontacterai quand "
                 "ça ira mieux", NOW, "Europe/Paris").cancel
     busy = read("Je ne peux pas : lundi 15h le dentiste, mercredi 11h chez le coiffeur", NOW,

@@ -582,3 +582,10 @@ def test_a_faint_risk_reading_on_a_leaving_message_is_asked_about(detector, leav
     stop = _read_by_both("STOP", leaving, 0.99, "risk_suicide", 0.0, 0.01)
     detector.process([stop])
     assert stop.get("intent")["name"] == leaving and not _risk_entity(stop)
+
+
+def test_a_word_or_two_read_as_leaving_is_left_to_the_lexicon(detector):
+    # "laisse" after a booking: too little for the sentence reader
+    message = _read_by_both("laisse", "goodbye", 0.7, "risk_suicide", 0.02, 0.4)
+    detector.process([message])
+    assert message.get("intent")["name"] == "goodbye" and not _risk_entity(message)
