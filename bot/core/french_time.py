@@ -1071,8 +1071,13 @@ def _noun_at_hour(text: str) -> bool:
     match = _NOUN_AT_HOUR_RE.fullmatch(text.strip()) or _THING_IS_RE.match(text.strip())
     if not match:
         return False
-    word = match.group(1)
-    # ("idéalement à 14h30", "seulement à 11h": a manner, not a thing)
+    return _is_thing(match.group(1))
+
+
+def _is_thing(word: str) -> bool:
+    """A word naming something the person has then, not a filler, a time word or
+    a manner ("idéalement à 14h30", "seulement à 11h").
+    """
     return not (re.fullmatch(FILLERS, word) or _TIME_WORDS_RE.fullmatch(word)
                 or _CALL_RE.search(word) or word in _NOT_THINGS or word.endswith("ment"))
 
@@ -1084,11 +1089,7 @@ _THING_AFTER_HOUR_RE = re.compile(
 def _thing_after_hour(text: str) -> bool:
     """"jeudi 10h le kiné": a thing the person has at that hour, named after it."""
     match = _THING_AFTER_HOUR_RE.search(text.strip())
-    if not match:
-        return False
-    word = match.group(1)
-    return not (re.fullmatch(FILLERS, word) or _TIME_WORDS_RE.fullmatch(word)
-                or _CALL_RE.search(word) or word in _NOT_THINGS or word.endswith("ment"))
+    return match is not None and _is_thing(match.group(1))
 
 
 def _refusing(clause: "_Clause") -> bool:
@@ -1437,14 +1438,9 @@ def read_at(text: str, now: datetime) -> Proposal:
     folded = _FAREWELL_RE.sub(" ", folded).strip()
     # "dispo tous les après-midi sauf le lundi": that day refused, in a clause of its own
     # ("sauf mardi jeudi samedi matin": each of them)
-    days = "|".join(WEEKDAYS)
-
-    def _each_day_refused(match: "re.Match[str]") -> str:
-        return ", " + ", ".join("pas le " + d for d in re.findall(
-            r"\b(" + days + r")", str(match.group(1))))
-
-    folded = re.sub(r"\bsauf (?:le |les )?((?:" + days + r")s?(?:(?: et|,)? (?:le |les )?(?:"
-                    + days + r")s?)*)\b", _each_day_refused, folded)
+    folded = _EXCEPT_DAYS_RE.sub(
+        lambda m: ", " + ", ".join("pas le " + d for d in _WEEKDAY_NAME_RE.findall(m.group(1))),
+        folded)
     refused_hours: List[dtime] = []
     for window in _BUSY_RE.finditer(folded):
         start = dtime(min(int(window.group(1)), 23), min(int(window.group(2)), 59))
@@ -1787,6 +1783,11 @@ def read_at(text: str, now: datetime) -> Proposal:
 # "libre tout le temps sauf mardi": free, but for the moments refused
 _FREE_BUT_RE = re.compile(r"\b(?:libre|dispo\w*) (?:presque |quasiment |a peu pres )?"
                           r"(?:tout le temps|toute la semaine|tous les jours|n importe quand)\b")
+
+
+_WEEKDAY_NAME_RE = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")")
+_EXCEPT_DAYS_RE = re.compile(r"\bsauf (?:le |les )?((?:" + "|".join(WEEKDAYS) + r")s?(?:(?: et|,)? "
+                             r"(?:le |les )?(?:" + "|".join(WEEKDAYS) + r")s?)*)\b")
 
 
 # "pas avant 10h", "jamais après 18h": a bound on the hours, in a clause of its own
