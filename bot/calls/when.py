@@ -195,6 +195,10 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
                         reading.part is not None or reading.same_hour
                         or reading.hour_shift is not None):
         day = context.day
+        next_monday = now.date() + timedelta(days=7 - now.weekday())
+        if day is not None and reading.that_one_next_week and day < next_monday:
+            # "jeudi ?" then "celui de la semaine prochaine, 10h30": that weekday next week
+            day = next_monday + timedelta(days=day.weekday())
     hour = reading.hour
     if hour is None and reading.same_hour:
         hour = context.hour

@@ -117,6 +117,9 @@ SMS_WORDS = (
     (r"(?<!\bles )(?<!\ba )(?<!\bdes )(?<!\bmes )\bdeux mains?\b"
      r"(?= (?:matin|soir|apres|midi|a |vers |\d))", "demain"),
     (r"\bl un dit\b|\bl undi\b", "lundi"),
+    # "catorze heure jeudi prochain", "kinze heures": numbers spelt as heard
+    (r"\b(?:catorze|katorze|quatorse|catorse)\b", "quatorze"),
+    (r"\b(?:kinze|quinse|kinse)\b", "quinze"), (r"\b(?:saize|seise|ceize)\b", "seize"),
     # "vendre dit à 15 heures" (vendredi), "de main à dix-huit heures" (demain)
     (r"\bvendre dit?\b", "vendredi"),
     (r"(?<!\bla )(?<!\bune )(?<!\bsa )(?<!\bma )\bde main\b"
@@ -189,6 +192,13 @@ SMS_WORDS = (
      lambda m: " occupe {}h{} {}h{} ".format(
          "12" if m.group(1) == "midi" else m.group(1), m.group(2) or "00",
          "12" if m.group(3) == "midi" else m.group(3), m.group(4) or "00")),
+    # "je commence à 13h et je finis à 21h cette semaine": a shift, busy from its start
+    # to its end (not only until the end)
+    (r"\b(?:je|j) (?:commence|commencerai|embauche|prends mon poste) (?:a )?(\d{1,2}) ?h ?(\d{2})?"
+     r"(?: ?,| et| puis)? (?:je )?(?:finis|finirai|termine|terminerai|debauche|sors) (?:a )?"
+     r"(\d{1,2}) ?h ?(\d{2})?",
+     lambda m: " occupe {}h{} {}h{} ".format(m.group(1), m.group(2) or "00",
+                                             m.group(3), m.group(4) or "00")),
     # "entre 14 et 16h", "de 14 à 16h": the start of the window
     (r"\b(?:entre|de) (\d{1,2})(?: ?h ?(\d{2})?)? (?:et|a) \d{1,2} ?h(?:\d{2})?\b",
      lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
@@ -244,7 +254,8 @@ _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 3
                                         (dtime(14, 0), 12, 16), (dtime(14, 30), 12, 19),
                                         (dtime(17, 0), 15, 20), (dtime(18, 0), 17, 24))}
 _CLAUSE_SPLIT = re.compile(
-    r"[,.;!?\n]+|:(?=\s*(?:pourriez|pouvez|pourrais|peux|appelez|rappelez|vers|plutot|"
+    # ("pas aujourd'hui 😄 10h30": an emoji ends a phrase as a full stop does)
+    r"[,.;!?\n\u2600-\u27bf\U0001f300-\U0001faff]+|:(?=\s*(?:pourriez|pouvez|pourrais|peux|appelez|rappelez|vers|plutot|"
     r"remettez|mettez|reprogrammez|notez)\b)|"
     r"\b(?=(?:mais|sinon|donc|par contre|plutot|ou alors|ou bien|je prefere|"
     r"je prefererais|de preference|parce que|parce qu|car|puisque|depuis que|vu que|"
@@ -262,13 +273,25 @@ _CLAUSE_SPLIT = re.compile(
     # "après-demain à 14h pas le matin": the refusal said after the moment
     r"(?:(?<=\dh )|(?<=\dh\d\d )|(?<=midi )|(?<=matin )|(?<=soir )|(?<=demain ))"
     r"(?=pas (?:le|la|l|a|au|avant|ce|cet|cette|en|entre|\d{1,2}h(?:\d{2})?)\b)|"
+    # "samedi 18h non 19h", "dimanche 13 non 6 dimanche qui vient": a moment
+    # corrected inline, the correction is a clause of its own
+    r"(?:(?<=\d )|(?<=\dh )|(?<=\dh\d\d ))(?=non (?:\d|le \d|(?:" + "|".join(WEEKDAYS) + r")\b))|"
+    # "lundi 7 à 17h quand ils seront repartis": when it suits, a reason of its own
+    r"(?:(?<=\dh )|(?<=\dh\d\d ))(?=(?:quand|lorsque|une fois que) (?:je|j|il|elle|ils|elles|on|"
+    r"ma|mon|mes|les|le|la)\b)|"
     # "enfin 18h30 jsuis pas sûr d'être rentré à 18h": the reason, with its own hour
     r"(?:(?<=\dh )|(?<=\dh\d\d ))(?=(?:jsuis|je suis|j suis|chui|je serai|jserai|je ne serai)"
     r"\b[^,.;!?]*\b\d{1,2}h)|"
     r"\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
-    r"tout a l heure j ai|depuis)\b|"
+    r"tout a l heure j ai)\b|"
+    # "ça va mieux depuis samedi": since a moment past (never a length of time or a
+    # state: "je suis levée depuis longtemps", "veuve depuis 2019", "depuis que
+    # j'entends mal")
+    r"\bdepuis\b(?! (?:longtemps|toujours|tout ce temps|des annees|des mois|des semaines|"
+    r"quelque temps|peu|\d{4}\b|(?:\d+|un|une|deux|trois|quatre|cinq|six|dix) (?:ans?|annees?|"
+    r"mois|semaines?)\b|que\b|qu\b))|"
     r"\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b|"
     # "les pompiers sont venus vers 6h30 et l'ont emmenée": what happened
     # (never "quand je suis rentrée", "quand tout est rentré": a moment to come)
@@ -295,7 +318,10 @@ _NEGATION_RE = re.compile(
 _TAKEN_RE = re.compile(
     r"\b(?:j ai|jai|j aurai|c est|ce sera|il y a|y a|y aura) (?:deja |aussi )?"
     r"(?:le|la|l|les|mon|ma|mes|un|une|des|du|de la) "
-    r"(?!(?:temps|mieux|plus|meilleur|meilleure|bon|bonne|moment|seule?|libre|"
+    # ("le lundi 28 à 16h, c'est là que c'est le plus long": why that day; "c'est le
+    # téléphone qui a écrit cette heure": the device, not a thing taken)
+    r"(?!(?:temps|mieux|plus|meilleur|meilleure|bon|bonne|moment|seule?|libre|que|qu|"
+    r"telephone|portable|correcteur|tel|"
     r"dispo\w*|envie|besoin|appel|coup|benevole|numero|heure|idee|anniversaire|"
     r"jour (?:qui|ou|ideal)|matin|matinee|soir|soiree|midi|apres|nuit|week|"
     + "|".join(WEEKDAYS) + r"|\d+)\b)\w+|"
@@ -334,6 +360,28 @@ _HARMLESS_PAS_RE = re.compile(
     # "slt cv pas trop": how the person is, not a refusal
     r"\b(?:ca va|cv|sa va) pas (?:trop|fort|tres fort|super|terrible|top|bien|tres bien)\b|"
     r"\bsi jamais\b|\bpourquoi pas\b|\bpour (?:ne )?pas\b|"  # "pour pas me réveiller"
+    # "20h pas plus tard, je me couche tôt": the hour asked is the latest, not refused
+    r"(?<=\dh )pas plus (?:tard|tot)\b|(?<=\dh\d\d )pas plus (?:tard|tot)\b|"
+    # "le 15... non pas le numéro 15, le 15 décembre à 15h": not the number, the date
+    r"\bpas (?:le |un |du )?numero\b|"
+    # "SAMEDI pas ça me dit, le téléphone m'a mal compris": the words corrected, not
+    # the moment refused
+    r"\bpas\b(?=[^,.;!?]*\b(?:telephone|portable|correcteur|dictee|micro)\b[^,.;!?]*"
+    r"\b(?:mal compris|mal ecrit|mal entendu|a ecrit|a mis|a corrige)\b)|"
+    # "lundi à 15h, et que la personne ne parle pas trop vite": how to talk to her
+    r"\b(?:parle|parlez|parlent|parler|parlera) pas (?:trop |si |tres )?(?:vite|fort|bas|"
+    r"longtemps)\b|"
+    # "c'est la seule aprem où je suis pas au dépôt", "le seul jour où je ne travaille
+    # pas": the moment free, not a refusal
+    r"\bseule?s? (?:\w+ ){0,3}?(?:ou|que|qu) (?:je |j |il |elle |on )?(?:ne |n )?\w+ pas\b|"
+    # "elle n'a pas de portable, appelez-la sur son fixe vendredi 11 à 9h": how to
+    # call, not a refusal
+    r"\b(?:a|ai|as|avons|ont|avait) pas (?:de |d )(?:portable|telephone|tel|mobile|smartphone|"
+    r"fixe|ordinateur|ordi|internet|mail|email|tablette)\b|"
+    # "le mercredi 23 à 10h avant que ma fille arrive": the call is before someone
+    # comes, not a moment taken
+    r"\b(?:avant|d ici) (?:que|qu) (?:\w+ ){0,3}?(?:arrive|arrivent|arrivera|vienne|viennent|"
+    r"vient|passe|passent)\b|"
     # "je ne voudrais pas rester seule ce jour-là": a wish for company, not a refusal
     r"\b(?:voudrais|veux|voudrai|aimerais|aime) pas (?:rester|etre) (?:toute? )?seule?s?\b|"
     # "pour qu'elle ne soit pas seule": why the call, not a refusal
@@ -386,6 +434,10 @@ _CALL_RE = re.compile(
     r"\b(?:elle|il) (?:m a dit|a dit|dit|prefere|prefererait|voudrait|aimerait|souhaite)\b|"
     # "est-ce qu'un bénévole pourrait l'appeler samedi": a call for someone else
     r"\b(?:l|les|lui|leur) ?(?:appel|apel|rappel|telephon)\w*|"
+    # "Demain 15h pour elle" (a sister booking): the moment of her call
+    r"\b(?:\d{1,2}h(?:\d{2})?|midi|matin|soir|apres midi) pour (?:elle|lui|eux|elles)\s*$|"
+    # "je voulais vous demander d'être appelée lundi à 15h"
+    r"\b(?:etre|soit|soient) (?:r?appelee?s?|contactee?s?)\b|"
     r"\b(?:ce |ca )?serai[st]? (?:mieux|bien|parfait|ideal|gentil|super|sympa|chouette|top|"
     r"agreable)\b")
 _CANCEL_RE = re.compile(
@@ -398,6 +450,8 @@ _CANCEL_RE = re.compile(
     r"besoin|la peine|cette fois|d appel)|plus besoin|(?:n ai|j ai) (?:donc |plus |vraiment )?"
     r"besoin de rien|(?:c est |ce n est )?plus la peine|"
     r"je (?:vous )?(?:re)?contacterai|"
+    # "pas de dispo finalement, je vous fais signe quand mon planning sera stable"
+    r"je vous (?:fais|ferai|ferais|referai) signe\b|"
     r"je (?:vous )?rappellerai\b|je (?:vous )?(?:re)?dirai\b|je (?:vous )?(?:re)?ecrirai\b|"
     r"je (?:ne )?sais pas (?:encore )?quand (?:je|j)|on verra|une autre fois|finalement non|"
     # "ok merci jvais voir" (never "je vais voir ma fille")
@@ -594,6 +648,8 @@ class Proposal:
     week_ahead: bool = False
     # the day is a weekday said alone ("le vendredi"), taken as the next one
     bare_weekday: bool = False
+    # "celui de la semaine prochaine": the weekday talked about, in the next week
+    that_one_next_week: bool = False
     same_hour: bool = False
     same_day: bool = False
     # "une heure plus tard", "une demi-heure plus tôt", "avancer d'une heure": the
@@ -692,11 +748,19 @@ ENGLISH_WORDS = (
     (r"\btonight\b|\bthis evening\b", "ce soir"), (r"\bthis morning\b", "ce matin"),
     (r"\bthis afternoon\b", "cet apres midi"), (r"\bnext week\b", "la semaine prochaine"),
     (r"\bnext (?=(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)", ""),
+    # "Tues 15th, 2pm": a weekday shortened before its date
+    (r"\btues?\b(?= \d)", "mardi"), (r"\bwed\b(?= \d)", "mercredi"),
+    (r"\bthu(?:rs?)?\b(?= \d)", "jeudi"), (r"\bfri\b(?= \d)", "vendredi"),
     (r"\bmonday\b", "lundi"), (r"\btuesday\b", "mardi"), (r"\bwednesday\b", "mercredi"),
     (r"\bthursday\b", "jeudi"), (r"\bfriday\b", "vendredi"), (r"\bsaturday\b", "samedi"),
     (r"\bsunday\b", "dimanche"), (r"\bin the morning\b|\bmorning\b", "matin"),
     (r"\bin the afternoon\b|\bafternoon\b", "apres midi"),
-    (r"\bin the evening\b|\bevening\b", "soir"), (r"\bnoon\b", "midi"),
+    (r"\bin the evening\b|\bevening\b", "soir"), (r"\b(?:12 )?noon\b", "midi"),
+    # "Tuesday 15 december": the month in French
+    (r"\b(?:january|february|march|april|june|july|august|september|october|november|"
+     r"december)\b", lambda m: MONTHS[("january", "february", "march", "april", "may", "june",
+                                       "july", "august", "september", "october", "november",
+                                       "december").index(m.group(0))]),
     (r"\bin an hour\b", "dans une heure"), (r"\bin (\d+) hours?\b", r"dans \1 heures"),
     (r"\bin (\d+) days?\b", r"dans \1 jours"),
     # "Tuesday the 15th", "on the 2nd": a date
@@ -705,6 +769,9 @@ ENGLISH_WORDS = (
     # ("Sunday at 11am instead?": the moment is before it, no correction follows it)
     (r"\binstead\b(?= *(?:[?.!,;]|$))", "a la place"),
     (r"\binstead\b|\bmake it\b", "plutot"), (r"\b(?:let s )?say (?=\d)", "disons "),
+    # "Tues 15th, 2pm UK time... sorry I mean she's in France so 2pm French time": a
+    # correction
+    (r"\b(?:sorry|oops),? i (?:mean|meant)\b", "pardon je veux dire"),
     # "He asks for a call on Saturday" (a home help writing for him)
     (r"\b(?<!t )(?:asks?|asking|would like|wants?|d like) (?:for )?(?:a |the |my |her |his )?"
      r"(?:volunteer s? |volunteer |phone |next )?call\b", "voudrait un appel"),
@@ -887,6 +954,10 @@ def normalise(text: str) -> str:
                     r"(?=(?:l autre |plutot |mais )(?:" + "|".join(WEEKDAYS) + r"|le \d)|(?:"
                     + "|".join(WEEKDAYS) + r") (?:d apres|prochain|suivant|le \d))",
                     r"pas \1, ", folded)
+    # "pas le 8, le suivant, le 15": the date refused, then the one asked
+    folded = re.sub(r"\bpas le (\d{1,2}(?:er)?)\b(?! ?(?:h\b|heures?|:))(?= (?:hein |non )?"
+                    r"(?:le suivant |celui d apres |l autre |plutot |mais )?le \d)", r"pas le \1, ",
+                    folded)
     # "non 17h plutot g le kiné a 16h": "plutôt" ends the hour asked; the reason follows
     folded = re.sub(r"\bplutot (?=(?:j ai|j avais|je suis|je serai|car|parce que|vu que)\b)",
                     "plutot, ", folded)
@@ -940,7 +1011,9 @@ def _busy_windows(folded: str) -> str:
 _QUANTITY_RE = re.compile(
     r"(?<!\ble )(?<!\bce )(?<!\bdu )(?<!\bau )(?<!\bdans )(?<!\bles )"
     + "".join(rf"(?<!\b{day} )" for day in WEEKDAYS)
-    + r"(?<![:.])\b(\d{1,3}) (?!(?:" + "|".join(MONTHS) + r"|jours?|semaines?|heures?|minutes?|"
+    # ("dimanche 13 non 6 dimanche qui vient": a date and its weekday)
+    + r"(?<![:.])\b(\d{1,3}) (?!(?:" + "|".join(MONTHS + WEEKDAYS) + r"|jours?|semaines?|heures?|"
+    r"minutes?|"
     r"min|mn|h|mois|ans?|er|et|ou|a|au|vers|pour|dans|avant|apres|le|la|les|l|entre|de|du|"
     r"matin|soir|midi|ce|cet|cette|pile|tapante?s?|ou|svp|stp|merci|ca|c|si|plutot|alors|"
     r"sinon|non|oui|ok|parce|car|mais|pm|am|h\d+)\b)([a-z]{2,})")
@@ -1155,8 +1228,11 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
                  r"tantot|cette apres[ -]?midi|cet aprem|ce aprem)\b", text):
         return today, ""
     holiday = _HOLIDAY_RE.search(text)
-    if holiday and not re.search(r"\b\d{1,2}(?:er)? (?:" + "|".join(MONTHS) + r")\b", text):
-        # (a date told in full wins: "part le 20 décembre, revient après le jour de l'an")
+    if holiday and not re.search(r"\b\d{1,2}(?:er)? (?:" + "|".join(MONTHS) + r")\b", text) \
+            and not re.search(r"\b(?:" + "|".join(WEEKDAYS) + r") \d{1,2}(?:er)?\b(?! ?h)", text):
+        # (a date told in full wins: "part le 20 décembre, revient après le jour de l'an";
+        # so does a weekday with its date: "le mercredi 23 à 10h avant que ma fille
+        # arrive pour Noël", "le lundi 28 entre Noël et le jour de l'an")
         # "le lendemain de Noël", "le jour de l'an": the next one to come.
         month, day = next(md for pattern, md in HOLIDAYS if re.fullmatch(pattern,
                                                                          holiday.group(0)))
@@ -1311,6 +1387,11 @@ def _read_clause(text: str, now: datetime) -> _Clause:
         clause.relative = None
     elif clause.relative is None:
         clause.day, _ = day_in(rest, now.date())
+        if _THAT_ONE_NEXT_WEEK_RE.search(text) and not re.search(
+                r"\d|" + "|".join(WEEKDAYS), text):
+            # "jeudi ? celui de la semaine prochaine": the day talked about, a week on
+            # (not the Monday of the week named)
+            clause.day = None
         # ("cette fin d'après-midi" is today; "vers 5h de l'après-midi, ce serait
         # parfait" is no day)
         if clause.day is None and said_part is not None and re.search(
@@ -1356,7 +1437,12 @@ _REMEMBER_RE = re.compile(r"\b(?:me|m|te|se|nous) (?:rappel\w*) (?:que|qu)\b")
 _CALL_WORDS_ONLY_RE = re.compile(r"\b(?:r?app?ell?\w*|telephon\w*|coup de fil)\b")
 _BACK_AT_RE = re.compile(r"\bje (?:rentre|rentrerai|reviens|reviendrai|finis|finirai|termine|"
                          r"terminerai|sors|sortirai|serai (?:rentree?|de retour|revenue?)|"
-                         r"suis de retour)\b")
+                         r"suis de retour)\b|"
+                         # for someone else: "elle sera réveillée vers 14h", "il sera
+                         # rentré (le minibus le dépose à 15h15)": not before then
+                         r"\b(?:il|elle) (?:rentre|rentrera|sera (?:rentree?|de retour|revenue?|"
+                         r"reveillee?|levee?|debout))\b|"
+                         r"\bje serai (?:reveillee?|levee?|debout)\b")
 # What a bare moment is made of ("jeudi prochain dans l'après-midi").
 _TIME_WORDS_RE = re.compile(
     r"\b(?:" + "|".join(WEEKDAYS + MONTHS) + r"|demain|apres demain|aujourd hui|ce|cet|"
@@ -1404,6 +1490,9 @@ _BACK_TO_THAT_MOMENT_RE = re.compile(
 _CORRECTS_RE = re.compile(r"\b(?:plutot|attendez|finalement|en fait|c est mieux)\b")
 _CORRECTION_START_RE = re.compile(r"^ *(?:(?:ah|oh|euh|pardon|oups|enfin) )?(?:non|nan|plutot|"
                                   r"finalement|en fait|attendez|je veux dire|"
+                                  # "pardon elle s'est trompée c'est mercredi 16 à 10h"
+                                  r"(?:je me suis|je m suis|elle s est|il s est|on s est) "
+                                  r"trompee?s?|"
                                   r"je voulais (?:ecrire|mettre|taper|marquer)|correction|retenons|"
                                   r"va pour|choisissons|je choisis|je prends|gardons|donc|"
                                   r"idealement|"
@@ -1511,8 +1600,12 @@ def read_at(text: str, now: datetime) -> Proposal:
             since = max((c.hour for c in wished if c.hour is not None), default=None) \
                 if re.search(r"\b(?:apres|ensuite)\b", clause.text) else None
             until = _until(clause.text) or clause.hour
-            refused_hours.extend(h for h in _CALL_HOURS if h < until
-                                 and (since is None or h > since))
+            busy = [h for h in _CALL_HOURS if h < until and (since is None or h > since)]
+            if clause.day is not None:
+                # "elle est chez nous le mardi jusqu'à 16h30": busy on that day only
+                dated_refusals.extend((clause.day, h) for h in busy)
+            else:
+                refused_hours.extend(busy)
             continue
         # ("mardi 20h45, j'ai ma série avant": the thing is before the moment)
         # ("jeudi 10h le kiné": a thing named after its hour)
@@ -1677,8 +1770,10 @@ def read_at(text: str, now: datetime) -> Proposal:
         if len(dated) == 1 and day not in dated and not _RELATIVE_DAY_RE.search(folded):
             day = dated.pop()
     full = {d for c in calls for d in _named_dates(c.text, now.date())}
+    # ("dimanche 13 non 6 dimanche qui vient": the day the correction gives wins)
     if len(full) == 1 and day is not None and day not in full \
-            and not _RELATIVE_DAY_RE.search(folded):
+            and not _RELATIVE_DAY_RE.search(folded) \
+            and not (calls[-1].day == day and _CORRECTION_START_RE.match(calls[-1].text)):
         # "Le week-end prochain, pas celui-ci hein, le samedi 12 : vers midi ?": a
         # weekday and its date, named once, say the day whatever else is around
         # (and its hour, if the clause that said the day had none)
@@ -1745,6 +1840,8 @@ def read_at(text: str, now: datetime) -> Proposal:
         refused_at=refused_at,
         talked_day=context_day, week_ahead=bool(WEEK_AHEAD_RE.search(folded)),
         bare_weekday=bool(calls and day is not None and _bare_weekday(calls[-1].text)),
+        that_one_next_week=day is None and any(
+            _THAT_ONE_NEXT_WEEK_RE.search(c.text) for c in clauses),
         same_hour=bool(_SAME_HOUR_RE.search(folded)),
         same_day=(bool(_SAME_DAY_RE.search(folded)) or that_day) and not refused_days,
         hour_shift=hour_shift if not (past and not calls) else None,
@@ -1810,8 +1907,11 @@ def _shift_to_anchor(clauses: List[_Clause]) -> None:
             # "(la foire est lundi 14.) Le lendemain alors, le mardi 15, vers 18h": the
             # day named after it is the one it means, not its anchor
             around = clauses[:index][::-1]
+        # ("le lendemain de mon dernier poste de nuit, donc samedi": the day it comes
+        # to, not its anchor)
         anchor = next((c for c in around if c.day is not None
-                       and not _SHIFT_RE.search(c.text)), None)
+                       and not _SHIFT_RE.search(c.text)
+                       and not re.match(r" *(?:donc|alors|soit|c est a dire)\b", c.text)), None)
         if anchor is None or anchor.day is None:
             continue
         clause.day = anchor.day + timedelta(days=_shift_days(shift))
@@ -1850,6 +1950,8 @@ def _that_day(clauses: List[_Clause]) -> bool:
     return alone
 
 
+_THAT_ONE_NEXT_WEEK_RE = re.compile(r"\b(?:celui|celle) de la semaine (?:prochaine|suivante|"
+                                    r"d apres)\b")
 # "la semaine prochaine", "jeudi prochain", "la semaine d'après"
 WEEK_AHEAD_RE = re.compile(r"\bsemaine (?:prochaine?|d apres|suivante)\b|"
                            r"\b(?:" + "|".join(WEEKDAYS) + r") prochain\b")

@@ -429,6 +429,19 @@ def test_a_refused_window_and_a_busy_morning_are_never_booked():
       "suis chez mon fils, plutôt dimanche même heure"], "2026-11-29 12:30"),
     (["tomorow morning 11 oclock good for me. evening no, 18h30 i call the 115 for bed"],
      "2026-11-26 11:00"),
+    # session 26 (batch 36): that weekday next week; a date refused, the next one asked;
+    # "pas plus tard" is no refusal; "le lendemain de..., donc samedi" is Saturday
+    (["jeudi", "celui de la semaine prochaine hein pas aujourd'hui 😄 10h30"],
+     "2026-12-03 10:30"),
+    (["oui mardi", "pas le 1er le suivant le 8", "à 11h"], "2026-12-08 11:00"),
+    (["appelez moi ce soir vers huit heures du soir",
+      "20h pas plus tard je me couche avec les poules"], "2026-11-25 20:00"),
+    (["à 14h", "le lendemain de mon dernier poste de nuit, donc samedi"], "2026-11-28 14:00"),
+    # a shift is busy from its start to its end; someone busy until 16h30 on one day
+    (["je commence à 13h et je finis à 21h cette semaine. donc le matin. demain 9h"],
+     "2026-11-26 09:00"),
+    (["Elle est chez nous le mardi et le jeudi jusqu'à 16h30. Le mieux serait vendredi 27 à "
+      "10h"], "2026-11-27 10:00"),
 ])
 def test_spelling_same_hour_on_another_day_and_a_service_call_moment(turns, expected):
     assert _at(_talk(*turns)[0]) == expected
@@ -1433,6 +1446,42 @@ def test_the_call_named_by_its_moment_is_the_one_called_off():
     # "le lendemain alors, le mardi 1er": the day named after it is the one meant
     ("La foire c'est le premier lundi du mois. Le lendemain alors, le mardi 1er, vers 18h",
      "2026-12-01 18:00"),
+    # session 26 (batch 36)
+    # a length of time is no past moment
+    ("lundi 30 à huit heures du matin je suis levée depuis longtemps moi", "2026-11-30 08:00"),
+    ("je suis veuve depuis 2019 et surtout depuis que j'entends mal je serais heureuse qu'on "
+     "m'appelle le vendredi 27 novembre à dix heures", "2026-11-27 10:00"),
+    # a weekday with its date wins over a feast named; someone arriving is no refusal
+    ("le mercredi 23 à 10h avant que ma fille arrive pour noël", "2026-12-23 10:00"),
+    ("le mardi 1er à 16h, c'est là que c'est le plus long", "2026-12-01 16:00"),
+    # harmless "pas": no mobile phone, the only afternoon free, talking slowly, not the number
+    ("elle n'a pas de portable elle voudrait que vous l'appeliez sur son fixe vendredi 27 à 9h",
+     "2026-11-27 09:00"),
+    ("le lundi 30 a 16h. c'est la seule aprem ou je suis pas au dépôt ce mois ci",
+     "2026-11-30 16:00"),
+    ("je voulais vous demander d'être appelée lundi à quinze heures et que la personne ne "
+     "parle pas trop vite", "2026-11-30 15:00"),
+    ("je voudrais qu'on me rappelle le 15 ... non pas le numéro 15 hein le 15 décembre à 15h",
+     "2026-12-15 15:00"),
+    # dictation: a number spelt as heard, the device blamed for the words
+    ("catorze heure jeudi", "2026-11-26 14:00"),
+    ("non mercredi à seize heures c'est le téléphone qui a écrit cette heure",
+     "2026-12-02 16:00"),
+    ("SAMEDI pas ça me dit le téléphone m'a mal compris samedi 16 heures", "2026-11-28 16:00"),
+    # corrections inline
+    ("samedi 18h non 19h", "2026-11-28 19:00"),
+    ("dimanche 6 non 29 dimanche qui vient à 15h", "2026-11-29 15:00"),
+    ("pardon elle s est trompée c est mercredi 2 a 10h elle a le pédicure le 1er",
+     "2026-12-02 10:00"),
+    # when someone is back or awake, and the moment for her
+    ("vendredi 27 à 15 h 45, il sera rentré (le minibus le dépose à 15 h 15)",
+     "2026-11-27 15:45"),
+    ("Elle sera réveillée vers 14h. Demain 15h pour elle", "2026-11-26 15:00"),
+    ("lundi 30 à 17h quand ils seront repartis", "2026-11-30 17:00"),
+    # English: a month, noon, "Tues 15th", "sorry I mean"
+    ("Not this week, I do 6 nights in a row. Tuesday 15 december, 12 noon?", "2026-12-15 12:00"),
+    ("Tues 15th, 2pm UK time... sorry I mean she's in France so 2pm French time",
+     "2026-12-15 14:00"),
 ])
 def test_more_moments_said_with_their_words(text, expected):
     reading = read(text, NOW, "Europe/Paris")
@@ -1457,6 +1506,7 @@ def test_more_moments_said_with_their_words(text, expected):
     "Don't bother calling Tuesday, I'm fine.",
     "déprogrammez l'appel de jeudi svp",
     "jeudi je commence un stage. Pas appel. Merci",
+    "désolé, pas de dispo finalement. Je vous fais signe quand mon planning sera stable",
 ])
 def test_still_more_ways_of_calling_the_call_off(text):
     assert read(text, NOW, "Europe/Paris").cancel
