@@ -373,7 +373,10 @@ _HARMLESS_PAS_RE = re.compile(
     r"longtemps)\b|"
     # "c'est la seule aprem où je suis pas au dépôt", "le seul jour où je ne travaille
     # pas": the moment free, not a refusal
-    r"\bseule?s? (?:\w+ ){0,3}?(?:ou|que|qu) (?:je |j |il |elle |on )?(?:ne |n )?\w+ pas\b|"
+    # (never "la seule chose que je ne veux pas")
+    r"\bseule?s? (?:aprem|apres midi|matinee|matin|soir|soiree|jour|journee|fois|moment|"
+    r"creneau|heure|date)(?: \w+){0,3}? (?:ou|que|qu) (?:je |j |il |elle |on )?(?:ne |n )?\w+ "
+    r"pas\b|"
     # "elle n'a pas de portable, appelez-la sur son fixe vendredi 11 à 9h": how to
     # call, not a refusal
     r"\b(?:a|ai|as|avons|ont|avait) pas (?:de |d )(?:portable|telephone|tel|mobile|smartphone|"
