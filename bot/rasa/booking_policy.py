@@ -118,6 +118,13 @@ class BookingContextPolicy(UntrainedPolicy):
             # A form it opened (even one already closed) is the rules' to finish.
             if done[0] == self._planned(context, user) and FORM not in done:
                 return self._only(domain, ACTION_LISTEN_NAME)
+            if done[0] == AMEND and len(done) > 1 and FORM not in done:
+                # The rules' amendment ("after a booking, share_day may call it off
+                # in so many words") found neither a moment nor a cancellation and
+                # handed on the usual answer ("aujourd'hui j'ai fait un gâteau" ->
+                # utter_share_day): that answer is the turn; no "not understood"
+                # after it.
+                return self._only(domain, ACTION_LISTEN_NAME)
             return abstain
         step = self._planned(context, user)
         if step is None or step not in domain.action_names_or_texts:

@@ -115,6 +115,25 @@ def test_after_a_booking_the_amendment_runs_then_the_bot_listens(policy, domain)
                       ActionExecuted("call_form")) is None
 
 
+def test_after_a_booking_the_usual_answer_handed_on_by_the_rules_ends_the_turn(policy,
+                                                                               domain):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    # no moment and no cancellation: the rules ran the amendment, which handed
+    # on to the usual answer; nothing else is said ("not understood" was)
+    said = UserUttered("aujourd'hui j'ai fait un gâteau avec ma voisine",
+                       {"name": "share_day", "confidence": 0.9})
+    history = [ActionExecuted("action_book_call"), ActionExecuted("action_listen"), said]
+    assert _predicted(policy, domain, *history) is None
+    assert _predicted(policy, domain, *history, ActionExecuted(AMEND),
+                      ActionExecuted("utter_share_day")) == "action_listen"
+    # the amendment alone (it answered itself): the rules listen
+    assert _predicted(policy, domain, *history, ActionExecuted(AMEND)) is None
+    # a cancellation that opened the form: the rules finish it
+    assert _predicted(policy, domain, *history, ActionExecuted(AMEND),
+                      ActionExecuted("action_cancel_call"), ActionExecuted("call_form")) is None
+
+
 def test_after_an_offer_a_moment_opens_the_form_and_an_open_form_is_left_alone(policy,
                                                                                 domain):
     from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, UserUttered
