@@ -192,11 +192,11 @@ SMS_WORDS = (
      lambda m: " occupe {}h{} {}h{} ".format(
          "12" if m.group(1) == "midi" else m.group(1), m.group(2) or "00",
          "12" if m.group(3) == "midi" else m.group(3), m.group(4) or "00")),
-    # "je commence à 13h et je finis à 21h cette semaine": a shift, busy from its start
-    # to its end (not only until the end)
+    # "je commence à 13h et je finis à 21h cette semaine", "je commence à 14h jusqu'à
+    # 22h": a shift, busy from its start to its end (not only until the end)
     (r"\b(?:je|j) (?:commence|commencerai|embauche|prends mon poste) (?:a )?(\d{1,2}) ?h ?(\d{2})?"
-     r"(?: ?,| et| puis)? (?:je )?(?:finis|finirai|termine|terminerai|debauche|sors) (?:a )?"
-     r"(\d{1,2}) ?h ?(\d{2})?",
+     r"(?:(?: ?,| et| puis)? (?:je )?(?:finis|finirai|termine|terminerai|debauche|sors) (?:a )?|"
+     r" jusqu a )(\d{1,2}) ?h ?(\d{2})?",
      lambda m: " occupe {}h{} {}h{} ".format(m.group(1), m.group(2) or "00",
                                              m.group(3), m.group(4) or "00")),
     # "entre 14 et 16h", "de 14 à 16h": the start of the window
@@ -1606,7 +1606,9 @@ def read_at(text: str, now: datetime) -> Proposal:
             busy = [h for h in _CALL_HOURS if h < until and (since is None or h > since)]
             if clause.day is not None:
                 # "elle est chez nous le mardi jusqu'à 16h30": busy on that day only
+                # (the day talked about, for an hour that comes after it)
                 dated_refusals.extend((clause.day, h) for h in busy)
+                context_day = clause.day
             else:
                 refused_hours.extend(busy)
             continue

@@ -440,6 +440,8 @@ def test_a_refused_window_and_a_busy_morning_are_never_booked():
     # a shift is busy from its start to its end; someone busy until 16h30 on one day
     (["je commence à 13h et je finis à 21h cette semaine. donc le matin. demain 9h"],
      "2026-11-26 09:00"),
+    (["ouais", "je commence à 14h jusqu'à 22h demain, donc le matin, 11h"], "2026-11-26 11:00"),
+    (["demain je suis au marché jusqu'à 11h30, appelez-moi à 14h"], "2026-11-26 14:00"),
     (["Elle est chez nous le mardi et le jeudi jusqu'à 16h30. Le mieux serait vendredi 27 à "
       "10h"], "2026-11-27 10:00"),
 ])
