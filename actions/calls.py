@@ -57,6 +57,8 @@ TOPIC_INTENTS = ("feel_lonely", "feel_sad", "feel_anxious", "sleep_trouble", "fe
 # Two "non" in a row, or two messages without a moment: leave the form kindly.
 MAX_DECLINES = 2
 MAX_UNKNOWNS = 2
+# Thanks or a goodbye with no moment in the form: the person closes it.
+CLOSING_INTENTS = ("thank", "goodbye")
 HUMAN_OFFERS = ("utter_offer_human",)
 # What the usual rules answer, when an answer to an offer or to a booking is
 # about something else.
@@ -280,6 +282,12 @@ class ValidateCallForm(FormValidationAction):
             reading = Proposal(accept=True)  # a yes the words alone did not show
         found, context = decide(reading, context, now, tz_name, QUIET_HOURS)
         slots = self._slots(found, context, text, opening)
+        if found.status == "unknown" and not opening and intent in CLOSING_INTENTS:
+            # "merci de votre compréhension, bonne journée" to "quand est-ce que ce
+            # serait plus pratique ?": the person closes, no moment; the form is
+            # left kindly (a call already booked stays), not asked again
+            slots.update({"call_time": text[:200] or "-", "call_at": None,
+                          "call_issue": "closed"})
         topic = f"utter_{intent}"
         if found.status == "unknown" and not opening and intent in TOPIC_INTENTS \
                 and topic in (domain.get("responses") or {}):
@@ -366,6 +374,9 @@ class ActionBookCall(Action):
         """Write the booking and the reminders, then confirm (weekday, date, hour, who)."""
         issue = tracker.get_slot("call_issue")
         at_iso = tracker.get_slot("call_at")
+        if issue == "closed":
+            dispatcher.utter_message(response="utter_call_later_thanks")
+            return RESET
         if issue == "gave_up" or (not at_iso and issue != "cancel"):
             # Two messages without a moment: no trap; a call already booked stays.
             dispatcher.utter_message(response="utter_call_later")

@@ -201,6 +201,30 @@ async def test_two_messages_without_a_moment_leave_the_form_kindly(sync_redis, p
     assert not talk.open and _call(sync_redis, prefix, talk.sender) is None
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("merci de votre compréhension, bonne journée", "thank"),
+    ("bonne soirée à vous", "goodbye"),
+])
+async def test_thanks_or_a_goodbye_without_a_moment_close_the_form_kindly(
+        sync_redis, prefix, text, intent):
+    talk = Conversation()
+    await talk.say("lundi 11h", "schedule_call")
+    again = Conversation()
+    again.sender = talk.sender
+    assert await again.say("je voudrais changer l'heure de l'appel", "schedule_call") == \
+        ["utter_ask_call_time"]
+    # no "pardon, je n'ai pas compris quand": the form ends, the call booked stays
+    assert await again.say(text, intent) == ["utter_call_later_thanks"]
+    assert not again.open
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 11:00"
+    # a thank with a moment in it is still the moment
+    third = Conversation()
+    third.sender = talk.sender
+    await third.say("je voudrais changer l'heure de l'appel", "schedule_call")
+    assert await third.say("mardi 15h merci", "thank") == BOOKED
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-12-01 15:00"
+
+
 @pytest.mark.parametrize("intent", ["opt_out", "risk_suicide", "request_human"])
 async def test_risk_stop_and_a_human_are_left_to_the_rules(intent):
     talk = Conversation()
