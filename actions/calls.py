@@ -561,6 +561,11 @@ class ActionAmendCall(Action):
         if reading.unavailable and KEEP_WORDS.search(normalise(text)):
             dispatcher.utter_message(response="utter_call_kept")
             return []
+        if reading.unavailable and intent.startswith("risk_"):
+            # after a risk answer ("elle est hospitalisée, elle ne pourra pas prendre
+            # l'appel de jeudi"): called off, no question about another moment now
+            await _call_off(dispatcher, tracker)
+            return RESET
         if reading.unavailable:
             # "je ne pourrai pas finalement": cancelled, and another moment asked
             return [FollowupAction("action_cancel_call")]

@@ -91,6 +91,12 @@ def _changes_the_booked_call(tracker: DialogueStateTracker, text: str) -> bool:
         return False
     settings = load_settings()
     reading = read(text, clock.now(), settings.timezone)
+    if context == "booked" and reading.unavailable and reading.refused_days \
+            and not (reading.positive and reading.asked):
+        # "Maman est tombée hier, elle est hospitalisée, elle ne pourra pas prendre
+        # l'appel de jeudi": a day that cannot be kept, no other moment asked;
+        # the call is called off after the risk answer (never left booked)
+        return True
     return plan(context, text, "nlu_fallback", reading) == AMEND
 
 

@@ -318,6 +318,20 @@ async def _booked(sync_redis, prefix, text: str) -> Conversation:
     return talk
 
 
+async def test_after_a_risk_answer_a_day_that_cannot_be_kept_calls_the_call_off(
+        sync_redis, prefix):
+    talk = await _booked(sync_redis, prefix, "samedi à 10h")
+    dispatcher = CollectingDispatcher()
+    events = await ActionAmendCall().run(
+        dispatcher, _tracker(talk.sender, "maman est tombée hier, elle est hospitalisée, "
+                             "elle ne pourra pas prendre l'appel de samedi", "risk_medical",
+                             form_open=False), {})
+    # called off at once: no form asking for another moment after an emergency
+    assert [m["response"] for m in dispatcher.messages] == ["utter_call_cancelled"]
+    assert not any(e.get("event") == "followup" for e in events)
+    assert _booked_at(sync_redis, prefix, talk.sender) is None
+
+
 async def test_after_a_booking_an_hour_moves_the_call_on_its_day(sync_redis, prefix):
     talk = await _booked(sync_redis, prefix, "samedi à 10h")
     events = await ActionAmendCall().run(

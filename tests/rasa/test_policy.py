@@ -192,7 +192,9 @@ def test_a_booked_call_moved_or_called_off_in_an_asked_message_is_not_lost(polic
               ActionExecuted("call_form"), ActionExecuted("action_book_call"),
               ActionExecuted("action_listen")]
     for text in ("pardon pas 11h, j'ai la messe. 14h c'est mieux",
-                 "annulez l'appel de dimanche, ma fille viendra, pas la peine de déranger"):
+                 "annulez l'appel de dimanche, ma fille viendra, pas la peine de déranger",
+                 "maman est tombée hier, elle est hospitalisée, elle ne pourra pas "
+                 "prendre l'appel de dimanche"):
         tracker = _tracker(domain, *booked, _risky(text, "suicide", "watch", "reader"))
         steps = []
         for _ in range(3):
