@@ -123,6 +123,13 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         same_week = monday + timedelta(days=reading.day.weekday())
         if same_week > now.date():
             reading = replace(reading, day=same_week)
+    if reading.positive and not reading.asked and reading.hour is None \
+            and reading.relative is None and context.day is not None \
+            and context.day in reading.refused_days and reading.day == now.date():
+        # "je n'ai le cœur à rien aujourd'hui. Je préfère qu'on ne m'appelle pas
+        # lundi" (Monday talked about): today is how the person is, not a day asked
+        # for; what is said is the refusal of the call's day
+        reading = replace(reading, day=None, part=None)
     if reading.positive and reading.cancel and reading.decline and not reading.asked:
         # "no thank you. tomorrow 10h I see the social worker": a refusal, and a
         # moment that is someone else's

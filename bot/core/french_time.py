@@ -193,10 +193,12 @@ SMS_WORDS = (
          "12" if m.group(1) == "midi" else m.group(1), m.group(2) or "00",
          "12" if m.group(3) == "midi" else m.group(3), m.group(4) or "00")),
     # "je commence à 13h et je finis à 21h cette semaine", "je commence à 14h jusqu'à
-    # 22h": a shift, busy from its start to its end (not only until the end)
-    (r"\b(?:je|j) (?:commence|commencerai|embauche|prends mon poste) (?:a )?(\d{1,2}) ?h ?(\d{2})?"
+    # 22h": a shift, busy from its start to its end (not only until the end); "je
+    # commence lundi, de 6h à 14h30": every day from then
+    (r"\b(?:je|j) (?:commence|commencerai|embauche|prends mon poste) (?:(?:demain|lundi|mardi|"
+     r"mercredi|jeudi|vendredi|samedi|dimanche) ?,? )?(?:a |de )?(\d{1,2}) ?h ?(\d{2})?"
      r"(?:(?: ?,| et| puis)? (?:je )?(?:finis|finirai|termine|terminerai|debauche|sors) (?:a )?|"
-     r" jusqu a )(\d{1,2}) ?h ?(\d{2})?",
+     r" jusqu a | a )(\d{1,2}) ?h ?(\d{2})?",
      lambda m: " occupe {}h{} {}h{} ".format(m.group(1), m.group(2) or "00",
                                              m.group(3), m.group(4) or "00")),
     # "entre 14 et 16h", "de 14 à 16h": the start of the window
@@ -285,6 +287,8 @@ _CLAUSE_SPLIT = re.compile(
     r"\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
+    # "je crois que c'était 14h l'an dernier"
+    r"l an (?:dernier|passe)|l annee (?:derniere|passee)|"
     r"tout a l heure j ai)\b|"
     # "ça va mieux depuis samedi": since a moment past (never a length of time or a
     # state: "je suis levée depuis longtemps", "veuve depuis 2019", "depuis que
@@ -326,7 +330,9 @@ _TAKEN_RE = re.compile(
     r"jour (?:qui|ou|ideal)|matin|matinee|soir|soiree|midi|apres|nuit|week|"
     + "|".join(WEEKDAYS) + r"|\d+)\b)\w+|"
     r"\bj irai\b(?! (?:mieux|bien))|"
-    r"\bje (?:vais|suis|serai|pars|dois aller) (?:au|a la|a l|aux|chez)\b"
+    # ("mardi à 14h je serai encore au travail")
+    r"\bje (?:vais|suis|serai|pars|dois aller) (?:encore |toujours |deja )?"
+    r"(?:au|a la|a l|aux|chez)\b"
     r"(?! (?:moi|nous|soi|maison|elle|lui)\b)|"
     # "la visite d'une bénévole chaque jeudi à 15h", "le club tous les mardis"
     # "ce soir mes voisins m'invitent à l'apéro", "ma fille m'emmène à Chartres"
@@ -485,6 +491,13 @@ _CANCEL_RE = re.compile(
     r"\bdispens\w* (?:vous )?de (?:m |me )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
     r"\bje (?:vais )?declin\w*|\bme retract\w*|\bmerci mais non\b|"
     r"\bc (?:est )?mort\b(?= *(?:$|[,.;!?]))|\bje retire\b(?= *(?:$|[,.;!?]))|"
+    # "nan c mort pour mardi", "c'est mort pour demain": that call is off
+    r"\bc (?:est )?mort pour (?:demain|aujourd hui|ce soir|cet apres midi|ce|cette|le|la|l|"
+    + "|".join(WEEKDAYS) + r")\b|"
+    # "vendredi non il ne faut pas m'appeler", "ni demain ni un autre jour"
+    r"\b(?:il )?ne faut pas (?:m |me |nous |l |la |le )?(?:appeler|rappeler|telephoner)\b"
+    r"(?! (?:avant|apres|le matin|le soir|l apres midi|trop|entre|a \d|vers|au |pendant|\d))|"
+    r"\bni (?:un autre|une autre|aucun|aucune|d autres?) (?:jour|moment|date|fois|heure)s?\b|"
     r"\bca ira finalement\b|\b(?:je (?:ne )?|j ?)prefere(?:rais)? pas (?:etre )?(?:appele\w*|"
     r"qu on m appelle|que vous m app?ell?iez|d appel)|"
     r"\bje ne serai pas joignable(?= *(?:$|[,.;!?]| je vous))|"
@@ -813,6 +826,9 @@ ENGLISH_WORDS = (
     (r"\bno call\b", "pas d appel"), (r"\bnot need\b", "plus besoin"),
     (r"\bforget (?:about )?(?:the |my |this |that )?call\b|\bskip it\b|\bdrop it\b",
      "laissez tomber"),
+    # "please disregard tomorrow", "forget about Tuesday": that call is off
+    (r"\bdisregard\b|\bforget (?:about )?(?=(?:demain|aujourd hui|ce soir|"
+     + "|".join(WEEKDAYS) + r")\b)", "annule "),
     (r"\bnot (?:any ?more|anymore)\b", "plus besoin"),
     (r"\bcancell?ed\b|\bcall (?:it )?off\b", "annule"),
     # "my son is coming, no need call"
@@ -1130,6 +1146,13 @@ _NOUN_AT_HOUR_RE = re.compile(
 # "ok la distrib c'est mardi 14h ?", "le marché c'est samedi matin": a thing's moment
 _THING_IS_RE = re.compile(r"^(?:ok |bon |alors |donc |et )?(?:le|la|l|les|mon|ma|mes|son|sa|ses) "
                           r"([a-z]{3,}) (?:c est|c|ce sera|sera|a lieu|commence|ouvre)\b")
+
+
+# "c'est quand la distribution des Restos ? Le mardi ou le jeudi ?": a question
+# about when a thing is; the moments told after it are the thing's, not a call's
+_WHEN_IS_RE = re.compile(r"\b(?:c est|c etait|ce sera) quand (?:la|le|les|l|sa|son|ses|leur)\b|"
+                         r"\bquand (?:a lieu|ont lieu|ouvre|ouvrent|commence|commencent) "
+                         r"(?:la|le|les|l)\b")
 
 
 # Words before "à 10h" or "c'est mardi" that are not a thing the person has then.
@@ -1574,6 +1597,9 @@ def read_at(text: str, now: datetime) -> Proposal:
             # vendredi 10h": the check-in's moment is not the call's
             checkins += 1
             continue
+        if any(_WHEN_IS_RE.search(c.text) for c in clauses[:clauses.index(clause) + 1]) \
+                and not _CALL_WORDS_ONLY_RE.search(clause.text):
+            continue  # "c'est quand la distribution ? le mardi ou le jeudi ?": the thing's
         if CALLING_A_SERVICE_RE.search(clause.text):
             # "à 18h30 j'appelle le 115 pour un lit": that moment is taken
             if clause.hour is not None:
@@ -1631,9 +1657,10 @@ def read_at(text: str, now: datetime) -> Proposal:
                 # part of the day) is taken; the day is the one talked about
                 context_day = clause.day
             # "pas à 10h", "annule jeudi", "pas le matin": never booked
-            if clause.hour is not None and clause.day is not None and taken:
-                # "j'ai le cardiologue lundi à 14h30... mardi à 14h30 ?": that hour
-                # is taken on that day only
+            if clause.hour is not None and clause.day is not None and (taken or cancelled):
+                # "j'ai le cardiologue lundi à 14h30... mardi à 14h30 ?", "annule mardi
+                # 11h en fait... mets mercredi 11h": that hour is taken (or called
+                # off) on that day only
                 dated_refusals.append((clause.day, clause.hour))
             elif clause.hour is not None:
                 refused_hours.append(clause.hour)
@@ -1651,6 +1678,12 @@ def read_at(text: str, now: datetime) -> Proposal:
                                           if dtime(first) <= h < dtime(last))
                 else:
                     refused_days.append(clause.day)
+            elif clause.day is not None and taken and not cancelled and any(
+                    re.match(r"(?:(?:mais|et) )?pas avant\b", c.text)
+                    for c in clauses[clauses.index(clause) + 1:clauses.index(clause) + 2]):
+                # "demain c'est le marché, pas avant midi. Disons deux heures et demie":
+                # the day is taken until then only; the hour said after is on it
+                context_day = clause.day
             elif clause.day is not None:
                 refused_days.append(clause.day)
             continue
@@ -1968,9 +2001,10 @@ def _bare_weekday(text: str) -> bool:
     An hour may come with it ("10h30 le même mercredi").
     """
     text = _HOUR_RE.sub(" ", text)
+    # (a month as a word: "mais pour vendredi c'est bon" names no month)
     return bool(_WEEKDAY_WORD_RE.search(text)) and not re.search(
-        r"\d|prochain|semaine|en huit|en quinze|demain|d apres|suivant|" + "|".join(MONTHS),
-        text)
+        r"\d|prochain|semaine|en huit|en quinze|demain|d apres|suivant|\b(?:"
+        + "|".join(MONTHS) + r")\b", text)
 
 
 def _asked_just_before(clauses: List[_Clause], wished: List[_Clause]) -> bool:
@@ -1995,7 +2029,8 @@ _POLITE_ENDINGS_RE = re.compile(
 # "Mon appel de demain 17h, vous pouvez l'enlever ?": the call the person has, its
 # moment told (a cancel word with it calls it off, "vous pouvez" is no request).
 _OWN_CALL_RE = re.compile(r"\b(?:(?:mon|notre) (?:prochain )?(?:appel|rdv|rendez vous avec "
-                          r"(?:le|la) benevole|coup de fil) (?:de |du |d )?|"
+                          r"(?:le|la) benevole|rendez vous telephonique|coup de fil) "
+                          r"(?:de |du |d )?|"
                           # "le bénévole devait m'appeler dimanche", "j'avais demandé un
                           # appel samedi à 10h": the call arranged
                           r"(?:benevole|on|vous|elle|il) (?:devait|deviez|doit|devez) "
@@ -2045,6 +2080,8 @@ def starts_with_yes(text: str) -> bool:
 
 
 _MOVED_RE = re.compile(r"\b(?:a la place|plutot|decal\w*|deplac\w*|report\w*|remplac\w*)\b|"
+                       # "annule mardi 11h en fait... mets mercredi 11h"
+                       r"\b(?:mets|mettez|remets|remettez)\b(?! (?:rien|pas)\b)|"
                        # "non en fait annule... bon si, mets samedi 10h": taken back
                        r"\b(?:bon|ah|finalement|en fait|enfin) si\b(?= *[,.!]| (?:mets|mettez|"
                        r"appelez|rappelez|plutot))")

@@ -1484,6 +1484,10 @@ def test_the_call_named_by_its_moment_is_the_one_called_off():
     ("Not this week, I do 6 nights in a row. Tuesday 15 december, 12 noon?", "2026-12-15 12:00"),
     ("Tues 15th, 2pm UK time... sorry I mean she's in France so 2pm French time",
      "2026-12-15 14:00"),
+    # session 27 (batch 37): a day taken until an hour, then the hour said; a moment
+    # called off on one day, the same hour put on another
+    ("Demain c'est le marché, pas avant midi. Disons deux heures et demie.", "2026-11-26 14:30"),
+    ("annule mardi 11h en fait... mets mercredi 11h", "2026-12-02 11:00"),
 ])
 def test_more_moments_said_with_their_words(text, expected):
     reading = read(text, NOW, "Europe/Paris")
@@ -1509,6 +1513,13 @@ def test_more_moments_said_with_their_words(text, expected):
     "déprogrammez l'appel de jeudi svp",
     "jeudi je commence un stage. Pas appel. Merci",
     "désolé, pas de dispo finalement. Je vous fais signe quand mon planning sera stable",
+    # session 27 (batch 37)
+    "nan c mort pour mardi",
+    "en fait non c mort pour vendredi jvous rapel",
+    "Please disregard tomorrow — my son has booked me a flight to Leeds, I leave in the morning.",
+    "Forget about Tuesday, my daughter is here.",
+    "Ni demain à 10h ni un autre jour, merci. Le téléphone, très peu pour moi.",
+    "finalement vendredi non il ne faut pas m'appeler ma fille m'emmène chez elle à Orléans",
 ])
 def test_still_more_ways_of_calling_the_call_off(text):
     assert read(text, NOW, "Europe/Paris").cancel
@@ -1605,3 +1616,33 @@ def test_batch_35_hours_things_cancels_and_any_time():
                 "Europe/Paris")
     assert not busy.positive and "2026-11-30 15:00" in busy.refused_at
     assert read("appelez-moi quand ça vous arrange", NOW, "Europe/Paris").any_time
+
+
+def test_batch_37_the_call_s_day_refused_a_thing_s_moment_and_a_new_job():
+    # "mais" names no month: "le vendredi" is the one talked about
+    kept = read("Merci. Au fait, lundi à 9h j'ai le dentiste, ne m'appelez jamais le lundi "
+                "matin. Mais pour vendredi c'est bon.", NOW, "Europe/Paris")
+    assert kept.bare_weekday
+    friday = Context(day=datetime(2026, 12, 4).date(), hour=datetime(2026, 12, 4, 16).time(),
+                     hour_said=True)
+    assert _at(_talk("Merci. Au fait, lundi à 9h j'ai le dentiste, ne m'appelez jamais le "
+                     "lundi matin. Mais pour vendredi c'est bon.", context=friday)[0]) \
+        == "2026-12-04 16:00"
+    # how the person is today is no day asked: the call's day is refused
+    monday = Context(day=datetime(2026, 11, 30).date(), hour=datetime(2026, 11, 30, 17).time(),
+                     hour_said=True)
+    found, _ = _talk("J'ai mal dormi et je n'ai le cœur à rien aujourd'hui. Je préfère qu'on ne "
+                     "m'appelle pas lundi, je ne serais pas de bonne compagnie.", context=monday)
+    assert found.status == "declined"
+    # a question about when a thing is: its days are not the call's
+    assert not read("C'est quand la distribution des Restos ? Le mardi ou le jeudi ? Je crois "
+                    "que c'était 14h l'an dernier", NOW, "Europe/Paris").positive
+    assert read("c'est quand la distribution ? appelez-moi mardi à 10h pour me dire", NOW,
+                "Europe/Paris").asked
+    # a new job's hours: the call called off, no moment asked
+    job = read("Je vous écris pour annuler notre rendez-vous téléphonique de mardi : je commence "
+               "lundi, de 6h à 14h30, donc mardi à 14h je serai encore au travail.", NOW,
+               "Europe/Paris")
+    assert job.cancel and not job.positive
+    assert moves_the_call("annule mardi 11h en fait... mets mercredi 11h")
+    assert not moves_the_call("annule mardi, ne mets rien")
