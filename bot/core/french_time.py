@@ -284,7 +284,9 @@ _CLAUSE_SPLIT = re.compile(
     # "enfin 18h30 jsuis pas sûr d'être rentré à 18h": the reason, with its own hour
     r"(?:(?<=\dh )|(?<=\dh\d\d ))(?=(?:jsuis|je suis|j suis|chui|je serai|jserai|je ne serai)"
     r"\b[^,.;!?]*\b\d{1,2}h)|"
-    r"\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )")
+    r"\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )|"
+    # "ni lundi ni mardi": each moment refused in a clause of its own
+    r"(?<=\w )(?=ni (?:le |la |l |a |au )?(?:demain|" + "|".join(WEEKDAYS) + r"|\d)\b)")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
     # "je crois que c'était 14h l'an dernier"
@@ -1353,6 +1355,12 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
     return parsed.date(), ""
 
 
+# "ni lundi ni mardi", "ni demain à 10h ni un autre jour": both moments refused
+_NEITHER_RE = re.compile(r" *(?:(?:non|mais|et|donc) )?ni (?:le |la |l |a |au )?(?:demain|"
+                         r"apres demain|aujourd hui|ce|cet|cette|\d|" + "|".join(WEEKDAYS)
+                         + r")\b")
+
+
 @dataclass
 class _Clause:
     """One clause's reading."""
@@ -1427,7 +1435,8 @@ def _read_clause(text: str, now: datetime) -> _Clause:
     clause.past = bool(_PAST_RE.search(text)) or (
         clause.day is not None and clause.day < now.date())
     clause.negated = bool(_NEGATION_RE.search(_HARMLESS_PAS_RE.sub(" ", text))
-                          or re.search(r"^\w+(?: \w+)? non$", text.strip())) \
+                          or re.search(r"^\w+(?: \w+)? non$", text.strip())
+                          or _NEITHER_RE.match(text)) \
         and not _NOT_BEFORE_RE.search(text) \
         and not re.match(r"\s*plutot\b", text)
     clause.call = bool(_CALL_RE.search(CALLING_A_SERVICE_RE.sub(" ", text))) or not re.sub(

@@ -1644,5 +1644,11 @@ def test_batch_37_the_call_s_day_refused_a_thing_s_moment_and_a_new_job():
                "lundi, de 6h à 14h30, donc mardi à 14h je serai encore au travail.", NOW,
                "Europe/Paris")
     assert job.cancel and not job.positive
+    # "ni ... ni": both moments refused
+    neither = read("ni lundi ni mardi, mercredi 10h", NOW, "Europe/Paris")
+    assert len(neither.refused_days) == 2 and f"{neither.day} {neither.hour}" \
+        == "2026-12-02 10:00:00"
+    assert not read("je ne veux ni lundi ni mardi", NOW, "Europe/Paris").positive
+    assert read("ni trop tôt ni trop tard, vers 15h", NOW, "Europe/Paris").hour is not None
     assert moves_the_call("annule mardi 11h en fait... mets mercredi 11h")
     assert not moves_the_call("annule mardi, ne mets rien")
