@@ -1155,6 +1155,8 @@ _THING_IS_RE = re.compile(r"^(?:ok |bon |alors |donc |et )?(?:le|la|l|les|mon|ma
 _WHEN_IS_RE = re.compile(r"\b(?:c est|c etait|ce sera) quand (?:la|le|les|l|sa|son|ses|leur)\b|"
                          r"\bquand (?:a lieu|ont lieu|ouvre|ouvrent|commence|commencent) "
                          r"(?:la|le|les|l)\b")
+# (asked: "le seul moment c'est quand l'accueil de jour le prend" is no question)
+_WHEN_IS_ASKED_RE = re.compile(r"(?:" + _WHEN_IS_RE.pattern + r")[^.!?]*\?")
 
 
 # Words before "à 10h" or "c'est mardi" that are not a thing the person has then.
@@ -1606,7 +1608,8 @@ def read_at(text: str, now: datetime) -> Proposal:
             # vendredi 10h": the check-in's moment is not the call's
             checkins += 1
             continue
-        if any(_WHEN_IS_RE.search(c.text) for c in clauses[:clauses.index(clause) + 1]) \
+        if _WHEN_IS_ASKED_RE.search(folded) \
+                and any(_WHEN_IS_RE.search(c.text) for c in clauses[:clauses.index(clause) + 1]) \
                 and not _CALL_WORDS_ONLY_RE.search(clause.text):
             continue  # "c'est quand la distribution ? le mardi ou le jeudi ?": the thing's
         if CALLING_A_SERVICE_RE.search(clause.text):

@@ -1639,6 +1639,8 @@ def test_batch_37_the_call_s_day_refused_a_thing_s_moment_and_a_new_job():
                     "que c'était 14h l'an dernier", NOW, "Europe/Paris").positive
     assert read("c'est quand la distribution ? appelez-moi mardi à 10h pour me dire", NOW,
                 "Europe/Paris").asked
+    assert read("Le seul moment c'est quand l'accueil de jour le prend, le jeudi de 10h à 16h. "
+                "Donc jeudi 3, à 13h.", NOW, "Europe/Paris").asked
     # a new job's hours: the call called off, no moment asked
     job = read("Je vous écris pour annuler notre rendez-vous téléphonique de mardi : je commence "
                "lundi, de 6h à 14h30, donc mardi à 14h je serai encore au travail.", NOW,
