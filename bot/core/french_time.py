@@ -489,7 +489,7 @@ _CANCEL_RE = re.compile(
     r"(?! (?:avant|apres|le matin|le soir|trop|entre|a |au |pendant|ce |cet |cette |le |la |"
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|\d))|"
     r"\bje (?:me )?(?:suis|sommes) arrange\w* autrement\b|\bne vous derangez pas\b|"
-    r"\binutile de (?:m |me |nous )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
+    r"\binutile de (?:m |me |nous |l |le |la |les |lui )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
     r"\bdispens\w* (?:vous )?de (?:m |me )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
     r"\bje (?:vais )?declin\w*|\bme retract\w*|\bmerci mais non\b|"
     r"\bc (?:est )?mort\b(?= *(?:$|[,.;!?]))|\bje retire\b(?= *(?:$|[,.;!?]))|"

@@ -1314,6 +1314,7 @@ def test_on_oublie_is_a_cancel_and_j_oublie_is_not():
     "forget about the call", "not anymore thanks", "ça ira finalement merci",
     "je préfère pas être appelée", "je me suis arrangée autrement", "ne vous dérangez pas",
     "c'est annulé", "nan c mort", "call it off please", "inutile de m'appeler",
+    "il est décédé dans la nuit, inutile de l'appeler jeudi",
     "dispensez-vous de m'appeler", "merci mais non", "Je vous remercie mais je vais décliner",
     "je me rétracte",
 ])
