@@ -13,7 +13,10 @@ booking's own reader (``bot.calls.when.read``), whatever its intent:
   (``action_answer_call_offer``);
 - after a booking (or a booking kept), a moment or a cancellation goes to
   ``action_amend_call``, which moves or calls off the call;
-- after a cancellation, a moment asked for books again (``action_amend_call``).
+- after a cancellation, a moment asked for books again (``action_amend_call``);
+- a few messages after a booking, in the same session, with other things said in
+  between, a cancellation in so many words still goes to ``action_amend_call``
+  (the intent reader reads "ma fille vient finalement, pas la peine" as anything).
 
 Risk still comes first (RiskPolicy's priority is higher, and a risk intent or
 the safety conversation is never read here); a button or a keyword goes to the
@@ -44,6 +47,10 @@ BOOKED = ("action_book_call", "action_amend_call")
 CANCELLED = ("action_cancel_call",)
 # A cancellation's words in a long message may be about something else.
 SHORT = 100
+# How many of the person's messages back a booking still makes a cancellation
+# the call's (within the session).
+EARLIER_TURNS = 8
+SESSION_START = "action_session_start"
 # Intents the rules or other policies answer in any context.
 NEVER = ("opt_out", "opt_in", "request_human", "pause_checkins")
 
@@ -75,6 +82,13 @@ def plan(context: Optional[str], text: str, intent: str, reading: Proposal) -> O
             not reading.decline or starts_with_yes(text))) else None
     if context == "booked":
         if moment or explicit_cancel(text) or (reading.cancel and len(text) <= SHORT):
+            return AMEND
+        return None
+    if context == "booked_earlier":
+        # a call booked a few messages ago, other things said since: only a
+        # cancellation in so many words is the call's ("au fait, ma fille vient
+        # jeudi finalement, laissez tomber l'appel"); a moment may be anything now
+        if explicit_cancel(text) or (reading.cancel and len(text) <= SHORT):
             return AMEND
         return None
     # cancelled: only a moment asked for books again
@@ -157,6 +171,7 @@ class BookingContextPolicy(UntrainedPolicy):
         if user is None:
             return done, None, None
         seen = False
+        earlier = 0  # the person's messages between this one and the booking context
         for event in reversed(tracker.events):
             if event is user:
                 seen = True
@@ -164,13 +179,18 @@ class BookingContextPolicy(UntrainedPolicy):
             if not seen:
                 continue
             if isinstance(event, UserUttered):
-                return done, user, None
+                earlier += 1
+                if earlier > EARLIER_TURNS:
+                    return done, user, None
+                continue
             if isinstance(event, BotUttered):
-                if (event.metadata or {}).get("utter_action") in CALL_OFFERS:
+                if not earlier and (event.metadata or {}).get("utter_action") in CALL_OFFERS:
                     return done, user, "offer"
             elif isinstance(event, ActionExecuted) and event.action_name:
+                if event.action_name == SESSION_START:
+                    return done, user, None
                 if event.action_name in BOOKED:
-                    return done, user, "booked"
+                    return done, user, "booked_earlier" if earlier else "booked"
                 if event.action_name in CANCELLED:
-                    return done, user, "cancelled"
+                    return done, user, None if earlier else "cancelled"
         return done, user, None

@@ -161,3 +161,39 @@ def test_a_yes_first_answers_the_offer_whatever_follows():
         == ANSWER_OFFER
     # a no first is not a yes
     assert _plan("offer", "non merci, pas pour moi", "deny") is None
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    # a cancellation in so many words, a few messages after the booking
+    ("bon finalement laissez tomber l'appel de jeudi, ma fille sera là", "share_day", AMEND),
+    ("annulez svp", "nlu_fallback", AMEND),
+    # a moment or a feeling several messages later is not the call's
+    ("demain 15h j'ai le kiné", "share_day", None),
+    ("je me sens seule ce soir", "feel_lonely", None),
+])
+def test_a_few_messages_after_a_booking_only_a_cancellation_is_the_calls(text, intent,
+                                                                         expected):
+    assert _plan("booked_earlier", text, intent) == expected
+
+
+def test_a_cancellation_reaches_a_booking_made_earlier_in_the_session(policy, domain):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    booked = [ActionExecuted("action_session_start"), ActionExecuted("action_book_call"),
+              ActionExecuted("action_listen"),
+              UserUttered("il fait froid aujourd'hui", {"name": "share_day", "confidence": 0.9}),
+              ActionExecuted("utter_share_day"), ActionExecuted("action_listen")]
+    said = UserUttered("finalement laissez tomber l'appel, ma fille vient",
+                       {"name": "share_day", "confidence": 0.9})
+    assert _predicted(policy, domain, *booked, said) == AMEND
+    assert _predicted(policy, domain, *booked, said, ActionExecuted(AMEND)) == "action_listen"
+    # a cancellation since: nothing left to call off
+    cancelled = booked + [UserUttered("annulez", {"name": "cancel_call", "confidence": 0.9}),
+                          ActionExecuted("action_cancel_call"), ActionExecuted("action_listen")]
+    assert _predicted(policy, domain, *cancelled,
+                      UserUttered("il fait beau", {"name": "share_day", "confidence": 0.9})) \
+        is None
+    # a booking of an earlier session is not read here
+    assert _predicted(policy, domain, ActionExecuted("action_book_call"),
+                      ActionExecuted("action_listen"), ActionExecuted("action_session_start"),
+                      ActionExecuted("action_listen"), said) is None
