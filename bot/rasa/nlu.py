@@ -424,6 +424,8 @@ FALLBACK_AT = 0.22
 # (A bare "18h" read as a fallback stays one: out of the booking form it answers
 # nothing the assistant asked.)
 _MOMENT_ONLY_PROMOTES = frozenset({"request_human"})
+# Intents a request for a call whose moment is left to the team is taken from.
+_LEFT_TO_US_PROMOTES = frozenset({"affirm", "nlu_fallback", "share_day", "feel_lonely"})
 # Intents a moment in the message never overrules.
 _CALL_KEEPS = {"schedule_call", "cancel_call", "request_human", "opt_out", "opt_in",
                "affirm", "deny", "greet"}
@@ -492,6 +494,15 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
                 continue
             call_words = bool(_CALL_WORDS.search(CALLING_A_SERVICE_RE.sub(" ", folded)))
             greeting_asks = intent == "greet" and call_words
+            if (intent in _LEFT_TO_US_PROMOTES or (intent.startswith("risk_")
+                                                   and confident < 0.5)) and call_words \
+                    and (reading.delegated or reading.any_time) \
+                    and not (reading.cancel or reading.decline or reading.past):
+                # "mon mari aimerait bien qu'une dame l'appelle pour discuter...
+                # n'importe quel jour, choisissez vous-mêmes": a call asked for, the
+                # moment left to the team (read as a yes, with nothing offered)
+                _put_first(message, "schedule_call", 1.0)
+                continue
             if (intent.startswith("risk_") and confident >= 0.5) or (
                     intent in _CALL_KEEPS and intent != "schedule_call" and not greeting_asks):
                 continue

@@ -223,6 +223,13 @@ def test_the_reader_is_trusted_beside_a_distant_sentence_only_on_its_own_sentenc
     # a call that was ("elle a reçu un appel hier vers 16h, c'était vous ?")
     ("ma voisine a reçu un appel hier vers 16h, c'était un de vos bénévoles ?",
      "schedule_call", "health_minor"),
+    # a call asked for, the moment left to the team, with nothing offered
+    ("mon père aimerait bien qu'une dame l'appelle un de ces jours, choisissez vous-mêmes",
+     "affirm", "schedule_call"),
+    ("appelez-moi quand vous voulez, je suis toujours à la maison", "feel_lonely",
+     "schedule_call"),
+    ("mon fils m'appelle quand il veut, il est gentil", "share_day", "share_day"),
+    ("ne m'appelez pas, choisissez plutôt de m'écrire", "affirm", "cancel_call"),
 ])
 def test_a_call_asked_for_at_a_moment_is_a_call(text, intent, expected):
     from bot.rasa.nlu import CallRequestReader
