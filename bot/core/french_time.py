@@ -79,6 +79,9 @@ def _moment_words(text: str) -> str:
 # SMS spelling and abbreviations, rewritten before reading (on folded text).
 SMS_WORDS = (
     (r"\bnn\b", "non"),
+    # "mardi sa me va mais surtt pas a 14h": ça, surtout
+    (r"\bsa (?=(?:me |m )?(?:va|ira|irait|marche|convient|arrange)\b)", "ca "),
+    (r"\bsurtt?\b", "surtout"),
     # "lundi qui vient", "la semaine qui vient": the coming one
     (r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) qui (?:vient|arrive)\b",
      r"\1 a venir"),
@@ -135,8 +138,11 @@ SMS_WORDS = (
     (r"\ba nul+e?\b(?! part)", "annule"),
     # "je pourrai annuler plus tard ?": a question about cancelling, not a cancel;
     # "mon rendez-vous chez le docteur est annulé": something else called off
+    # ("c'est possible d'annuler celui de dimanche ?": that call, a request)
     (r"\b(pourrai|pourrais|pourra|pourrait|peux|peut|puis je|possible d|possible de|faut il|"
-     r"dois je|on peut)( toujours| encore| bien| quand meme)? an+ul+\w*", r"\1 changer"),
+     r"dois je|on peut)( toujours| encore| bien| quand meme)? an+ul+\w*\b"
+     r"(?! (?:celui|celle|l appel|le rdv|le rendez vous|mon appel|notre appel|cet appel) "
+     r"(?:de|du|d|pour|prevu)\b)", r"\1 changer"),
     (r"(?<!\bc )\b(?:est|a ete|sont|ont ete|etait|sera|vient d etre|viennent d etre) (?:deja )?"
      r"an+ul+e+s?\b",
      "n a pas lieu"),
@@ -186,9 +192,11 @@ SMS_WORDS = (
     (r"\bentre midi et (?:deux|2)\b(?! ?h)", "entre 12h et 14h"),
     # "pas entre midi et 14h", "sauf entre 12h et 14h": a window refused (read_at
     # takes it out, see _BUSY_RE)
-    (r"\b(?:pas|sauf|hors|excepte|en dehors de) (?:le matin |l apres midi |le soir |le midi )?"
-     r"entre (midi|\d{1,2})(?: ?h ?(\d{2})?)? et "
-     r"(midi|\d{1,2})(?: ?h ?(\d{2})?)?",
+    # ("ne pas appeler entre 11 heures et midi")
+    (r"\b(?:pas|sauf|hors|excepte|en dehors de) (?:(?:m |me |l |la |le )?(?:appeler|rappeler|"
+     r"telephoner) )?(?:le matin |l apres midi |le soir |le midi )?"
+     r"entre (midi|\d{1,2})(?: ?h(?:eures?)? ?(\d{2})?)? et "
+     r"(midi|\d{1,2})(?: ?h(?:eures?)? ?(\d{2})?)?",
      lambda m: " occupe {}h{} {}h{} ".format(
          "12" if m.group(1) == "midi" else m.group(1), m.group(2) or "00",
          "12" if m.group(3) == "midi" else m.group(3), m.group(4) or "00")),
@@ -286,7 +294,19 @@ _CLAUSE_SPLIT = re.compile(
     r"\b[^,.;!?]*\b\d{1,2}h)|"
     r"\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )|"
     # "ni lundi ni mardi": each moment refused in a clause of its own
-    r"(?<=\w )(?=ni (?:le |la |l |a |au )?(?:demain|" + "|".join(WEEKDAYS) + r"|\d)\b)")
+    r"(?<=\w )(?=ni (?:le |la |l |a |au )?(?:demain|" + "|".join(WEEKDAYS) + r"|\d)\b)|"
+    # "lundi 7 à 14 heures et pas 9 heures", "ça me va pas à 18 heures c'est la soupe",
+    # "ça m'arrange pas le matin je suis à l'hôpital" (dictated): an hour or a part of
+    # the day refused is a clause of its own, whatever comes before it
+    r"(?<!\bmais )(?<!\bdonc )(?<!\bet )(?<!\bsurtout )(?<!\balors )(?<=\w )"
+    r"(?=(?:(?:et|mais|donc|alors) )?(?:surtout )?pas (?:a |au |vers )?(?:\d{1,2} ?h\b|"
+    r"\d{1,2} ?h ?\d{2}\b|\d{1,2} heures?\b|midi\b|le matin\b|le soir\b|l apres midi\b|"
+    r"en soiree\b|en matinee\b))|"
+    # "midi non c le portage", "à 6 heures non c'est l'infirmière": the hour refused,
+    # then why
+    r"(?:(?<=\dh non )|(?<=\dh\d\d non )|(?<=midi non )|(?<=heures non )|(?<=heure non )|"
+    r"(?<=matin non )|(?<=soir non )|(?<=midi non ))"
+    r"(?=(?:c|c est|ce|j|je|il|elle|on|ma|mon|mes|le|la|l|les|car|parce)\b)")
 _PAST_RE = re.compile(
     r"\b(hier|avant hier|cette nuit|la nuit derniere|l autre jour|la semaine derniere|"
     # "je crois que c'était 14h l'an dernier"
@@ -295,7 +315,10 @@ _PAST_RE = re.compile(
     # "ça va mieux depuis samedi": since a moment past (never a length of time or a
     # state: "je suis levée depuis longtemps", "veuve depuis 2019", "depuis que
     # j'entends mal")
-    r"\bdepuis\b(?! (?:longtemps|toujours|tout ce temps|des annees|des mois|des semaines|"
+    # ("depuis ma DMLA je souhaiterais...": since an illness, no moment told)
+    r"\bdepuis\b(?! (?:(?:ma|mon|mes|sa|son|ses|notre|nos|leur|leurs) [a-z]{3,}\b(?! (?:de |du )?"
+    r"(?:" + "|".join(WEEKDAYS) + r"|hier|avant hier|\d))|longtemps|toujours|tout ce temps|"
+    r"des annees|des mois|des semaines|"
     r"quelque temps|peu|\d{4}\b|(?:\d+|un|une|deux|trois|quatre|cinq|six|dix) (?:ans?|annees?|"
     r"mois|semaines?)\b|que\b|qu\b))|"
     r"\bj ai (?:deja |bien )?(?:appele|fait|compose|eu|pris|vu|tape)\b|"
@@ -338,7 +361,10 @@ _TAKEN_RE = re.compile(
     r"(?! (?:moi|nous|soi|maison|elle|lui)\b)|"
     # "la visite d'une bénévole chaque jeudi à 15h", "le club tous les mardis"
     # "ce soir mes voisins m'invitent à l'apéro", "ma fille m'emmène à Chartres"
-    r"\b(?:m|nous) (?:invite\w*|emmene\w*|amene\w*)\b|"
+    r"\b(?:m|nous) (?:invite\w*|emmene\w*|amene\w*|convoqu\w*)\b|"
+    # "le kiné a déplacé sa séance à samedi 15h30": someone else's thing, moved there
+    r"\b(?:a|ont|avait|avaient) (?:deplace|decale|avance|reporte|change|mis|fixe|programme)"
+    r"e?s? (?:sa|son|ses|leur|leurs) [a-z]{3,}|"
     r"\b(?:la|une|sa|leur) visite (?:de|d|du)\b|\b(?:chaque|tous les) (?:"
     + "|".join(WEEKDAYS) + r")s?\b")
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
@@ -397,6 +423,9 @@ _HARMLESS_PAS_RE = re.compile(
     r"\b(?:voudrais|veux|voudrai|aimerais|aime) pas (?:rester|etre) (?:toute? )?seule?s?\b|"
     # "pour qu'elle ne soit pas seule": why the call, not a refusal
     r"\b(?:soit|sois|soient|reste|restent) pas (?:toute? )?seule?s?\b|"
+    # "je n'ai pas mon calendrier sous les yeux": why a slip, not a refusal
+    r"\b(?:ai|a|avais|avait) pas (?:mon|ma|mes|le|la|les|son|sa|ses) (?:calendrier|agenda|"
+    r"lunettes|carnet|planning|emploi du temps)\b|"
     # "si c'est pas trop tôt": a courtesy
     r"\bsi (?:c est|ce n est|c|ca (?:ne )?(?:fait|est)) pas (?:trop )?(?:tot|tard|loin|court)\b|"
     # "est-ce que lundi à 20h30 ce n'est pas trop tard pour vos bénévoles ?": a courtesy
@@ -557,7 +586,19 @@ _CANCEL_RE = re.compile(
     r"(?: cette semaine| en ce moment| ces temps ci| pour (?:ca|un appel|les appels))?"
     r"(?= *(?:$|[,.;!?]| merci))|"
     # "ne mettez rien", "ne retenez rien pour le moment"
-    r"ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien)")
+    r"ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien|"
+    # "je voudrais suspendre tout ça", "ce n'est plus d'actualité", "on arrête là pour
+    # l'appel", "Supprimez, je verrai après", "je vous recontacte après les fêtes"
+    r"\bsuspend\w* (?:tout|l appel|les appels|le rendez vous|le rdv|ca)\b|"
+    r"\b(?:ce n est|c est|n est|ce ne sera|ca n est) plus d actualite\b|"
+    r"\barret\w* la (?:pour|avec) (?:l |cet |ce |le |mon |les )?(?:appels?|rdv|rendez vous)\b|"
+    r"\b(?:on )?arret\w* (?:l |cet |ce |le |mon |les )(?:appels?|rdv|rendez vous)\b|"
+    r"(?:^|[.,;!?] *)(?:(?:ah|oh|bon|non|euh|donc) )*(?:supprim|retir|enlev|eff?ac)(?:ez|e)\b"
+    r"(?= *(?:$|[,.;!?]| svp| merci| s il vous plait))|"
+    # "je préfère qu'on n'appelle pas samedi. Merci quand même.": thanks for nothing more
+    r"\bmerci quand meme\b(?= *(?:$|[,.;!?]))|"
+    r"\bje vous (?:re)?contacte (?:apres|plus tard|quand|a la rentree|l an prochain|"
+    r"l annee prochaine|dans)\b)")
 _ACCEPT_RE = re.compile(
     r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres|inchallah|inch allah) )*"
     r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
@@ -884,7 +925,10 @@ def normalise(text: str) -> str:
     folded = re.sub(r"\b(?:a )?la meme heure (?:que d habitude|qu habituellement|que d hab|"
                     r"que la derniere fois|que la fois derniere)\s*[:,]?\s*(?=(?:a )?\d{1,2} ?h)",
                     " ", folded)
-    folded = re.sub(r" point (?=(?:merci|a la ligne|final|non|ah|oh|euh|mais|alors|donc)\b)"
+    # ("14 heures point pas à 10 heures point c'est le kiné": each sentence its own)
+    folded = re.sub(r"(?<!\ble)(?<!\bau)(?<!\bdu)(?<!\bun)(?<!\bce)(?<!\bmon)"
+                    r" point (?=(?:merci|a la ligne|final|non|ah|oh|euh|mais|alors|donc|pas|"
+                    r"c est|je|j|il|elle|on|ma|mon|mes|sinon|surtout|par contre)\b)"
                     r"| point$", ". ", folded)
     folded = _misspelt_weekdays(folded)
     for english, french in ENGLISH_WORDS:
@@ -932,7 +976,8 @@ def normalise(text: str) -> str:
     # date in words (the hours in words are digits by now)
     folded = _WEEKDAY_DATE_WORDS_RE.sub(lambda m: f"{m.group(1)} {DAY_WORDS[m.group(2)]}",
                                         folded)
-    folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et demie?\b", r"\1h30", folded)
+    # ("vers onze heures et d'mie": "demie" said short)
+    folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et (?:demie?|d ?mie)\b", r"\1h30", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h(?:eures?)? et quart\b", r"\1h15", folded)
     folded = re.sub(r"\bmidi moins (?:le )?quart\b", "11h45", folded)
     folded = re.sub(r"\bmidi et quart\b", "12h15", folded)
@@ -966,6 +1011,17 @@ def normalise(text: str) -> str:
     # "rappelez-moi à 14h30, là je suis dans le bus, je peux pas parler": now, not then
     folded = re.sub(r"\b(?:je|j) ?(?:ne )?(?:peux|peut|pe) pas (?:parler|repondre|decrocher)"
                     r"(?: (?:maintenant|la|pour l instant|tout de suite))?\b", " ", folded)
+    # "mardi 15 à 9 h 45 l'infirmière passe à 8 h", "lundi vers 3 heures ma fille elle
+    # passe le matin" (dictated): after the moment asked (a day and its hour), someone
+    # who comes is another clause, with its own hour ("à 15h30 mon petit-fils vient" is
+    # his hour)
+    folded = _SOMEONE_COMES_RE.sub(r"\1, ", folded)
+    # "donc pas 11 heures vendredi 4 à 17 heures" (dictated): the hour refused, then
+    # the moment asked
+    folded = re.sub(r"\b(pas (?:a |vers )?(?:\d{1,2} ?h(?:eures?)?(?: ?\d{2})?|midi))"
+                    r" (?=(?:" + "|".join(WEEKDAYS)
+                    + r"|demain|apres demain|le \d|a \d|vers \d)\b)",
+                    r"\1, ", folded)
     # "non pas vendredi samedi" (dictated): the day refused, then the one asked
     folded = re.sub(r"\bpas (" + "|".join(WEEKDAYS) + r") (" + "|".join(WEEKDAYS) + r")\b",
                     r"pas \1, \2", folded)
@@ -1031,6 +1087,8 @@ def _busy_windows(folded: str) -> str:
 # has "le", a weekday or a month with it: "le 2", "mardi 8", "2 décembre").
 _QUANTITY_RE = re.compile(
     r"(?<!\ble )(?<!\bce )(?<!\bdu )(?<!\bau )(?<!\bdans )(?<!\bles )"
+    # ("à 9 h 45 elle est partie": the minutes of an hour)
+    r"(?<!\d h )(?<!\dh )(?<!\d heures )(?<!\d heure )"
     + "".join(rf"(?<!\b{day} )" for day in WEEKDAYS)
     # ("dimanche 13 non 6 dimanche qui vient": a date and its weekday)
     + r"(?<![:.])\b(\d{1,3}) (?!(?:" + "|".join(MONTHS + WEEKDAYS) + r"|jours?|semaines?|heures?|"
@@ -1422,6 +1480,8 @@ def _read_clause(text: str, now: datetime) -> _Clause:
         clause.day = clause.relative.date()
         clause.relative = None
     elif clause.relative is None:
+        # "the bus drops me home around 4": "vers 4" is an hour (left unread), not the 4th
+        rest = re.sub(r"\bvers [1-6]\b(?!\s*(?:er\b|/|" + "|".join(MONTHS) + r"))", " ", rest)
         clause.day, _ = day_in(rest, now.date())
         if _THAT_ONE_NEXT_WEEK_RE.search(text) and not re.search(
                 r"\d|" + "|".join(WEEKDAYS), text):
@@ -1437,10 +1497,15 @@ def _read_clause(text: str, now: datetime) -> _Clause:
     clause.past = bool(_PAST_RE.search(text)) or (
         clause.day is not None and clause.day < now.date())
     clause.negated = bool(_NEGATION_RE.search(_HARMLESS_PAS_RE.sub(" ", text))
-                          or re.search(r"^\w+(?: \w+)? non$", text.strip())
+                          # ("à 6 heures non", "l'après-midi non": that moment refused)
+                          or re.search(r"^\w+(?: \w+){0,2} non$", text.strip())
                           or _NEITHER_RE.match(text)) \
         and not _NOT_BEFORE_RE.search(text) \
         and not re.match(r"\s*plutot\b", text)
+    if clause.hour is not None:
+        # "15h ce samedi qui vient": a moment with its hour ("samedi qui vient, ma fille
+        # m'emmène" alone is the day of what follows)
+        rest = re.sub(r"\ba venir\b", " ", rest)
     clause.call = bool(_CALL_RE.search(CALLING_A_SERVICE_RE.sub(" ", text))) or not re.sub(
         r"\b\w\b", " ", re.sub(FILLERS, " ", _TIME_WORDS_RE.sub(" ", rest))).split()
     return clause
@@ -1520,7 +1585,10 @@ def _shift_minutes(match: "re.Match[str]") -> int:
 # "... mais non, finalement", "oubliez": the request taken back (not "je vous dirai
 # pour le chat" after it)
 _TURNAROUND_RE = re.compile(r"\b(?:non|nan|finalement|en fait|enfait|tout compte fait|oubli\w*|"
-                            r"laiss\w*|an+ul+\w*|n en faites rien)\b")
+                            r"laiss\w*|an+ul+\w*|n en faites rien|"
+                            # "... vers 19h justement. On arrête là pour l'appel", "de
+                            # 9h à 16h... Supprimez"
+                            r"supprim\w*|suspend\w*|arret\w* la|plus d actualite)\b")
 _BACK_TO_THAT_MOMENT_RE = re.compile(
     r"\b(?:a cette heure la|a cette heure ci|a ce moment la|a ce moment|a la place|ce creneau|"
     r"le meme creneau|meme heure|a la meme heure|cet horaire)\b")
@@ -1545,6 +1613,7 @@ _DECIDED_ALONE_RE = re.compile(r"^ *(?:alors|donc|du coup)\b *[.!]* *$")
 # "je mange à midi pile", "j'ai le kiné à 10h", "il y a la messe": a reason told
 _REASON_RE = re.compile(r"^ *(?:(?:car|parce que|parce qu|puisque|comme) )?"
                         r"(?:je|j|on|il y a|y a|c est|ma|mon|mes)\b")
+_BEFORE_DOING_RE = re.compile(r"^ *(?:juste )?avant (?:de|d|que|qu) (?!(?:\d|midi)\b)")
 _EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|mon|ma|mes) "
                           r"[a-z ]{2,30}\b(?:de|d|a) \d{1,2}h")
 
@@ -1652,8 +1721,10 @@ def read_at(text: str, now: datetime) -> Proposal:
             continue
         # ("mardi 20h45, j'ai ma série avant": the thing is before the moment)
         # ("jeudi 10h le kiné": a thing named after its hour)
+        # ("8h, avant de déposer ma fille à la crèche à 8h45": what comes after the call)
         taken = (bool(_TAKEN_RE.search(clause.text)) or _noun_at_hour(clause.text)
-                 or _thing_after_hour(clause.text)) \
+                 or _thing_after_hour(clause.text)
+                 or bool(clause.hour is not None and _BEFORE_DOING_RE.match(clause.text))) \
             and not re.search(r"\b(?:juste )?(?:avant|apres)$", clause.text) \
             and not _CALL_RE.search(re.sub(r"^(?:ok|okay|bon|alors|d accord|dac|dacc) ", "",
                                            clause.text))
@@ -1678,7 +1749,8 @@ def read_at(text: str, now: datetime) -> Proposal:
                 refused_hours.append(clause.hour)
             elif clause.part is not None and clause.day is not None and taken:
                 pass  # the hour said next is asked for on that day
-            elif clause.part is not None and clause.day is None:
+            elif clause.part is not None and clause.day is None \
+                    and not _THINGS_PART_RE.search(clause.text):
                 refused_hours.extend(PART_HOURS.get(clause.part, ()))
             elif clause.day is not None and not cancelled and _DAY_WINDOW_RE.search(clause.text):
                 # "dimanche je travaille de 9 à 16": those hours of that day only
@@ -1938,6 +2010,22 @@ _EXCEPT_DAYS_RE = re.compile(r"\bsauf (?:le |les )?((?:" + "|".join(WEEKDAYS) + 
 
 
 # "pas avant 10h", "jamais après 18h": a bound on the hours, in a clause of its own
+# "c'est la livraison du repas du soir", "l'infirmière du soir qui passe": the part of
+# the day names a thing (said alone: no part of the day refused)
+_THINGS_PART_RE = re.compile(
+    r"^(?!.*\b(?:le|ce|au|en|la|les|tous les|chaque) (?:soir|matin|apres midi|soiree|matinee)\b)"
+    r".*\b(?:le|la|l|les|mon|ma|mes|son|sa|ses|du|des|au|aux) [a-z]{3,} (?:du|de l) "
+    r"(?:soir|matin|apres midi)\b")
+
+
+_SOMEONE_COMES_RE = re.compile(
+    r"\b((?:" + "|".join(WEEKDAYS) + r"|demain|apres midi|matin|soir|decembre|janvier)"
+    r"[^,.;!?]{0,25}?\b\d{1,2} ?(?:h|heures?)(?: ?\d{2})?) "
+    r"(?=(?:l|le|la|les|ma|mon|mes|sa|son|ses|notre|nos) (?!(?:matin|soir|apres|midi|lendemain|"
+    r"jour|meme|prochain|semaine|week)\b)[a-z]+(?: [a-z]+)? (?:elle |il |ils |elles )?"
+    r"(?:passe|passent|vient|viennent|arrive|arrivent|m apporte|me livre|est la)\b)")
+
+
 _BOUND_RE = re.compile(r"^(?:(?:mais|et|surtout|ni) )?(?:pas|jamais|surtout pas) (avant|apres) "
                        r"(?:\d{1,2}h\d{0,2}|midi)\b")
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.calls.when import Context, booking_request, decide, read, understand
-from bot.core.french_time import moves_the_call, spoken
+from bot.core.french_time import explicit_cancel, moves_the_call, spoken
 
 PARIS = ZoneInfo("Europe/Paris")
 # Wednesday 25 November 2026, 10:00 in Paris.
@@ -1655,3 +1655,116 @@ def test_batch_37_the_call_s_day_refused_a_thing_s_moment_and_a_new_job():
     assert read("ni trop tôt ni trop tard, vers 15h", NOW, "Europe/Paris").hour is not None
     assert moves_the_call("annule mardi 11h en fait... mets mercredi 11h")
     assert not moves_the_call("annule mardi, ne mets rien")
+
+
+def _hours(hours):
+    return [h.strftime("%H:%M") for h in hours]
+
+
+@pytest.mark.parametrize("text, expected, refused", [
+    # an hour refused after the one asked, in the same unpunctuated sentence
+    ("vendredi 27 à 15 heures et pas 11 heures c'est le coiffeur", "2026-11-27 15:00", "11:00"),
+    ("samedi 28 à 16 heures ça me va pas à 17 heures c'est la messe", "2026-11-28 16:00", "17:00"),
+    ("jeudi 4h de l'après-midi ça m'arrange pas le matin j'ai les soins", "2026-11-26 16:00",
+     "09:00"),
+    # the hour refused first, then the moment asked
+    ("la toilette c'est à 10 heures donc pas 10 heures samedi 28 à 15 heures ce serait bien",
+     "2026-11-28 15:00", "10:00"),
+    # "<hour> non": that hour refused, in a clause of its own
+    ("samedi 28 à 15h. À 6 heures non, c'est le dîner.", "2026-11-28 15:00", "18:00"),
+    ("mercredi 2 à 10h. L'après-midi non, je fais la sieste.", "2026-12-02 10:00", "14:00"),
+    # someone who comes, with their own hour, after the moment asked (dictated)
+    ("lundi 30 vers 4 heures mon fils il passe le matin pour les courses", "2026-11-30 16:00",
+     "10:00"),
+    ("jeudi 26 à 9 h 15 l'aide-ménagère vient à 8 h donc à 9 h 15 elle sera repartie",
+     "2026-11-26 09:15", "08:00"),
+    # dictated punctuation: "point" ends a sentence
+    ("mardi 1er décembre à 15 heures point pas à 11 heures point c'est la toilette point",
+     "2026-12-01 15:00", "11:00"),
+    # the window not to call in, in so many words
+    ("samedi 28 à 16 heures mais ne pas appeler entre 12 heures et 14 heures", "2026-11-28 16:00",
+     "13:30"),
+    # a part of the day naming a thing ("le journal du soir") refuses no evening
+    ("jeudi 26 à 20h. Pas à 18h, c'est le journal du soir à la télé.", "2026-11-26 20:00",
+     "18:00"),
+])
+def test_the_hour_asked_and_an_hour_refused_in_one_message(text, expected, refused):
+    found, _ = _talk(text)
+    assert _at(found) == expected
+    reading = read(text, NOW, "Europe/Paris")
+    assert refused in _hours(reading.refused_hours)
+    assert expected[-5:] not in _hours(reading.refused_hours)
+
+
+def test_the_thing_s_evening_and_minutes_after_an_hour():
+    evening = read("jeudi 26 à 20h. Pas à 18h, c'est le journal du soir à la télé.", NOW,
+                   "Europe/Paris")
+    assert _hours(evening.refused_hours) == ["18:00"]
+    # the minutes of an hour are no quantity of something
+    from bot.core.french_time import normalise
+    assert "plusieurs" not in normalise("à 10 h 30 elle dort encore")
+    assert "10 h 30" in normalise("à 10 h 30 elle dort encore")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "vers 4" (an hour, read as none) is not the 4th
+    ("Could someone call me on Friday at half past two in the afternoon? My daughter comes "
+     "round about 4.", "2026-11-27 14:30"),
+    # "d'mie": a half said short
+    ("Appelez-mi samedi, vers dix heures et d'mie", "2026-11-28 10:30"),
+    # "qui vient" is a time word: the last moment is the one asked
+    ("le dimanche c'est mieux. 10h ? non 10h c'est la messe. 16h ce dimanche qui vient",
+     "2026-11-29 16:00"),
+    # "depuis mon opération": since an illness, no past moment
+    ("je ne sors plus depuis mon opération je voudrais qu'on m'appelle lundi à 15 heures",
+     "2026-11-30 15:00"),
+    # "avant de ... à 10h": what comes after the call, its hour is not the call's
+    ("demain 9h, avant de partir au marché à 10h", "2026-11-26 09:00"),
+    ("mardi sa me va à 15h mais surtt pas a 11h c ma toilette", "2026-12-01 15:00"),
+])
+def test_moments_among_other_numbers_and_spoken_forms(text, expected):
+    assert _at(_talk(text)[0]) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Je voudrais suspendre l'appel pour le moment.",
+    "Pour lundi ce n'est plus d'actualité, désolée.",
+    "On arrête là pour les appels, merci.",
+    "Effacez, je reviendrai vers vous.",
+    "Je vous recontacte dans un mois.",
+    "Tant pis pour mardi alors, merci quand même.",
+    "est-ce qu'on peut annuler celui de mardi ?",
+])
+def test_calling_off_in_other_words(text):
+    assert explicit_cancel(text)
+
+
+def test_calling_off_after_a_moment_that_is_someone_else_s():
+    monday = Context(day=datetime(2026, 11, 30).date(), hour=datetime(2026, 11, 30, 15).time(),
+                     hour_said=True)
+    # someone else's thing moved to that moment: the call is off, no moment asked
+    moved = read("Non, oubliez, l'ophtalmo a décalé son rendez-vous à lundi 15h. Je vous "
+                 "recontacte après.", NOW, "Europe/Paris")
+    assert moved.cancel and not moved.positive
+    assert _talk("Non, oubliez, l'ophtalmo a décalé son rendez-vous à lundi 15h. Je vous "
+                 "recontacte après.", context=monday)[0].status == "cancel"
+    # a moment told, then the call taken off
+    told = read("L'aide passe maintenant le soir, vers 18h justement. On arrête là pour "
+                "l'appel, merci.", NOW, "Europe/Paris")
+    assert told.cancel and not told.positive
+    summoned = read("La mairie me convoque le 30 de 9h à 12h. Ce jour-là ce sera sans moi. "
+                    "Supprimez, je verrai en janvier.", NOW, "Europe/Paris")
+    assert summoned.cancel and not summoned.positive
+    # a question about cancelling in general is still no cancel
+    assert not explicit_cancel("je pourrai annuler plus tard ?")
+    # an hour refused then why, after a booking: no moment asked
+    noon = read("midi non c'est le repas", NOW, "Europe/Paris")
+    assert not noon.positive and _hours(noon.refused_hours) == ["12:00"]
+
+
+def test_a_slip_explained_is_no_refusal():
+    friday = Context(day=datetime(2026, 12, 4).date(), hour=datetime(2026, 12, 4, 11).time(),
+                     hour_said=True)
+    text = "Excusez-moi, je voulais dire samedi 5, je n'avais pas mes lunettes"
+    assert not read(text, NOW, "Europe/Paris").decline
+    assert _at(_talk(text, context=friday)[0]) == "2026-12-05 11:00"
