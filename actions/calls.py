@@ -26,6 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import SETTINGS, get_redis, person_key
 from bot.core import clock
 from bot.calls.booking import book_call, cancel_call
+from bot.calls.cancel_reader import calls_off
 from bot.people.registry import DEFAULT_QUIET, zone
 from bot.calls.when import CALL_OFFERS, Context, decide, read, refusals
 from bot.core.french_time import (OPT_OUT_WORDS, WEEK_AHEAD_RE, Proposal, explicit_cancel,
@@ -521,6 +522,11 @@ class ActionAmendCall(Action):
                 # "bon, s'il faut choisir 14h": a short message that is little but
                 # an hour moves the call, whatever else the intent reader saw in it
                 return [*RESET, FollowupAction(FORM)]
+            if _learnt_call_off(text, reading):
+                # "ce n'est plus d'actualité, merci de le retirer": no cancel word,
+                # read as thanks; the learnt reader knows the turn
+                await _call_off(dispatcher, tracker)
+                return RESET
             if intent == "thank":
                 dispatcher.utter_message(response="utter_call_kept")
                 return []
@@ -569,12 +575,24 @@ class ActionAmendCall(Action):
         if reading.unavailable:
             # "je ne pourrai pas finalement": cancelled, and another moment asked
             return [FollowupAction("action_cancel_call")]
+        if _learnt_call_off(text, reading):
+            # "on arrête là pour l'appel, merci": no word the rules know
+            await _call_off(dispatcher, tracker)
+            return RESET
         if reading.accept or intent in ("affirm", "thank", "mood_good"):
             dispatcher.utter_message(response="utter_call_kept")
             return []
         if reading.decline:
             return [*RESET, FollowupAction(FORM)]  # a bare "non": asked, the call stays
         return [FollowupAction(USUAL_ACTION.get(intent, "action_fallback"))]
+
+
+def _learnt_call_off(text: str, reading: Proposal) -> bool:
+    """A cancellation only the learnt reader reads: no moment wished, no word
+    that keeps the call.
+    """
+    return not reading.positive and not KEEP_WORDS.search(normalise(text)) \
+        and calls_off(text)
 
 
 def next_call_booked(person: Dict[bytes, bytes], now: float) -> Optional[float]:

@@ -12,7 +12,8 @@ booking's own reader (``bot.calls.when.read``), whatever its intent:
 - after an offer of the next call, a moment the message wishes opens the form
   (``action_answer_call_offer``);
 - after a booking (or a booking kept), a moment or a cancellation goes to
-  ``action_amend_call``, which moves or calls off the call;
+  ``action_amend_call``, which moves or calls off the call (a cancellation in
+  the rules' words, or one the learnt reader reads: ``bot.calls.cancel_reader``);
 - after a cancellation, a moment asked for books again (``action_amend_call``);
 - a few messages after a booking, in the same session, with other things said in
   between, a cancellation in so many words still goes to ``action_amend_call``
@@ -34,6 +35,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.calls.cancel_reader import calls_off
 from bot.calls.when import CALL_OFFERS, read
 from bot.core import clock
 from bot.core.config import load_settings
@@ -81,14 +83,15 @@ def plan(context: Optional[str], text: str, intent: str, reading: Proposal) -> O
                                           and not reading.cancel and (
             not reading.decline or starts_with_yes(text))) else None
     if context == "booked":
-        if moment or explicit_cancel(text) or (reading.cancel and len(text) <= SHORT):
+        if moment or explicit_cancel(text) or (reading.cancel and len(text) <= SHORT) \
+                or calls_off(text):
             return AMEND
         return None
     if context == "booked_earlier":
         # a call booked a few messages ago, other things said since: only a
         # cancellation in so many words is the call's ("au fait, ma fille vient
         # jeudi finalement, laissez tomber l'appel"); a moment may be anything now
-        if explicit_cancel(text) or (reading.cancel and len(text) <= SHORT):
+        if explicit_cancel(text) or (reading.cancel and len(text) <= SHORT) or calls_off(text):
             return AMEND
         return None
     # cancelled: only a moment asked for books again

@@ -83,15 +83,16 @@ AMEND_CALL = "action_amend_call"
 
 
 def _changes_the_booked_call(tracker: DialogueStateTracker, text: str) -> bool:
-    """Whether the message, right after a booking or a cancellation, moves or
-    calls off the call (what BookingContextPolicy would answer without the risk).
+    """Whether the message, right after a booking or a cancellation (or a few
+    messages after a booking, the safety conversation among them), moves or calls
+    off the call (what BookingContextPolicy would answer without the risk).
     """
     _, user, context = BookingContextPolicy._since_user(tracker)
-    if user is None or context not in ("booked", "cancelled"):
+    if user is None or context not in ("booked", "booked_earlier", "cancelled"):
         return False
     settings = load_settings()
     reading = read(text, clock.now(), settings.timezone)
-    if context == "booked" and reading.unavailable and reading.refused_days \
+    if context in ("booked", "booked_earlier") and reading.unavailable and reading.refused_days \
             and not (reading.positive and reading.asked):
         # "Maman est tombée hier, elle est hospitalisée, elle ne pourra pas prendre
         # l'appel de jeudi": a day that cannot be kept, no other moment asked;

@@ -938,3 +938,15 @@ async def test_a_question_about_cancelling_that_keeps_the_call_keeps_it(sync_red
     assert events == [] and [m["response"] for m in kept.messages] == [
         "utter_call_kept_how_to_cancel"]
     assert _booked_at(sync_redis, prefix, talk.sender) == "2026-12-01 11:00"
+
+
+async def test_after_a_booking_a_cancellation_without_the_rules_words_calls_it_off(
+        sync_redis, prefix):
+    # read as thanks, no word the rules know: the learnt reader reads it
+    talk = await _booked(sync_redis, prefix, "lundi 15h")
+    off = CollectingDispatcher()
+    await ActionAmendCall().run(off, _tracker(
+        talk.sender, "l'appel prévu, on le supprime, j'ai trop de monde à la maison, merci",
+        "thank", form_open=False), {})
+    assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
+    assert _booked_at(sync_redis, prefix, talk.sender) is None

@@ -209,3 +209,23 @@ def test_a_booked_call_moved_or_called_off_in_an_asked_message_is_not_lost(polic
         tracker.update(ActionExecuted("action_listen"))
         tracker.update(UserUttered("oui", {"name": "affirm", "confidence": 1.0}))
         assert _predicted(policy, tracker, domain)[0] == "utter_risk_suicide"
+
+
+def test_a_call_booked_a_few_messages_before_is_called_off_after_the_risk_answer(
+        policy, domain):
+    # booked, then other things said (the safety conversation among them): a
+    # cancellation in a message the readers worry about is still honoured
+    booked = [ActionExecuted("action_listen"),
+              UserUttered("dimanche 11h", {"name": "schedule_call", "confidence": 1.0}),
+              ActionExecuted("call_form"), ActionExecuted("action_book_call"),
+              ActionExecuted("action_listen"),
+              UserUttered("il pleut encore", {"name": "share_day", "confidence": 0.9}),
+              ActionExecuted("utter_share_day"), ActionExecuted("action_listen")]
+    text = "annulez l'appel de dimanche, ma fille viendra, pas la peine de déranger"
+    tracker = _tracker(domain, *booked, _risky(text, "suicide", "watch", "reader"))
+    steps = []
+    for _ in range(3):
+        action, _prediction = _predicted(policy, tracker, domain)
+        steps.append(action)
+        tracker.update(ActionExecuted(action))
+    assert steps == ["utter_safety_ask_suicide", "action_escalate", "action_amend_call"]
