@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import SETTINGS, get_redis, person_key
 from bot.core import clock
 from bot.calls.booking import book_call, cancel_call
-from bot.calls.cancel_reader import calls_off
+from bot.calls.cancel_reader import calls_off, talks_of_a_call
 from bot.people.registry import DEFAULT_QUIET, zone
 from bot.calls.when import CALL_OFFERS, Context, decide, read, refusals
 from bot.core.french_time import (OPT_OUT_WORDS, WEEK_AHEAD_RE, Proposal, explicit_cancel,
@@ -522,7 +522,7 @@ class ActionAmendCall(Action):
                 # "bon, s'il faut choisir 14h": a short message that is little but
                 # an hour moves the call, whatever else the intent reader saw in it
                 return [*RESET, FollowupAction(FORM)]
-            if _learnt_call_off(text, reading):
+            if await _learnt_call_off(text, reading, tracker.sender_id, tz_name):
                 # "ce n'est plus d'actualité, merci de le retirer": no cancel word,
                 # read as thanks; the learnt reader knows the turn
                 await _call_off(dispatcher, tracker)
@@ -575,7 +575,7 @@ class ActionAmendCall(Action):
         if reading.unavailable:
             # "je ne pourrai pas finalement": cancelled, and another moment asked
             return [FollowupAction("action_cancel_call")]
-        if _learnt_call_off(text, reading):
+        if await _learnt_call_off(text, reading, tracker.sender_id, tz_name):
             # "on arrête là pour l'appel, merci": no word the rules know
             await _call_off(dispatcher, tracker)
             return RESET
@@ -587,12 +587,25 @@ class ActionAmendCall(Action):
         return [FollowupAction(USUAL_ACTION.get(intent, "action_fallback"))]
 
 
-def _learnt_call_off(text: str, reading: Proposal) -> bool:
+async def _learnt_call_off(text: str, reading: Proposal, sender_id: str, tz_name: str) -> bool:
     """A cancellation only the learnt reader reads: no moment wished, no word
-    that keeps the call.
+    that keeps the call, and about the call: the booked call's weekday if a day
+    is named, else a call word ("on a supprimé la ligne de bus 12" is not; nor
+    "merci, au revoir", which ends many a cancellation the reader learnt from).
     """
-    return not reading.positive and not KEEP_WORDS.search(normalise(text)) \
-        and calls_off(text)
+    if KEEP_WORDS.search(normalise(text)) or not calls_off(text):
+        return False
+    # a day said alone ("je me retire pour lundi") names the call, it asks for nothing
+    bare_day = reading.day if reading.hour is None and reading.part is None \
+        and reading.relative is None and reading.hour_shift is None else None
+    if reading.positive and bare_day is None:
+        return False
+    named = [*reading.refused_days, *([reading.talked_day] if reading.talked_day else []),
+             *([bare_day] if bare_day else [])]
+    if not named:
+        return talks_of_a_call(text)
+    booked = await _booked_context(sender_id, tz_name)
+    return booked.day is not None and any(d.weekday() == booked.day.weekday() for d in named)
 
 
 def next_call_booked(person: Dict[bytes, bytes], now: float) -> Optional[float]:

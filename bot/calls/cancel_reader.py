@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
@@ -31,6 +32,11 @@ from bot.core.config import PROJECT_ROOT
 from bot.core.french_time import normalise
 
 LOGGER = logging.getLogger(__name__)
+# Words that make a message about the call (its own or the volunteer's): a
+# message a few turns after the booking is read only with one of them
+# ("mon fils a oublié mon anniversaire" is about no call).
+CALL_TALK_RE = re.compile(r"\b(?:r?app?ell?\w*|telephon\w*|coup de fil|rdv|rendez vous|benevole|"
+                          r"joignable|call|calling|phone|ring)\b")
 SOURCE = PROJECT_ROOT / "tests" / "eval" / "booking.dev.jsonl"
 THRESHOLD = 0.7
 
@@ -94,4 +100,10 @@ def calls_off(text: str) -> bool:
     return probability(text) >= THRESHOLD
 
 
-__all__ = ["SOURCE", "THRESHOLD", "calls_off", "examples", "probability"]
+def talks_of_a_call(text: str) -> bool:
+    """Whether the message names a call, a volunteer or an appointment."""
+    return bool(CALL_TALK_RE.search(normalise(text or "")))
+
+
+__all__ = ["CALL_TALK_RE", "SOURCE", "THRESHOLD", "calls_off", "examples", "probability",
+           "talks_of_a_call"]

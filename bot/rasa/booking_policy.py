@@ -35,7 +35,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.calls.cancel_reader import calls_off
+from bot.calls.cancel_reader import calls_off, talks_of_a_call
 from bot.calls.when import CALL_OFFERS, read
 from bot.core import clock
 from bot.core.config import load_settings
@@ -91,7 +91,8 @@ def plan(context: Optional[str], text: str, intent: str, reading: Proposal) -> O
         # a call booked a few messages ago, other things said since: only a
         # cancellation in so many words is the call's ("au fait, ma fille vient
         # jeudi finalement, laissez tomber l'appel"); a moment may be anything now
-        if explicit_cancel(text) or (reading.cancel and len(text) <= SHORT) or calls_off(text):
+        if explicit_cancel(text) or (reading.cancel and len(text) <= SHORT) or (
+                talks_of_a_call(text) and calls_off(text)):
             return AMEND
         return None
     # cancelled: only a moment asked for books again

@@ -950,3 +950,30 @@ async def test_after_a_booking_a_cancellation_without_the_rules_words_calls_it_o
         "thank", form_open=False), {})
     assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
     assert _booked_at(sync_redis, prefix, talk.sender) is None
+
+
+async def test_the_learnt_reader_calls_off_only_a_message_about_the_call(sync_redis, prefix):
+    talk = await _booked(sync_redis, prefix, "lundi 15h")
+    # about nothing booked (the learnt reader alone would read a cancellation), and
+    # a goodbye (which ends many of the cancellations it learnt from)
+    kept = CollectingDispatcher()
+    await ActionAmendCall().run(kept, _tracker(
+        talk.sender, "on a supprimé la ligne de bus 12 qui passait devant chez moi",
+        "share_day", form_open=False), {})
+    assert "utter_call_cancelled" not in [m.get("response") for m in kept.messages]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 15:00"
+    await ActionAmendCall().run(CollectingDispatcher(), _tracker(
+        talk.sender, "merci, au revoir", "goodbye", form_open=False), {})
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 15:00"
+    # another weekday than the call's: kept; the call's weekday: called off
+    other = CollectingDispatcher()
+    await ActionAmendCall().run(other, _tracker(
+        talk.sender, "je me retire pour mardi, désolée du dérangement", "share_day",
+        form_open=False), {})
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 15:00"
+    off = CollectingDispatcher()
+    await ActionAmendCall().run(off, _tracker(
+        talk.sender, "je me retire pour lundi, désolée du dérangement", "share_day",
+        form_open=False), {})
+    assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
+    assert _booked_at(sync_redis, prefix, talk.sender) is None

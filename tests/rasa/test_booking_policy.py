@@ -167,6 +167,9 @@ def test_a_yes_first_answers_the_offer_whatever_follows():
     # a cancellation in so many words, a few messages after the booking
     ("bon finalement laissez tomber l'appel de jeudi, ma fille sera là", "share_day", AMEND),
     ("annulez svp", "nlu_fallback", AMEND),
+    # read by the learnt reader: only with a word about the call
+    ("l'appel prévu, on le supprime, j'ai trop de monde à la maison", "share_day", AMEND),
+    ("on a supprimé la ligne de bus 12 qui passait devant chez moi", "share_day", None),
     # a moment or a feeling several messages later is not the call's
     ("demain 15h j'ai le kiné", "share_day", None),
     ("je me sens seule ce soir", "feel_lonely", None),
