@@ -484,6 +484,8 @@ _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|"
     r"(?<!ai )(?<!avais )(?<!avait )(?<!jlavais )(?<!javais )(?<!lavais )"
     r"(?<!\bj )(?<!\bje )(?<!\bil )(?<!elle )(?<!\bj l )(?<!\bje l )"
+    # ("mon fils a oublié mon anniversaire": someone forgot, nothing called off)
+    r"(?<! a )(?<!avait )(?<!avais )(?<! ont )(?<! as )(?<!avez )(?<!avons )"
     r"oubli(?:e|ez|ons)?\b(?! pas)|"
     r"au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"

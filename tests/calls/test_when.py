@@ -351,6 +351,10 @@ def test_any_hour_is_a_yes_even_with_a_harmless_negation():
     ("merci, au revoir", False),
     ("non merci ça ira, bonne journée au revoir", False),
     ("super merci", False),
+    # someone forgot something: nothing is called off
+    ("mon petit-fils a oublié la fête des grands-mères", False),
+    ("ils ont oublié de livrer le pain", False),
+    ("elle a oublié, annulez svp", True),
 ])
 def test_an_explicit_cancel_is_not_a_farewell(text, cancels):
     from bot.core.french_time import explicit_cancel
