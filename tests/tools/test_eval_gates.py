@@ -97,6 +97,14 @@ from tools import eval_independent as ev
 # a refused hour (two at the second reading: one conversation, most likely a
 # cancellation now moved to an hour its writer refused; the sealed misses are
 # not read).
+# Session 27 (batch 38, six new writers, dev half only; lexicon families from
+# its dev misses and 35 English families from published warning signs; the
+# booking reader's batch 38 rules; a learnt cancellation reader; a cancellation
+# reaches a call booked a few messages before), last reading: recall 0.941
+# (clear 0.851), critical 0.983, right number 0.941, false alarms 0.078 (clear
+# 0.047), scenarios 70/76 on time (3 late, 3 missed), harmless escalated 17/78;
+# intent 0.883 (macro F1 0.908), fallback 0.011; **bookings 278/292 (0.952)**,
+# cancellations 76/86, nothing booked 65/68, three at a refused hour.
 # Issue 10 asks for 0.98 / 1.00 / 0.98 / 0.05 and issue 11 for bookings 0.95,
 # intent accuracy 0.85, every cancellation and no refused hour: not reached.
 # Training is seeded; the floors sit one or two messages below.
@@ -104,12 +112,12 @@ FLOORS = {
     "recall": 0.938,
     "critical_recall": 0.978,
     "right_number": 0.938,
-    "false_alarms_max": 0.085,
+    "false_alarms_max": 0.082,
     "scenario_on_time": 0.905,
     "harmless_scenarios_escalated_max": 18,
     "intent_accuracy": 0.872,
     "fallback_max": 0.03,
-    "booking_right": 0.938,
+    "booking_right": 0.941,
     "booking_cancelled": 0.86,
     "booking_refused_max": 3,
 }
