@@ -184,24 +184,33 @@ def test_the_end_of_a_cut_sentence_is_asked_about_on_a_weaker_reading(policy, do
     assert _predicted(policy, tracker, domain)[0] is None
 
 
+_BOOKED_SUNDAY = [ActionExecuted("action_listen"),
+                  UserUttered("dimanche 11h", {"name": "schedule_call", "confidence": 1.0}),
+                  ActionExecuted("call_form"), ActionExecuted("action_book_call"),
+                  ActionExecuted("action_listen")]
+
+
+def _three_steps(policy, tracker, domain):
+    """The three actions the policy plays after the latest message."""
+    steps = []
+    for _ in range(3):
+        action, _prediction = _predicted(policy, tracker, domain)
+        steps.append(action)
+        tracker.update(ActionExecuted(action))
+    return steps
+
+
 def test_a_booked_call_moved_or_called_off_in_an_asked_message_is_not_lost(policy, domain):
     # Right after a booking, a message the readers worry about, which also moves
     # (or calls off) the call: the direct question first, then the amendment.
-    booked = [ActionExecuted("action_listen"),
-              UserUttered("dimanche 11h", {"name": "schedule_call", "confidence": 1.0}),
-              ActionExecuted("call_form"), ActionExecuted("action_book_call"),
-              ActionExecuted("action_listen")]
+    booked = _BOOKED_SUNDAY
     for text in ("pardon pas 11h, j'ai la messe. 14h c'est mieux",
                  "annulez l'appel de dimanche, ma fille viendra, pas la peine de déranger",
                  "maman est tombée hier, elle est hospitalisée, elle ne pourra pas "
                  "prendre l'appel de dimanche"):
         tracker = _tracker(domain, *booked, _risky(text, "suicide", "watch", "reader"))
-        steps = []
-        for _ in range(3):
-            action, _prediction = _predicted(policy, tracker, domain)
-            steps.append(action)
-            tracker.update(ActionExecuted(action))
-        assert steps == ["utter_safety_ask_suicide", "action_escalate", "action_amend_call"], text
+        assert _three_steps(policy, tracker, domain) == [
+            "utter_safety_ask_suicide", "action_escalate", "action_amend_call"], text
         # the form that books the new moment does not hide the question: "oui"
         # answers it
         tracker.update(ActionExecuted("call_form"))
@@ -215,17 +224,10 @@ def test_a_call_booked_a_few_messages_before_is_called_off_after_the_risk_answer
         policy, domain):
     # booked, then other things said (the safety conversation among them): a
     # cancellation in a message the readers worry about is still honoured
-    booked = [ActionExecuted("action_listen"),
-              UserUttered("dimanche 11h", {"name": "schedule_call", "confidence": 1.0}),
-              ActionExecuted("call_form"), ActionExecuted("action_book_call"),
-              ActionExecuted("action_listen"),
+    booked = [*_BOOKED_SUNDAY,
               UserUttered("il pleut encore", {"name": "share_day", "confidence": 0.9}),
               ActionExecuted("utter_share_day"), ActionExecuted("action_listen")]
     text = "annulez l'appel de dimanche, ma fille viendra, pas la peine de déranger"
     tracker = _tracker(domain, *booked, _risky(text, "suicide", "watch", "reader"))
-    steps = []
-    for _ in range(3):
-        action, _prediction = _predicted(policy, tracker, domain)
-        steps.append(action)
-        tracker.update(ActionExecuted(action))
-    assert steps == ["utter_safety_ask_suicide", "action_escalate", "action_amend_call"]
+    assert _three_steps(policy, tracker, domain) == [
+        "utter_safety_ask_suicide", "action_escalate", "action_amend_call"]
