@@ -136,6 +136,20 @@ SMS_WORDS = (
     (r"\b(\d{1,2}) horas?\b", r"\1h"),
     (r"\bca me dit (?=(?:a \d|a \w+ heures?|vers|matin|soir|apres midi|midi)\b)", "samedi "),
     (r"\ba nul+e?\b(?! part)", "annule"),
+    # A cancellation told as past: "la dernière fois j'avais annulé au dernier moment,
+    # cette fois c'est sûr : lundi 7 à 11h", "on avait annulé en novembre" (the
+    # pluperfect); "l'autre fois j'ai annulé, excusez-moi" (a time gone by said before
+    # it). What happened then calls nothing off now ("j'ai annulé" alone still does).
+    (r"\b(?:j|je|on|nous|vous) (?:l |les )?(?:avais|avait|avions|aviez) (?:deja )?an+ul+\w*"
+     r"|\b(?:la derniere fois|l autre fois|la fois derniere|la fois d avant|la semaine derniere|"
+     r"le mois dernier|l autre jour|avant hier|hier)[^.;!?|]{0,30}?\b(?:j|je|on|nous|vous) "
+     r"(?:l |les )?(?:ai|a|avons|avez) an+ul+\w*", " j avais fait faux bond "),
+    # "N'appelez pas samedi, je vous en prie", "vous n'appelez pas vendredi": the day
+    # called off, as "ne m'appelez pas samedi" (never "n'appelez pas avant 10h", "pas
+    # ma fille", nor a question: "vous n'appelez pas le samedi ?")
+    (r"\b(?:vous )?n (appelez|rappelez|telephonez) pas\b(?=(?: (?:" + "|".join(WEEKDAYS)
+     + r"|demain|ce jour la|le \d{1,2}(?! ?h))\b(?![^,.;!?]*\?)| ?(?:$|[,.;!])))",
+     r"ne m \1 pas"),
     # "je pourrai annuler plus tard ?": a question about cancelling, not a cancel;
     # "mon rendez-vous chez le docteur est annulé": something else called off
     # ("c'est possible d'annuler celui de dimanche ?": that call, a request)
@@ -209,6 +223,17 @@ SMS_WORDS = (
      r" jusqu a | a )(\d{1,2}) ?h ?(\d{2})?",
      lambda m: " occupe {}h{} {}h{} ".format(m.group(1), m.group(2) or "00",
                                              m.group(3), m.group(4) or "00")),
+    # "on me branche à 13h et je rentre en VSL vers 19h", "je pars à 9h et je ne rentre
+    # qu'à 13h", "l'ambulance me prend à 8h, je suis de retour vers 14h": away from
+    # the first hour to the second (not only before the return)
+    (r"\b(?:je (?:pars|part)|on (?:me |m )?(?:branche|emmene|prend|conduit)|"
+     r"on (?:vient|passe) me chercher|(?:le|la|l) (?:taxi|ambulance|vsl|navette) "
+     r"(?:me |m )?(?:prend|emmene|vient|passe))[^,.;!?\d]{0,25}? a (\d{1,2}) ?h ?(\d{2})?"
+     r"(?: et| puis|,)? (?:je |on me )?(?:ne )?(?:rentre|reviens|suis de retour|"
+     r"serai de retour|serai rentree?)[^,.;!?\d]{0,30}? (?:qu )?(?:a|vers) (\d{1,2}) ?h ?(\d{2})?",
+     lambda m: " occupe {}h{} {}h{} ".format(m.group(1), m.group(2) or "00",
+                                             m.group(3), m.group(4) or "00")
+     if int(m.group(1)) < int(m.group(3)) <= 23 else m.group(0)),
     # "entre 14 et 16h", "de 14 à 16h": the start of the window
     (r"\b(?:entre|de) (\d{1,2})(?: ?h ?(\d{2})?)? (?:et|a) \d{1,2} ?h(?:\d{2})?\b",
      lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
@@ -563,7 +588,9 @@ _CANCEL_RE = re.compile(
     r"je (?:ne )?veux pas (?:etre )?appele|"
     # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
     r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
-    r"(?:retire|enleve|supprime)[rz]? (?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
+    # ("effacez donc mon coup de fil", "supprimez-moi cet appel")
+    r"(?:retire|enleve|supprime|eff?ace|zapp?e)[rz]? (?:moi |nous |donc )?"
+    r"(?:l |cet |ce |le |mon |notre )?(?:appel|rdv|rendez vous|coup de fil)\b|"
     # "Supprimez-le, je me suis trompée de semaine": the call just talked about
     r"^(?:(?:ah|oh|bon|non|euh) )*(?:supprim|retir|enlev|eff?ac)(?:ez|e|er) (?:le|la)\b|"
     # "l'appel de samedi, il faut l'enlever"
@@ -1531,7 +1558,15 @@ _OTHERS_CALL_RE = re.compile(
     r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:r?appel\w*|telephon\w*) (?:moi|nous)\b|"
     r"\bqui (?:m|me|nous) ?(?:appel\w*|telephon\w*)|"
     # "moi je l'appellerai le soir": the writer's own call to the person
-    r"\bje (?:l|la|le|les|lui|leur) ?(?:appel\w*|rappel\w*|telephon\w*)")
+    r"\bje (?:l|la|le|les|lui|leur) ?(?:appel\w*|rappel\w*|telephon\w*)|"
+    # "j'appellerai la mairie lundi à 9h", "je vais téléphoner à mon notaire demain à
+    # 10h": the writer's own call to someone else (never "je rappellerai la semaine
+    # prochaine", "j'appelle au sujet de lundi", nor a call to the volunteer)
+    r"\b(?:je|j) (?:vais |dois |devrai |compte |pense )?(?:r?appel\w*|telephon\w*) "
+    r"(?:a |au |aux )?(?:la|le|l|les|mon|ma|mes|son|sa|ses|notre|nos) "
+    r"(?!(?:benevoles?|ecoutante?s?|equipe|association|sujet|nom|numero de service|matin|soir|"
+    r"soiree|midi|apres|semaine|journee|week|lendemain|veille|jour|mois|fois|"
+    + "|".join(WEEKDAYS) + r")\b)[a-z]{3,}")
 # "je voudrais bien que la dame elle me rappelle samedi": a wish, not a habit
 _WISH_RE = re.compile(r"\b(?:voudrais|voudrai|aimerais|aimerai|souhaite|souhaiterais|veux bien|"
                       r"faudrait|pourrait|puisse|pourriez|pouvez|peut|peux)\b")
@@ -1635,6 +1670,8 @@ def read_at(text: str, now: datetime) -> Proposal:
     folded = _FAREWELL_RE.sub(" ", folded).strip()
     # "dispo tous les après-midi sauf le lundi": that day refused, in a clause of its own
     # ("sauf mardi jeudi samedi matin": each of them)
+    # "quand vous voulez, sauf à midi": that hour refused, the rest free
+    folded = _EXCEPT_HOUR_RE.sub(r", mais pas a \1", folded)
     folded = _EXCEPT_DAYS_RE.sub(
         lambda m: ", " + ", ".join("pas le " + d for d in _WEEKDAY_NAME_RE.findall(m.group(1))),
         folded)
@@ -2003,9 +2040,15 @@ def read_at(text: str, now: datetime) -> Proposal:
 
 # "libre tout le temps sauf mardi": free, but for the moments refused
 _FREE_BUT_RE = re.compile(r"\b(?:libre|dispo\w*) (?:presque |quasiment |a peu pres )?"
-                          r"(?:tout le temps|toute la semaine|tous les jours|n importe quand)\b")
+                          r"(?:tout le temps|toute la semaine|tous les jours|n importe quand)\b|"
+                          # "n'importe quel jour, ça m'est égal, seulement pas à 18h",
+                          # "quand vous voulez, sauf à midi": any moment, but for the
+                          # hours named as exceptions (not "non, pas à 10h")
+                          r"\b(?:(?:seulement|juste|mais|sauf) pas|sauf|excepte|hormis|a part) "
+                          r"(?:a |vers )?(?:\d{1,2}h\d{0,2}|midi)\b")
 
 
+_EXCEPT_HOUR_RE = re.compile(r",? \b(?:sauf|excepte|hormis) (?:a |vers )?(\d{1,2}h\d{0,2}|midi)\b")
 _WEEKDAY_NAME_RE = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")")
 _EXCEPT_DAYS_RE = re.compile(r"\bsauf (?:le |les )?((?:" + "|".join(WEEKDAYS) + r")s?(?:(?: et|,)? "
                              r"(?:le |les )?(?:" + "|".join(WEEKDAYS) + r")s?)*)\b")
@@ -2143,11 +2186,27 @@ _OWN_CALL_RE = re.compile(r"\b(?:(?:mon|notre) (?:prochain )?(?:appel|rdv|rendez
                           r"le \d|\d)")
 
 
+# "rayez-moi cet appel", "supprimez donc l'appel", "effacez mon coup de fil": a word
+# that strikes out, on the call itself (what the person has booked)
+_STRIKE_OWN_CALL_RE = re.compile(
+    r"(?<!\bai )(?<!\bavais )(?<!\ba )\b(?:raye[rz]?|zapp?(?:e|ez|er)|supprim(?:ez|e|er)|"
+    r"retir(?:ez|e|er)|enlev(?:ez|e|er)|eff?ac(?:ez|e|er)|decommand(?:ez|e|er)|"
+    r"an+ul+(?:ez|e|er)|oubli(?:ez|er))(?: (?:moi|nous|donc|svp|bien|plutot))?"
+    r" (?:cet|ce|l|mon|notre|le) (?:appel|coup de fil|coup de telephone|"
+    r"rendez vous telephonique)\b")
+
+
 def names_own_call(folded: str) -> bool:
     """Whether a message (already ``normalise``d) names the call the person has by
     its moment ("mon appel de demain 17h"): that moment is told, not asked for.
     """
     named = _OWN_CALL_RE.search(folded)
+    struck = _STRIKE_OWN_CALL_RE.search(folded)
+    if struck and not named:
+        # "ce jeudi-là je ne serai pas chez moi : rayez-moi cet appel, on verra au
+        # retour": the call the person has, struck out; no other moment asked for
+        # ("rayez cet appel et mettez-moi lundi à 10h" moves it)
+        return not _HOUR_RE.search(folded) and not _NAMED_DAY_RE.search(folded[struck.end():])
     if not named:
         return False
     # "mon appel de demain 17h, annulez-le et mettez-le lundi à 10h": another

@@ -1772,3 +1772,155 @@ def test_a_slip_explained_is_no_refusal():
     text = "Excusez-moi, je voulais dire samedi 5, je n'avais pas mes lunettes"
     assert not read(text, NOW, "Europe/Paris").decline
     assert _at(_talk(text, context=friday)[0]) == "2026-12-05 11:00"
+
+
+# Readings taught by seven dev conversations of the booking set (session of
+# 2026-12-06); the sentences below are new ones of the same kinds.
+
+@pytest.mark.parametrize("text, day", [
+    ("N'appelez pas mardi, je vous en supplie, ça me mettrait mal à l'aise.", "mardi"),
+    ("Bon, vous n'appelez pas vendredi, ma petite-fille sera là.", "vendredi"),
+    ("Réflexion faite, n'appelez pas demain.", "demain"),
+])
+def test_do_not_call_on_a_day_reads_as_ne_m_appelez_pas(text, day):
+    # "N'appelez pas <jour>" is written as "ne m'appelez pas <jour>" already is (the
+    # intent reader's "call off" words read it; the booked day is the actions')
+    folded = __import__("bot.core.french_time", fromlist=["normalise"]).normalise(text)
+    assert f"ne m appelez pas {day}" in folded, folded
+    reading = read(text, NOW, "Europe/Paris")
+    assert not reading.positive and not reading.asked
+
+
+def test_do_not_call_near_sentences_stay_what_they_were():
+    from bot.core.french_time import normalise
+    # an hour refused, a person named, a question: no day called off
+    assert "ne m appelez pas" not in normalise("N'appelez pas avant 10h, je dors.")
+    assert "ne m appelez pas" not in normalise("N'appelez pas ma sœur, elle est sourde.")
+    assert "ne m appelez pas" not in normalise("Vous n'appelez pas samedi ?")
+    assert not read("N'appelez pas avant 10h, je dors.", NOW, "Europe/Paris").cancel
+    # another day asked for after it: that one
+    found = understand("N'appelez pas lundi, plutôt mardi à 15h", NOW, "Europe/Paris")
+    assert _at(found) == "2026-12-01 15:00"
+
+
+@pytest.mark.parametrize("text", [
+    "Vendredi je serai chez mon fils : supprimez-moi cet appel, je vous recontacterai.",
+    "Ce jour-là je ne serai pas là, effacez donc mon coup de fil.",
+    "Je pars en cure le 2, rayez cet appel s'il vous plaît.",
+])
+def test_striking_out_this_call_names_the_own_call(text):
+    from bot.core.french_time import names_own_call, normalise
+    assert names_own_call(normalise(text)), text
+    assert explicit_cancel(text)
+
+
+@pytest.mark.parametrize("text", [
+    # another moment asked for: the call moves
+    "Rayez cet appel et mettez-moi lundi à 10h.",
+    "Supprimez cet appel, plutôt jeudi à 15h.",
+    # the person struck something else out, or did it before
+    "J'ai supprimé l'appel de ma liste de courses, c'était une erreur.",
+    "Rayez-moi de la liste du club de belote.",
+])
+def test_striking_out_near_sentences_name_no_own_call(text):
+    from bot.core.french_time import names_own_call, normalise
+    assert not names_own_call(normalise(text)), text
+
+
+@pytest.mark.parametrize("text, hour", [
+    ("D'accord, je téléphonerai à la pharmacie jeudi à 10h, merci.", "10:00"),
+    ("Très bien, j'appellerai mon notaire vendredi à 14h.", "14:00"),
+    ("Entendu, je vais appeler la CAF lundi à 9h30.", "09:30"),
+])
+def test_the_writers_own_call_to_someone_else_is_not_asked(text, hour):
+    from bot.core.french_time import normalise, others_call
+    assert others_call(normalise(text)), text
+    reading = read(text, NOW, "Europe/Paris")
+    assert not reading.asked and reading.hour is None, reading
+    assert hour in [h.strftime("%H:%M") for h in reading.refused_hours]
+
+
+def test_the_writers_own_call_near_sentences_still_ask():
+    from bot.core.french_time import normalise, others_call
+    # the person will call back later (us), or calls about a moment: no one else
+    assert not others_call(normalise("Je rappellerai la semaine prochaine."))
+    assert not others_call(normalise("J'appelle au sujet de lundi."))
+    assert not others_call(normalise("J'appellerai le bénévole si besoin."))
+    # a call asked for, and the person's own call to someone else after it
+    found = understand("Appelez-moi jeudi à 10h, après j'appellerai la mairie", NOW,
+                       "Europe/Paris")
+    assert _at(found) == "2026-11-26 10:00"
+    assert _at(understand("je voudrais qu'on m'appelle lundi à 9h", NOW,
+                          "Europe/Paris")) == "2026-11-30 09:00"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("L'autre fois j'avais annulé, pardon. Cette fois c'est promis : mardi 1er à 15h.",
+     "2026-12-01 15:00"),
+    ("On avait annulé le mois dernier à cause de la neige ; vendredi à 11h ça ira.",
+     "2026-11-27 11:00"),
+    ("La semaine dernière j'ai annulé au dernier moment, désolée. Jeudi à 16h ?",
+     "2026-11-26 16:00"),
+])
+def test_a_cancellation_told_as_past_calls_nothing_off(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert not reading.cancel and not explicit_cancel(text), text
+    assert _at(understand(text, NOW, "Europe/Paris")) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "J'annule, désolée.",
+    "J'ai annulé, je ne serai pas là jeudi.",
+    "Je dois annuler mardi, j'ai le cardiologue.",
+    "Annulez l'appel de demain, merci.",
+])
+def test_a_cancellation_now_still_calls_off(text):
+    assert explicit_cancel(text), text
+    assert read(text, NOW, "Europe/Paris").cancel
+
+
+@pytest.mark.parametrize("text, expected, refused", [
+    # away from one hour to the other: the morning asked is free
+    ("Je suis en chimio lundi et mercredi, on me branche à 14h et je rentre vers 18h. "
+     "Dimanche vers 10h30 je serai en forme.", "2026-11-29 10:30", ["14:00", "17:30"]),
+    ("L'ambulance me prend à 8h et je suis de retour vers 12h, donc vendredi à 15h.",
+     "2026-11-27 15:00", ["08:00", "11:30"]),
+    ("Je pars à 9h et je rentre à 11h, appelez-moi samedi à 14h.", "2026-11-28 14:00",
+     ["09:00", "10:30"]),
+])
+def test_away_from_one_hour_to_another(text, expected, refused):
+    reading = read(text, NOW, "Europe/Paris")
+    hours = [h.strftime("%H:%M") for h in reading.refused_hours]
+    assert all(h in hours for h in refused), hours
+    assert _at(understand(text, NOW, "Europe/Paris")) == expected
+
+
+def test_away_near_sentences_stay_what_they_were():
+    from bot.core.french_time import normalise
+    # a departure alone, or a return before the start: no window
+    assert "occupe" not in normalise("Je pars à 15h chez ma fille.")
+    assert "occupe" not in normalise("Je pars à 18h et je rentre à 10h le lendemain.")
+    # back at an hour, the call after it
+    assert _at(understand("Je rentre vers 11h, appelez-moi demain à 14h", NOW,
+                          "Europe/Paris")) == "2026-11-26 14:00"
+
+
+@pytest.mark.parametrize("text, not_at", [
+    ("Le bénévole peut appeler quand il veut, n'importe quel jour, seulement pas à 11h, "
+     "c'est le kiné.", "11:00"),
+    ("Quand vous voulez, sauf à midi, je mange.", "12:00"),
+    ("N'importe quand, mais pas à 14h, c'est la sieste.", "14:00"),
+])
+def test_any_moment_but_an_hour_is_booked_outside_it(text, not_at):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.any_time and not reading.decline, reading
+    found, _ = _talk(text)
+    assert found.status == "ok" and found.at.strftime("%H:%M") != not_at, found
+
+
+def test_any_moment_near_sentences_stay_declined():
+    # a refusal alone is still one: the next answer gives the moment
+    found, context = _talk("non, pas à 10h")
+    assert found.status == "declined"
+    reading = read("pas à 18h, c'est l'heure de l'infirmière", NOW, "Europe/Paris")
+    assert reading.decline and not reading.any_time
