@@ -223,10 +223,12 @@ SMS_WORDS = (
      r" jusqu a | a )(\d{1,2}) ?h ?(\d{2})?",
      lambda m: " occupe {}h{} {}h{} ".format(m.group(1), m.group(2) or "00",
                                              m.group(3), m.group(4) or "00")),
-    # "on me branche à 13h et je rentre en VSL vers 19h", "je pars à 9h et je ne rentre
-    # qu'à 13h", "l'ambulance me prend à 8h, je suis de retour vers 14h": away from
-    # the first hour to the second (not only before the return)
-    (r"\b(?:je (?:pars|part)|on (?:me |m )?(?:branche|emmene|prend|conduit)|"
+    # "on me branche à 13h et je rentre en VSL vers 19h", "on m'emmène à 9h et je ne
+    # rentre qu'à 13h", "l'ambulance me prend à 8h, je suis de retour vers 14h": taken
+    # away for care from the first hour to the second (not only before the return);
+    # never "je pars au travail à 6h30 et je rentre à 19h" (said by a relative for
+    # someone else's call as often as for one's own)
+    (r"\b(?:on (?:me |m )?(?:branche|emmene|prend|conduit)|"
      r"on (?:vient|passe) me chercher|(?:le|la|l) (?:taxi|ambulance|vsl|navette) "
      r"(?:me |m )?(?:prend|emmene|vient|passe))[^,.;!?\d]{0,25}? a (\d{1,2}) ?h ?(\d{2})?"
      r"(?: et| puis|,)? (?:je |on me )?(?:ne )?(?:rentre|reviens|suis de retour|"

@@ -1885,8 +1885,8 @@ def test_a_cancellation_now_still_calls_off(text):
      "Dimanche vers 10h30 je serai en forme.", "2026-11-29 10:30", ["14:00", "17:30"]),
     ("L'ambulance me prend à 8h et je suis de retour vers 12h, donc vendredi à 15h.",
      "2026-11-27 15:00", ["08:00", "11:30"]),
-    ("Je pars à 9h et je rentre à 11h, appelez-moi samedi à 14h.", "2026-11-28 14:00",
-     ["09:00", "10:30"]),
+    ("On m'emmène à 9h et je ne rentre qu'à 11h, appelez-moi samedi à 14h.",
+     "2026-11-28 14:00", ["09:00", "10:30"]),
 ])
 def test_away_from_one_hour_to_another(text, expected, refused):
     reading = read(text, NOW, "Europe/Paris")
@@ -1899,7 +1899,13 @@ def test_away_near_sentences_stay_what_they_were():
     from bot.core.french_time import normalise
     # a departure alone, or a return before the start: no window
     assert "occupe" not in normalise("Je pars à 15h chez ma fille.")
-    assert "occupe" not in normalise("Je pars à 18h et je rentre à 10h le lendemain.")
+    assert "occupe" not in normalise("On vient me chercher à 18h et je rentre à 10h le "
+                                     "lendemain.")
+    # the writer's own working day, for a relative's call: that call's hour stands
+    text = "Pourriez-vous appeler ma mère demain vers 10h ? Je pars au travail à 7h et je " \
+           "rentre à 18h."
+    assert "occupe" not in normalise(text)
+    assert _at(understand(text, NOW, "Europe/Paris")) == "2026-11-26 10:00"
     # back at an hour, the call after it
     assert _at(understand("Je rentre vers 11h, appelez-moi demain à 14h", NOW,
                           "Europe/Paris")) == "2026-11-26 14:00"
