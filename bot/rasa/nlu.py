@@ -172,6 +172,13 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             elif p >= self.lexicon.reading_ask and not self._worry_is_distant(text, reading):
                 level = "high" if p >= self.lexicon.reading_clear else "watch"
                 self._mark(message, f"risk_{reading['category']}", level, "reader", "", p)
+            elif float((reading.get("near") or {}).get("p") or 0.0) >= self.lexicon.reading_ask:
+                # The worry stands without the distant sentences and the idioms
+                # ("…il a rangé les papiers de l'assurance décès… il a laissé
+                # tomber la chasse": "laissé tomber" explains nothing): asked.
+                near = reading["near"]
+                self._mark(message, f"risk_{near['category']}", "watch", "reader", "",
+                           float(near["p"]))
             elif min(p, q) >= self.lexicon.distance_override:
                 # Both readers sure of a risk that a distant or idiomatic word
                 # beside it would hide ("il frappe à la porte de la chambre en

@@ -205,6 +205,51 @@ def read_with(model: Optional[Tuple[Any, Any]], text: str) -> Dict[str, Any]:
     return {"category": category, "p": float(risk[best]), "chunk": best}
 
 
+def near_text(text: str) -> List[str]:
+    """The sentences of ``text`` told here and now, their harmless idioms blanked.
+
+    A sentence told at a distance (a film, the news, "il y a deux ans") is left
+    out; an idiom ("laissé tomber", "mort de rire") is cut out of its sentence,
+    the rest of which stays. Empty when nothing is left or nothing was changed.
+    """
+    from bot.core.text import split_sentences
+
+    lexicon = load_lexicon()
+    kept, changed = [], False
+    for sentence in split_sentences(text or ""):
+        neutral = lexicon.neutralise(lexicon.prepare(sentence))
+        if lexicon.is_distant(neutral):
+            changed = True
+            continue
+        if "~" in neutral:
+            changed = True
+            neutral = " ".join(w for w in neutral.split() if w != "~")
+        if neutral.strip():
+            kept.append(neutral.strip())
+    return kept if changed else []
+
+
+def read_near(model: Optional[Tuple[Any, Any]], text: str) -> Dict[str, Any]:
+    """The reading of what ``text`` says here and now (``near_text``): its
+    sentences together and each apart. A worry of the whole message that a
+    distant sentence or an idiom beside it explains goes away; one that stands
+    without them stays ("Mon mari a rangé les papiers de l'assurance décès…
+    il a laissé tomber la chasse": the idiom "laissé tomber" explains nothing).
+    """
+    pieces = near_text(text)
+    if model is None or not pieces:
+        return {"category": NONE, "p": 0.0}
+    vectorizers, classifier = model
+    texts = [" ".join(pieces)] + (pieces if len(pieces) > 1 else [])
+    probabilities = classifier.predict_proba(features(vectorizers, texts))
+    none = list(classifier.classes_).index(NONE)
+    risk = 1.0 - probabilities[:, none]
+    best = int(np.argmax(risk))
+    row = probabilities[best].copy()
+    row[none] = -1
+    return {"category": str(classifier.classes_[int(np.argmax(row))]), "p": float(risk[best])}
+
+
 class PickledReader(GraphComponent):
     """A component whose fitted model is one pickle in its model storage.
 
@@ -301,8 +346,13 @@ class SentenceRiskClassifier(PickledReader):
         return self.persist()
 
     def read(self, text: str) -> Dict[str, Any]:
-        """The most worrying chunk: its category, probability and index."""
-        return read_with(self.model, text)
+        """The most worrying chunk: its category, probability and index; and
+        the reading of what is said here and now (``near``, see ``read_near``).
+        """
+        reading = read_with(self.model, text)
+        if reading["p"] > 0.0:
+            reading["near"] = read_near(self.model, text)
+        return reading
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Attach the reading to every message."""

@@ -185,6 +185,37 @@ def test_the_reader_is_trusted_beside_a_distant_sentence_only_on_its_own_sentenc
     assert (message.get("intent")["name"] == "risk_suicide") is alarmed
 
 
+@pytest.mark.parametrize("near_p, alarmed", [(0.9, True), (0.5, False), (None, False)])
+def test_a_worry_that_stands_without_the_distant_sentence_or_idiom_is_asked(
+        detector, near_p, alarmed):
+    # A harmless idiom somewhere in a long message ("laissé tomber") must not
+    # silence the reader's worry about the rest; what is said here and now,
+    # read again without it (``near``), decides.
+    text = ("Mon frère a rangé ses papiers de notaire sur la table, les codes de sa "
+            "carte aussi. Depuis l'hiver il a laissé tomber le foot qu'il aimait tant.")
+    assert detector.lexicon.has_idiom(text)
+    message = _message(text, intent="share_day")
+    reading = {"category": "suicide", "p": 0.9, "chunk": 0}
+    if near_p is not None:
+        reading["near"] = {"category": "suicide", "p": near_p}
+    message.set("risk_reading", reading)
+    detector.process([message])
+    assert (message.get("intent")["name"] == "risk_suicide") is alarmed
+    if alarmed:
+        (entity,) = _risk_entity(message)
+        assert entity["value"] == "watch" and entity["source"] == "reader"
+
+
+def test_what_is_said_here_and_now_leaves_out_distant_sentences_and_idioms():
+    from bot.rasa.risk_model import near_text
+
+    kept = near_text("J'ai vu un film hier soir. Il a laissé tomber la chasse. Je suis seul.")
+    assert len(kept) == 2
+    assert "film" not in " ".join(kept) and "tomber" not in kept[0]
+    assert "chase" in kept[0] and "seul" in kept[1]  # prepared: lowercase, no double letters
+    assert near_text("Je suis seul ce soir.") == []  # nothing to leave out
+
+
 @pytest.mark.parametrize("text, intent, expected", [
     # a moment asked for, whatever else the message says: a call
     ("est-ce que quelqu'un peut m'appeler dans une heure ? je me sens un peu seule ce matin",
