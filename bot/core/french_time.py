@@ -893,6 +893,13 @@ ENGLISH_WORDS = (
     # "Whenever suits the volunteer, I'm home all day"
     (r"\bwhenever (?:suits|works|is (?:good|best|easiest|convenient)|you (?:want|like|can)|"
      r"(?:the |your )?volunteer)\b|\bany ?time(?: is (?:fine|good|ok))?\b", "quand vous voulez"),
+    # A relative writing for the person: "Tuesday the 8th at 4 pm would suit her best",
+    # "Friday 11am works best for him": the moment asked for her, as "ça lui
+    # conviendrait". (Not yet "would suit me": a dev conversation books on it and then
+    # loses its English cancellation to a risk reading, which is not the reader's.)
+    (r"\b(?:would|will|should) (?:suit|work for|be (?:best|ideal|perfect|great) for) "
+     r"(?:her|him|them)(?: best)?\b|\b(?:suits|works (?:best )?for) (?:her|him|them) "
+     r"best\b|\bworks best for (?:her|him|them)\b", "lui conviendrait"),
     # "Actually I changed my mind, I don't want the call"
     (r"\bi (?:don ?t|do not) want (?:the |a |any |this |that )?(?:call|phone call)\b",
      "je ne veux pas d appel"),

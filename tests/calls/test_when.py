@@ -1930,3 +1930,18 @@ def test_any_moment_near_sentences_stay_declined():
     assert found.status == "declined"
     reading = read("pas à 18h, c'est l'heure de l'infirmière", NOW, "Europe/Paris")
     assert reading.decline and not reading.any_time
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I'm writing for my dad, he is deaf in one ear. Thursday the 26th at 3 pm would suit "
+     "him best.", "2026-11-26 15:00"),
+    ("My aunt has her nurse at 9. Friday at 11am works best for her.", "2026-11-27 11:00"),
+])
+def test_english_what_would_suit_the_person_asks_for_the_moment(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.asked, reading
+    assert _at(understand(text, NOW, "Europe/Paris")) == expected
+    # told of someone else's habit, nothing suits: nothing asked
+    assert not read("My son calls her every Sunday at 6pm.", NOW, "Europe/Paris").asked
+    # the writer's own wish in these words is left as it was (see ENGLISH_WORDS)
+    assert not read("Wednesday the 2nd at 3 pm would suit me.", NOW, "Europe/Paris").asked
