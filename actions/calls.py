@@ -124,6 +124,20 @@ async def _booked_context(sender_id: str, tz_name: str) -> Context:
     return Context(day=moment.date(), hour=moment.time().replace(tzinfo=None), hour_said=True)
 
 
+async def _another_day_named(reading: Proposal, sender_id: str, tz_name: str) -> bool:
+    """Whether the days the message refuses are all other than the booked call's
+    ("je ne pourrai pas samedi", "n'appelez pas samedi" with Monday booked): the
+    call is not the one talked about, and stays.
+    """
+    if not reading.refused_days:
+        return False
+    raw = await get_redis().hget(person_key(sender_id), "next_call_ts")
+    if not raw or float(raw) <= clock.now():
+        return False  # no call ahead (one just called off is not kept)
+    booked = datetime.fromtimestamp(float(raw), zone(tz_name)).date()
+    return all(d.weekday() != booked.weekday() for d in reading.refused_days)
+
+
 def _said_next_week(tracker: Tracker, messages: int = 6) -> bool:
     """Whether the person named next week in the last few messages ("jeudi
     prochain à 11h"): a weekday said alone after it is in that week.
@@ -443,6 +457,10 @@ class ActionCancelCall(Action):
             # samedi": a question about cancelling, the call kept, the question answered
             dispatcher.utter_message(response="utter_call_kept_how_to_cancel")
             return []
+        if not reading.asked and await _another_day_named(reading, tracker.sender_id, tz_name):
+            # "ne m'appelez pas samedi" with the call on Monday: Monday's call stays
+            dispatcher.utter_message(response="utter_call_kept")
+            return RESET
         call = await cancel_call(get_redis(), SETTINGS.key_prefix, tracker.sender_id,
                                  clock.now())
         if call is None:
@@ -564,7 +582,9 @@ class ActionAmendCall(Action):
             if booked.hour is not None and booked.hour not in reading.refused_hours:
                 dispatcher.utter_message(response="utter_call_kept")
                 return []
-        if reading.unavailable and KEEP_WORDS.search(normalise(text)):
+        if reading.unavailable and (KEEP_WORDS.search(normalise(text)) or await
+                                    _another_day_named(reading, tracker.sender_id, tz_name)):
+            # "je garde samedi"; "je ne pourrai pas samedi" with the call on Monday
             dispatcher.utter_message(response="utter_call_kept")
             return []
         if reading.unavailable and intent.startswith("risk_"):

@@ -19,8 +19,8 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.calls.when import read
 from bot.core import clock
 from bot.core.config import load_settings
-from bot.core.french_time import (CALLING_A_SERVICE_RE, LEAVING_WORDS, names_own_call,
-                                  normalise, only_a_moment, others_call)
+from bot.core.french_time import (CALLING_A_SERVICE_RE, LEAVING_WORDS, explicit_cancel,
+                                  names_own_call, normalise, only_a_moment, others_call)
 from bot.safety.risk import DEFAULT_LEXICON, FRAGMENT, RiskLexicon, load_lexicon
 
 from bot.core.text import normalise_text
@@ -550,9 +550,16 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
 
 
 def _demote_call(message: Message) -> None:
-    """``schedule_call`` gives way to the next everyday intent (or the fallback)."""
+    """``schedule_call`` gives way to the next everyday intent (or the fallback).
+
+    Not to ``cancel_call`` unless the message calls a call off: "j'appellerai
+    la mairie lundi à 9h, merci" is no cancellation ("je ne vois pas d'appel
+    prévu" would answer nothing that was said).
+    """
+    cancels = explicit_cancel(str(message.get("text") or ""))
     others = [r for r in (message.get("intent_ranking") or [])
               if r.get("name") not in ("schedule_call", "nlu_fallback")
+              and (cancels or r.get("name") != "cancel_call")
               and not str(r.get("name") or "").startswith("risk_")]
     best = others[0] if others else {}
     confidence = float(best.get("confidence") or 0.0)

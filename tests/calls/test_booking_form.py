@@ -977,3 +977,23 @@ async def test_the_learnt_reader_calls_off_only_a_message_about_the_call(sync_re
         form_open=False), {})
     assert [m["response"] for m in off.messages] == ["utter_call_cancelled"]
     assert _booked_at(sync_redis, prefix, talk.sender) is None
+
+
+@pytest.mark.parametrize("action, text, intent", [
+    (ActionCancelCall(), "ne m'appelez pas samedi, je serai chez ma fille", "cancel_call"),
+    (ActionAmendCall(), "je ne pourrai pas samedi, je serai chez ma fille", "nlu_fallback"),
+])
+async def test_a_day_refused_that_is_not_the_calls_keeps_the_call(
+        sync_redis, prefix, action, text, intent):
+    # Monday's call is not the one talked about; the same words on the call's
+    # own day still call it off.
+    talk = await _booked(sync_redis, prefix, "lundi 15h")
+    kept = CollectingDispatcher()
+    await action.run(kept, _tracker(talk.sender, text, intent, form_open=False), {})
+    assert [m["response"] for m in kept.messages] == ["utter_call_kept"]
+    assert _booked_at(sync_redis, prefix, talk.sender) == "2026-11-30 15:00"
+    events = await action.run(CollectingDispatcher(), _tracker(
+        talk.sender, text.replace("samedi", "lundi"), intent, form_open=False), {})
+    # called off here, or handed to the action that calls it off and asks again
+    assert _booked_at(sync_redis, prefix, talk.sender) is None \
+        or events[-1] == FollowupAction("action_cancel_call")

@@ -251,6 +251,8 @@ def test_what_is_said_here_and_now_leaves_out_distant_sentences_and_idioms():
     ("bonjour, bonne journée à demain", "greet", "greet"),
     # someone else's calls
     ("mon fils m'appelle tous les dimanches à 15h", "schedule_call", "health_minor"),
+    # one's own call to someone else, no cancellation: never read as one
+    ("d'accord, j'appellerai la mairie lundi à 9h, merci", "schedule_call", "health_minor"),
     # a call that was ("elle a reçu un appel hier vers 16h, c'était vous ?")
     ("ma voisine a reçu un appel hier vers 16h, c'était un de vos bénévoles ?",
      "schedule_call", "health_minor"),
@@ -269,6 +271,18 @@ def test_a_call_asked_for_at_a_moment_is_a_call(text, intent, expected):
         {"name": intent, "confidence": 0.6}, {"name": "health_minor", "confidence": 0.3}])
     CallRequestReader({}).process([message])
     assert message.get("intent")["name"] == expected
+
+
+def test_a_call_demoted_is_no_cancellation_unless_the_message_calls_one_off():
+    from bot.rasa.nlu import CallRequestReader
+
+    message = _message("D'accord, j'appellerai la mairie lundi à 9h, merci.",
+                       intent="schedule_call", confidence=0.6, ranking=[
+                           {"name": "schedule_call", "confidence": 0.6},
+                           {"name": "cancel_call", "confidence": 0.5},
+                           {"name": "thank", "confidence": 0.45}])
+    CallRequestReader({}).process([message])
+    assert message.get("intent")["name"] == "thank"
 
 
 @pytest.mark.parametrize("reader, diet, expected", [
