@@ -193,8 +193,12 @@ def read_with(model: Optional[Tuple[Any, Any]], text: str) -> Dict[str, Any]:
     """The most worrying chunk of ``text`` for a fitted reader: category, probability, index."""
     if model is None or not (text or "").strip():
         return {"category": NONE, "p": 0.0, "chunk": 0}
+    return _most_worrying(model, chunks(text))
+
+
+def _most_worrying(model: Tuple[Any, Any], pieces: List[str]) -> Dict[str, Any]:
+    """The piece the reader worries about most: category, probability, index."""
     vectorizers, classifier = model
-    pieces = chunks(text)
     probabilities = classifier.predict_proba(features(vectorizers, pieces))
     none = list(classifier.classes_).index(NONE)
     risk = 1.0 - probabilities[:, none]
@@ -239,15 +243,8 @@ def read_near(model: Optional[Tuple[Any, Any]], text: str) -> Dict[str, Any]:
     pieces = near_text(text)
     if model is None or not pieces:
         return {"category": NONE, "p": 0.0}
-    vectorizers, classifier = model
-    texts = [" ".join(pieces)] + (pieces if len(pieces) > 1 else [])
-    probabilities = classifier.predict_proba(features(vectorizers, texts))
-    none = list(classifier.classes_).index(NONE)
-    risk = 1.0 - probabilities[:, none]
-    best = int(np.argmax(risk))
-    row = probabilities[best].copy()
-    row[none] = -1
-    return {"category": str(classifier.classes_[int(np.argmax(row))]), "p": float(risk[best])}
+    reading = _most_worrying(model, [" ".join(pieces)] + (pieces if len(pieces) > 1 else []))
+    return {"category": reading["category"], "p": reading["p"]}
 
 
 class PickledReader(GraphComponent):
