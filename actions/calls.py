@@ -131,10 +131,11 @@ async def _another_day_named(reading: Proposal, sender_id: str, tz_name: str) ->
     """
     if not reading.refused_days:
         return False
-    raw = await get_redis().hget(person_key(sender_id), "next_call_ts")
-    if not raw or float(raw) <= clock.now():
+    person = await get_redis().hgetall(person_key(sender_id))
+    ahead = next_call_booked(person, clock.now())
+    if ahead is None:
         return False  # no call ahead (one just called off is not kept)
-    booked = datetime.fromtimestamp(float(raw), zone(tz_name)).date()
+    booked = datetime.fromtimestamp(ahead, zone(tz_name)).date()
     return all(d.weekday() != booked.weekday() for d in reading.refused_days)
 
 

@@ -49,6 +49,7 @@ from tools.evaluation.common import (
     Rate,
     Turn,
     load_set,
+    sample_set,
     quiet_rasa,
     training_texts,
     wilson,
@@ -141,8 +142,8 @@ __all__ = [
     "RIGHT_NUMBERS", "Rate", "RiskReport", "ScenarioReport", "Turn", "booking_gate_failures",
     "companion_gate_failures", "evaluate", "evaluate_booking", "gate_failures",
     "judge_booking", "load_set", "main", "print_booking", "print_companion", "print_risk",
-    "print_scenarios", "quiet_rasa", "score_booking", "score_companion", "score_risk",
-    "score_scenarios", "training_texts", "wilson",
+    "print_scenarios", "quiet_rasa", "sample_set", "score_booking", "score_companion",
+    "score_risk", "score_scenarios", "training_texts", "wilson",
 ]
 
 if __name__ == "__main__":

@@ -210,26 +210,11 @@ def _most_worrying(model: Tuple[Any, Any], pieces: List[str]) -> Dict[str, Any]:
 
 
 def near_text(text: str) -> List[str]:
-    """The sentences of ``text`` told here and now, their harmless idioms blanked.
-
-    A sentence told at a distance (a film, the news, "il y a deux ans") is left
-    out; an idiom ("laissé tomber", "mort de rire") is cut out of its sentence,
-    the rest of which stays. Empty when nothing is left or nothing was changed.
+    """The sentences of ``text`` told here and now, their harmless idioms cut out
+    (``RiskLexicon.here_and_now``). Empty when nothing is left or nothing was
+    left out: the whole message's reading stands.
     """
-    from bot.core.text import split_sentences
-
-    lexicon = load_lexicon()
-    kept, changed = [], False
-    for sentence in split_sentences(text or ""):
-        neutral = lexicon.neutralise(lexicon.prepare(sentence))
-        if lexicon.is_distant(neutral):
-            changed = True
-            continue
-        if "~" in neutral:
-            changed = True
-            neutral = " ".join(w for w in neutral.split() if w != "~")
-        if neutral.strip():
-            kept.append(neutral.strip())
+    kept, changed = load_lexicon().here_and_now(text)
     return kept if changed else []
 
 

@@ -29,6 +29,9 @@ LEVELS = ("critical", "high", "watch")
 LEVEL_RANK = {"critical": 2, "high": 1, "watch": 0}
 # A message of several short sentences up to this many words is also read whole.
 SHORT_WHOLE_WORDS = 14
+# What a harmless idiom is blanked to before risk matching: no pattern reads
+# across it.
+IDIOM_MARK = " ~ "
 
 @dataclass(frozen=True)
 class RiskPattern:
@@ -252,7 +255,7 @@ class RiskLexicon:
     def at_distance(self, text: Optional[str]) -> bool:
         """Whether any sentence of a message is told at a distance."""
         return any(self.is_distant(self.neutralise(self.prepare(sentence)))
-                   for sentence in split_sentences(text or ""))
+                   for sentence in self._suspense_joined(split_sentences(text or "")))
 
     def is_distant(self, prepared: str) -> bool:
         """A sentence told at a distance: fiction, news, long past, or resolved;
@@ -263,9 +266,35 @@ class RiskLexicon:
 
     def neutralise(self, prepared: str) -> str:
         """Blank out harmless idioms ("mort de rire") before risk matching."""
+        return self._neutralised(prepared)[0]
+
+    def _neutralised(self, prepared: str) -> Tuple[str, int]:
+        """``prepared`` with its idioms blanked, and how many were."""
+        count = 0
         for entry in self.safe:
-            prepared = entry.regex.sub(" ~ ", prepared)
-        return prepared
+            prepared, n = entry.regex.subn(IDIOM_MARK, prepared)
+            count += n
+        return prepared, count
+
+    def here_and_now(self, text: Optional[str]) -> Tuple[List[str], bool]:
+        """The sentences of a message told here and now, prepared, their harmless
+        idioms cut out ("laissé tomber", "mort de rire"), and whether anything
+        was left out: a sentence told at a distance (a film, the news, "il y a
+        deux ans") or an idiom. Sentences are cut as ``match`` cuts them.
+        """
+        kept: List[str] = []
+        changed = False
+        for sentence in self._suspense_joined(split_sentences(text or "")):
+            neutral, idioms = self._neutralised(self.prepare(sentence))
+            if self.is_distant(neutral):
+                changed = True
+                continue
+            if idioms:
+                changed = True
+                neutral = " ".join(w for w in neutral.split() if w != IDIOM_MARK.strip())
+            if neutral.strip():
+                kept.append(neutral.strip())
+        return kept, changed
 
     def has_idiom(self, text: Optional[str]) -> bool:
         """Whether a harmless idiom ("tombée d'accord", "mort de rire") is in the text."""

@@ -261,3 +261,17 @@ def test_a_past_brought_back_to_now_is_not_told_at_a_distance(entry):
         prepared = LEXICON.neutralise(LEXICON.prepare(example))
         assert any(d.regex.search(prepared) for d in LEXICON.distance), example
         assert not LEXICON.at_distance(example), example
+
+
+def test_what_is_told_here_and_now_is_cut_as_match_cuts_it():
+    # the idiom whole only across a suspense ellipsis is cut, as match reads it
+    kept, changed = LEXICON.here_and_now("Je suis tombée... sous le charme du kiné. Bonne journée")
+    assert changed and not any("tombe" in sentence for sentence in kept)
+    assert any("journe" in sentence for sentence in kept)  # prepared: no double letters
+    # a sentence told at a distance is left out, the one beside it stays
+    kept, changed = LEXICON.here_and_now(
+        "Il y a vingt ans j'ai voulu mourir. Ce soir je suis seul.")
+    assert changed and len(kept) == 1 and "seul" in kept[0]
+    # nothing left out: the message stands as it is
+    kept, changed = LEXICON.here_and_now("Je suis seul ce soir.")
+    assert not changed and kept == ["je suis seul ce soir"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import logging
@@ -128,6 +129,21 @@ def load_set(name: str, half: str) -> List[Dict[str, Any]]:
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
+
+
+def sample_set(lines: List[Dict[str, Any]], one_in: int) -> List[Dict[str, Any]]:
+    """A fixed share of a set: the lines whose text (or turns) hashes to 0 mod
+    ``one_in``. A line stays in or out whatever is added around it, so the
+    sample's figures move only with the assistant and the lines added to it.
+    """
+    if one_in <= 1:
+        return list(lines)
+    kept = []
+    for line in lines:
+        key = line.get("text") or "\n".join(line.get("turns") or [])
+        if int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % one_in == 0:
+            kept.append(line)
+    return kept
 
 
 @dataclass
