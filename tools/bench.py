@@ -3,7 +3,10 @@
 1. Latency (p50/p95/p99) and throughput through the REST webhook at 1 and 10
    concurrent users, for Lien (Redis tracker store, action server) and, in the
    same run, for a plain ``rasa init`` assistant (the baseline).
-2. A person with a long history (600 past sessions of four exchanges: about ten
+2. The second reading of a message without its distant sentences and idioms
+   (``risk_model.read_near``): the parse time of messages that have one, with
+   and without that reading, in process.
+3. A person with a long history (600 past sessions of four exchanges: about ten
    months of morning and evening check-ins) against a new person, with the
    tracker store used in production.
 
@@ -196,6 +199,45 @@ def print_training_and_vectors_cost(out: Path) -> None:
           f"{'OK' if took < 300 else 'TOO SLOW'} ==")
 
 
+# Messages with a sentence told at a distance or an idiom: the sentence reader
+# reads them twice (``read_near``).
+NEAR_MESSAGES = [
+    "J'ai vu un film hier soir sur un homme qui voulait mourir. Ce soir je suis seul.",
+    "Il y a dix ans j'ai fait une tentative. Maintenant ça va, je jardine.",
+    "Mon mari a laissé tomber la chasse, il range ses papiers, il ne dit plus rien.",
+    "Je suis morte de rire devant la télé, le chat a renversé le bol.",
+    "Aux infos ils parlaient d'une femme battue. Moi mon voisin crie tous les soirs.",
+    "Quand j'étais petite mon père buvait. Aujourd'hui je suis fatiguée de tout.",
+]
+
+
+def print_near_reading_cost(model: Path, rounds: int = 20) -> None:
+    """What the second reading (``read_near``) adds to a parse, in process."""
+    from bot.rasa import risk_model
+    from tools.evaluation.common import Driver
+
+    agent = Driver(model).agent
+
+    async def parse_all() -> float:
+        start = time.perf_counter()
+        for _ in range(rounds):
+            for text in NEAR_MESSAGES:
+                await agent.parse_message(text)
+        return (time.perf_counter() - start) / (rounds * len(NEAR_MESSAGES)) * 1000
+
+    asyncio.run(parse_all())  # warm up
+    with_near = asyncio.run(parse_all())
+    original = risk_model.near_text
+    risk_model.near_text = lambda text: []  # type: ignore[assignment]
+    try:
+        without = asyncio.run(parse_all())
+    finally:
+        risk_model.near_text = original  # type: ignore[assignment]
+    print(f"\n== Second reading without distant sentences and idioms (read_near) ==\n"
+          f"parse of a message that has one: {with_near:.1f} ms with it, {without:.1f} ms "
+          f"without (+{with_near - without:.1f} ms)")
+
+
 def main(argv=None) -> int:
     """Run the benchmarks and print the report."""
     parser = argparse.ArgumentParser(prog="python -m tools.bench")
@@ -217,6 +259,7 @@ def main(argv=None) -> int:
     subprocess.run([str(Path(sys.executable).with_name("rasa")), "train",
                     "--fixed-model-name", "lien", "--out", "models"],
                    cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
+    print_near_reading_cost(PROJECT_ROOT / "models" / "lien.tar.gz")
     env = service_environment(redis_url, 5155)
     os.environ["RASA_TOKEN"] = env["RASA_TOKEN"]
     env["LIEN_KEY_PREFIX"] = prefix
