@@ -109,6 +109,12 @@ SMS_WORDS = (
     # "vers 4 de l'après-midi", "around 4 in the afternoon", "à 7 du soir": an hour
     (r"\b(vers|a|pour|sur les|environ|aux alentours de) (\d{1,2}) (?=(?:de l |l |dans l )?"
      r"apres midi\b|du soir\b|du matin\b|le matin\b|le soir\b)", r"\1 \2h "),
+    # "dis heure et demi" (ten, spelt as heard)
+    (r"\bdis (?=heures?\b)", "dix "),
+    # "jvx un apl samedi 17h": je veux un appel (never "mon APL", the housing benefit)
+    (r"\bjvx\b|\bjveux\b|\bjveu\b", "je veux"),
+    (r"\b(un|1) apl\b(?= (?:demain|aujourd hui|ce |cet |cette |le \d|a \d|vers |\d|"
+     + "|".join(WEEKDAYS) + r"))", r"\1 appel"),
     (r"\bpa\b", "pas"), (r"\bjpeu[xt]?\b|\bjpe\b", "je peux"), (r"\bc pas\b", "c est pas"),
     (r"\bds\b", "dans"), (r"\bjpourrai\b", "je pourrai"),
     # "qq1 peu mapl ?": quelqu'un peut m'appeler
@@ -321,7 +327,8 @@ _CLAUSE_SPLIT = re.compile(
     r"\b[^,.;!?]*\b\d{1,2}h)|"
     r"\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )|"
     # "ni lundi ni mardi": each moment refused in a clause of its own
-    r"(?<=\w )(?=ni (?:le |la |l |a |au )?(?:demain|" + "|".join(WEEKDAYS) + r"|\d)\b)|"
+    r"(?<=\w )(?=ni (?:le |la |l |a |au )?(?:demain|" + "|".join(WEEKDAYS)
+    + r"|\d{1,2}h\d{0,2}|\d)\b)|"
     # "lundi 7 à 14 heures et pas 9 heures", "ça me va pas à 18 heures c'est la soupe",
     # "ça m'arrange pas le matin je suis à l'hôpital" (dictated): an hour or a part of
     # the day refused is a clause of its own, whatever comes before it
@@ -505,6 +512,9 @@ _CALL_RE = re.compile(
     r"\b(?:\d{1,2}h(?:\d{2})?|midi|matin|soir|apres midi) pour (?:elle|lui|eux|elles)\s*$|"
     # "je voulais vous demander d'être appelée lundi à 15h"
     r"\b(?:etre|soit|soient) (?:r?appelee?s?|contactee?s?)\b|"
+    # "dimanche 11h, il attendra à côté du téléphone": waiting for the call
+    r"\b(?:attendra|attendrai|attendrons|attendra|sera|serai|restera|resterai) (?:a cote du|"
+    r"pres du|devant le|a cote de son|pres de son|a cote de mon|pres de mon) telephone\b|"
     r"\b(?:ce |ca )?serai[st]? (?:mieux|bien|parfait|ideal|gentil|super|sympa|chouette|top|"
     r"agreable)\b")
 _CANCEL_RE = re.compile(
@@ -598,6 +608,28 @@ _CANCEL_RE = re.compile(
     # "l'appel de samedi, il faut l'enlever"
     r"(?:appel|rdv|rendez vous)\b[^.?!]{0,40}\b(?:l|le) (?:enlever|retirer|supprimer|annuler|"
     r"decommander)\b|"
+    # "le coup de fil du 21, on l'enlève", "l'appel de lundi, je le retire" ("on le
+    # supprime" is left to the learnt reader, bot.calls.cancel_reader)
+    r"(?:appel|rdv|rendez vous|coup de fil)\b[^.?!]{0,40}\b(?:on|je|vous|nous) (?:l|le) "
+    r"(?:enlev|retir)(?:e|ez|ons)\b|"
+    # "l'appel de mercredi n'a plus lieu d'être", "le coup de fil n'aura pas lieu"
+    # (not "n'a pas lieu" alone: someone else's cancellation reads so, see SMS_WORDS)
+    r"(?:appel|rdv|rendez vous|coup de fil)\b[^.?!]{0,40}\b(?:n a|n aura) (?:plus|pas) "
+    r"lieu d etre\b|"
+    # "on laisse le 9 de côté", "laissons l'appel de samedi de côté": that call is off
+    # (never "je laisse mes soucis de côté")
+    r"\blaiss\w* (?:le \d{1,2}|l appel|cet appel|ce rdv|le rdv|le rendez vous|le coup de fil|"
+    r"(?:" + "|".join(WEEKDAYS) + r"|demain))\b[^.?!,]{0,25}? de cote\b|"
+    r"\blaiss\w* de cote (?:le \d{1,2}|l appel|cet appel|le rdv|le rendez vous|le coup de fil|"
+    r"(?:" + "|".join(WEEKDAYS) + r"|demain))\b|"
+    # "je crois qu'on va s'en passer", "on s'en passera" (never "je ne peux pas m'en
+    # passer")
+    r"\b(?:on|je|nous|elle|il) (?:va|vais|peut|peux|pourra|allons|pourrait) (?:bien )?"
+    r"(?:s|m|se|me|nous) en passer\b|\b(?:on s|je m|nous nous) en passera\w*|"
+    # "mercredi je peux pas. pas appeler s'il vous plaît" (a second language); never
+    # "je peux pas appeler" (the person cannot call)
+    r"(?<!peux )(?<!peut )(?<!pouvez )(?<!sais )(?<!ose )(?<!oser )(?<!arrive )(?<!veut )"
+    r"(?<!fait )\bpas (?:m |me )?appeler\b(?= *(?:$|[,.;!?]|s il vous plait|svp|stp|merci))|"
     r"(?:non|nan) laiss(?:e|ez|er)\b(?! (?:moi|un message))|"
     r"(?:je prefere|je prefererais) (?:appeler|telephoner) moi meme|"
     # "elle dit de ne pas l'appeler samedi", "il ne sera point nécessaire", "il ne
@@ -805,12 +837,18 @@ ENGLISH_WORDS = (
      lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
     (r"\b(\d{1,2})(?:[:.h](\d{2}))? ?am\b",
      lambda m: f"{int(m.group(1))}h{m.group(2) or ''}"),
+    # "the carer is there at 10", "her nurse comes at 9": someone who comes, at their hour
+    (r"\b(?:the|her|his|my|our) (?!(?:best|call|time|moment|slot|volunteer)\b)(\w+) "
+     r"(?:is (?:there|here|round|over|in|with (?:her|him|me|us))|s (?:there|here|round|over)|"
+     r"comes(?: round| over| in)?|visits|arrives|will be there|ll be there) (?=at \d)",
+     r"son \1 passe "),
     # ("at 6." is left alone: "at 6. 11 is better" reads badly either way)
     (r"(?<!\bnot )\bat (\d{1,2})\b(?![:h/.\d])", r"a \1h"),
     (r"(?<!\bnot )\bat (?=\d{1,2}h|\d{1,2}:\d{2})", "a "),
     # "after 6pm is best, so 6:30pm?": bounds, and the moment decided
     (r"\bafter (?=\d)", "apres "), (r"\bbefore (?=\d)", "avant "),
-    (r"(?:^|(?<=[,.;!?] ))so (?=\d|a \d)", "donc "),
+    (r"(?:^|(?<=[,.;!?] ))so (?=\d|a \d|(?:tomorrow|today|monday|tuesday|wednesday|thursday|"
+     r"friday|saturday|sunday|next)\b)", "donc "),
     # ... but neither is it the 6th ("My friend visits at 4.")
     (r"(?<!\bnot )\bat (\d{1,2})(?=\.(?!\d))", ""),
     # "my daughter calls me every day at 7pm": someone else's call, not a request
@@ -827,6 +865,10 @@ ENGLISH_WORDS = (
      r"(?!(?:time|free|nothing|no|some|all|any)\b)(?=\w)", "j ai le "),
     (r"\bi (?:go|m going|am going|ll go|will go|ll be|will be|m) (?:to|at) (?:the )?(?=\w)",
      "je vais au "),
+    # "not in the morning though": that part of the day refused
+    (r"\bnot (?:in the |on the )?(morning|afternoon|evening)s?(?: though)?\b",
+     lambda m: "pas " + {"morning": "le matin", "afternoon": "l apres midi",
+                         "evening": "le soir"}[m.group(1)]),
     # "11 in the morning is good", "half past two in the afternoon"
     (r"\b(\d{1,2})(?:[:.](\d{2}))? in the morning\b", lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
     (r"\b(\d{1,2})(?:[:.](\d{2}))? in the (?:afternoon|evening)\b",
@@ -841,6 +883,10 @@ ENGLISH_WORDS = (
     # "Tues 15th, 2pm": a weekday shortened before its date
     (r"\btues?\b(?= \d)", "mardi"), (r"\bwed\b(?= \d)", "mercredi"),
     (r"\bthu(?:rs?)?\b(?= \d)", "jeudi"), (r"\bfri\b(?= \d)", "vendredi"),
+    # "sat 3pm", "sun 11am", "mon 10:30": a weekday shortened before its hour ("mon"
+    # only before an hour: "mon 2e rendez-vous" is French)
+    (r"\bsat\b(?= \d)", "samedi"), (r"\bsun\b(?= \d)", "dimanche"),
+    (r"\bmon\b(?= \d{1,2}(?:h|:\d{2}\b))", "lundi"),
     (r"\bmonday\b", "lundi"), (r"\btuesday\b", "mardi"), (r"\bwednesday\b", "mercredi"),
     (r"\bthursday\b", "jeudi"), (r"\bfriday\b", "vendredi"), (r"\bsaturday\b", "samedi"),
     (r"\bsunday\b", "dimanche"), (r"\bin the morning\b|\bmorning\b", "matin"),
@@ -863,7 +909,8 @@ ENGLISH_WORDS = (
     # correction
     (r"\b(?:sorry|oops),? i (?:mean|meant)\b", "pardon je veux dire"),
     # "He asks for a call on Saturday" (a home help writing for him)
-    (r"\b(?<!t )(?:asks?|asking|would like|wants?|d like) (?:for )?(?:a |the |my |her |his )?"
+    (r"\b(?<!t )(?:asks?|asking|would like|would love|wants?|d like|d love) (?:for )?"
+     r"(?:a |the |my |her |his )?"
      r"(?:volunteer s? |volunteer |phone |next )?call\b", "voudrait un appel"),
     # "she asked me to book a call for her"
     (r"\b(?:book|schedule|arrange|set up) (?:a |the |her |his |my )?(?:phone )?call\b",
@@ -994,6 +1041,23 @@ def normalise(text: str) -> str:
     # "demain 1530": an hour written without its h
     folded = re.sub(r"\b(demain|aujourd hui|ce soir|a|vers|" + "|".join(WEEKDAYS)
                     + r") (0?[89]|1\d|20)(00|15|30|45)\b", r"\1 \2h\3", folded)
+    # "le 8 à 17 si possible", "samedi 12 à 11": a bare number after a date is its hour
+    folded = re.sub(r"\b(le \d{1,2}(?:er)?|demain|aujourd hui|(?:" + "|".join(WEEKDAYS)
+                    + r")(?: \d{1,2})?) a (0?[89]|1\d|20)(?= *(?:$|[,.;!?]|si possible\b|svp\b|"
+                    r"stp\b|merci\b|s il\b|plutot\b|ca\b|c est\b))", r"\1 a \2h", folded)
+    # "si la personne qui m'a appelée la semaine dernière pouvait me rappeler mercredi
+    # vers 17h": the past moment is the earlier call's, the moment after the call
+    # word is asked (a clause of its own)
+    folded = re.sub(r"\b(hier|avant hier|la semaine derniere|l autre jour|la derniere fois|"
+                    r"l autre fois|ce matin|le mois dernier) (?=(?:pourrait|pouvait|pourriez|"
+                    r"peut|puisse|pourra|voudrait|veut|va) (?:me |m |nous )?(?:r?appeler|"
+                    r"telephoner)\b)", r"\1, ", folded)
+    # "j'annule l'ophtalmo du 11... et le coup de fil du 11 aussi": the call named by
+    # its moment, as what was just said of something else; told, not asked for
+    folded = re.sub(r"\b(?:le|l|mon|ce|cet) (?:coup de fil|coup de telephone|appel|"
+                    r"rendez vous telephonique) ((?:du|de) (?:le )?(?:\d{1,2}|demain|"
+                    + "|".join(WEEKDAYS) + r")(?: \d{1,2})?) (?=(?:aussi|egalement|pareil|"
+                    r"non plus)\b)", r"celui \1 ", folded)
     # "ce tantôt sur les trois heures", "à l'heure du goûter": the afternoon
     folded = re.sub(r"\bce tantot\b", "cet apres midi", folded)
     folded = re.sub(r"\b(?:a )?l heure du gouter\b|\bau gouter\b", "l apres midi", folded)
@@ -1243,7 +1307,9 @@ _NOUN_AT_HOUR_RE = re.compile(
 
 # "ok la distrib c'est mardi 14h ?", "le marché c'est samedi matin": a thing's moment
 _THING_IS_RE = re.compile(r"^(?:ok |bon |alors |donc |et )?(?:le|la|l|les|mon|ma|mes|son|sa|ses) "
-                          r"([a-z]{3,}) (?:c est|c|ce sera|sera|a lieu|commence|ouvre)\b")
+                          r"([a-z]{3,}) (?:c est|c|ce sera|sera|a lieu|commence|ouvre|"
+                          # "le repas est à 12h"
+                          r"(?:est|sont|etait) (?=a \d|vers \d|a midi))\b")
 
 
 # "c'est quand la distribution des Restos ? Le mardi ou le jeudi ?": a question
@@ -1455,8 +1521,8 @@ def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
 
 # "ni lundi ni mardi", "ni demain à 10h ni un autre jour": both moments refused
 _NEITHER_RE = re.compile(r" *(?:(?:non|mais|et|donc) )?ni (?:le |la |l |a |au )?(?:demain|"
-                         r"apres demain|aujourd hui|ce|cet|cette|\d|" + "|".join(WEEKDAYS)
-                         + r")\b")
+                         r"apres demain|aujourd hui|ce|cet|cette|\d{1,2}h\d{0,2}|\d|"
+                         + "|".join(WEEKDAYS) + r")\b")
 
 
 @dataclass
@@ -1597,6 +1663,8 @@ _TIME_WORDS_RE = re.compile(
     r"cette|prochain|prochaine|semaine|dans|en huit|week end|matin|soir|midi|"
     r"pas avant|a partir de|apres|avant|entre|noel|veille|lendemain|surlendemain|reveillon|"
     r"jour de l an|nouvel an|saint sylvestre|"
+    # "le 12/12 à 11h": a date written with its month
+    r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|"
     r"\d+(?:er)?|h|jours?|heures?|minutes?|numero de service)\b")
 
 
@@ -1685,6 +1753,10 @@ def read_at(text: str, now: datetime) -> Proposal:
         lambda m: ", " + ", ".join("pas le " + d for d in _WEEKDAY_NAME_RE.findall(m.group(1))),
         folded)
     refused_hours: List[dtime] = []
+    # a part of the day refused, and the hours of it said after it ("elle entend mal
+    # le matin..., donc pas à 8h ni à 9h": those hours only)
+    part_refused: List[dtime] = []
+    hours_meant: List[dtime] = []
     for window in _BUSY_RE.finditer(folded):
         start = dtime(min(int(window.group(1)), 23), min(int(window.group(2)), 59))
         end = dtime(min(int(window.group(3)), 23), min(int(window.group(4)), 59))
@@ -1694,6 +1766,7 @@ def read_at(text: str, now: datetime) -> Proposal:
         return Proposal(refused_hours=tuple(refused_hours), hour_shift=hour_shift)
     clauses = [_read_clause(part.strip(), now) for part in _CLAUSE_SPLIT.split(folded)
                if part and part.strip()]
+    clauses = _weekday_checked(clauses)
     _shift_to_anchor(clauses)
     that_day = _that_day(clauses)
     _hour_said_twice(clauses)
@@ -1795,11 +1868,18 @@ def read_at(text: str, now: datetime) -> Proposal:
                 dated_refusals.append((clause.day, clause.hour))
             elif clause.hour is not None:
                 refused_hours.append(clause.hour)
+                if part_refused and _HOURS_MEANT_RE.match(clause.text):
+                    hours_meant.append(clause.hour)
+                elif hours_meant and _NEITHER_RE.match(clause.text):
+                    hours_meant.append(clause.hour)
             elif clause.part is not None and clause.day is not None and taken:
                 pass  # the hour said next is asked for on that day
             elif clause.part is not None and clause.day is None \
                     and not _THINGS_PART_RE.search(clause.text):
                 refused_hours.extend(PART_HOURS.get(clause.part, ()))
+                if not _PART_REFUSED_RE.search(clause.text):
+                    # ("pas le matin, donc pas à 8h": the whole morning, as said)
+                    part_refused.extend(PART_HOURS.get(clause.part, ()))
             elif clause.day is not None and not cancelled and _DAY_WINDOW_RE.search(clause.text):
                 # "dimanche je travaille de 9 à 16": those hours of that day only
                 span = _DAY_WINDOW_RE.search(clause.text)
@@ -1987,6 +2067,8 @@ def read_at(text: str, now: datetime) -> Proposal:
         refused_hours = [h for h in refused_hours if h != hour]
         # "samedi 12 c'est le repas des anciens... Gardez le 12 mais à 18h"
         refused_days = [d for d in refused_days if d != day]
+    if hours_meant and all(h in part_refused for h in hours_meant):
+        refused_hours = [h for h in refused_hours if h not in part_refused or h in hours_meant]
     refused_hours.extend(h for d, h in dated_refusals if day is not None and d == day)
     refused_at = tuple(f"{d.isoformat()} {h.strftime('%H:%M')}" for d, h in dated_refusals
                        if day is None)
@@ -2082,6 +2164,36 @@ _SOMEONE_COMES_RE = re.compile(
 
 _BOUND_RE = re.compile(r"^(?:(?:mais|et|surtout|ni) )?(?:pas|jamais|surtout pas) (avant|apres) "
                        r"(?:\d{1,2}h\d{0,2}|midi)\b")
+
+
+# "le matin, donc pas à 8h ni à 9h": the hours meant by the part of the day refused
+# before (never "pas le matin, surtout pas à 8h")
+_PART_REFUSED_RE = re.compile(r"\bpas (?:le |l |en |dans la |la )?(?:matin|apres midi|soir|"
+                              r"matinee|soiree)\b")
+_HOURS_MEANT_RE = re.compile(r"^(?:donc|c est a dire|enfin|en gros|je veux dire|disons) "
+                             r"(?:pas|jamais)\b")
+
+
+# "le 12/12 à 11h, c'est samedi je crois": the weekday of the date just said, checked
+_WEEKDAY_CHECK_RE = re.compile(r"(?:(?:c est|c|ce sera|ca tombe|ca fait|ca sera) )?(?:bien )?"
+                               r"(?:un |le )?(?:" + "|".join(WEEKDAYS) + r")"
+                               r"(?: (?:je crois|je pense|il me semble|normalement|non|hein|"
+                               r"c est ca|si je ne me trompe pas|si je me trompe pas))?")
+
+
+def _weekday_checked(clauses: List[_Clause]) -> List[_Clause]:
+    """Without the clauses that only name the weekday of the date before them ("le
+    12/12 à 11h, c'est samedi je crois"): a check, not another day.
+    """
+    kept: List[_Clause] = []
+    for clause in clauses:
+        said = next((c.day for c in reversed(kept) if c.day is not None), None)
+        if said is not None and clause.day is not None and clause.hour is None \
+                and clause.day.weekday() == said.weekday() \
+                and _WEEKDAY_CHECK_RE.fullmatch(re.sub(r"[^\w ]", " ", clause.text).strip()):
+            continue
+        kept.append(clause)
+    return kept
 
 
 def _shift_to_anchor(clauses: List[_Clause]) -> None:

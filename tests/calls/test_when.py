@@ -1945,3 +1945,140 @@ def test_english_what_would_suit_the_person_asks_for_the_moment(text, expected):
     assert not read("My son calls her every Sunday at 6pm.", NOW, "Europe/Paris").asked
     # the writer's own wish in these words is left as it was (see ENGLISH_WORDS)
     assert not read("Wednesday the 2nd at 3 pm would suit me.", NOW, "Europe/Paris").asked
+
+
+# -- batch 40 (dev half): call requests and cancellations missed -------------------
+@pytest.mark.parametrize("text, expected", [
+    # an English weekday shortened before its hour
+    ("sat 3pm", "2026-11-28 15:00"),
+    ("sun 11am", "2026-11-29 11:00"),
+    ("mon 10:30", "2026-11-30 10:30"),
+    # "dix" as heard
+    ("demain matin dis heure et demi", "2026-11-26 10:30"),
+    # a bare number after a date is its hour
+    ("Je veux parler avec quelqu'un un peu. Le 8 à 17 si possible", "2026-12-08 17:00"),
+    ("samedi 12 à 11", "2026-12-12 11:00"),
+    # SMS: "jvx un apl"
+    ("cc chui Moussa jvx un apl samedi 17h stp", "2026-11-28 17:00"),
+])
+def test_batch_40_moments_are_read(text, expected):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.asked, reading
+    assert _at(understand(text, NOW, "Europe/Paris")) == expected
+
+
+def test_batch_40_look_alikes_of_the_moments_stay_as_they_were():
+    # "mon" is French before anything but an hour
+    assert read("mon 2e rendez-vous", NOW, "Europe/Paris").day is None
+    # the housing benefit is no call
+    assert not read("mon APL samedi 17h", NOW, "Europe/Paris").asked
+    # a number after a date that is not an hour ("le 8 à 17 ans") stays a number
+    assert read("le 8 à 17 ans il est parti", NOW, "Europe/Paris").hour is None
+    # "so" before an English moment decides it, as before a number
+    assert read("so thursday 26 november at 4 pm", NOW, "Europe/Paris").asked
+
+
+def test_batch_40_a_thing_at_an_hour_is_not_the_call():
+    # "le repas est à 12h": the meal's hour, not a call's
+    reading = read("Il est dans sa chambre le matin, le repas est à 12h.", NOW, "Europe/Paris")
+    assert reading.hour is None, reading
+    # the call's hour said so is still one
+    assert read("le mieux est à 14h", NOW, "Europe/Paris").hour is not None
+
+
+@pytest.mark.parametrize("booked, cancel", [
+    ("le 9 à 10h", "vous savez quoi, on laisse le 9 de côté, j'ai la tête ailleurs"),
+    ("vendredi 27 à 16h", "pour vendredi 27, je crois qu'on va s'en passer. Ne vous embêtez pas."),
+    ("Elle souhaite un appel mercredi 2 décembre à 15h.",
+     "Elle a été hospitalisée cette nuit. L'appel de mercredi n'a plus lieu d'être, merci de "
+     "l'enlever."),
+    ("Lundi 30 à 15h.", "le 30 à 15h je serai à la gare. Le coup de fil du 30, on l'enlève."),
+    ("je veux appel mercredi 2 a 11 heure",
+     "excuse moi, mercredi je peux pas, je travail ménage chez une dame. pas appeler s'il vous "
+     "plait"),
+])
+def test_batch_40_cancellations_in_other_words(booked, cancel):
+    assert explicit_cancel(cancel), cancel
+    found, _ = _talk(booked, cancel)
+    assert found.status == "cancel", found
+
+
+@pytest.mark.parametrize("text", [
+    # what is laid aside is no call
+    "je laisse mes soucis de côté, appelez-moi samedi à 15h",
+    # the person cannot do without it
+    "je ne peux pas m'en passer de vos appels, samedi à 15h",
+    # the person cannot call (the team calls)
+    "je peux pas appeler, appelez-moi samedi à 15h",
+])
+def test_batch_40_look_alikes_of_the_cancellations_are_requests(text):
+    assert not explicit_cancel(text), text
+    assert _at(understand(text, NOW, "Europe/Paris")) == "2026-11-28 15:00"
+
+
+def test_batch_40_someone_elses_appointment_not_taking_place_cancels_nothing():
+    # "n'a pas lieu" is how someone else's cancellation reads (see SMS_WORDS); only
+    # the call that "n'a plus lieu d'être" is called off
+    assert not explicit_cancel("Mon rendez-vous chez le dentiste de samedi n'aura pas lieu, "
+                               "il est malade")
+    found, _ = _talk("samedi 28 à 15h", "au fait le kiné de samedi n'aura pas lieu")
+    assert found.status != "cancel", found
+
+
+def test_batch_40_the_weekday_of_a_date_is_a_check_not_another_day():
+    text = "le 12/12 a 11h, c samedi je crois"
+    assert read(text, NOW, "Europe/Paris").asked
+    assert _at(understand(text, NOW, "Europe/Paris")) == "2026-12-12 11:00"
+    assert _at(understand("le 12/12 à 11h", NOW, "Europe/Paris")) == "2026-12-12 11:00"
+    # another weekday is a correction, as before
+    assert read("le 12/12 a 11h, non vendredi", NOW, "Europe/Paris").day != \
+        datetime(2026, 12, 12).date()
+
+
+def test_batch_40_english_someone_who_comes_at_an_hour_is_not_the_call():
+    text = ("Hi, this is Margaret's neighbour, she asked me to text for her. She'd love a call "
+            "on Wednesday the 2nd at 2 in the afternoon, not in the morning though, the carer "
+            "is there at 10")
+    assert read(text, NOW, "Europe/Paris").asked
+    assert _at(understand(text, NOW, "Europe/Paris")) == "2026-12-02 14:00"
+    # the best time said so is still the call's
+    assert read("the best time is at 3", NOW, "Europe/Paris").hour is not None
+
+
+def test_batch_40_the_hours_meant_by_a_part_of_the_day_refused():
+    text = ("Bonjour je suis le petit-fils de Mme Vasseur, elle entend mal le matin tant "
+            "qu'elle n'a pas mis ses appareils, donc pas à 8h ni à 9h svp")
+    reading = read(text, NOW, "Europe/Paris")
+    assert {h.strftime("%H:%M") for h in reading.refused_hours} == {"08:00", "09:00"}, reading
+    found, context = _talk(text, "Lundi 30 à 11h elle sera prête")
+    assert _at(found) == "2026-11-30 11:00"
+    # "ni à 9h" is refused as "pas à 8h" is
+    assert {h.strftime("%H:%M") for h in read("pas à 8h ni à 9h svp", NOW,
+                                                "Europe/Paris").refused_hours} \
+        == {"08:00", "09:00"}
+    # the morning refused in so many words stays refused whole
+    reading = read("pas le matin, donc pas à 8h", NOW, "Europe/Paris")
+    assert len(reading.refused_hours) > 2, reading
+    reading = read("elle n'entend pas bien le matin, surtout pas à 8h", NOW, "Europe/Paris")
+    assert len(reading.refused_hours) > 2, reading
+
+
+def test_batch_40_the_earlier_call_told_before_the_one_asked():
+    text = ("Bonsoir, ici il pleut depuis trois jours. Je voulais vous demander si la personne "
+            "qui m'a appelée la semaine dernière pouvait me rappeler mercredi vers 17h, on "
+            "avait parlé de ses tomates, ça m'avait fait du bien.")
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.asked and not reading.past, reading
+    assert _at(understand(text, NOW, "Europe/Paris")) == "2026-12-02 17:00"
+    # a past call told alone stays past
+    assert read("ma fille m'a appelée hier à 15h", NOW, "Europe/Paris").past
+
+
+def test_batch_40_the_call_named_as_what_was_just_said_is_not_asked_again():
+    # after a cancellation, "le coup de fil du 11 aussi" books nothing again
+    reading = read("et tant que j'y suis, le coup de fil du 11 aussi, je pars chez ma cousine",
+                   NOW, "Europe/Paris")
+    assert not reading.asked, reading
+    assert not booking_request("le coup de fil de vendredi également", NOW, "Europe/Paris")
+    # the call named with the hour it is asked at is still asked
+    assert read("le coup de fil du 11, à 15h", NOW, "Europe/Paris").asked
