@@ -1052,6 +1052,10 @@ def normalise(text: str) -> str:
                     r"l autre fois|ce matin|le mois dernier) (?=(?:pourrait|pouvait|pourriez|"
                     r"peut|puisse|pourra|voudrait|veut|va) (?:me |m |nous )?(?:r?appeler|"
                     r"telephoner)\b)", r"\1, ", folded)
+    # "M. Ould Ahmed m'a demandé de vous dire : dimanche 11h": what is passed on, after
+    # the colon, is the person's own words (a clause of its own)
+    folded = re.sub(r"\b(de vous (?:dire|transmettre|demander|faire savoir|ecrire)) ?: ",
+                    r"\1, ", folded)
     # "j'annule l'ophtalmo du 11... et le coup de fil du 11 aussi": the call named by
     # its moment, as what was just said of something else; told, not asked for
     folded = re.sub(r"\b(?:le|l|mon|ce|cet) (?:coup de fil|coup de telephone|appel|"

@@ -2082,3 +2082,14 @@ def test_batch_40_the_call_named_as_what_was_just_said_is_not_asked_again():
     assert not booking_request("le coup de fil de vendredi également", NOW, "Europe/Paris")
     # the call named with the hour it is asked at is still asked
     assert read("le coup de fil du 11, à 15h", NOW, "Europe/Paris").asked
+
+
+def test_batch_40_the_words_passed_on_after_a_colon_are_the_persons():
+    text = ("Bjr, le gardien du foyer ici. M. Ould Ahmed (chambre 7) m'a demandé de vous "
+            "dire : dimanche 11h, il attendra à côté du téléphone")
+    assert read(text, NOW, "Europe/Paris").asked
+    assert _at(understand(text, NOW, "Europe/Paris")) == "2026-11-29 11:00"
+    # someone else's moment passed on is still someone else's
+    reading = read("Ma mère m'a demandé de vous dire : elle va mieux, son fils vient dimanche "
+                   "à 11h", NOW, "Europe/Paris")
+    assert not reading.asked and reading.hour is None, reading
