@@ -512,6 +512,9 @@ _CALL_RE = re.compile(
     r"\b(?:\d{1,2}h(?:\d{2})?|midi|matin|soir|apres midi) pour (?:elle|lui|eux|elles)\s*$|"
     # "je voulais vous demander d'être appelée lundi à 15h"
     r"\b(?:etre|soit|soient) (?:r?appelee?s?|contactee?s?)\b|"
+    # "Lundi 14 à 11h elle sera prête": ready for the call then
+    r"\b(?:je serai|elle sera|il sera|on sera|nous serons) (?:prete?s?|fin prete?s?|"
+    r"levee?s?|reveillee?s?|appareillee?s?)\b(?! (?:a|pour|de) )|"
     # "dimanche 11h, il attendra à côté du téléphone": waiting for the call
     r"\b(?:attendra|attendrai|attendrons|attendra|sera|serai|restera|resterai) (?:a cote du|"
     r"pres du|devant le|a cote de son|pres de son|a cote de mon|pres de mon) telephone\b|"
@@ -1021,6 +1024,10 @@ def normalise(text: str) -> str:
     folded = _busy_windows(folded)
     for pattern, replacement in SMS_WORDS:
         folded = re.sub(pattern, replacement, folded)
+    # "j'annule mon rendez-vous chez l'ophtalmo du 11, trop loin, je verrai en janvier":
+    # what is put off in the same sentence is that thing, not the call
+    folded = re.sub(r"( , creneau [^,]* ,[^.?!|]{0,40}?)\b(?:je verrai|on verra)\b",
+                    r"\1 plus tard", folded)
     if not _BACK_TO_THAT_MOMENT_RE.search(folded):
         # someone else's cancellation keeps its moment only for "à cette heure-là"
         # after it; told alone ("mon médecin a annulé ma consultation de mardi à
@@ -1058,10 +1065,15 @@ def normalise(text: str) -> str:
                     r"\1, ", folded)
     # "j'annule l'ophtalmo du 11... et le coup de fil du 11 aussi": the call named by
     # its moment, as what was just said of something else; told, not asked for
-    folded = re.sub(r"\b(?:le|l|mon|ce|cet) (?:coup de fil|coup de telephone|appel|"
-                    r"rendez vous telephonique) ((?:du|de) (?:le )?(?:\d{1,2}|demain|"
-                    + "|".join(WEEKDAYS) + r")(?: \d{1,2})?) (?=(?:aussi|egalement|pareil|"
-                    r"non plus)\b)", r"celui \1 ", folded)
+    # (with the person away, "... aussi, je pars chez ma cousine", it is called off too)
+    named_too = (r"\b(?:le|l|mon|ce|cet) (?:coup de fil|coup de telephone|appel|"
+                 r"rendez vous telephonique) ((?:du|de) (?:le )?(?:\d{1,2}|demain|"
+                 + "|".join(WEEKDAYS) + r")(?: \d{1,2})?) (?=(?:aussi|egalement|pareil|"
+                 r"non plus)\b)")
+    folded = re.sub(named_too + r"(?=[^.?!]*\b(?:je pars|je partirai|je serai partie?|"
+                    r"je ne serai pas la|je serai absente?|je suis absente?|je m absente)\b)",
+                    r"annule celui \1 ", folded)
+    folded = re.sub(named_too, r"celui \1 ", folded)
     # "ce tantôt sur les trois heures", "à l'heure du goûter": the afternoon
     folded = re.sub(r"\bce tantot\b", "cet apres midi", folded)
     folded = re.sub(r"\b(?:a )?l heure du gouter\b|\bau gouter\b", "l apres midi", folded)

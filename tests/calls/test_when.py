@@ -2075,11 +2075,9 @@ def test_batch_40_the_earlier_call_told_before_the_one_asked():
 
 
 def test_batch_40_the_call_named_as_what_was_just_said_is_not_asked_again():
-    # after a cancellation, "le coup de fil du 11 aussi" books nothing again
-    reading = read("et tant que j'y suis, le coup de fil du 11 aussi, je pars chez ma cousine",
-                   NOW, "Europe/Paris")
-    assert not reading.asked, reading
+    # "le coup de fil du 11 aussi" books nothing again
     assert not booking_request("le coup de fil de vendredi également", NOW, "Europe/Paris")
+    assert not read("et le coup de fil du 11 aussi", NOW, "Europe/Paris").cancel
     # the call named with the hour it is asked at is still asked
     assert read("le coup de fil du 11, à 15h", NOW, "Europe/Paris").asked
 
@@ -2093,3 +2091,27 @@ def test_batch_40_the_words_passed_on_after_a_colon_are_the_persons():
     reading = read("Ma mère m'a demandé de vous dire : elle va mieux, son fils vient dimanche "
                    "à 11h", NOW, "Europe/Paris")
     assert not reading.asked and reading.hour is None, reading
+
+
+def test_batch_40_the_eye_doctor_cancelled_keeps_the_call_then_the_call_too():
+    booked = "vendredi 27 à 15h"
+    eye_doctor = ("au fait j'annule mon rendez-vous chez l'ophtalmo du 27, trop loin, je verrai "
+                  "en janvier")
+    # cancelling the eye doctor (and putting it off) does not cancel the call
+    assert not explicit_cancel(eye_doctor)
+    found, _ = _talk(booked, eye_doctor)
+    assert found.status != "cancel", found
+    # "le coup de fil du 27 aussi", the person away: that call is off too
+    too = "et tant que j'y suis, le coup de fil du 27 aussi, je pars chez ma cousine finalement"
+    assert explicit_cancel(too)
+    found, _ = _talk(booked, eye_doctor, too)
+    assert found.status == "cancel", found
+    # the call put off in so many words is still called off
+    assert explicit_cancel("j'annule le kiné. Pour l'appel, je verrai")
+
+
+def test_batch_40_ready_for_the_call_at_that_moment_asks_for_it():
+    assert read("Lundi 30 à 11h elle sera prête", NOW, "Europe/Paris").asked
+    # ready to go somewhere else is no call asked
+    assert not read("lundi 30 à 11h elle sera prête à partir chez sa fille", NOW,
+                    "Europe/Paris").asked
