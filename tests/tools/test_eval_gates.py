@@ -116,18 +116,25 @@ from tools import eval_independent as ev
 # fallback 0.011, bookings 278/292, cancellations 76/86, three at a refused
 # hour. The reader retrained on batch 39 moved recall 699 -> 697 and false
 # alarms 38 -> 36: the recall floor follows, two messages below.
+# Session 29 (batch 40, six new writers, dev half only; seven lexicon families
+# and six harmless readings from its dev misses; the reader learns batch 40;
+# batch 40's booking-reader rules), last reading: recall 0.941 (699/743; clear
+# 0.857), critical 0.983, right number 0.941, false alarms 0.076 (37/490; clear
+# 0.047), scenarios 70/3/3, harmless escalated 16/78, intent 0.883, fallback
+# 0.011, bookings 278/292, **cancellations 78/86**, nothing 65/68, three at a
+# refused hour.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.935,
+    "recall": 0.938,
     "critical_recall": 0.978,
-    "right_number": 0.935,
+    "right_number": 0.938,
     "false_alarms_max": 0.078,
     "scenario_on_time": 0.905,
     "harmless_scenarios_escalated_max": 18,
     "intent_accuracy": 0.872,
     "fallback_max": 0.03,
     "booking_right": 0.941,
-    "booking_cancelled": 0.86,
+    "booking_cancelled": 0.884,
     "booking_refused_max": 3,
 }
 
@@ -139,16 +146,18 @@ FLOORS = {
 # in three, one booking conversation in ten.
 DEV_SAMPLE = {"risk": 5, "scenarios": 4, "companion": 3, "booking": 10}
 
-# The dev sample's floors, measured on session 29's first model (one or two
-# lines below): the dev half is read and learnt from, so these guard what was
-# learnt against slipping back, not how well the assistant generalises.
+# The dev sample's floors, a few lines below its reading with session 29's last
+# model (recall 1091/1093, false alarms 27/809, scenarios 213/222 on time, intent
+# 490/526, bookings 311/314, cancellations 125/125, none at a refused hour): the
+# dev half is read and learnt from, so these guard what was learnt against
+# slipping back, not how well the assistant generalises (the sealed half says that).
 DEV_FLOORS = {
-    "recall": 0.0,
-    "false_alarms_max": 1.0,
-    "scenario_on_time": 0.0,
-    "intent_accuracy": 0.0,
-    "booking_right": 0.0,
-    "booking_cancelled": 0.0,
+    "recall": 0.995,
+    "false_alarms_max": 0.036,
+    "scenario_on_time": 0.95,
+    "intent_accuracy": 0.925,
+    "booking_right": 0.984,
+    "booking_cancelled": 0.984,
 }
 
 
