@@ -986,6 +986,20 @@ def _word_hour(match: "re.Match[str]") -> str:
     return f"{match.group(1)} a {HOUR_WORDS[match.group(2)]}h"
 
 
+# The tables above, compiled once: normalise runs them on every new message,
+# and with this many patterns Python's own cache of compiled expressions (512)
+# would not keep them all.
+_ENGLISH_WORDS_COMPILED = tuple((re.compile(english), french) for english, french in ENGLISH_WORDS)
+_SMS_WORDS_COMPILED = tuple((re.compile(pattern), replacement)
+                            for pattern, replacement in SMS_WORDS)
+# "on a parlé une heure", "pendant deux heures": a length of time, not an hour
+_HOUR_WORDS_COMPILED = tuple(
+    (re.compile(rf"(?<!dans )(?<!pendant )(?<!parle )(?<!durant )(?<!depuis )"
+                rf"(?<!bonne )(?<!plus d )(?<!moins d )(?<!attendu )\b{word} heures?\b"),
+     f"{number}h")
+    for word, number in sorted(HOUR_WORDS.items(), key=lambda kv: -len(kv[0])))
+
+
 @lru_cache(maxsize=512)
 def normalise(text: str) -> str:
     """Folded text with SMS spelling, hours in words and service numbers rewritten.
@@ -1019,11 +1033,11 @@ def normalise(text: str) -> str:
                     r"c est|je|j|il|elle|on|ma|mon|mes|sinon|surtout|par contre)\b)"
                     r"| point$", ". ", folded)
     folded = _misspelt_weekdays(folded)
-    for english, french in ENGLISH_WORDS:
-        folded = re.sub(english, french, folded)
+    for english, french in _ENGLISH_WORDS_COMPILED:
+        folded = english.sub(french, folded)
     folded = _busy_windows(folded)
-    for pattern, replacement in SMS_WORDS:
-        folded = re.sub(pattern, replacement, folded)
+    for pattern, replacement in _SMS_WORDS_COMPILED:
+        folded = pattern.sub(replacement, folded)
     # "j'annule mon rendez-vous chez l'ophtalmo du 11, trop loin, je verrai en janvier":
     # what is put off in the same sentence is that thing, not the call
     folded = re.sub(r"( , creneau [^,]* ,[^.?!|]{0,40}?)\b(?:je verrai|on verra)\b",
@@ -1033,11 +1047,8 @@ def normalise(text: str) -> str:
         # after it; told alone ("mon médecin a annulé ma consultation de mardi à
         # 15h"), it is not a moment for a call
         folded = re.sub(r" , creneau [^,]* ,", " ", folded)
-    for word, number in sorted(HOUR_WORDS.items(), key=lambda kv: -len(kv[0])):
-        # "on a parlé une heure", "pendant deux heures": a length of time
-        folded = re.sub(rf"(?<!dans )(?<!pendant )(?<!parle )(?<!durant )(?<!depuis )"
-                        rf"(?<!bonne )(?<!plus d )(?<!moins d )(?<!attendu )\b{word} heures?\b",
-                        f"{number}h", folded)
+    for hour_word, hour in _HOUR_WORDS_COMPILED:
+        folded = hour_word.sub(hour, folded)
     # "...mardi prochain à dix heures voilà c'est ma petite fille qui a mis le truc"
     # (dictated): "voilà" closes what was said
     folded = re.sub(r" voila (?=(?:c est|c|je|j|ma|mon|il|elle|on|merci|bonne|au revoir)\b)",

@@ -48,6 +48,16 @@ class RiskPattern:
 
 
 @dataclass(frozen=True)
+class ReadSentence:
+    """One sentence of a message as the lexicon reads it."""
+
+    text: str  # as written
+    prepared: str  # folded, abbreviations spelt out, idioms blanked
+    idioms: int  # how many harmless idioms were blanked
+    distant: bool  # told at a distance: fiction, news, long past, resolved
+
+
+@dataclass(frozen=True)
 class RiskMatch:
     """The outcome of matching a message: the most serious pattern found."""
 
@@ -254,8 +264,19 @@ class RiskLexicon:
 
     def at_distance(self, text: Optional[str]) -> bool:
         """Whether any sentence of a message is told at a distance."""
-        return any(self.is_distant(self.neutralise(self.prepare(sentence)))
-                   for sentence in self._suspense_joined(split_sentences(text or "")))
+        return any(sentence.distant for sentence in self.read_sentences(text))
+
+    def read_sentences(self, text: Optional[str]) -> List[ReadSentence]:
+        """The one sentence pass that ``match``, ``here_and_now`` and
+        ``at_distance`` share: each sentence prepared, its idioms blanked, and
+        whether it is told at a distance. Sentences cut by a suspense ellipsis
+        are joined back when the joke is whole only together.
+        """
+        read: List[ReadSentence] = []
+        for sentence in self._suspense_joined(split_sentences(text or "")):
+            neutral, idioms = self._neutralised(self.prepare(sentence))
+            read.append(ReadSentence(sentence, neutral, idioms, self.is_distant(neutral)))
+        return read
 
     def is_distant(self, prepared: str) -> bool:
         """A sentence told at a distance: fiction, news, long past, or resolved;
@@ -284,12 +305,12 @@ class RiskLexicon:
         """
         kept: List[str] = []
         changed = False
-        for sentence in self._suspense_joined(split_sentences(text or "")):
-            neutral, idioms = self._neutralised(self.prepare(sentence))
-            if self.is_distant(neutral):
+        for sentence in self.read_sentences(text):
+            if sentence.distant:
                 changed = True
                 continue
-            if idioms:
+            neutral = sentence.prepared
+            if sentence.idioms:
                 changed = True
                 neutral = " ".join(w for w in neutral.split() if w != IDIOM_MARK.strip())
             if neutral.strip():
@@ -313,18 +334,15 @@ class RiskLexicon:
         if not text:
             return None
         found: List[RiskPattern] = []
-        sentences = self._suspense_joined(split_sentences(text))
-        distant = False
+        sentences = self.read_sentences(text)
         for sentence in sentences:
-            prepared = self.neutralise(self.prepare(sentence))
-            if self.is_distant(prepared):
-                distant = True
-                continue
-            found.extend(p for p in self.patterns if p.regex.search(prepared))
-        if len(sentences) > 1 and not distant:
+            if not sentence.distant:
+                found.extend(p for p in self.patterns if p.regex.search(sentence.prepared))
+        if len(sentences) > 1 and not any(sentence.distant for sentence in sentences):
             # A terse message cut by full stops ("c'est fait. j'ai tout pris. bonne
             # nuit", "4h. au bord du fleuve. j'y vais") is one saying: read whole too.
-            whole = self.neutralise(self.prepare(" ".join(sentences)))
+            whole = self.neutralise(self.prepare(
+                " ".join(sentence.text for sentence in sentences)))
             if len(whole.split()) <= SHORT_WHOLE_WORDS:
                 found.extend(p for p in self.patterns
                              if p not in found and p.regex.search(whole))
