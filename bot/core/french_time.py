@@ -79,9 +79,16 @@ def _moment_words(text: str) -> str:
 # SMS spelling and abbreviations, rewritten before reading (on folded text).
 SMS_WORDS = (
     (r"\bnn\b", "non"),
+    # "lesse tombé", "laise tomber": laisse (typed as heard)
+    (r"\b(?:lesse|lese|laise|lesser|leser|laiser|lessez|lesez|laisez)\b(?= tomb)", "laisse"),
+    # "ch'est pu la peine" (ch'ti, typed as heard): c'est plus la peine
+    (r"\bch est\b", "c est"), (r"\bpu\b(?= (?:la peine|besoin|necessaire)\b)", "plus"),
     # "mardi sa me va mais surtt pas a 14h": ça, surtout
     (r"\bsa (?=(?:me |m )?(?:va|ira|irait|marche|convient|arrange)\b)", "ca "),
     (r"\bsurtt?\b", "surtout"),
+    # "laissez tomber le matin, je me lève tard. Dimanche 14h": the morning refused
+    (r"\blaiss\w* tomb\w* (le matin|la matinee|les matins|l apres midi|l aprem|le soir|"
+     r"la soiree|les soirs|midi|le midi)\b", r"pas \1"),
     # "lundi qui vient", "la semaine qui vient": the coming one
     (r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) qui (?:vient|arrive)\b",
      r"\1 a venir"),
@@ -116,7 +123,7 @@ SMS_WORDS = (
     (r"\b(un|1) apl\b(?= (?:demain|aujourd hui|ce |cet |cette |le \d|a \d|vers |\d|"
      + "|".join(WEEKDAYS) + r"))", r"\1 appel"),
     (r"\bpa\b", "pas"), (r"\bjpeu[xt]?\b|\bjpe\b", "je peux"), (r"\bc pas\b", "c est pas"),
-    (r"\bds\b", "dans"), (r"\bjpourrai\b", "je pourrai"),
+    (r"\bds\b", "dans"), (r"\bjpourrai\b", "je pourrai"), (r"\bjserai\b", "je serai"),
     # "qq1 peu mapl ?": quelqu'un peut m'appeler
     (r"\bm ?app?ll?e?r?\b|\bm ?apl\w*|\bmapel\w*", "m appeler"),
     (r"\b(?:qq1|qqn|kk1|kelk1|kelkun|quelqun)\b", "quelqu un"),
@@ -428,6 +435,11 @@ _HARMLESS_PAS_RE = re.compile(
     # "slt cv pas trop": how the person is, not a refusal
     r"\b(?:ca va|cv|sa va) pas (?:trop|fort|tres fort|super|terrible|top|bien|tres bien)\b|"
     r"\bsi jamais\b|\bpourquoi pas\b|\bpour (?:ne )?pas\b|"  # "pour pas me réveiller"
+    # "samedi 9h30 s'il n'y a pas de contretemps", "si y a pas un veau qui s'annonce":
+    # a condition on the moment, not a refusal of it
+    r"\bsi (?:il )?(?:n )?y a pas\b|\bs il (?:n )?y a pas\b|"
+    # "samedi à 10h je dis pas non": a yes, said modestly
+    r"\b(?:je )?(?:ne )?(?:dis|dirais|dirai) pas non\b|\bje (?:ne )?serais pas contre\b|"
     # "20h pas plus tard, je me couche tôt": the hour asked is the latest, not refused
     r"(?<=\dh )pas plus (?:tard|tot)\b|(?<=\dh\d\d )pas plus (?:tard|tot)\b|"
     # "le 15... non pas le numéro 15, le 15 décembre à 15h": not the number, the date
@@ -498,7 +510,7 @@ _CALL_RE = re.compile(
     r"\btelephoni\w*|\bapp?ell?\b|\bapel\w*|\bpossib\w*|\barrange\w*|\blapp?el\w*|"
     r"\bparler (?:a|au|aux|avec)\b|"
     r"\b(?:re)?mett(?:ez|re)\b(?<!\bme remettre)(?! (?:de|du|des|d)\b)|"
-    r"\bdisons\b|"
+    r"\bdisons\b|\bessayez\b|\b(?:je )?(?:ne )?(?:dis|dirais|dirai) pas non\b|"
     r"\b(?:faire|faites|fais) (?:moi |nous )?(?:appeler|telephoner|rappeler)\b|"
     # "onze heures, c'est un peu juste ; décalons à quatorze heures"
     r"\b(?:decal|report|repouss|avanc)(?:ons|ez|er)\b|"
@@ -572,7 +584,7 @@ _CANCEL_RE = re.compile(
     r"(?! (?:avant|apres|le matin|le soir|l apres midi|trop|entre|a \d|vers|au |pendant|\d))|"
     r"\bni (?:un autre|une autre|aucun|aucune|d autres?) (?:jour|moment|date|fois|heure)s?\b|"
     r"\bca ira finalement\b|\b(?:je (?:ne )?|j ?)prefere(?:rais)? pas (?:etre )?(?:appele\w*|"
-    r"qu on m appelle|que vous m app?ell?iez|d appel)|"
+    r"qu on m appelle|que vous m app?ell?iez|d appel|(?:l |cet |un |d un )?appel\b)|"
     r"\bje ne serai pas joignable(?= *(?:$|[,.;!?]| je vous))|"
     r"\ben fait (?:non|nan)\b(?= *(?:$|[,.;!?]|merci|non|nan))|"
     r"\bne (?:tenez|tiens) pas compte\b|"
@@ -663,6 +675,9 @@ _CANCEL_RE = re.compile(
     r"(?= *(?:$|[,.;!?]| svp| merci| s il vous plait))|"
     # "je préfère qu'on n'appelle pas samedi. Merci quand même.": thanks for nothing more
     r"\bmerci quand meme\b(?= *(?:$|[,.;!?]))|"
+    # "c'est tombé à l'eau pour lundi", "je crois que je vais m'abstenir"
+    r"\b(?:c|c est|ca|ca est|tout est|tout ca est) (?:finalement )?tombe a l eau\b|"
+    r"\b(?:je )?(?:vais |prefere |prefererais )?m abst(?:enir|iens|iendrai\w*)\b(?! de)|"
     r"\bje vous (?:re)?contacte (?:apres|plus tard|quand|a la rentree|l an prochain|"
     r"l annee prochaine|dans)\b)")
 _ACCEPT_RE = re.compile(
@@ -873,8 +888,10 @@ ENGLISH_WORDS = (
      lambda m: "pas " + {"morning": "le matin", "afternoon": "l apres midi",
                          "evening": "le soir"}[m.group(1)]),
     # "11 in the morning is good", "half past two in the afternoon"
-    (r"\b(\d{1,2})(?:[:.](\d{2}))? in the morning\b", lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
-    (r"\b(\d{1,2})(?:[:.](\d{2}))? in the (?:afternoon|evening)\b",
+    # ("saturday 10 in morning": English learnt late, the article left out)
+    (r"\b(\d{1,2})(?:[:.](\d{2}))? in (?:the )?morning\b",
+     lambda m: f"{m.group(1)}h{m.group(2) or ''}"),
+    (r"\b(\d{1,2})(?:[:.](\d{2}))? in (?:the )?(?:afternoon|evening)\b",
      lambda m: f"{int(m.group(1)) % 12 + 12}h{m.group(2) or ''}"),
     (r"\b(\d{1,2}) ?o ?clock\b", r"\1h"),
     (r"(?<![:.])\b(\d{1,2}) (?=(?:is|works|would|o clock|ok|okay|fine)\b)", r"\1h "),
@@ -903,6 +920,8 @@ ENGLISH_WORDS = (
     (r"\bin an hour\b", "dans une heure"), (r"\bin (\d+) hours?\b", r"dans \1 heures"),
     (r"\bin (\d+) days?\b", r"dans \1 jours"),
     # "Tuesday the 15th", "on the 2nd": a date
+    # "flat 22, 3rd floor": a floor is no date
+    (r"\b(?:the |on the )?\d{1,2}(?:st|nd|rd|th)? floor\b", "etage"),
     (r"\b(?:the |on the )?(\d{1,2})(?:st|nd|rd|th)\b(?: of)?", r"le \1"),
     (r"\bhalf past (\d{1,2})\b", r"\1h30"), (r"\bquarter past (\d{1,2})\b", r"\1h15"),
     # ("Sunday at 11am instead?": the moment is before it, no correction follows it)
@@ -974,7 +993,8 @@ ENGLISH_WORDS = (
 
 _ADDRESS_NUMBER_RE = re.compile(
     r"\b(appartement|appart|apt|batiment|bat|porte|escalier|chambre|bureau|bus|ligne|code|"
-    r"digicode|numero|box|salle|bloc|residence|tour|logement|cellule) (?:n|no|numero )?"
+    r"digicode|numero|box|salle|bloc|residence|tour|logement|cellule|flat|room|ch|chb|etage|"
+    r"pavillon) (?:n|no|numero )?"
     r"(\d{1,4})\b(?! ?(?:h\b|heures?\b|:\d))")
 _STREET_NUMBER_RE = re.compile(
     r"\b\d{1,4}(?: bis| ter)? (rue|avenue|av|boulevard|bd|place|chemin|impasse|allee|route|"
@@ -1134,6 +1154,9 @@ def normalise(text: str) -> str:
     folded = re.sub(r"\b(prends|prendre|pris|prend|attends|attendre|rate|rater) le (\d{1,3})\b"
                     r"(?! ?(?:h\b|heures?|" + "|".join(MONTHS) + r"))", r"\1 le bus numero", folded)
     folded = _QUANTITY_RE.sub(r"plusieurs \2", folded)
+    # "Doliprane 1 g si douleur", "5 mg": a dose, not a date
+    folded = re.sub(r"\b\d{1,4}(?:[.,]\d+)? ?(?:g|mg|gr|kg|ml|cl|mcg|ui|gouttes?)\b", " dose ",
+                    folded)
     # "friday 9.30", "demain à 14.15": an hour written with a dot (not a price)
     folded = re.sub(r"\b(a|vers|pour|demain|aujourd hui|" + "|".join(WEEKDAYS)
                     + r") (\d{1,2})\.([0-5]\d)\b(?! ?(?:euros?|e\b|kg|km|%))", r"\1 \2h\3", folded)
@@ -1381,7 +1404,8 @@ _THING_AFTER_HOUR_RE = re.compile(
 def _thing_after_hour(text: str) -> bool:
     """"jeudi 10h le kiné": a thing the person has at that hour, named after it."""
     match = _THING_AFTER_HOUR_RE.search(text.strip())
-    return match is not None and _is_thing(match.group(1))
+    # ("le jeudi à 10h le marché": with its article, the market, not "ça marche")
+    return match is not None and (match.group(1) == "marche" or _is_thing(match.group(1)))
 
 
 def _refusing(clause: "_Clause") -> bool:
@@ -1659,6 +1683,8 @@ _OTHERS_CALL_RE = re.compile(
     # "l'assistante sociale elle appel moi lundi" (French learnt late)
     r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:r?appel\w*|telephon\w*) (?:moi|nous)\b|"
     r"\bqui (?:m|me|nous) ?(?:appel\w*|telephon\w*)|"
+    # "ma fille ayant pris l'habitude de me téléphoner le dimanche soir": a habit
+    r"\bhabitude de (?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
     # "moi je l'appellerai le soir": the writer's own call to the person
     r"\bje (?:l|la|le|les|lui|leur) ?(?:appel\w*|rappel\w*|telephon\w*)|"
     # "j'appellerai la mairie lundi à 9h", "je vais téléphoner à mon notaire demain à
@@ -1754,6 +1780,8 @@ _DECIDED_ALONE_RE = re.compile(r"^ *(?:alors|donc|du coup)\b *[.!]* *$")
 # "je mange à midi pile", "j'ai le kiné à 10h", "il y a la messe": a reason told
 _REASON_RE = re.compile(r"^ *(?:(?:car|parce que|parce qu|puisque|comme) )?"
                         r"(?:je|j|on|il y a|y a|c est|ma|mon|mes)\b")
+_BECAUSE_RE = re.compile(r"^ *(?:(?:et|mais) )?(?:parce que|parce qu|car|puisque|vu que|"
+                         r"etant donne que)\b")
 _BEFORE_DOING_RE = re.compile(r"^ *(?:juste )?avant (?:de|d|que|qu) (?!(?:\d|midi)\b)")
 _EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|mon|ma|mes) "
                           r"[a-z ]{2,30}\b(?:de|d|a) \d{1,2}h")
@@ -1838,8 +1866,21 @@ def read_at(text: str, now: datetime) -> Proposal:
             if clause.hour is not None:
                 refused_hours.append(clause.hour)
             continue
+        if wished and clause.hour is not None and not clause.call and clause.day is None \
+                and _BECAUSE_RE.match(clause.text) and any(w.hour is not None for w in wished):
+            # "lundi, 17 heure, parce que mon mari rentre du travail 18 heure": the
+            # reason for the moment asked, not another moment nor a refusal
+            continue
         back = _BACK_AT_RE.search(clause.text)
         if clause.hour is not None and back and not _CALL_WORDS_ONLY_RE.search(clause.text):
+            before = clauses[clauses.index(clause) - 1] if clauses.index(clause) else None
+            if clause.day is None and before is not None and before.day is not None \
+                    and before.day in refused_days:
+                # "lundi c'est le marché, je rentre jamais avant 3 heures. Mardi même
+                # heure": not before then on the day refused only
+                dated_refusals.extend((before.day, h) for h in _CALL_HOURS
+                                      if h < clause.hour)
+                continue
             refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour)
             if not _CALL_RE.search(clause.text[:back.start()]) \
                     and not _CORRECTION_START_RE.match(clause.text):
@@ -2016,6 +2057,10 @@ def read_at(text: str, now: datetime) -> Proposal:
             after = not same and any(_SAME_HOUR_RE.search(c.text)
                                      for c in clauses[clauses.index(main) + 1:])
             for earlier in reversed(clauses[:clauses.index(main)] if same else calls[:-1]):
+                if same and (earlier.negated or _BACK_AT_RE.search(earlier.text)):
+                    # "je rentre jamais avant 3 heures. Mardi même heure": the hour
+                    # of the call talked about, not the one refused
+                    continue
                 if earlier.hour is not None and (same or after or earlier.day in (None, day)):
                     hour, guessed = earlier.hour, earlier.guessed
                     break
@@ -2028,9 +2073,11 @@ def read_at(text: str, now: datetime) -> Proposal:
                         in _PART_SPAN.get(part, ()):
                     hour, part, guessed = earlier.hour, None, False
                     break
-    if day is not None:
+    giver = next((c for c in reversed(wished) if c.day == day), None)
+    if day is not None and not (giver is not None and _DAY_OF_MONTH_RE.search(giver.text)
+                                and not _WEEKDAY_WORD_RE.search(giver.text)):
         # "je voulais dire le 13, le dimanche": a date told beside a bare weekday,
-        # falling on that weekday, says which one
+        # falling on that weekday, says which one ("le 11 à 16h" is dated already)
         for clause in wished:
             if clause.day is not None and clause.day != day \
                     and clause.day.weekday() == day.weekday() \
@@ -2113,6 +2160,12 @@ def read_at(text: str, now: datetime) -> Proposal:
         hour = dtime(now.hour, 0 if now.minute < 30 else 30)
     sentence = re.sub(r"[^\w ]", " ", folded).strip()
     sentence = re.sub(r"\s+", " ", sentence)
+    calling_off = [c for c in clauses if _CANCEL_RE.search(c.text)]
+    # "c'est pas la peine de vous déranger demain, mais samedi à 10h je dis pas non":
+    # one day called off, another moment asked after it: no cancellation
+    moved_on = bool(calls and day is not None and hour is not None and calling_off and all(
+        c.day is not None and c.day != day and clauses.index(c) < clauses.index(calls[-1])
+        for c in calling_off))
     return Proposal(
         day=day, hour=hour, part=part, relative=relative,
         refused_hours=tuple(refused_hours), refused_days=tuple(refused_days),
@@ -2148,7 +2201,8 @@ def read_at(text: str, now: datetime) -> Proposal:
         # "...me rappeler lundi vers 15h, voilà merci au revoir": a farewell after
         # a request does not call it off.
         cancel=bool(_CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", sentence) if calls
-                                      and any(c.call for c in calls) else sentence)),
+                                      and any(c.call for c in calls) else sentence))
+        and not moved_on,
         unavailable=any(_refusing(c) for c in clauses) or bool(_MOVE_RE.search(sentence)),
         past=past and not calls,
     )

@@ -2115,3 +2115,63 @@ def test_batch_40_ready_for_the_call_at_that_moment_asks_for_it():
     # ready to go somewhere else is no call asked
     assert not read("lundi 30 à 11h elle sera prête à partir chez sa fille", NOW,
                     "Europe/Paris").asked
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a room, a flat or a floor is no date
+    ("Ring me Friday 4 pm, room 19, 2nd floor", "2026-11-27 16:00"),
+    ("appelez-la vendredi 11h svp, elle est en ch 214 au 3e étage", "2026-11-27 11:00"),
+    # "10 in morning" (English learnt late, the article left out)
+    ("could you call me sunday 11 in morning", "2026-11-29 11:00"),
+    # a dose is no date
+    ("Pour maman : Kardegic 75 mg, Doliprane 1 g le soir. Appel : le 4 à 15h c'est bien",
+     "2026-12-04 15:00"),
+    # the reason after the moment asked has its own hour
+    ("ok pour mercredi, 16 heure, parce que ma fille elle rentre de l'école 17 heure",
+     "2026-12-02 16:00"),
+    # someone else's habit of calling is not the moment asked
+    ("Je serai disponible le mardi 1er décembre à 15 heures, mon fils ayant l'habitude de "
+     "m'appeler le lundi soir.", "2026-12-01 15:00"),
+    # a condition on the moment is no refusal of it
+    ("on a la livraison vers 8h et demie. Disons vendredi 10h30 si y a pas un retard",
+     "2026-11-27 10:30"),
+    ("essayez svp samedi 16h jserai la", "2026-11-28 16:00"),
+    # one day called off, another one asked with a modest yes
+    ("Pas la peine de m'appeler vendredi, mais lundi à 15h je dis pas non", "2026-11-30 15:00"),
+    # "laissez tomber le matin": the morning refused, the call still asked
+    ("laissez tomber l'après-midi, je fais la sieste. Samedi 10h", "2026-11-28 10:00"),
+])
+def test_batch_41_moments_among_other_numbers_and_reasons(text, expected):
+    assert _at(understand(text, NOW, "Europe/Paris")) == expected
+    assert read(text, NOW, "Europe/Paris").asked
+
+
+def test_batch_41_things_at_hours_are_no_call_asked():
+    text = ("Le lundi à 14h c'est la chorale, le vendredi à 9h le marché, le dimanche la messe. "
+            "Pas besoin d'appel, merci.")
+    found, _ = _talk(text)
+    assert found.status != "ok", found
+
+
+def test_batch_41_the_same_hour_is_the_calls_not_the_one_refused():
+    found, _ = _talk("jeudi 11h", "non jeudi c'est la piscine, je rentre pas avant 2 heures. "
+                     "Vendredi même heure alors")
+    assert _at(found) == "2026-11-27 11:00"
+
+
+@pytest.mark.parametrize("booked, message", [
+    ("vendredi 16h", "c'est tombé à l'eau pour vendredi, désolée"),
+    ("demain 15h", "laise tomber stp"),
+    ("demain 11h", "merci, mais je préfère m'abstenir"),
+    ("lundi 10h", "ben non, ch'est pu la peine, ma fille vient me chercher"),
+    ("samedi 15h", "excusez, samedi pas possible, je préfère pas l'appel, merci"),
+    ("demain 10h", "finalement c'est pas la peine demain"),
+])
+def test_batch_41_calls_called_off(booked, message):
+    found, _ = _talk(booked, message)
+    assert found.status == "cancel", found
+
+
+def test_batch_41_laissez_tomber_alone_still_calls_off():
+    assert read("laissez tomber", NOW, "Europe/Paris").cancel
+    assert read("laissez tomber, merci", NOW, "Europe/Paris").cancel
