@@ -19,7 +19,9 @@ from tools.eval_independent import NearIndex, training_texts  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SETS = {
-    "risk": ["risk_suicide.jsonl", "risk_violence_child.jsonl", "risk_medical.jsonl"],
+    # risk_mixed.jsonl (all four categories, more harmless lines) is optional
+    "risk": ["risk_suicide.jsonl", "risk_violence_child.jsonl", "risk_medical.jsonl",
+             "risk_mixed.jsonl"],
     "scenarios": ["scenarios.jsonl"],
     "companion": ["companion.jsonl"],
     "booking": ["booking.jsonl"],
@@ -76,8 +78,8 @@ def seal_fresh(folder: str = "incoming2") -> None:
     """
     index = _index()
     for name, files in SETS.items():
-        paths = [HERE / folder / f for f in files]
-        if not all(p.exists() for p in paths):
+        paths = [HERE / folder / f for f in files if (HERE / folder / f).exists()]
+        if not all((HERE / folder / f).exists() for f in files if f != "risk_mixed.jsonl"):
             continue
         items, kept = _read_batch(folder, paths, index)
         print(name, "sealed", len(kept), "dropped as overlapping training:",
