@@ -438,6 +438,10 @@ _CALL_KEEPS = {"schedule_call", "cancel_call", "request_human", "opt_out", "opt_
                "affirm", "deny", "greet"}
 
 
+# A telegram's STOP: words before the first STOP, and STOP used as a full stop.
+_TELEGRAM_STOP = re.compile(r"^(?!stop\b)\S.*?\bstop\b")
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
@@ -466,6 +470,13 @@ class CallRequestReader(_UntrainedComponent, IntentClassifier):
             confident = float((message.get("intent") or {}).get("confidence") or 0.0)
             folded = normalise(text)
             reading = read(text, clock.now(), settings.timezone)
+            if intent == "opt_out" and reading.positive and not reading.cancel \
+                    and not reading.past and _TELEGRAM_STOP.match(folded) \
+                    and not LEAVING_WORDS.search(re.sub(r"\bstop\b", " ", folded)):
+                # "MARDI 14H STOP MERCI STOP": a telegram's full stops around a
+                # moment asked for (the SMS channel takes a bare STOP before this)
+                _put_first(message, "schedule_call", 1.0)
+                continue
             if intent == "opt_out" and not LEAVING_WORDS.search(folded) and (
                     reading.any_time or reading.delegated or reading.accept
                     or (reading.positive and reading.asked)):

@@ -234,6 +234,11 @@ def test_what_is_said_here_and_now_leaves_out_distant_sentences_and_idioms():
     ("je pars chez ma fille jusqu'au 10", "pause_checkins", "pause_checkins"),
     ("je veux en finir demain à 10h", "risk_suicide", "risk_suicide"),
     ("stop", "opt_out", "opt_out"),
+    # a telegram's STOP around a moment asked is punctuation; STOP about the
+    # messages, or first, stays an opt-out
+    ("VENDREDI 11H STOP BIEN A VOUS STOP", "opt_out", "schedule_call"),
+    ("stop appelez moi vendredi a 11h", "opt_out", "opt_out"),
+    ("vendredi 11h ok mais stop les messages du soir", "opt_out", "opt_out"),
     ("j'ai passé une bonne journée", "share_day", "share_day"),
     # a yes with a condition on the moment is a yes; a long story that happens to
     # hold "ça va" is not
