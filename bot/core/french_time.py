@@ -538,6 +538,8 @@ _CANCEL_RE = re.compile(
     r"(?<!\bj )(?<!\bje )(?<!\bil )(?<!elle )(?<!\bj l )(?<!\bje l )"
     # ("mon fils a oublié mon anniversaire": someone forgot, nothing called off)
     r"(?<! a )(?<!avait )(?<!avais )(?<! ont )(?<! as )(?<!avez )(?<!avons )"
+    # ("la pharmacie a encore oublié mes bas": something someone forgot)
+    r"(?<! a encore )(?<! a deja )(?<! ont encore )(?<! ont deja )(?<! a encore une fois )"
     r"oubli(?:e|ez|ons)?\b(?! pas)|"
     r"au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
@@ -575,7 +577,10 @@ _CANCEL_RE = re.compile(
     r"\binutile de (?:m |me |nous |l |le |la |les |lui )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
     r"\bdispens\w* (?:vous )?de (?:m |me )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
     r"\bje (?:vais )?declin\w*|\bme retract\w*|\bmerci mais non\b|"
-    r"\bc (?:est )?mort\b(?= *(?:$|[,.;!?]))|\bje retire\b(?= *(?:$|[,.;!?]))|"
+    r"\bc (?:est )?mort\b(?= *(?:$|[,.;!?]))|"
+    # "en fait non c mort jsuis de garde": the reason follows, in the first person
+    r"\bc (?:est )?mort (?=(?:je|j|jsuis|jai|g|on|desole|dsl|pour moi)\b)|"
+    r"\bje retire\b(?= *(?:$|[,.;!?]))|"
     # "nan c mort pour mardi", "c'est mort pour demain": that call is off
     r"\bc (?:est )?mort pour (?:demain|aujourd hui|ce soir|cet apres midi|ce|cette|le|la|l|"
     + "|".join(WEEKDAYS) + r")\b|"
@@ -896,6 +901,9 @@ ENGLISH_WORDS = (
     (r"\b(\d{1,2}) ?o ?clock\b", r"\1h"),
     (r"(?<![:.])\b(\d{1,2}) (?=(?:is|works|would|o clock|ok|okay|fine)\b)", r"\1h "),
     (r"\b(?:the )?day after tomorrow\b", "apres demain"),
+    # "not tomorrow, the day after, same time": the day after the one talked about
+    (r"\bthe (?:day after|next day|following day)\b", "le lendemain"),
+    (r"\b(?:at )?(?:the )?same (?:time|hour)\b(?! as\b)", "a la meme heure"),
     (r"\btomm?orr?ow\b|\btmrw?\b|\btmw\b|\btomoro\b", "demain"), (r"\btoday\b", "aujourd hui"),
     (r"\btonight\b|\bthis evening\b", "ce soir"), (r"\bthis morning\b", "ce matin"),
     (r"\bthis afternoon\b", "cet apres midi"), (r"\bnext week\b", "la semaine prochaine"),
@@ -1158,7 +1166,8 @@ def normalise(text: str) -> str:
     folded = re.sub(r"\b\d{1,4}(?:[.,]\d+)? ?(?:g|mg|gr|kg|ml|cl|mcg|ui|gouttes?)\b", " dose ",
                     folded)
     # "friday 9.30", "demain à 14.15": an hour written with a dot (not a price)
-    folded = re.sub(r"\b(a|vers|pour|demain|aujourd hui|" + "|".join(WEEKDAYS)
+    # ("mardi 15 décembre 16.00": after the date's month too)
+    folded = re.sub(r"\b(a|vers|pour|demain|aujourd hui|" + "|".join(WEEKDAYS + MONTHS)
                     + r") (\d{1,2})\.([0-5]\d)\b(?! ?(?:euros?|e\b|kg|km|%))", r"\1 \2h\3", folded)
     # "rappelez-moi à 14h30, là je suis dans le bus, je peux pas parler": now, not then
     folded = re.sub(r"\b(?:je|j) ?(?:ne )?(?:peux|peut|pe) pas (?:parler|repondre|decrocher)"
@@ -1168,6 +1177,12 @@ def normalise(text: str) -> str:
     # who comes is another clause, with its own hour ("à 15h30 mon petit-fils vient" is
     # his hour)
     folded = _SOMEONE_COMES_RE.sub(r"\1, ", folded)
+    # "lundi 14h il est en forme après manger", "samedi 15h je serai rentrée": the
+    # moment, then why it suits (a sentence of its own, written without a comma)
+    folded = _WHY_IT_SUITS_RE.sub(r"\1, ", folded)
+    # "il m'a juré qu'il passerait lundi à 9h, on verra bien": doubt about someone
+    # else's promise, not the call put off
+    folded = _DOUBTED_PROMISE_RE.sub(r"\1, qui sait", folded)
     # "donc pas 11 heures vendredi 4 à 17 heures" (dictated): the hour refused, then
     # the moment asked
     folded = re.sub(r"\b(pas (?:a |vers )?(?:\d{1,2} ?h(?:eures?)?(?: ?\d{2})?|midi))"
@@ -2241,6 +2256,19 @@ _SOMEONE_COMES_RE = re.compile(
     r"(?=(?:l|le|la|les|ma|mon|mes|sa|son|ses|notre|nos) (?!(?:matin|soir|apres|midi|lendemain|"
     r"jour|meme|prochain|semaine|week)\b)[a-z]+(?: [a-z]+)? (?:elle |il |ils |elles )?"
     r"(?:passe|passent|vient|viennent|arrive|arrivent|m apporte|me livre|est la)\b)")
+
+
+_WHY_IT_SUITS_RE = re.compile(
+    r"\b((?:" + "|".join(WEEKDAYS) + r"|demain)(?: \d{1,2}(?: " + "|".join(MONTHS) + r")?)?"
+    r" (?:a |vers )?\d{1,2} ?(?:h|heures?)(?: ?\d{2})?) "
+    r"(?=(?:il|elle|je|j|on) (?:est|suis|sera|serai|serons) (?:la|rentree?s?|de retour|dispo\w*|"
+    r"libres?|en forme|reveillee?s?|levee?s?|reposee?s?|de bonne humeur|tranquilles?|"
+    r"chez (?:moi|lui|elle|nous)|a la maison|seule?s?)\b)")
+
+
+_DOUBTED_PROMISE_RE = re.compile(
+    r"(\b(?:il|elle|ils|elles) (?:\w+ ){0,3}?\w+(?:rait|raient|ra|ront)\b[^.;!?|]{0,40}?), "
+    r"on verra bien\b")
 
 
 _BOUND_RE = re.compile(r"^(?:(?:mais|et|surtout|ni) )?(?:pas|jamais|surtout pas) (avant|apres) "

@@ -2175,3 +2175,49 @@ def test_batch_41_calls_called_off(booked, message):
 def test_batch_41_laissez_tomber_alone_still_calls_off():
     assert read("laissez tomber", NOW, "Europe/Paris").cancel
     assert read("laissez tomber, merci", NOW, "Europe/Paris").cancel
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an hour written with a dot after a date's month
+    ("Vendredi 4 décembre 11.30", "2026-12-04 11:30"),
+    # the moment, then why it suits, without a comma (SMS)
+    ("samedi 10h elle est reposée le matin", "2026-11-28 10:00"),
+    ("jeudi 15h je serai rentré de la pharmacie", "2026-11-26 15:00"),
+    # someone else forgot something: no call called off
+    ("Mon pharmacien a encore oublié mes gouttes. Appelez-moi lundi à 11 heures svp",
+     "2026-11-30 11:00"),
+    # doubt about someone else's promise: the call asked for after it stands
+    ("Le plombier m'a promis qu'il viendrait mardi à 8 heures, on verra bien. Pour l'appel, "
+     "ce serait bien vendredi à 15 heures.", "2026-11-27 15:00"),
+])
+def test_batch_42_moments_are_read(text, expected):
+    assert _at(understand(text, NOW, "Europe/Paris")) == expected
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.asked and not reading.cancel
+
+
+def test_batch_42_look_alikes_stay_as_they_were():
+    # a price is no hour
+    assert read("mardi 15 décembre 16.00 euros la séance", NOW, "Europe/Paris").hour is None
+    # the moment, then a refusal of it: still refused
+    assert understand("samedi 10h je suis pas là", NOW, "Europe/Paris").status != "ok"
+    assert understand("demain 10h je vais chez le kiné", NOW, "Europe/Paris").status != "ok"
+    # "oubliez" and "on verra" alone still call off
+    assert read("oubliez, merci", NOW, "Europe/Paris").cancel
+    assert read("je ne sais pas, on verra bien", NOW, "Europe/Paris").cancel
+
+
+def test_batch_42_english_the_day_after_at_the_same_time():
+    found, _ = _talk("tomorrow 11am", "oops, not tomorrow, the day after, same time please")
+    assert _at(found) == "2026-11-27 11:00"
+    found, _ = _talk("friday 3pm", "actually not friday but the following day, same time")
+    assert _at(found) == "2026-11-28 15:00"
+
+
+@pytest.mark.parametrize("booked, message", [
+    ("demain 17h", "ah non dsl c mort jai le boulot"),
+    ("samedi 10h", "finalement c'est mort je suis pas chez moi"),
+])
+def test_batch_42_c_mort_with_its_reason_calls_off(booked, message):
+    found, _ = _talk(booked, message)
+    assert found.status == "cancel", found
