@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime, time as dtime, timedelta
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import dateparser
 
@@ -1611,6 +1611,11 @@ class _Clause:
         return any(v is not None for v in (self.day, self.hour, self.part, self.relative))
 
 
+def _at(clauses: Sequence[_Clause], clause: _Clause) -> int:
+    """Where this very clause sits (two clauses may read alike: "mardi 14h. mardi 14h")."""
+    return next(i for i, c in enumerate(clauses) if c is clause)
+
+
 def _read_clause(text: str, now: datetime) -> _Clause:
     clause = _Clause(text)
     rest = text
@@ -1869,7 +1874,7 @@ def read_at(text: str, now: datetime) -> Proposal:
             checkins += 1
             continue
         if _WHEN_IS_ASKED_RE.search(folded) \
-                and any(_WHEN_IS_RE.search(c.text) for c in clauses[:clauses.index(clause) + 1]) \
+                and any(_WHEN_IS_RE.search(c.text) for c in clauses[:_at(clauses, clause) + 1]) \
                 and not _CALL_WORDS_ONLY_RE.search(clause.text):
             continue  # "c'est quand la distribution ? le mardi ou le jeudi ?": the thing's
         if CALLING_A_SERVICE_RE.search(clause.text):
@@ -1888,7 +1893,7 @@ def read_at(text: str, now: datetime) -> Proposal:
             continue
         back = _BACK_AT_RE.search(clause.text)
         if clause.hour is not None and back and not _CALL_WORDS_ONLY_RE.search(clause.text):
-            before = clauses[clauses.index(clause) - 1] if clauses.index(clause) else None
+            before = clauses[_at(clauses, clause) - 1] if _at(clauses, clause) else None
             if clause.day is None and before is not None and before.day is not None \
                     and before.day in refused_days:
                 # "lundi c'est le marché, je rentre jamais avant 3 heures. Mardi même
@@ -1975,7 +1980,7 @@ def read_at(text: str, now: datetime) -> Proposal:
                     refused_days.append(clause.day)
             elif clause.day is not None and taken and not cancelled and any(
                     re.match(r"(?:(?:mais|et) )?pas avant\b", c.text)
-                    for c in clauses[clauses.index(clause) + 1:clauses.index(clause) + 2]):
+                    for c in clauses[_at(clauses, clause) + 1:_at(clauses, clause) + 2]):
                 # "demain c'est le marché, pas avant midi. Disons deux heures et demie":
                 # the day is taken until then only; the hour said after is on it
                 context_day = clause.day
@@ -1994,7 +1999,7 @@ def read_at(text: str, now: datetime) -> Proposal:
         # "appel dmain 19h stp. nn 19h30 jrentre tard", "soit mardi, soit mercredi ;
         # retenons mercredi, à 16h": a correction or a choice after the request, in
         # a clause of its own, is the moment asked
-        fixes = [c for c in wished[wished.index(calls[0]) + 1:]
+        fixes = [c for c in wished[_at(wished, calls[0]) + 1:]
                  if c not in calls and _CORRECTION_START_RE.match(c.text)
                  and (c.hour is not None or c.day is not None)]
         if fixes:
@@ -2006,8 +2011,8 @@ def read_at(text: str, now: datetime) -> Proposal:
                  and c.hour is not None]
         if fixes and all(not _CORRECTION_START_RE.match(c.text)
                          and _REASON_RE.match(c.text)
-                         for c in wished[wished.index(fixes[-1]) + 1:]):
-            calls = wished[:wished.index(fixes[-1]) + 1]
+                         for c in wished[_at(wished, fixes[-1]) + 1:]):
+            calls = wished[:_at(wished, fixes[-1]) + 1]
     day = hour = part = relative = None
     guessed = False
     if calls:
@@ -2029,7 +2034,7 @@ def read_at(text: str, now: datetime) -> Proposal:
                 # "j'aimerais parler à la bénévole dans 3 jours, à 16 h": a bare
                 # hour goes on the clause just before.
                 corrects = bool(_CORRECTS_RE.search(main.text))
-                for earlier in reversed(wished[:wished.index(main)]):
+                for earlier in reversed(wished[:_at(wished, main)]):
                     if earlier.day is not None and hour is not None and (
                             (earlier.part is not None
                              and dtime(hour.hour, hour.minute // 30 * 30)
@@ -2049,7 +2054,7 @@ def read_at(text: str, now: datetime) -> Proposal:
             # "vous pouvez me téléphoner dimanche, sur le coup de midi ?": the hour
             # said just after, for the same day ("morning, 10am is good": within
             # the part of the day said).
-            following = wished[wished.index(main) + 1:]
+            following = wished[_at(wished, main) + 1:]
             if len([c for c in following if c.hour is not None]) > 1:
                 # "lundi 7, après le journal de vingt heures, donc à 20h45": the
                 # hour of the event told is not the call's when another follows
@@ -2070,8 +2075,8 @@ def read_at(text: str, now: datetime) -> Proposal:
             # ("mettez plutôt mercredi, même heure": the same hour said just after, as
             # the hour of a call asked for before; not a coach's departure told)
             after = not same and any(_SAME_HOUR_RE.search(c.text)
-                                     for c in clauses[clauses.index(main) + 1:])
-            for earlier in reversed(clauses[:clauses.index(main)] if same else calls[:-1]):
+                                     for c in clauses[_at(clauses, main) + 1:])
+            for earlier in reversed(clauses[:_at(clauses, main)] if same else calls[:-1]):
                 if same and (earlier.negated or _BACK_AT_RE.search(earlier.text)):
                     # "je rentre jamais avant 3 heures. Mardi même heure": the hour
                     # of the call talked about, not the one refused
@@ -2120,10 +2125,10 @@ def read_at(text: str, now: datetime) -> Proposal:
         named = next((c for c in calls if day in _named_dates(c.text, now.date())), None)
         if named is not None and hour is None and part is None and relative is None:
             hour, part, guessed = named.hour, named.part, named.guessed
-    taken_back = " ".join(c.text for c in clauses[max(clauses.index(c) for c in wished) + 1:]) \
+    taken_back = " ".join(c.text for c in clauses[max(_at(clauses, c) for c in wished) + 1:]) \
         if wished else ""
     if calls and any(_TAKEN_BACK_RE.search(c.text)
-                     for c in clauses[clauses.index(calls[-1]) + 1:]) or (
+                     for c in clauses[_at(clauses, calls[-1]) + 1:]) or (
             taken_back and _TURNAROUND_RE.search(taken_back)
             and _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", taken_back))):
         # "Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien", "un appel
@@ -2136,10 +2141,10 @@ def read_at(text: str, now: datetime) -> Proposal:
         # à la place": the moment freed is the one asked
         dated_refusals = [(d, h) for d, h in dated_refusals if h != hour]
         refused_hours = [h for h in refused_hours if h != hour]
-    after_main = clauses[clauses.index(calls[-1]) + 1:] if calls else []
+    after_main = clauses[_at(clauses, calls[-1]) + 1:] if calls else []
     # "...Donc 11h", "Demain à 18h alors", "je voulais écrire 10h": a moment decided
     # (or corrected) in a clause of its own is asked for
-    before_main = clauses[:clauses.index(calls[-1])][-1:] if calls else []
+    before_main = clauses[:_at(clauses, calls[-1])][-1:] if calls else []
     # "Gardez le 12 | mais à 18h"
     kept = bool(before_main and re.match(r"^ *(?:gardez|gardons)\b", before_main[0].text))
     decided = bool(calls and hour is not None and (
@@ -2179,7 +2184,7 @@ def read_at(text: str, now: datetime) -> Proposal:
     # "c'est pas la peine de vous déranger demain, mais samedi à 10h je dis pas non":
     # one day called off, another moment asked after it: no cancellation
     moved_on = bool(calls and day is not None and hour is not None and calling_off and all(
-        c.day is not None and c.day != day and clauses.index(c) < clauses.index(calls[-1])
+        c.day is not None and c.day != day and _at(clauses, c) < _at(clauses, calls[-1])
         for c in calling_off))
     return Proposal(
         day=day, hour=hour, part=part, relative=relative,
