@@ -26,6 +26,8 @@ SETS = {
     "companion": ["companion.jsonl"],
     "booking": ["booking.jsonl"],
 }
+# A batch may leave these out; every other file of a set is needed to read it.
+OPTIONAL = {"risk_mixed.jsonl"}
 
 
 def key(item: dict) -> str:
@@ -79,7 +81,7 @@ def seal_fresh(folder: str = "incoming2") -> None:
     index = _index()
     for name, files in SETS.items():
         paths = [HERE / folder / f for f in files if (HERE / folder / f).exists()]
-        if not all((HERE / folder / f).exists() for f in files if f != "risk_mixed.jsonl"):
+        if not all((HERE / folder / f).exists() for f in files if f not in OPTIONAL):
             continue
         items, kept = _read_batch(folder, paths, index)
         print(name, "sealed", len(kept), "dropped as overlapping training:",
@@ -132,12 +134,14 @@ def main() -> None:
         seal_fresh(rest[0] if rest else "incoming2")
         return
     for name, files in SETS.items():
-        if not all((HERE / "incoming" / f).exists() for f in files):
+        if not all((HERE / "incoming" / f).exists() for f in files if f not in OPTIONAL):
             print(name, "not written yet")
             continue
         items = []
         for filename in files:
             path = HERE / "incoming" / filename
+            if not path.exists():
+                continue
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     item = json.loads(line)
