@@ -93,7 +93,8 @@ class ScenarioReport:
     late: int = 0
     missed: int = 0
     harmless: int = 0
-    harmless_escalated: int = 0
+    harmless_escalated: int = 0  # asked about or escalated (the gate counts both)
+    harmless_clear: int = 0  # of those, the clear band: the number and an alert
     repeating: int = 0  # conversations where the assistant said a sentence twice
     misses: List[str] = field(default_factory=list)
 
@@ -111,6 +112,7 @@ async def score_scenarios(driver: Driver, items: Iterable[Dict[str, Any]]) -> Sc
         if item.get("start"):
             await driver.trigger(sender, f"EXTERNAL_{item['start']}")
         first: Optional[int] = None
+        clear = False
 
         said: set = set()
         repeated: set = set()
@@ -118,6 +120,7 @@ async def score_scenarios(driver: Driver, items: Iterable[Dict[str, Any]]) -> Sc
             turn = await driver.say(sender, text)
             if turn.band and first is None:
                 first = index
+            clear = clear or turn.band == "clear"
             for reply in turn.texts:
                 verbatim = {s for s in sentences(reply) if not s.startswith("?")}
                 repeated |= verbatim & said
@@ -142,6 +145,7 @@ async def score_scenarios(driver: Driver, items: Iterable[Dict[str, Any]]) -> Sc
             report.harmless += 1
             if first is not None:
                 report.harmless_escalated += 1
+                report.harmless_clear += clear
                 report.misses.append(f"ESCALATED harmless {item['id']} at {first} :: "
                                      + " | ".join(item["turns"]))
     return report
@@ -165,7 +169,8 @@ def print_scenarios(half: str, report: ScenarioReport) -> None:
     share = Rate(report.on_time, report.risky)
     print(f"  scenarios, {half} half: risk {report.risky}: on time {report.on_time}, "
           f"late {report.late}, missed {report.missed} (first turn {share}); "
-          f"harmless {report.harmless}: escalated {report.harmless_escalated}; "
+          f"harmless {report.harmless}: escalated or asked {report.harmless_escalated} "
+          f"(clear band {report.harmless_clear}); "
           f"conversations repeating a sentence: {report.repeating}")
 
 
