@@ -532,6 +532,13 @@ _CALL_RE = re.compile(
     r"pres du|devant le|a cote de son|pres de son|a cote de mon|pres de mon) telephone\b|"
     r"\b(?:ce |ca )?serai[st]? (?:mieux|bien|parfait|ideal|gentil|super|sympa|chouette|top|"
     r"agreable)\b")
+# "pas la peine de vous inquiéter", "pas la peine de vous excuser": reassurance, no
+# cancellation
+_REASSURED = (r" de (?:vous |te |t )?(?:inquiet\w*|en faire|excuser|tracasser|biler|stresser|"
+              r"faire du souci|faire de souci|prendre la tete)\b")
+# Soft words of calling off, unless an hour follows them closely ("ne vous embêtez pas
+# avec l'heure exacte, mardi vers 15h ça ira"): then what is asked is that moment
+_NO_HOUR_AFTER = r"(?![^.!?]{0,40}?\b(?:\d{1,2}h\d{0,2}|midi)\b)"
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|"
     r"(?<!ai )(?<!avais )(?<!avait )(?<!jlavais )(?<!javais )(?<!lavais )"
@@ -543,7 +550,8 @@ _CANCEL_RE = re.compile(
     r"oubli(?:e|ez|ons)?\b(?! pas)|"
     r"au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
-    r"besoin|la peine|cette fois|d appel)|plus besoin|(?:n ai|j ai) (?:donc |plus |vraiment )?"
+    r"besoin|la peine(?!" + _REASSURED + r")|cette fois|d appel)|plus besoin|"
+    r"(?:n ai|j ai) (?:donc |plus |vraiment )?"
     r"besoin de rien|(?:c est |ce n est )?plus la peine|"
     r"je (?:vous )?(?:re)?contacterai|"
     # "pas de dispo finalement, je vous fais signe quand mon planning sera stable"
@@ -574,7 +582,10 @@ _CANCEL_RE = re.compile(
     r"(?! (?:avant|apres|le matin|le soir|trop|entre|a |au |pendant|ce |cet |cette |le |la |"
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|\d))|"
     r"\bje (?:me )?(?:suis|sommes) arrange\w* autrement\b|\bne vous derangez pas\b|"
-    r"\binutile de (?:m |me |nous |l |le |la |les |lui )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
+    # "mercredi je serai en cure, inutile d'appeler"
+    r"\binutile (?:de |d )(?:essayer de |chercher a )?(?:m |me |nous |l |le |la |les |lui )?"
+    r"(?:app?ell?\w*|rappel\w*|"
+    r"telephon\w*)|"
     r"\bdispens\w* (?:vous )?de (?:m |me )?(?:app?ell?\w*|rappel\w*|telephon\w*)|"
     r"\bje (?:vais )?declin\w*|\bme retract\w*|\bmerci mais non\b|"
     r"\bc (?:est )?mort\b(?= *(?:$|[,.;!?]))|"
@@ -607,7 +618,8 @@ _CANCEL_RE = re.compile(
     r"(?:c est|c|ce sera|ca sera|ce serait) (?:bien )?inutile\b"
     r"(?! (?:de vivre|a tout|a rien))|"
     r"(?:ce ne sera|ce n est|c est|ca ne sera|ca sera) (?:plus |pas |finalement )*"
-    r"(?:necessaire|utile)|\bpas (?:la peine|necessaire)|(?:on|nous) laiss\w* (?:pour cette fois|"
+    r"(?:necessaire|utile)|\bpas (?:la peine(?!" + _REASSURED + r")|necessaire)|"
+    r"(?:on|nous) laiss\w* (?:pour cette fois|"
     r"pour le moment|tomber|pour l instant)|laissons (?:pour cette fois|tomber)|"
     r"\ban+ul+\w*|su+p+rim\w* (?:l |le |la |cet |ce |mon |ma |notre )?(?:appel|apel|rdv|"
     r"rendez vous|coup de fil|coup de telephone)|"
@@ -684,7 +696,40 @@ _CANCEL_RE = re.compile(
     r"\b(?:c|c est|ca|ca est|tout est|tout ca est) (?:finalement )?tombe a l eau\b|"
     r"\b(?:je )?(?:vais |prefere |prefererais )?m abst(?:enir|iens|iendrai\w*)\b(?! de)|"
     r"\bje vous (?:re)?contacte (?:apres|plus tard|quand|a la rentree|l an prochain|"
-    r"l annee prochaine|dans)\b)")
+    r"l annee prochaine|dans)\b|"
+    # Put off with no day: "on remet ça à plus tard", "il vaut mieux reporter sine
+    # die", "repoussons à une date ultérieure" (with a day it is a move: "on remet à
+    # plus tard, disons jeudi 15h" books Thursday)
+    r"\b(?:remet\w*|report\w*|repouss\w*|decal\w*|differ(?:er|ons|ez|e))(?: (?:ca|cela|"
+    r"tout ca|tout|l appel|cet appel|notre appel|mon appel|le rdv|le rendez vous|le coup de fil|"
+    r"la conversation|le tout))? (?:a plus tard|sine die|a une date ulterieure|"
+    r"a (?:une )?autre fois|(?:a )?un autre jour|a une autre date|a un autre moment|"
+    r"a des jours meilleurs|aux calendes grecques|"
+    r"a la saint glinglin|indefiniment|pour l instant|pour le moment)\b"
+    r"(?![^.!?]{0,30}\b(?:\d{1,2}h|midi|demain|apres demain|le \d|" + "|".join(WEEKDAYS)
+    + r")\b)|"
+    # Leaving it there: "je préfère qu'on en reste là", "restons-en là", "on arrête là"
+    r"\b(?:on en reste|on en restera|en rester|restons en|en restons|on va en rester) la\b"
+    + _NO_HOUR_AFTER + "|"
+    r"\b(?:qu on|on|nous) (?:arrete|arretera|arretons|va arreter) la\b(?= *(?:$|[,.;!?]| merci| "
+    r"pour| avec| finalement| alors| du coup))" + _NO_HOUR_AFTER + "|"
+    r"\barretons la\b(?= *(?:$|[,.;!?]| merci))" + _NO_HOUR_AFTER + "|"
+    # Not worth the trouble: "pour mardi, ne vous embêtez pas finalement", "vous
+    # embêtez pas avec ça", "ne vous donnez pas cette peine" ("ne vous inquiétez pas,
+    # mardi 15h ça me va" is reassurance, not a cancellation)
+    r"\b(?:ne )?vous (?:embetez|ennuyez|tracassez|fatiguez|cassez pas la tete|"
+    r"donnez pas (?:cette|la) peine)\b(?: pas)?" + _NO_HOUR_AFTER + "|"
+    # The moment given to someone else: "donnez ce moment à quelqu'un d'autre",
+    # "laissez ma place à une personne plus seule", "gardez votre bénévole pour ceux
+    # qui en ont besoin"
+    r"\b(?:donn|gard|laiss|offr|pass|ced|reserv|propos|attribu|consacr)\w* (?:plutot |donc |"
+    r"bien )?(?:ce|le|mon|cet|cette|ma|la|votre|vos|l|mes|ces|son|sa) ?(?:creneau|appel|moment|"
+    r"horaire|place|coup de fil|rendez vous|rdv|benevole|temps|tour|heure)s? (?:\w+ ){0,3}?"
+    r"(?:a|pour|aux) (?:quelqu un|qqn|une autre personne|d autres|une personne|des personnes|"
+    r"ceux|celles|les autres|autres|autrui|plus seule?s?|plus isolee?s?|des gens|une dame|"
+    r"un monsieur|"
+    r"qui en (?:a|ont|aurait|auraient) (?:plus|davantage|vraiment) besoin)\b" + _NO_HOUR_AFTER
+    + ")")
 _ACCEPT_RE = re.compile(
     r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres|inchallah|inch allah) )*"
     r"(?:oui|ouais|ouai|oue|ui|wi|yes|ok|okay|oki|d accord|dac|dacc|daccord|parfait|super|"
@@ -982,6 +1027,25 @@ ENGLISH_WORDS = (
      "je ne veux pas d appel"),
     # "no call. not need. thank you"
     (r"\bno call\b", "pas d appel"), (r"\bnot need\b", "plus besoin"),
+    # "please stop the call for Monday", "I'd rather not go ahead with the call", "let's
+    # not go ahead": that call is off
+    (r"\bstop (?:the|my|this|that|our) (?:phone )?call\b", "annulez l appel"),
+    # (never "I'll go ahead with Friday": the "not" is said)
+    (r"\b(?:(?:i d|i would|we d|we would) (?:rather|prefer) not(?: to)?|(?:let s|let us|i ll|"
+     r"i will|we ll|we will|better|i think i ll|i prefer) not(?: to)?|(?:i ve|i have|i|we ve|"
+     r"we have|we) decided not to|(?:i|we) won t|(?:i|we) will not|don t|do not) (?:go ahead|"
+     r"proceed|go through)(?: with (?:it|the call|the phone call|this call|that call|our call|"
+     r"my call))?\b", "je prefere annuler l appel"),
+    (r"\b(?:i d|i would) rather not (?:have|do|take) (?:the|this|that|a|my|our) (?:phone )?call\b"
+     r"(?= *(?:$|[,.;!?]| on| for| after all| thanks| thank))", "je prefere annuler l appel"),
+    (r"\b(?:let s |we can )?(?:put (?:it|the call|that|this) off|postpone (?:it|the call|that))"
+     r"(?: (?:for now|until later|indefinitely|for a while))?\b(?! (?:to|until|till|by) )",
+     "on remet ca a plus tard"),
+    # "Not before 10 am please": the bound, as in French
+    (r"\bnot (?=(?:before|after|avant|apres)\b)", "pas "),
+    # "3 pm would be ideal", "Saturday at 2 would be perfect": the moment asked
+    (r"\b(?:would|will) be (?:ideal|perfect|best|great|lovely|good|nice)\b"
+     r"(?! for (?:her|him|them))", "ce serait ideal"),
     (r"\bforget (?:about )?(?:the |my |this |that )?call\b|\bskip it\b|\bdrop it\b",
      "laissez tomber"),
     # "please disregard tomorrow", "forget about Tuesday": that call is off
@@ -1450,6 +1514,9 @@ _HOLIDAY_RE = re.compile(r"\b(?:" + "|".join(p for p, _ in HOLIDAYS) + r")\b")
 
 def day_in(text: str, today: date) -> Tuple[Optional[date], str]:
     """The day mentioned (None if none) and what is left of the text."""
+    # "même heure qu'aujourd'hui": an hour told from today, not today's date
+    text = re.sub(r"\b(meme (?:heure|horaire)) (?:qu aujourd ?hui|que ce jour|que maintenant)\b",
+                  r"\1", text)
     eight = re.search(r"\b(aujourd ?hui|demain) en (huit|quinze)\b", text)
     if eight:
         # "aujourd'hui en huit": a week from today; "en quinze": two weeks
@@ -1772,7 +1839,8 @@ def _shift_minutes(match: "re.Match[str]") -> int:
 # "... mais non, finalement", "oubliez": the request taken back (not "je vous dirai
 # pour le chat" after it)
 _TURNAROUND_RE = re.compile(r"\b(?:non|nan|finalement|en fait|enfait|tout compte fait|oubli\w*|"
-                            r"laiss\w*|an+ul+\w*|n en faites rien|"
+                            r"laiss\w*(?! (?:sonner|longtemps|un message|le telephone|"
+                            r"des messages))|an+ul+\w*|n en faites rien|"
                             # "... vers 19h justement. On arrête là pour l'appel", "de
                             # 9h à 16h... Supprimez"
                             r"supprim\w*|suspend\w*|arret\w* la|plus d actualite)\b")
@@ -1796,6 +1864,13 @@ _DECIDED_RE = re.compile(r"^ *(?:(?:bon|ben|eh bien) )?(?:donc|alors|du coup|gar
 # "je prends mes gouttes à 8h": something taken, not a moment chosen
 _TAKING_SOMETHING_RE = re.compile(r"^ *(?:je prends|je choisis) (?:mes|mon|ma|le|la|les|l|un|"
                                   r"une|des|du|son|sa|ses)\b")
+# "..., c'est le mieux pour moi", "ça tombe bien", "je suis tranquille": what was
+# just told makes the moment suit
+_SUITS_RE = re.compile(r"^ *(?:(?:et|donc|alors) )?(?:c est|c|ce sont|ca c est|c est la que|la) "
+                       r"(?:(?:le|la) )?(?:mieux|meilleur moment|meilleure heure|bon moment|ideal|"
+                       r"moment ideal|plus calme|plus tranquille)\b|"
+                       r"^ *(?:(?:et|donc|alors) )?(?:ca tombe bien|"
+                       r"je suis (?:plus )?(?:tranquille|libre|au calme))\b")
 _DECIDED_ALONE_RE = re.compile(r"^ *(?:alors|donc|du coup)\b *[.!]* *$")
 # "je mange à midi pile", "j'ai le kiné à 10h", "il y a la messe": a reason told
 _REASON_RE = re.compile(r"^ *(?:(?:car|parce que|parce qu|puisque|comme) )?"
@@ -1810,7 +1885,7 @@ _EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|m
 def read_at(text: str, now: datetime) -> Proposal:
     """Read a whole message about the moment of a call (``now``: in the person's timezone)."""
     # "décaler à vendredi", "plutôt à demain": a moment, not a farewell.
-    folded = _MOVED_TO_RE.sub(r"\1 \2", normalise(text))
+    folded = _MOVED_TO_RE.sub(r"\1 \2", _drop_asides(normalise(text)))
     # "la semaine prochaine, le même jour qu'aujourd'hui": today's weekday
     folded = _TODAYS_WEEKDAY_RE.sub(WEEKDAYS[now.weekday()], folded)
     shift = _HOUR_SHIFT_RE.search(folded)
@@ -1911,6 +1986,11 @@ def read_at(text: str, now: datetime) -> Proposal:
             # "demain matin vers 10h30 si possible, je serai rentrée de la pharmacie":
             # the hour asked for, and why it suits
 
+        if clause.hour is not None and _BUSY_UNTIL_RE.search(clause.text) \
+                and _SUITS_RE.match(" ".join(c.text for c in clauses[_at(clauses, clause) + 1:])):
+            # "le bébé dort de 13h jusqu'à 15h, c'est le mieux pour moi. Lundi 13h30":
+            # a routine that makes the moment free, not a busy window
+            continue
         if clause.hour is not None and _BUSY_UNTIL_RE.search(clause.text) \
                 and not _CALL_RE.search(clause.text) and not _THERE_UNTIL_RE.search(clause.text):
             # "le matin je vais au marché jusqu'à 11h30": busy until then; "ce
@@ -2503,11 +2583,46 @@ def _named_dates(text: str, today: date) -> List[date]:
     return found
 
 
+# "on verra bien" said of something else after the call was asked ("...le mieux ce
+# serait lundi à 11h30. Ma voisine dit que c'est l'humidité, moi je dis que c'est
+# l'âge, on verra bien."): a saying closing a remark, not the call put in doubt
+_SEE_HOW_RE = re.compile(r"(?:^|(?<=[,.;:!?]))( *(?:mais |et |bon |enfin |bref )?"
+                         r"(?:on|nous) (?:verra|verrons) bien\b *)(?=$|[,.;:!?])")
+_DOUBT_RE = re.compile(r"\b(?:sais|sai|sait|sur|sure|certaine?|hesit\w*|peut etre|doute|"
+                       r"verra|voir|appel\w*|benevole|dispo\w*|libre|rdv|rendez vous|"
+                       r"coup de fil|creneau|moment|heure|jour)\b")
+# "qu'on remette ça à plus tard": put off with no day (the farewell "à plus tard"
+# is not what is said)
+_PUT_OFF_LATER_RE = re.compile(r"\b((?:remet|remett|report|repouss|decal)\w*(?: (?:ca|cela|"
+                               r"tout ca|tout|l appel|cet appel|notre appel|mon appel|le rdv|"
+                               r"le rendez vous|le coup de fil))?) a plus tard\b")
+
+
+def _drop_asides(folded: str) -> str:
+    """A message (already ``normalise``d) without what does not speak of the call:
+    "on verra bien" closing a remark about something else, after a moment asked
+    for the call; "remettre à plus tard" said so that the farewell "à plus tard" is
+    not read in it.
+    """
+    folded = _PUT_OFF_LATER_RE.sub(r"\1 sine die", folded)
+    for found in reversed(list(_SEE_HOW_RE.finditer(folded))):
+        before = folded[:found.start()].rstrip(" ,.;:!?")
+        prior = re.split(r"[,.;:!?]", before)[-1]
+        earlier = before[:len(before) - len(prior)]
+        if prior.strip() and _HOUR_RE.search(earlier) and _CALL_RE.search(earlier) \
+                and not (_DOUBT_RE.search(prior) or _TURNAROUND_RE.search(prior)
+                         or _CANCEL_RE.search(prior) or _HOUR_RE.search(prior)
+                         or _NAMED_DAY_RE.search(prior)) \
+                and not _CANCEL_RE.search(earlier):
+            folded = folded[:found.start()] + " " + folded[found.end():]
+    return folded
+
+
 def explicit_cancel(text: str) -> bool:
     """Whether a message calls the call off in so many words ("laisse tombé",
     "je dois annuler le rendez-vous du 9"), a farewell aside.
     """
-    return bool(_CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", normalise(text))))
+    return bool(_CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", _drop_asides(normalise(text)))))
 
 
 def spoken(moment: datetime, now_ts: float, full: bool = False) -> str:

@@ -2221,3 +2221,119 @@ def test_batch_42_english_the_day_after_at_the_same_time():
 def test_batch_42_c_mort_with_its_reason_calls_off(booked, message):
     found, _ = _talk(booked, message)
     assert found.status == "cancel", found
+
+
+# Batch 43 (a new writer): cancellations said without the usual words, and
+# bookings whose moment hides behind a routine, a bound or a long message.
+@pytest.mark.parametrize("booked, message", [
+    # put off with no day
+    ("jeudi 15h", "bon, remettons ça à plus tard, je ne suis pas en forme"),
+    ("demain 10h", "on reporte à une date ultérieure si vous voulez bien"),
+    ("samedi 11h", "je préfère repousser l'appel à plus tard, trop de choses en ce moment"),
+    ("lundi 14h", "mieux vaut décaler sine die, ma sœur est hospitalisée"),
+    # leaving it there
+    ("vendredi 10h", "réflexion faite, restons-en là, merci pour tout"),
+    ("demain 16h", "je crois qu'il vaut mieux en rester là"),
+    ("mardi 9h", "non, on arrête là, merci"),
+    # not worth the trouble
+    ("mercredi 15h", "Pour mercredi, ne vous embêtez pas, ma fille passe toute la journée"),
+    ("jeudi 11h", "vous embêtez pas avec ça finalement, je vais bien"),
+    ("samedi 10h", "ne vous donnez pas cette peine, mon frère vient me voir"),
+    # the moment given to someone else
+    ("lundi 14h", "Offrez ma place à quelqu'un qui en a plus besoin, moi j'ai ma famille"),
+    ("jeudi 10h", "laissez le rendez-vous à une autre personne, je suis bien entourée"),
+    ("samedi 15h", "donnez plutôt cet appel à d'autres, il y a plus seul que moi"),
+    # away then: no use calling
+    ("vendredi 11h", "vendredi je serai chez ma fille à Lyon, inutile d'appeler"),
+    ("demain 9h", "je pars en cure demain, inutile d'essayer de m'appeler"),
+    # in English
+    ("Thursday 3 pm", "please stop the call on Thursday, I'm going into hospital"),
+    ("tomorrow 10am", "I'd rather not go ahead, my son is visiting"),
+    ("Friday 11am", "We won't go ahead with the call after all, thanks"),
+    ("Saturday 2pm", "can we put it off for now? I'm not feeling up to it"),
+])
+def test_batch_43_calls_called_off_in_other_words(booked, message):
+    found, _ = _talk(booked, message)
+    assert found.status == "cancel", found
+    assert explicit_cancel(message)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # reassurance, not a cancellation
+    ("pas la peine de vous inquiéter, jeudi 16h ça me va", "2026-11-26 16:00"),
+    ("ne vous en faites pas, vendredi à 11h c'est parfait", "2026-11-27 11:00"),
+    ("pas la peine de vous excuser, samedi 10h me convient", "2026-11-28 10:00"),
+    # staying somewhere, a bus that stops: nothing left there
+    ("je reste là toute la journée, appelez-moi mardi à 15h", "2026-12-01 15:00"),
+    # the call given to the person it is for
+    ("donnez l'appel à ma mère mardi à 15h, c'est elle qui veut parler", "2026-12-01 15:00"),
+    # put off, with the day it goes to
+    ("on remet ça à plus tard : dimanche 16h plutôt", "2026-11-29 16:00"),
+    # "on verra bien" closing a remark about the weather, after the moment asked
+    ("Il fait un froid de canard ici. Pour l'appel, le mieux serait jeudi à 10h. Dites à la "
+     "bénévole de laisser sonner, je marche lentement. Mon voisin pense qu'il va neiger, moi "
+     "je n'y crois pas trop, on verra bien.", "2026-11-26 10:00"),
+    ("j'aimerais un appel vendredi à 17h. Le médecin dit que mon genou ira mieux au "
+     "printemps, on verra bien.", "2026-11-27 17:00"),
+])
+def test_batch_43_harmless_words_keep_the_booking(text, expected):
+    assert _understood(text) == expected
+    reading = read(text, NOW, "Europe/Paris")
+    assert not reading.cancel and not explicit_cancel(text)
+
+
+def test_batch_43_doubt_and_farewells_stay_as_they_were():
+    # "on verra bien" after a doubt about the call still calls it off
+    assert read("mardi 15h... bon je ne suis pas sûre, on verra bien", NOW, "Europe/Paris").cancel
+    assert read("je ne sais pas, on verra bien", NOW, "Europe/Paris").cancel
+    # "à plus tard" alone is a farewell
+    assert not read("merci, à plus tard !", NOW, "Europe/Paris").cancel
+    # a feeling, not a cancellation
+    assert _understood("je me sens inutile, un appel jeudi à 15h me ferait du "
+                       "bien") == "2026-11-26 15:00"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a week (two) from today, at the hour it is now
+    ("aujourd'hui en huit, même heure qu'aujourd'hui, c'est-à-dire 10h", "2026-12-02 10:00"),
+    ("aujourd'hui en quinze, à la même heure qu'aujourd'hui", "2026-12-09 10:00"),
+    ("demain en huit à la même heure qu'aujourd'hui", "2026-12-03 10:00"),
+    # a routine that makes the moment free, then the moment
+    ("ma fille fait la sieste de 14h jusqu'à 16h, c'est le meilleur moment. Jeudi à 14h30",
+     "2026-11-26 14:30"),
+    ("mon mari est au club de 15h jusqu'à 18h, je suis tranquille. Vendredi 16h",
+     "2026-11-27 16:00"),
+    # an English bound, then the hour that suits best
+    ("Could someone ring my dad on Friday? Not before 11 am, he sleeps late. 2 pm would be "
+     "perfect.", "2026-11-27 14:00"),
+    ("Sunday please, not after 6 pm, 4 pm would be great", "2026-11-29 16:00"),
+])
+def test_batch_43_moments_behind_a_routine_or_a_bound(text, expected):
+    assert _understood(text) == expected
+
+
+def test_batch_43_a_busy_morning_still_refuses_its_hours():
+    assert understand("le matin je suis au marché jusqu'à 11h. samedi à 10h", NOW,
+                      "Europe/Paris").status != "ok"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # soft words of calling off with an hour right after them: that moment is asked
+    ("ne vous embêtez pas avec l'heure exacte, mardi vers 15h ça ira", "2026-12-01 15:00"),
+    ("on arrête là pour aujourd'hui, rappelez-moi jeudi 15h", "2026-11-26 15:00"),
+    ("je laisse la place aux jeunes le matin, jeudi 15h pour moi", "2026-11-26 15:00"),
+])
+def test_batch_43_soft_words_before_an_hour_book_it(text, expected):
+    assert _understood(text) == expected
+    assert not explicit_cancel(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # going ahead, and "rather not" about something else: no cancellation
+    ("I'll go ahead with Friday at 3 pm then", "2026-11-27 15:00"),
+    ("let's go ahead, Thursday 11 am", "2026-11-26 11:00"),
+    ("I'd rather not be called before 10 am, so Thursday at 11 please", "2026-11-26 11:00"),
+])
+def test_batch_43_english_going_ahead_is_no_cancellation(text, expected):
+    assert _understood(text) == expected
+    assert not explicit_cancel(text)
