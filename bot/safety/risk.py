@@ -32,6 +32,13 @@ SHORT_WHOLE_WORDS = 14
 # What a harmless idiom is blanked to before risk matching: no pattern reads
 # across it.
 IDIOM_MARK = " ~ "
+# Faces that laugh or wink (not the nervous 😅, the upside-down 🙃 or 🙈, which
+# also end risk messages). On the dev half (2026-12-06) these were in 281 harmless
+# messages and in two risk ones, both already saying "lol" or "mdr" and then taking
+# the joke back ("non mais sérieux j'y pense"), a sentence read on its own.
+LAUGHING_FACES = re.compile("[\U0001F602\U0001F923\U0001F604\U0001F606\U0001F609"
+                            "\U0001F61C\U0001F60E\U0001F60B\U0001F61D\U0001F601"
+                            "\U0001F603\U0001F600\U0001F639]")
 
 @dataclass(frozen=True)
 class RiskPattern:
@@ -231,8 +238,10 @@ class RiskLexicon:
                            bool(entry.get("trusted", False)))
 
     def prepare(self, text: str) -> str:
-        """Normalise a message and spell out SMS abbreviations."""
-        folded = normalise_text(text)
+        """Normalise a message and spell out SMS abbreviations; a laughing face
+        is read as the "mdr" it stands for (normalising drops emoji).
+        """
+        folded = normalise_text(LAUGHING_FACES.sub(" mdr ", text))
         if self._abbreviation_regex is None:
             return folded
         return self._abbreviation_regex.sub(

@@ -275,3 +275,12 @@ def test_what_is_told_here_and_now_is_cut_as_match_cuts_it():
     # nothing left out: the message stands as it is
     kept, changed = LEXICON.here_and_now("Je suis seul ce soir.")
     assert not changed and kept == ["je suis seul ce soir"]
+
+
+def test_a_laughing_face_is_read_as_the_laugh_it_stands_for():
+    # normalising drops emoji: a laughing face would otherwise say nothing
+    assert LEXICON.at_distance("le chat a voulu attraper le poisson et il est tombé dans le bocal 😂")
+    assert LEXICON.match("mon chien est tombé dans la piscine en courant après la balle 🤣") is None
+    # the nervous or upside-down faces also end risk messages: not a laugh
+    assert not LEXICON.at_distance("j'ai ouvert le gaz sans allumer 😅")
+    assert LEXICON.match("j'ai ouvert le gaz sans allumer 🙃") is not None
