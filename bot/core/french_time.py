@@ -211,6 +211,10 @@ SMS_WORDS = (
 
     (r"\bvs\b", "vous"), (r"\bn ?import\w*\b", "n importe"), (r"\bkan\b", "quand"),
     (r"\btjr?s?\b|\btoujour\b", "toujours"),
+    # "vers 17-18h" (folded "vers 17 18h"), "sur les 10-11h": hours around, not the 17th
+    (r"\b(vers|sur les|autour de|aux alentours de|environ) (\d{1,2}) (\d{1,2}) ?h(?:eures?)?\b",
+     lambda m: f"{m.group(1)} {m.group(2)}h" if 0 < int(m.group(3)) - int(m.group(2)) <= 3
+     else m.group(0)),
     # "entre 15 et 17 heures": a window of hours, not the 15th
     (r"\bentre (\d{1,2}) et (\d{1,2}) ?h(?:eures?)?\b", r"entre \1h et \2h"),
     (r"\b(?:tt|tout) a l ?heure\b", "tout a l heure"),
@@ -373,7 +377,8 @@ _PAST_RE = re.compile(
     # "le monsieur qui m'a appelée mardi à 16h": a call that was
     r"\b(?:m|nous) (?:a|ont|avait|avaient) (?:deja )?(?:appele|telephone|rappele)e?s?\b")
 _NEGATION_RE = re.compile(
-    r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|"
+    # ("évitez la fin d'après-midi, elle est agitée": that part of the day refused)
+    r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|evitez|"
     r"je travaille|jtravaille|je bosse|jbosse|je taf|empeche|empechement|"
     r"j ai (?:un |le |mon |ma )?(?:rdv|rendez vous|kine|medecin|docteur|dentiste|"
     r"infirmiere|courses)|vient|viennent|viendra|passe|passent|passera|je passe|"
@@ -495,6 +500,8 @@ _CALL_RE = re.compile(
     r"\b(?:pourrait|pourriez|peut|pouvez|pourrais|peux|voudrais|faudrait|faut) "
     r"(?:\w+ )?(?:l|la|le|lui|les) ?(?:appeler|telephoner|rappeler)\b|"
     r"\bca me va|\bok\b|\bplutot|"
+    # "il faudrait que ce soit avant : demain à 18h": the moment wished
+    r"\b(?:il )?(?:faudrait|faut|faudra) que (?:ce|ca|cela) (?:soit|se fasse)\b|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
     r"\bprevoir|\bprevoyons|\bje (?:vous )?propose\b|\bproposons\b|\bje peux\b|"
     r"\bje pourrai\b|\bje serai la\b|\bca ira\b|"
@@ -551,6 +558,11 @@ _CANCEL_RE = re.compile(
     r"au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
     r"besoin|la peine(?!" + _REASSURED + r")|cette fois|d appel)|plus besoin|"
+    # "donc plus d'appel chez lui vendredi, il n'y sera pas": that call is off (never
+    # "je n'ai plus d'appel de personne", how lonely the person is)
+    r"(?<!\bn ai )(?<!\bn a )(?<!\bn avons )(?<!\bn ont )(?<!\bn y a )(?<!\bn y a jamais )"
+    r"(?<!\brecois )(?<!\brecoit )(?<!\bjamais )(?<!\bpas )"
+    r"plus d (?:appels?|coup de fil|coups de fil)\b(?! (?:de|du|des|d|que|qu)\b)|"
     r"(?:n ai|j ai) (?:donc |plus |vraiment )?"
     r"besoin de rien|(?:c est |ce n est )?plus la peine|"
     r"je (?:vous )?(?:re)?contacterai|"
@@ -783,7 +795,9 @@ _CHECKIN_RE = re.compile(
 _SAME_HOUR_RE = re.compile(r"\b(?:meme heure|a la meme heure|pareil pour l heure|"
                            r"(?:" + "|".join(WEEKDAYS) + r"|demain) pareil|"
                            r"meme horaire|a cette heure la|a cette heure ci|a cet horaire la)\b")
-_SAME_HOUR_AS_NOW_RE = re.compile(r"\bmeme heure (?:qu aujourd hui|que maintenant|"
+# ("d'aujourd'hui en huit, à cette heure-ci", "à l'heure qu'il est": now's hour)
+_SAME_HOUR_AS_NOW_RE = re.compile(r"\ba cette heure ci\b|\ba l heure qu il est\b|"
+                                  r"\bmeme heure (?:qu aujourd hui|que maintenant|"
                                   r"qu en ce moment|qu a present)\b")
 _WEEKDAY_WORD_RE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r")\b")
 # "mardi à la même heure, est-ce possible ?": the moment is asked in its own clause.
@@ -1275,6 +1289,10 @@ def normalise(text: str) -> str:
     # "le bus de 14h10 me ramène tard": the bus's hour, not the call's
     folded = re.sub(r"\b(bus|train|car|tram|tramway|metro|rer|navette|ter|tgv) (?:de|d) "
                     r"\d{1,2}h\d{0,2}\b", r"\1", folded)
+    # "vers 17h il est agité : mardi 10h30": after another hour told, the moment
+    # given after a colon is a sentence of its own
+    folded = re.sub(r"(\b\d{1,2}h\d{0,2}\b[^,.;!?:|]*?) ?: (?=(?:" + "|".join(WEEKDAYS)
+                    + r"|demain|apres demain|le \d{1,2})\b[^,.;!?:|]*?\b\d{1,2}h)", r"\1. ", folded)
     # "ma voisine m'invite ce samedi-là": the day already said
     folded = re.sub(r"\bce (?:" + "|".join(WEEKDAYS) + r") la\b", "ce jour la", folded)
     # "je viens de me rappeler que lundi...": remembering, not a call back
@@ -1485,6 +1503,82 @@ def _thing_after_hour(text: str) -> bool:
     match = _THING_AFTER_HOUR_RE.search(text.strip())
     # ("le jeudi à 10h le marché": with its article, the market, not "ça marche")
     return match is not None and (match.group(1) == "marche" or _is_thing(match.group(1)))
+
+
+# "je pars chez ma fille du 5 au 12", "absente du 20 au 27", "en cure du 7 au 21": days
+# away (never "ouvert du 5 au 12", nor a call asked in the same clause)
+_TRIP_RE = re.compile(r"\bdu (\d{1,2})(?:er)? (?:au|jusqu au) (\d{1,2})(?:er)?\b"
+                      r"(?! ?(?:h\b|heures?\b|:))")
+_AWAY_RE = re.compile(
+    r"\b(?:je pars|je partirai|on part|nous partons|(?:il|elle) part|je serai (?:partie?|absente?|"
+    r"chez|a|au|en)|(?:il|elle) sera (?:partie?|absente?|chez|a|au|en)|absente?s?|"
+    r"en (?:vacances|voyage|cure|sejour|deplacement|convalescence|stage)|hospitalisee?|"
+    r"a l hopital|chez (?:ma|mon|mes|sa|son|ses) \w+)\b")
+
+
+def _trip_days(clause: "_Clause", today: date) -> List[date]:
+    """The days of a stay away told in a clause ("je pars à Lyon du 5 au 12")."""
+    trip = _TRIP_RE.search(clause.text)
+    if not trip or not _AWAY_RE.search(clause.text) or _CALL_WORDS_ONLY_RE.search(clause.text):
+        return []
+    first, _ = day_in(f"le {trip.group(1)}", today)
+    last, _ = day_in(f"le {trip.group(2)}", today)
+    if first is None or last is None or not 0 <= (last - first).days <= 45:
+        return []
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+# "je mange tard moi, vers une heure et demie", "on dîne à 19h", "je fais la sieste
+# vers 14h": the person's own routine, with its hour
+_OWN_ROUTINE_RE = re.compile(
+    r"^ *(?:(?:et|mais|car|parce que|parce qu|puisque|comme|vu que|sinon) )?(?:moi )?"
+    r"(?:je|j|on|nous) (?:ne |n )?(?:mange|mangeons|dejeune|dejeunons|dine|dinons|soupe|goute|"
+    r"passe a table|passons a table|fais (?:ma|la) sieste|faisons la sieste|me couche|"
+    r"me leve|prends (?:mon|le) (?:repas|dejeuner|diner|gouter|bain)|"
+    r"prends mes (?:cachets|medicaments|gouttes))\b")
+
+
+def _routine_weekdays(before: str) -> List[int]:
+    """The weekdays of a routine told in the sentence before a busy window ("je
+    suis dialysé lundi mercredi vendredi, [le taxi vient à 7h...]"): several of
+    them, or one said as a habit ("le mardi", "les mardis", "tous les mardis").
+    """
+    sentence = re.split(r"[.;!?]", before)[-1]
+    if _CALL_RE.search(re.sub(r"\bvers\b", " ", sentence)):
+        return []
+    named = {WEEKDAYS.index(m.group(1)) for m in re.finditer(
+        r"\b(" + "|".join(WEEKDAYS) + r")s?\b", sentence)}
+    habit = re.search(r"\b(?:les|le|tous les|chaque) (?:" + "|".join(WEEKDAYS) + r")s?\b",
+                      sentence)
+    return sorted(named) if len(named) > 1 or (named and habit) else []
+
+
+def _routine_hour(clauses: Sequence["_Clause"], clause: "_Clause") -> bool:
+    """Whether a clause's hour is the person's routine: told with it ("je mange
+    vers 13h30") or just after it, alone and rough ("je mange tard moi, vers une
+    heure et demie"; never "je mange tôt. 17h30", the moment decided).
+    """
+    if _OWN_ROUTINE_RE.match(clause.text):
+        return True
+    at = _at(clauses, clause)
+    before = clauses[at - 1] if at else None
+    return before is not None and not before.timed and bool(_OWN_ROUTINE_RE.match(before.text)) \
+        and bool(re.fullmatch(r" *(?:vers|sur les|autour de|aux alentours de|environ) "
+                              r"\d{1,2}h\d{0,2}(?: (?:environ|pile|passees?))? *", clause.text))
+
+
+def _hour_refused_beside(clauses: Sequence["_Clause"], clause: "_Clause") -> Optional[dtime]:
+    """The hour refused in a clause of its own just before or after a day taken
+    ("pas à 14h, mardi j'ai l'ambulance"): what the day's thing takes.
+    """
+    at = _at(clauses, clause)
+    for other in [*clauses[max(at - 1, 0):at], *clauses[at + 1:at + 2]]:
+        if other.negated and other.hour is not None and other.day is None \
+                and other.relative is None and re.match(
+                    r" *(?:(?:mais|et|donc|surtout) )?pas (?:a |vers )?\d{1,2}h\d{0,2}\b"
+                    r" *$", other.text):
+            return other.hour
+    return None
 
 
 def _refusing(clause: "_Clause") -> bool:
@@ -1799,7 +1893,8 @@ _BACK_AT_RE = re.compile(r"\bje (?:rentre|rentrerai|reviens|reviendrai|finis|fin
                          r"\bje serai (?:reveillee?|levee?|debout)\b")
 # What a bare moment is made of ("jeudi prochain dans l'après-midi").
 _TIME_WORDS_RE = re.compile(
-    r"\b(?:" + "|".join(WEEKDAYS + MONTHS) + r"|demain|apres demain|aujourd hui|ce|cet|"
+    r"\b(?:a cette heure ci|a l heure qu il est|"
+    + "|".join(WEEKDAYS + MONTHS) + r"|demain|apres demain|aujourd hui|ce|cet|"
     r"cette|prochain|prochaine|semaine|dans|en huit|week end|matin|soir|midi|"
     r"pas avant|a partir de|apres|avant|entre|noel|veille|lendemain|surlendemain|reveillon|"
     r"jour de l an|nouvel an|saint sylvestre|"
@@ -1907,10 +2002,19 @@ def read_at(text: str, now: datetime) -> Proposal:
     # le matin..., donc pas à 8h ni à 9h": those hours only)
     part_refused: List[dtime] = []
     hours_meant: List[dtime] = []
+    # hours busy on some weekdays only: (weekday, hour)
+    weekday_refusals: List[Tuple[int, dtime]] = []
     for window in _BUSY_RE.finditer(folded):
         start = dtime(min(int(window.group(1)), 23), min(int(window.group(2)), 59))
         end = dtime(min(int(window.group(3)), 23), min(int(window.group(4)), 59))
-        refused_hours.extend(h for h in _CALL_HOURS if start <= h < end)
+        busy = [h for h in _CALL_HOURS if start <= h < end]
+        weekdays = _routine_weekdays(folded[:window.start()])
+        if weekdays:
+            # "je suis dialysé lundi mercredi vendredi, le taxi vient à 7h et je rentre
+            # vers 13h": those hours are those days' (see below)
+            weekday_refusals.extend((w, h) for w in weekdays for h in busy)
+        else:
+            refused_hours.extend(busy)
     folded = _BUSY_RE.sub(" ", folded).strip()
     if not folded:
         return Proposal(refused_hours=tuple(refused_hours), hour_shift=hour_shift)
@@ -1942,6 +2046,12 @@ def read_at(text: str, now: datetime) -> Proposal:
             refused_hours.extend(h for h in _CALL_HOURS
                                  if (h < edge if bound.group(1) == "avant" else h > edge))
             continue
+        trip = _trip_days(clause, now.date())
+        if trip:
+            # "je pars chez ma fille du 5 au 12 ... il faudrait que ce soit avant :
+            # demain à 18h": the days away are refused, none of them is asked for
+            refused_days.extend(d for d in trip if d not in refused_days)
+            continue
         if _CHECKIN_RE.search(clause.text) and len(clauses) > 1 \
                 and not _CALL_RE.search(clause.text):
             # "vous m'envoyez bien le petit message ce soir ? et pour l'appel,
@@ -1965,6 +2075,15 @@ def read_at(text: str, now: datetime) -> Proposal:
                 and _BECAUSE_RE.match(clause.text) and any(w.hour is not None for w in wished):
             # "lundi, 17 heure, parce que mon mari rentre du travail 18 heure": the
             # reason for the moment asked, not another moment nor a refusal
+            continue
+        if wished and clause.hour is not None and clause.day is None \
+                and not _CALL_RE.search(re.sub(r"\bvers\b", " ", clause.text)) \
+                and clause.relative is None and _routine_hour(clauses, clause) \
+                and any(w.hour is not None for w in wished):
+            # "après-demain à midi, je mange tard moi, vers une heure et demie": the
+            # person's own routine told after the moment asked, why it suits; its
+            # hour is taken, not asked
+            refused_hours.append(clause.hour)
             continue
         back = _BACK_AT_RE.search(clause.text)
         if clause.hour is not None and back and not _CALL_WORDS_ONLY_RE.search(clause.text):
@@ -2058,6 +2177,14 @@ def read_at(text: str, now: datetime) -> Proposal:
                                           if dtime(first) <= h < dtime(last))
                 else:
                     refused_days.append(clause.day)
+            elif clause.day is not None and clause.hour is None and clause.part is None \
+                    and taken and not cancelled and _hour_refused_beside(clauses, clause):
+                # "pas à 14h, mardi j'ai l'ambulance pour l'ophtalmo. Mardi 10h": the
+                # hour refused is taken on that day, the rest of the day is free
+                refused_hour = _hour_refused_beside(clauses, clause)
+                if refused_hour is not None:
+                    dated_refusals.append((clause.day, refused_hour))
+                context_day = clause.day
             elif clause.day is not None and taken and not cancelled and any(
                     re.match(r"(?:(?:mais|et) )?pas avant\b", c.text)
                     for c in clauses[_at(clauses, clause) + 1:_at(clauses, clause) + 2]):
@@ -2244,6 +2371,12 @@ def read_at(text: str, now: datetime) -> Proposal:
     if hours_meant and all(h in part_refused for h in hours_meant):
         refused_hours = [h for h in refused_hours if h not in part_refused or h in hours_meant]
     refused_hours.extend(h for d, h in dated_refusals if day is not None and d == day)
+    routine_days = {w for w, _ in weekday_refusals}
+    routine_hours = list(dict.fromkeys(h for _, h in weekday_refusals))
+    if not (day is not None and day.weekday() not in routine_days and hour in routine_hours):
+        # (kept as hours to avoid, unless they would refuse the very moment asked on
+        # a day free of the routine: "... Donc mardi. Mardi 10h")
+        refused_hours.extend(routine_hours)
     refused_at = tuple(f"{d.isoformat()} {h.strftime('%H:%M')}" for d, h in dated_refusals
                        if day is None)
     if guessed and hour is not None and hour.hour >= 12 and (any(

@@ -2337,3 +2337,154 @@ def test_batch_43_soft_words_before_an_hour_book_it(text, expected):
 def test_batch_43_english_going_ahead_is_no_cancellation(text, expected):
     assert _understood(text) == expected
     assert not explicit_cancel(text)
+
+
+# Batch 44 (a new writer). NOW is Wednesday 25 November 2026, 10:00.
+@pytest.mark.parametrize("text, expected, away", [
+    # a stay away told with its dates, then the moment wished before it: the dates
+    # are days refused, none of them is asked for
+    ("Je serai chez mon fils à Nantes du 28 au 4, donc il faudrait que ce soit avant : "
+     "vendredi à 16h.", "2026-11-27 16:00", ["2026-11-28", "2026-12-04"]),
+    ("Je pars en cure du 1er au 20. Il faudrait que ça se fasse avant mon départ : lundi "
+     "à 11h.", "2026-11-30 11:00", ["2026-12-01", "2026-12-20"]),
+    ("Ma sœur m'emmène en vacances du 2 au 9 décembre. Jeudi 26 à 14h30 ce serait bien.",
+     "2026-11-26 14:30", ["2026-12-02", "2026-12-09"]),
+    ("On part en voyage du 30 au 6, faudrait que ce soit avant, demain à 17h.",
+     "2026-11-26 17:00", ["2026-11-30", "2026-12-06"]),
+])
+def test_batch_44_a_stay_away_with_its_dates_before_the_moment(text, expected, away):
+    reading = read(text, NOW, "Europe/Paris")
+    assert reading.asked and booking_request(text, NOW, "Europe/Paris")
+    assert all(datetime.fromisoformat(d).date() in reading.refused_days for d in away)
+    assert _understood(text) == expected
+
+
+def test_batch_44_dates_that_are_no_stay_away_stay_as_they_were():
+    # free from one date to the other: not away, the moment is the one asked
+    reading = read("Je suis libre du 5 au 12, appelez-moi le 8 à 10h", NOW, "Europe/Paris")
+    assert not reading.refused_days
+    assert _understood("Je suis libre du 5 au 12, appelez-moi le 8 à 10h") == "2026-12-08 10:00"
+
+
+@pytest.mark.parametrize("text, expected, taken", [
+    # the person's meal or nap told after the moment, with its own hour: why the
+    # moment suits; that hour is taken, not asked
+    ("après-demain à 12h, je déjeune tard moi, vers une heure et demie", "2026-11-27 12:00",
+     "13:30"),
+    ("samedi à 12h30, on déjeune tard chez nous, vers 14h", "2026-11-28 12:30", "14:00"),
+    ("demain à 18h, je dîne vers 19h30", "2026-11-26 18:00", "19:30"),
+    ("vendredi midi, moi je mange sur les 13h", "2026-11-27 12:00", "13:00"),
+    ("lundi 14h, je fais la sieste vers 15h", "2026-11-30 14:00", "15:00"),
+])
+def test_batch_44_a_meal_hour_told_after_the_moment_is_its_reason(text, expected, taken):
+    assert _understood(text) == expected
+    assert taken in [h.strftime("%H:%M") for h in read(text, NOW, "Europe/Paris").refused_hours]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the routine before the moment, and an hour decided after a full stop, stay
+    ("je mange vers midi, appelez-moi demain à 15h", "2026-11-26 15:00"),
+    ("demain 12h. je mange tôt. 13h30", "2026-11-26 13:30"),
+    ("demain 14h, non en fait je fais la sieste vers 14h, plutôt 16h", "2026-11-26 16:00"),
+])
+def test_batch_44_a_meal_told_elsewhere_stays_as_it_was(text, expected):
+    assert _understood(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a long routine of other days (dialysis, taxi, ambulance), an hour refused with
+    # its reason on the day chosen, then the moment: the routine's hours are those
+    # days', the day chosen is free but for the hour refused
+    ("J'ai la dialyse mardi jeudi samedi, l'ambulance me prend à 8h et je suis de retour "
+     "vers 13h. Donc lundi. Pas à 15h, lundi j'ai le kiné. Lundi 9h30.", "2026-11-30 09:30"),
+    ("Les lundis, mercredis et vendredis j'ai ma dialyse, on vient me chercher à 7h et je "
+     "rentre vers 13h. Mardi 11h ça m'irait.", "2026-12-01 11:00"),
+    ("pas à 14h, mardi j'ai l'ophtalmo. Mardi 11h", "2026-12-01 11:00"),
+    ("mardi j'ai le dentiste, pas à 16h. Mardi 10h", "2026-12-01 10:00"),
+])
+def test_batch_44_a_routine_of_other_days_then_the_moment(text, expected):
+    assert _understood(text) == expected
+
+
+def test_batch_44_a_routine_still_refuses_its_hours_on_its_own_days():
+    text = ("Je suis dialysé lundi mercredi vendredi, le taxi vient à 7h et je rentre vers "
+            "13h. Vendredi 10h.")
+    assert understand(text, NOW, "Europe/Paris").status != "ok"
+    # the hour refused with its reason is refused on that day
+    found, _ = _talk("pas à 14h, mardi j'ai l'ophtalmo. Mardi 14h")
+    assert found.status != "ok"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "à cette heure-ci", "à l'heure qu'il est": the hour it is now (10h)
+    ("demain à cette heure-ci", "2026-11-26 10:00"),
+    ("samedi, à cette heure-ci", "2026-11-28 10:00"),
+    ("mercredi en huit à cette heure-ci", "2026-12-02 10:00"),
+    ("dans une semaine à l'heure qu'il est", "2026-12-02 10:00"),
+])
+def test_batch_44_this_very_hour_is_the_hour_now(text, expected):
+    assert _understood(text) == expected
+    assert booking_request(text, NOW, "Europe/Paris")
+
+
+def test_batch_44_that_hour_is_still_the_one_talked_about():
+    _, context = _talk("samedi à 15h")
+    assert _at(_talk("plutôt dimanche à cette heure-là", context=context)[0]) \
+        == "2026-11-29 15:00"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # hours given as a span ("vers 17-18h") are hours, not the 17th; "évitez" refuses
+    ("Évitez la fin d'après-midi, vers 17-18h il est agité. Le mieux c'est le matin : "
+     "mardi à 10h30.", "2026-12-01 10:30"),
+    ("évitez la fin de journée, vers 17-18h il est agité : mardi 10h30", "2026-12-01 10:30"),
+    ("le 17 18h", "2026-12-17 18:00"),
+])
+def test_batch_44_a_span_of_hours_is_no_date(text, expected):
+    assert _understood(text) == expected
+
+
+def test_batch_44_avoid_refuses_the_part_of_the_day():
+    hours = [h.strftime("%H:%M") for h in read("Évitez le matin. Jeudi 15h", NOW,
+                                               "Europe/Paris").refused_hours]
+    assert "09:00" in hours and "15:00" not in hours
+
+
+THURSDAY = datetime(2026, 12, 3, 10, 0, tzinfo=PARIS).timestamp()
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "jeudi prochain" said on a Thursday is next week's, as "mercredi prochain" said
+    # on a Wednesday (test_precise_moments); "vendredi prochain" is tomorrow's week
+    ("jeudi prochain à 10h30", "2026-12-10 10:30"),
+    ("Le mieux c'est le matin quand l'aide est là : jeudi prochain à 9h", "2026-12-10 09:00"),
+    ("vendredi prochain à 11h", "2026-12-04 11:00"),
+])
+def test_batch_44_next_thursday_said_on_a_thursday(text, expected):
+    found = understand(text, THURSDAY, "Europe/Paris")
+    assert found.status == "ok" and found.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+@pytest.mark.parametrize("message", [
+    # a relative calls the booked call off: the person will not be there
+    "Plus d'appel chez elle samedi, elle sera chez ma sœur.",
+    "Donc plus d'appel pour lui samedi, il part en maison de repos.",
+    "Mon père part chez mon frère, donc plus d'appel samedi, il n'y sera pas.",
+    "plus d'appel samedi svp, elle est hospitalisée",
+])
+def test_batch_44_no_more_call_there_calls_off(message):
+    booked = Context(day=datetime(2026, 11, 28).date(), hour=datetime(2026, 1, 1, 15).time(),
+                     hour_said=True)
+    assert _talk(message, context=booked)[0].status == "cancel"
+    assert explicit_cancel(message)
+
+
+@pytest.mark.parametrize("message", [
+    # how lonely someone is, or someone else's calls: nothing called off
+    "Je n'ai plus d'appel de personne depuis que ma fille est partie.",
+    "Je ne reçois plus d'appels, c'est triste.",
+    "Il n'y a plus d'appels de la banque, enfin.",
+])
+def test_batch_44_no_calls_any_more_in_life_calls_nothing_off(message):
+    assert not explicit_cancel(message)
+    assert not read(message, NOW, "Europe/Paris").cancel
