@@ -190,7 +190,9 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
                 self._demote(message)
             return
         from_classifier = self._risk_from_classifier(message)
-        if from_classifier is not None:
+        if from_classifier is not None and (not reading or p >= self.lexicon.classifier_floor):
+            # (DIET sure and the sentence reader at ease, below the floor: not
+            # followed; with no reader at all, DIET is the safety net it was)
             # DIET sure, the sentence reader at ease: asked about, not paged.
             intent, confidence = from_classifier
             level = "high" if p >= self.lexicon.classifier_support else "watch"

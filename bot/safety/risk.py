@@ -9,7 +9,7 @@ expressions) are searched in the message.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple, cast
@@ -32,6 +32,10 @@ SHORT_WHOLE_WORDS = 14
 # What a harmless idiom is blanked to before risk matching: no pattern reads
 # across it.
 IDIOM_MARK = " ~ "
+# A few emoji that say a thing (normalising drops them): "🔪🩸 jpeux pas m'arrêter".
+EMOJI_AS_WORDS = {"\U0001F52A": "couteau", "\U0001FA78": "sang", "\U0001F48A": "cachets",
+                  "\u26B0": "cercueil", "\U0001FAA2": "corde", "\U0001F52B": "pistolet"}
+EMOJI_WORDS = re.compile("|".join(map(re.escape, EMOJI_AS_WORDS)))
 # Faces that laugh or wink (not the nervous 😅, the upside-down 🙃 or 🙈, which
 # also end risk messages). On the dev half (2026-12-06) these were in 281 harmless
 # messages and in two risk ones, both already saying "lol" or "mdr" and then taking
@@ -153,10 +157,16 @@ class RiskLexicon:
         # DIET sure of a risk is a clear risk when the sentence reader's reading is
         # at least this; below it, asked about.
         self.classifier_support = 0.0
+        # DIET alone (sure, above the threshold) is not followed when the sentence
+        # reader reads less risk than this (0.0: always followed, as before).
+        self.classifier_floor = 0.0
         self.distance: List[RiskPattern] = []
         # What brings a sentence back to now ("cette fois j'irai jusqu'au bout, pas
         # comme en 2019"): a past told to say it starts again is not at a distance.
         self.present: List[RiskPattern] = []
+        # A joke taken back ("…mdr. non mais en vrai j'y pense"): the sentence
+        # that says so, and the one before it, are not at a distance.
+        self.taken_back: List[RiskPattern] = []
         # A message cut before its end: the lexicon's ``unfinished`` block.
         self.cut = CutSentences()
         self.abbreviations = abbreviations
@@ -189,6 +199,8 @@ class RiskLexicon:
         safe = [cls._entry(e, seen_ids, is_safe=True) for e in raw.get("safe") or []]
         distance = [cls._entry(e, seen_ids, is_safe=True) for e in raw.get("distance") or []]
         present = [cls._entry(e, seen_ids, is_safe=True) for e in raw.get("present") or []]
+        taken_back = [cls._entry(e, seen_ids, is_safe=True)
+                      for e in raw.get("taken_back") or []]
         patterns = [cls._entry(e, seen_ids) for e in raw.get("patterns") or []]
         if not patterns:
             raise LexiconError("the lexicon has no risk pattern")
@@ -198,6 +210,7 @@ class RiskLexicon:
         lexicon = cls(abbreviations, safe, patterns, priority, threshold)
         lexicon.distance = distance
         lexicon.present = present
+        lexicon.taken_back = taken_back
         bands = raw.get("bands") or {}
         lexicon.classifier_ask = float(bands.get("classifier_ask", lexicon.classifier_ask))
         lexicon.reading_clear = float(bands.get("reading_clear", lexicon.reading_clear))
@@ -206,6 +219,7 @@ class RiskLexicon:
         lexicon.lexicon_doubt = float(bands.get("lexicon_doubt", lexicon.lexicon_doubt))
         lexicon.classifier_support = float(
             bands.get("classifier_support", lexicon.classifier_support))
+        lexicon.classifier_floor = float(bands.get("classifier_floor", lexicon.classifier_floor))
         lexicon.distance_override = float(
             bands.get("distance_override", lexicon.distance_override))
         lexicon.lexicon_watch_support = float(
@@ -241,7 +255,8 @@ class RiskLexicon:
         """Normalise a message and spell out SMS abbreviations; a laughing face
         is read as the "mdr" it stands for (normalising drops emoji).
         """
-        folded = normalise_text(LAUGHING_FACES.sub(" mdr ", text))
+        folded = normalise_text(EMOJI_WORDS.sub(lambda m: f" {EMOJI_AS_WORDS[m.group(0)]} ",
+                                                LAUGHING_FACES.sub(" mdr ", text)))
         if self._abbreviation_regex is None:
             return folded
         return self._abbreviation_regex.sub(
@@ -285,6 +300,12 @@ class RiskLexicon:
         for sentence in self._suspense_joined(split_sentences(text or "")):
             neutral, idioms = self._neutralised(self.prepare(sentence))
             read.append(ReadSentence(sentence, neutral, idioms, self.is_distant(neutral)))
+        for index, sentence in enumerate(read):
+            if any(entry.regex.search(sentence.prepared) for entry in self.taken_back):
+                # the joke is taken back: this sentence and the one before are meant
+                for at in (index - 1, index):
+                    if at >= 0 and read[at].distant:
+                        read[at] = replace(read[at], distant=False)
         return read
 
     def is_distant(self, prepared: str) -> bool:

@@ -402,10 +402,14 @@ def test_both_readers_sure_outweigh_a_distant_word(banded, reader_p, diet_p, ban
         assert _risk_entity(message)[0]["value"] == band
 
 
-@pytest.mark.parametrize("reader_p, level", [(0.05, "watch"), (0.6, "high")])
-def test_diet_alone_is_asked_about_and_with_the_reader_is_clear(banded, reader_p, level):
+@pytest.mark.parametrize("reader_p, level", [
+    (0.05, None), (0.29, None),   # DIET sure, the sentence reader at ease: not followed
+    (0.35, "high"), (0.6, "high"),
+])
+def test_diet_alone_is_followed_only_when_the_reader_shares_some_worry(banded, reader_p, level):
     from bot.rasa.risk_model import READING
 
+    assert banded.lexicon.classifier_floor == 0.3 <= banded.lexicon.classifier_support
     text = "bonsoir, me voilà de retour"
     assert banded.lexicon.match(text) is None and not banded.lexicon.at_distance(text)
     message = _message(text, intent="risk_suicide", confidence=0.999,
@@ -413,8 +417,12 @@ def test_diet_alone_is_asked_about_and_with_the_reader_is_clear(banded, reader_p
                                 {"name": "greet", "confidence": 0.001}])
     message.set(READING, {"category": "suicide", "p": reader_p, "chunk": 0})
     banded.process([message])
-    assert message.get("intent")["name"] == "risk_suicide"
-    assert _risk_entity(message)[0]["value"] == level
+    if level is None:
+        assert not _risk_entity(message)
+        assert not message.get("intent")["name"].startswith("risk_")
+    else:
+        assert message.get("intent")["name"] == "risk_suicide"
+        assert _risk_entity(message)[0]["value"] == level
 
 
 def test_a_readers_risk_on_a_cut_sentence_is_watched_as_a_fragment(detector):

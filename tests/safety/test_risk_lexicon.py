@@ -279,8 +279,24 @@ def test_what_is_told_here_and_now_is_cut_as_match_cuts_it():
 
 def test_a_laughing_face_is_read_as_the_laugh_it_stands_for():
     # normalising drops emoji: a laughing face would otherwise say nothing
-    assert LEXICON.at_distance("le chat a voulu attraper le poisson et il est tombé dans le bocal 😂")
+    assert LEXICON.at_distance("le chat voulait le poisson, il est tombé dans le bocal 😂")
     assert LEXICON.match("mon chien est tombé dans la piscine en courant après la balle 🤣") is None
     # the nervous or upside-down faces also end risk messages: not a laugh
     assert not LEXICON.at_distance("j'ai ouvert le gaz sans allumer 😅")
     assert LEXICON.match("j'ai ouvert le gaz sans allumer 🙃") is not None
+
+
+@pytest.mark.parametrize("entry", LEXICON.taken_back, ids=lambda e: e.id)
+def test_a_joke_taken_back_is_read_as_meant(entry):
+    for example in entry.examples:
+        assert entry.regex.search(LEXICON.neutralise(LEXICON.prepare(example))), example
+    joke = "si un train m'écrase demain je dirais merci mdr"
+    assert LEXICON.at_distance(joke)
+    taken_back = joke + ". non mais en vrai je suis sérieux"
+    assert not LEXICON.at_distance(taken_back)
+    assert LEXICON.match(taken_back) is not None and LEXICON.match(joke) is None
+
+
+def test_a_few_emoji_are_read_as_the_things_they_show():
+    assert LEXICON.match("🔪🩸 encore une fois ce soir") is not None
+    assert LEXICON.match("🔪🍅 ce soir ratatouille") is None
