@@ -347,6 +347,14 @@ _CLAUSE_SPLIT = re.compile(
     r"(?=(?:(?:et|mais|donc|alors) )?(?:surtout )?pas (?:a |au |vers )?(?:\d{1,2} ?h\b|"
     r"\d{1,2} ?h ?\d{2}\b|\d{1,2} heures?\b|midi\b|le matin\b|le soir\b|l apres midi\b|"
     r"en soiree\b|en matinee\b))|"
+    # "...surtout pas à ce moment-là sinon je n'entends pas la sonnette vendredi à 14h30
+    # ce serait parfait" (dictated): a moment said to suit is a clause of its own, the
+    # refusal before it does not reach it
+    r"(?<!\bpas )(?<!\bni )(?<!\bsauf )(?<!\bou )(?<!\bet )(?<=\w )"
+    r"(?=(?:le )?(?:demain|" + "|".join(WEEKDAYS) + r")(?: \d{1,2})? (?:a |vers )?"
+    r"\d{1,2} ?(?:h|heures?)(?: ?\d{2})? (?:ce serait|ca serait|ce sera|ca sera|c est|c serait|ca) "
+    r"(?:parfait|ideal|bien|super|tres bien|top|me va|m irait|m arrange|m arrangerait|"
+    r"me convient|me conviendrait)\b)|"
     # "midi non c le portage", "à 6 heures non c'est l'infirmière": the hour refused,
     # then why
     r"(?:(?<=\dh non )|(?<=\dh\d\d non )|(?<=midi non )|(?<=heures non )|(?<=heure non )|"
@@ -376,6 +384,12 @@ _PAST_RE = re.compile(
     r"\b(?:l ont|m ont|ont) (?:deja )?(?:emmene|amene|pris|vu)e?s?\b|"
     # "le monsieur qui m'a appelée mardi à 16h": a call that was
     r"\b(?:m|nous) (?:a|ont|avait|avaient) (?:deja )?(?:appele|telephone|rappele)e?s?\b")
+# "le samedi quand ma fille (elle) est rentrée du travail, à 18h": a moment to come
+# once someone is back, nothing past (the subject may be a few words long)
+_ONCE_BACK_RE = re.compile(
+    r"\b(?:quand|lorsque|lorsqu|des que|des qu|une fois que|une fois qu|apres que|apres qu) "
+    r"(?:[a-z]+ ){1,3}?(?:est|sont) (?:deja )?(?:venu|passe|parti|arrive|rentre|sorti|revenu)"
+    r"e?s?\b")
 _NEGATION_RE = re.compile(
     # ("évitez la fin d'après-midi, elle est agitée": that part of the day refused)
     r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|evitez|"
@@ -741,6 +755,23 @@ _CANCEL_RE = re.compile(
     r"ceux|celles|les autres|autres|autrui|plus seule?s?|plus isolee?s?|des gens|une dame|"
     r"un monsieur|"
     r"qui en (?:a|ont|aurait|auraient) (?:plus|davantage|vraiment) besoin)\b" + _NO_HOUR_AFTER
+    + "|"
+    # Done without the call: "je crois que je vais me passer de l'appel de samedi", "je
+    # me passerai de votre coup de fil" (never "je ne peux pas me passer de l'appel")
+    r"(?<!\bpas )(?<!\bplus )(?<!\bjamais )\b(?:me|m|nous|s|se) passer(?:ai|ons|a)? "
+    r"(?:de l|de cet|de votre|de ce|de mon|de notre|du) (?:appels?|coup de fil|rdv|"
+    r"rendez vous|benevole)\b|"
+    # Talked of again later, no moment given: "finalement non, on en reparlera plus
+    # tard", "on se reparle après les fêtes" (never after an hour in the message:
+    # "mardi 15h ça me va, on en reparlera", nor with a day: "on en reparle jeudi")
+    r"^(?:(?!\b\d{1,2} ?h|\b\d{1,2} heures?\b|\bmidi\b).)*?"
+    r"\b(?:on|nous) (?:en |se |s en )?reparl(?:e|era|erons|ons|erait)\b"
+    r"(?! (?:demain|apres demain|" + "|".join(WEEKDAYS) + r"|le \d))" + _NO_HOUR_AFTER + "|"
+    # The moment handed back: "votre jeudi, je vous le rends", "je vous rends votre
+    # créneau" (never "vous m'aidez, je vous le rends bien")
+    r"\bje vous (?:le|la|l) rend(?:s|rai)?\b(?! bien)" + _NO_HOUR_AFTER + "|"
+    r"\bje vous rend(?:s|rai)? (?:votre|le|l|ce|cet|mon|ma) (?:creneau|appel|rdv|rendez vous|"
+    r"place|heure|moment|coup de fil|" + "|".join(WEEKDAYS) + r")\b" + _NO_HOUR_AFTER
     + ")")
 _ACCEPT_RE = re.compile(
     r"^(?:(?:ah|bon|alors|euh|ben|bah|eh bien|hmm|mais|tres|inchallah|inch allah) )*"
@@ -1830,7 +1861,7 @@ def _read_clause(text: str, now: datetime) -> _Clause:
                 r"\b(?:ce|cet|cette)(?: \w+){0,2} (?:apres ?midi|aprem|soir|soiree|matin|"
                 r"matinee|midi|nuit)\b", text):
             clause.day = now.date()
-    clause.past = bool(_PAST_RE.search(text)) or (
+    clause.past = bool(_PAST_RE.search(_ONCE_BACK_RE.sub(" ", text))) or (
         clause.day is not None and clause.day < now.date())
     clause.negated = bool(_NEGATION_RE.search(_HARMLESS_PAS_RE.sub(" ", text))
                           # ("à 6 heures non", "l'après-midi non": that moment refused)

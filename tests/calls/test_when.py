@@ -2488,3 +2488,64 @@ def test_batch_44_no_more_call_there_calls_off(message):
 def test_batch_44_no_calls_any_more_in_life_calls_nothing_off(message):
     assert not explicit_cancel(message)
     assert not read(message, NOW, "Europe/Paris").cancel
+
+
+@pytest.mark.parametrize("message", [
+    # batch 45: done without the call, talked of later, the moment handed back
+    "tout compte fait je pense que je vais me passer de l'appel de mardi, ça va mieux",
+    "Je me passerai de votre coup de fil cette semaine, merci.",
+    "pour le 9 finalement non, je suis trop fatiguée, on en reparlera plus tard",
+    "mardi ça ira pas jsuis chez mon fils jusqua la fin du mois on se reparle en janvier",
+    "Ma petite-fille m'appelle tous les soirs maintenant. Votre mardi, je vous le rends !",
+    "je vous rends votre créneau de vendredi, mon frère vient me voir",
+])
+def test_batch_45_roundabout_cancellations(message):
+    assert explicit_cancel(message)
+
+
+@pytest.mark.parametrize("message", [
+    # a moment that suits, thanks, or something one cannot do without: nothing off
+    "je me sens mieux, mardi 15h ça me va",
+    "Jeudi 10h c'est parfait. On en reparlera à ce moment-là.",
+    "mardi 15h ça me va, on en reparlera",
+    "on en reparle jeudi à 11h",
+    "Je ne peux pas me passer de l'appel du mardi, il me fait du bien.",
+    "Vous êtes gentille avec moi, je vous le rends bien.",
+])
+def test_batch_45_no_cancellation_when_the_moment_suits(message):
+    assert not explicit_cancel(message)
+
+
+def test_batch_45_a_cancellation_after_a_booking():
+    booked = Context(day=datetime(2026, 12, 1).date(), hour=datetime(2026, 1, 1, 15).time(),
+                     hour_said=True)
+    found = _talk("je vais finalement me passer de l'appel de mardi, on en reparlera",
+                  context=booked)[0]
+    assert found.status == "cancel"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a window refused ("pas à ce moment-là") then, dictated with no stop, the moment
+    # asked and said to suit
+    ("l'infirmière passe entre 9h et 10h donc surtout pas à ce moment-là sinon je "
+     "n'entends pas sonner jeudi à 15 heures ce serait bien", "2026-11-26 15:00"),
+    ("le kiné vient de 14h à 15h donc pas à ce moment-là sinon j'ouvre pas la porte "
+     "vendredi à 16h30 ça m'irait", "2026-11-27 16:30"),
+    # the weekday named with "le", then a clause of someone coming back, then the hour
+    ("Je suis là le samedi quand mon fils il est rentré du marché, à 17 heures.",
+     "2026-11-28 17:00"),
+    ("le jeudi lorsque ma voisine est passée, vers 15h", "2026-11-26 15:00"),
+])
+def test_batch_45_moment_after_a_refusal_or_a_return(text, expected):
+    assert _understood(text) == expected
+
+
+def test_batch_45_the_refused_window_stays_refused():
+    hours = [h.strftime("%H:%M") for h in read(
+        "l'infirmière passe entre 9h et 10h donc surtout pas à ce moment-là sinon je "
+        "n'entends pas sonner jeudi à 15 heures ce serait bien", NOW, "Europe/Paris").refused_hours]
+    assert "09:00" in hours and "15:00" not in hours
+
+
+def test_batch_45_someone_gone_is_still_past():
+    assert understand("hier quand ma fille est rentrée à 18h", NOW, "Europe/Paris").status != "ok"
