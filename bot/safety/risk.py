@@ -300,8 +300,8 @@ class RiskLexicon:
         for sentence in self._suspense_joined(split_sentences(text or "")):
             neutral, idioms = self._neutralised(self.prepare(sentence))
             read.append(ReadSentence(sentence, neutral, idioms, self.is_distant(neutral)))
-        for index, sentence in enumerate(read):
-            if any(entry.regex.search(sentence.prepared) for entry in self.taken_back):
+        for index, reading in enumerate(read):
+            if any(entry.regex.search(reading.prepared) for entry in self.taken_back):
                 # the joke is taken back: this sentence and the one before are meant
                 for at in (index - 1, index):
                     if at >= 0 and read[at].distant:

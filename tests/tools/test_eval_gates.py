@@ -132,18 +132,31 @@ from tools import eval_independent as ev
 # three at a refused hour. False alarms went 37 -> 39 (the sealed lines are not
 # read, so which family or reading added them is not known): the floor follows,
 # one message above.
+# Session 31 (batches 43, 44 and 45, seventeen new writers, dev half only, three
+# of them writing harmless lines only; lexicon families and harmless readings
+# from their dev misses; a laughing face read as "mdr"; a joke taken back is
+# meant; DIET alone not followed when the sentence reader reads below 0.3; the
+# reader learns the three batches; their booking-reader rules), last reading:
+# recall 0.952 (707/743; clear 0.867), critical 0.989 (359/363), right number
+# 0.952, false alarms 0.059 (29/490; clear 0.035), scenarios 71/76 on time (2
+# late, 3 missed), harmless escalated 18/78 (10 in the clear band), intent 0.878
+# (macro F1 0.905), fallback 0.011, bookings 278/292, cancellations 79/86,
+# nothing 65/68, three at a refused hour. The floors of recall, critical, right
+# number and false alarms follow, two messages away; harmless scenarios went
+# 14 -> 18 (families that ask at the alarming turn a twin shares with its risk
+# scenario: a hand that will not hold, a relative silent for days): one above.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.938,
-    "critical_recall": 0.978,
-    "right_number": 0.938,
-    "false_alarms_max": 0.082,
+    "recall": 0.948,
+    "critical_recall": 0.983,
+    "right_number": 0.948,
+    "false_alarms_max": 0.064,
     "scenario_on_time": 0.905,
-    "harmless_scenarios_escalated_max": 18,
+    "harmless_scenarios_escalated_max": 19,
     "intent_accuracy": 0.872,
     "fallback_max": 0.03,
     "booking_right": 0.941,
-    "booking_cancelled": 0.884,
+    "booking_cancelled": 0.907,
     "booking_refused_max": 3,
 }
 
@@ -159,7 +172,9 @@ DEV_SAMPLE = {"risk": 5, "scenarios": 4, "companion": 3, "booking": 10}
 # model (recall 1091/1093, false alarms 27/809, scenarios 213/222 on time, intent
 # 490/526, bookings 311/314, cancellations 125/125, none at a refused hour; with
 # session 30's, batches 41 and 42 in it: recall 1223/1225, false alarms 29/900,
-# scenarios 239/248, intent 490/526, bookings 337/340, cancellations 138/138): the
+# scenarios 239/248, intent 490/526, bookings 337/340, cancellations 138/138; with
+# session 31's, batches 43 to 45 in it: recall 1376/1378, false alarms 29/1067,
+# scenarios 260/269, intent 490/526, bookings 345/348, cancellations 146/146): the
 # dev half is read and learnt from, so these guard what was learnt against
 # slipping back, not how well the assistant generalises (the sealed half says that).
 DEV_FLOORS = {
