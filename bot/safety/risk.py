@@ -32,17 +32,7 @@ SHORT_WHOLE_WORDS = 14
 # What a harmless idiom is blanked to before risk matching: no pattern reads
 # across it.
 IDIOM_MARK = " ~ "
-# A few emoji that say a thing (normalising drops them): "🔪🩸 jpeux pas m'arrêter".
-EMOJI_AS_WORDS = {"\U0001F52A": "couteau", "\U0001FA78": "sang", "\U0001F48A": "cachets",
-                  "\u26B0": "cercueil", "\U0001FAA2": "corde", "\U0001F52B": "pistolet"}
-EMOJI_WORDS = re.compile("|".join(map(re.escape, EMOJI_AS_WORDS)))
-# Faces that laugh or wink (not the nervous 😅, the upside-down 🙃 or 🙈, which
-# also end risk messages). On the dev half (2026-12-06) these were in 281 harmless
-# messages and in two risk ones, both already saying "lol" or "mdr" and then taking
-# the joke back ("non mais sérieux j'y pense"), a sentence read on its own.
-LAUGHING_FACES = re.compile("[\U0001F602\U0001F923\U0001F604\U0001F606\U0001F609"
-                            "\U0001F61C\U0001F60E\U0001F60B\U0001F61D\U0001F601"
-                            "\U0001F603\U0001F600\U0001F639]")
+
 
 @dataclass(frozen=True)
 class RiskPattern:
@@ -169,6 +159,10 @@ class RiskLexicon:
         self.taken_back: List[RiskPattern] = []
         # A message cut before its end: the lexicon's ``unfinished`` block.
         self.cut = CutSentences()
+        # Emoji read as the words they stand for (the lexicon's ``emoji`` block);
+        # normalising drops every other one.
+        self.emoji: Dict[str, str] = {}
+        self._emoji_regex: Optional["re.Pattern[str]"] = None
         self.abbreviations = abbreviations
         self.safe = safe
         self.patterns = patterns
@@ -226,7 +220,20 @@ class RiskLexicon:
             bands.get("lexicon_watch_support", lexicon.lexicon_watch_support))
         lexicon.leaving_ask = float(bands.get("leaving_ask", lexicon.leaving_ask))
         lexicon.cut = CutSentences.from_dict(raw.get("unfinished") or {})
+        lexicon.set_emoji(raw.get("emoji") or {})
         return lexicon
+
+    def set_emoji(self, emoji: Dict[object, object]) -> None:
+        """Read each emoji of ``emoji`` as its word (one substitution for all)."""
+        words = {}
+        for key, value in emoji.items():
+            word = normalise_text(str(value))
+            if not str(key).strip() or not word:
+                raise LexiconError(f"emoji {key!r}: empty emoji or word")
+            words[str(key)] = word
+        self.emoji = words
+        keys = sorted(words, key=len, reverse=True)
+        self._emoji_regex = re.compile("|".join(map(re.escape, keys))) if keys else None
 
     @staticmethod
     def _entry(entry: dict, seen_ids: set, is_safe: bool = False) -> RiskPattern:
@@ -252,11 +259,16 @@ class RiskLexicon:
                            bool(entry.get("trusted", False)))
 
     def prepare(self, text: str) -> str:
-        """Normalise a message and spell out SMS abbreviations; a laughing face
-        is read as the "mdr" it stands for (normalising drops emoji).
+        """The text every pattern is matched on.
+
+        Emoji of the lexicon's ``emoji`` block become their words ("🔪" ->
+        "couteau", a laughing face -> "mdr"); the text is then normalised (see
+        ``normalise_text``: no accents, no punctuation, no other emoji, doubled
+        letters squashed) and SMS abbreviations are spelt out, whole words only.
         """
-        folded = normalise_text(EMOJI_WORDS.sub(lambda m: f" {EMOJI_AS_WORDS[m.group(0)]} ",
-                                                LAUGHING_FACES.sub(" mdr ", text)))
+        if self._emoji_regex is not None:
+            text = self._emoji_regex.sub(lambda m: f" {self.emoji[m.group(0)]} ", text)
+        folded = normalise_text(text)
         if self._abbreviation_regex is None:
             return folded
         return self._abbreviation_regex.sub(

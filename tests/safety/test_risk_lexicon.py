@@ -160,6 +160,9 @@ def test_distance_markers_do_not_hide_the_next_sentence(text, category):
                         "pattern": "a", "examples": ["a"]},
                        {"id": "x", "category": "suicide", "level": "high",
                         "pattern": "b", "examples": ["b"]}]}, "duplicate id"),
+        ({"emoji": {"\U0001F52A": " "}, "patterns": [
+            {"id": "x", "category": "suicide", "level": "high", "pattern": "a",
+             "examples": ["a"]}]}, "empty emoji or word"),
     ],
 )
 def test_malformed_lexicons_are_refused(raw, message):
@@ -300,3 +303,13 @@ def test_a_joke_taken_back_is_read_as_meant(entry):
 def test_a_few_emoji_are_read_as_the_things_they_show():
     assert LEXICON.match("🔪🩸 encore une fois ce soir") is not None
     assert LEXICON.match("🔪🍅 ce soir ratatouille") is None
+
+
+def test_the_emoji_block_is_the_lexicons_own():
+    base = {"patterns": [{"id": "x", "category": "suicide", "level": "high",
+                          "pattern": "lame", "examples": ["lame"]}]}
+    # Without the block an emoji is dropped like any other.
+    assert RiskLexicon.from_dict(base).match("🪒 ce soir") is None
+    with_axe = RiskLexicon.from_dict({**base, "emoji": {"🪒": "Lame"}})
+    assert with_axe.prepare("🪒ce soir") == "lame ce soir"
+    assert with_axe.match("🪒 ce soir") is not None
