@@ -350,7 +350,7 @@ _CLAUSE_SPLIT = re.compile(
     # "...surtout pas à ce moment-là sinon je n'entends pas la sonnette vendredi à 14h30
     # ce serait parfait" (dictated): a moment said to suit is a clause of its own, the
     # refusal before it does not reach it
-    r"(?<!\bpas )(?<!\bni )(?<!\bsauf )(?<!\bou )(?<!\bet )(?<=\w )"
+    r"(?<!\bpas )(?<!\bni )(?<!\bsauf )(?<!\bou )(?<!\bet )(?<!\bapres )(?<=\w )"
     r"(?=(?:le )?(?:demain|" + "|".join(WEEKDAYS) + r")(?: \d{1,2})? (?:a |vers )?"
     r"\d{1,2} ?(?:h|heures?)(?: ?\d{2})? (?:ce serait|ca serait|ce sera|ca sera|c est|c serait|ca) "
     r"(?:parfait|ideal|bien|super|tres bien|top|me va|m irait|m arrange|m arrangerait|"
@@ -426,7 +426,13 @@ _TAKEN_RE = re.compile(
     r"\b(?:a|ont|avait|avaient) (?:deplace|decale|avance|reporte|change|mis|fixe|programme)"
     r"e?s? (?:sa|son|ses|leur|leurs) [a-z]{3,}|"
     r"\b(?:la|une|sa|leur) visite (?:de|d|du)\b|\b(?:chaque|tous les) (?:"
-    + "|".join(WEEKDAYS) + r")s?\b")
+    + "|".join(WEEKDAYS) + r")s?\b|"
+    # "l'aide ménagère part à 14h30", "mon fils arrive vers 16h": someone else's coming
+    # or going at that hour, told as a reason (never the volunteer's call)
+    r"^(?:(?:et|mais|comme|car|puisque|parce que|parce qu) )?(?:l|le|la|les|mon|ma|mes|son|"
+    r"sa|ses|notre|nos) (?!(?:benevole|ecoutante?|equipe|appel)\b)[a-z]{3,}(?: [a-z]{3,})? "
+    r"(?:part|partent|repart|repartent|passe|passent|vient|viennent|arrive|arrivent|"
+    r"s en va|s en vont) (?:a|vers) (?:\d{1,2}h|midi)")
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
 _MOVE_RE = re.compile(r"\b(?:decaler|decale[rz]?|reporter|reportez|repousser|deplacer|"
                       r"empechement|imprevu|changer l heure|changer le jour)\b")
@@ -653,7 +659,12 @@ _CANCEL_RE = re.compile(
     r"(?:c etait|c est) (?:juste |seulement )?pour (?:savoir|info|me renseigner)|"
     r"juste pour savoir|"
     # "mardi je commence travail nouveau. Pas appel." (a second language)
-    r"non ca ira|ca ira merci|pas d appel|\bpas appel\b|pas d autre appel|veux plus|"
+    r"non ca ira|ca ira merci|pas d appel|"
+    # "non, pas de coup de fil pour le moment" (never "pas de coup de fil de ma fille",
+    # "je n'ai pas de coup de fil en ce moment")
+    r"(?<!\bn ai )(?<!\bn a )(?<!\bn y a )(?<!\bn avons )(?<!\bn ont )(?<!\brecois )"
+    r"(?<!\brecoit )(?<!\beu )\bpas de (?:coups? de fil|coups? de telephone)\b"
+    r"(?! (?:de|du|des|d)\b)|\bpas appel\b|pas d autre appel|veux plus|"
     r"veux pas d appel|"
     r"je (?:ne )?veux pas (?:etre )?appele|"
     # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
@@ -672,8 +683,8 @@ _CANCEL_RE = re.compile(
     r"(?:enlev|retir)(?:e|ez|ons)\b|"
     # "l'appel de mercredi n'a plus lieu d'être", "le coup de fil n'aura pas lieu"
     # (not "n'a pas lieu" alone: someone else's cancellation reads so, see SMS_WORDS)
-    r"(?:appel|rdv|rendez vous|coup de fil)\b[^.?!]{0,40}\b(?:n a|n aura) (?:plus|pas) "
-    r"lieu d etre\b|"
+    r"(?:appel|rdv|rendez vous|coup de fil)\b[^.?!]{0,40}\b(?:n a|n aura) "
+    r"(?:donc |finalement |vraiment |alors )?(?:plus|pas) lieu d etre\b|"
     # "on laisse le 9 de côté", "laissons l'appel de samedi de côté": that call is off
     # (never "je laisse mes soucis de côté")
     r"\blaiss\w* (?:le \d{1,2}|l appel|cet appel|ce rdv|le rdv|le rendez vous|le coup de fil|"
@@ -698,7 +709,7 @@ _CANCEL_RE = re.compile(
     r"(?:appeler|rappeler|telephoner)\b(?! (?:avant|apres|le matin|le soir|l apres midi|trop|"
     r"entre|a \d|vers|au |pendant|\d))|"
     r"\bpoint (?:necessaire|utile|besoin)\b|\bne (?:sera|serait|est) point\b|"
-    r"\b(?:veut|voulait|voudrait|voulons|voulaient) (?:plus|pas) (?:de |d )?"
+    r"\b(?:veux|veut|voulait|voudrait|voulons|voulaient) (?:plus|pas) (?:de |d )?"
     r"(?:l |cet |son |mon |ce |votre )?appel\b|\blaiss(?:ez|e) faire\b(?= *(?:$|[,.;!?]| c est))|"
     r"\b(?:j ai|g|jai) change d avis\b|"
     r"\bon (?:ne )?fixe rien\b|\bne fixons rien\b|"
@@ -933,6 +944,9 @@ ENGLISH_WORDS = (
     (r"(?<=\d) ?a\.m\b\.?", "am"), (r"(?<=\d) ?p\.m\b\.?", "pm"),
     # "can we make it 11 instead?": an hour, not the 11th
     (r"\bmake it (\d{1,2})\b(?![:h/.\d]| ?(?:am|pm)\b)", r"plutot a \1h"),
+    # "half two", "half four" (British): half past that hour
+    (r"\bhalf (one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
+     r"(?! (?:an|a|past|hours?|of|the)\b)", lambda m: f"{_ENGLISH_NUMBERS[m.group(1)]}:30"),
     # "at half past two in the afternoon": the hour in words as digits
     (r"\b(half past|quarter past|quarter to|at|around|about|by) (one|two|three|four|five|six|"
      r"seven|eight|nine|ten|eleven|twelve)\b",
@@ -1053,6 +1067,9 @@ ENGLISH_WORDS = (
     # "sorry not 11": an hour refused, not the 11th
     (r"\bnot (?:at )?(\d{1,2})\b(?![:h/\d]|\.\d)", r"pas a \1h"), (r"\bcancel\b", "annule"),
     (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
+    # "sorry, scrap that, ... Tuesday instead, same time": a correction, the moment
+    # said instead is asked
+    (r"\b(?:scrap|forget) (?:it|that)\b(?=.*\b(?:a la place|plutot)\b)", "non"),
     (r"\bnever mind\b|\bforget it\b|\bscrap (?:it|that|the whole thing|the call)\b|"
      r"\bdon ?t bother(?: calling| to call| ringing| phoning)?\b", "laissez tomber"),
     # "cancel Friday - could we do Sunday at 11am instead?": a moment asked
@@ -1072,6 +1089,16 @@ ENGLISH_WORDS = (
      "je ne veux pas d appel"),
     # "no call. not need. thank you"
     (r"\bno call\b", "pas d appel"), (r"\bnot need\b", "plus besoin"),
+    # "I'll pass on Friday actually", "I think I'll pass": that call is done without
+    # (never "I'll pass the message on", "I'll pass by")
+    (r"\b(?:i ll|i will|i think i ll|i d better|i m going to|i ll have to) pass\b"
+     r"(?! (?:by|through|it|away|along|over|the|a|my|your|this|that|on (?:the|your|my|a|this|"
+     r"that|it)\b))", "je vais m abstenir"),
+    (r"\blet s leave it (?:for now|there|at that|for the moment)\b", "on laisse pour le moment"),
+    # "please don't call on Tuesday after all", "don't call me." (never "don't call before
+    # 10")
+    (r"\b(?:don ?t|do not) (?:call|ring|phone)(?: me)?\b(?=[^.!?]{0,30}\bafter all\b| *(?:$|[.!]))",
+     "n appelez pas finalement"),
     # "please stop the call for Monday", "I'd rather not go ahead with the call", "let's
     # not go ahead": that call is off
     (r"\bstop (?:the|my|this|that|our) (?:phone )?call\b", "annulez l appel"),
@@ -1087,7 +1114,7 @@ ENGLISH_WORDS = (
      r"(?: (?:for now|until later|indefinitely|for a while))?\b(?! (?:to|until|till|by) )",
      "on remet ca a plus tard"),
     # "Not before 10 am please": the bound, as in French
-    (r"\bnot (?=(?:before|after|avant|apres)\b)", "pas "),
+    (r"\bnot (?=(?:before|after|avant|apres|plus tot|plus tard)\b)", "pas "),
     # "3 pm would be ideal", "Saturday at 2 would be perfect": the moment asked
     (r"\b(?:would|will) be (?:ideal|perfect|best|great|lovely|good|nice)\b"
      r"(?! for (?:her|him|them))", "ce serait ideal"),
@@ -1103,6 +1130,8 @@ ENGLISH_WORDS = (
      r"\bdon ?t need (?:the |a |to )?call\w*\b|\bnot need (?:the |a )?call\w*\b", "plus besoin"),
     (r"\b(?:is )?fine\b|\bsounds good\b|\bperfect\b|\b(?:is|it s|that s) good\b|"
      r"\bgood for me\b", "ca me va"),
+    # "Tomorrow at noon works.": the moment said suits (never "nothing works")
+    (r"(?<!\bnothing )(?<!\bnever )\bworks(?: for me)?\b(?= *(?:$|[.!,;]))", "ca me va"),
     (r"\bthank you\b|\bthanks\b", "merci"),
     (r"^yes\b|^yeah\b", "oui"), (r"^no\b|\bno\b(?= *[,.]|$)", "non"),
 )
@@ -1157,6 +1186,9 @@ def normalise(text: str) -> str:
     folded = re.sub(r"(?<!c est )(?<!\bc )\bpas trop tot(?: le matin| dans la matinee|"
                     r" la matinee)?\b",
                     "pas a 8h, pas a 8h30, pas a 9h, pas a 9h30,", folded)
+    # "je fais des 12h" (a nurse's shifts): a length of work, never an hour
+    folded = re.sub(r"\b(?:fais|fait|faisais|font|enchaine|enchaines|enchainent) des "
+                    r"\d{1,2} ?h\b(?! ?\d)", "fais de longues gardes", folded)
     # "mère credit" (dictated mercredi), "10h1/2" (half past ten)
     folded = re.sub(r"\bmere ?credi[te]?\b", "mercredi", folded)
     folded = re.sub(r"\b(\d{1,2}) ?h ?1/2\b", r"\1h30", folded)
@@ -1164,10 +1196,13 @@ def normalise(text: str) -> str:
     folded = re.sub(r"\b(?:a )?la meme heure (?:que d habitude|qu habituellement|que d hab|"
                     r"que la derniere fois|que la fois derniere)\s*[:,]?\s*(?=(?:a )?\d{1,2} ?h)",
                     " ", folded)
-    # ("14 heures point pas à 10 heures point c'est le kiné": each sentence its own)
-    folded = re.sub(r"(?<!\ble)(?<!\bau)(?<!\bdu)(?<!\bun)(?<!\bce)(?<!\bmon)"
+    # ("14 heures point pas à 10 heures point c'est le kiné": each sentence its own;
+    # "je rentre lessivé point samedi à 3 heures", "10h du matin point l'après-midi
+    # mon petit-fils vient": a new sentence starts with a day or an article too)
+    folded = re.sub(r"(?<!\ble)(?<!\bau)(?<!\bdu)(?<!\bun)(?<!\bce)(?<!\bmon)(?<!\ba)(?<!\bde)"
                     r" point (?=(?:merci|a la ligne|final|non|ah|oh|euh|mais|alors|donc|pas|"
-                    r"c est|je|j|il|elle|on|ma|mon|mes|sinon|surtout|par contre)\b)"
+                    r"c est|je|j|il|elle|on|ma|mon|mes|sinon|surtout|par contre|l|la|les|"
+                    r"demain|apres demain|aujourd hui|" + "|".join(WEEKDAYS) + r")\b)"
                     r"| point$", ". ", folded)
     folded = _misspelt_weekdays(folded)
     for english, french in _ENGLISH_WORDS_COMPILED:
@@ -1803,6 +1838,37 @@ class _Clause:
         return any(v is not None for v in (self.day, self.hour, self.part, self.relative))
 
 
+def _bare_day(clause: _Clause) -> bool:
+    """"le jeudi 10": a day said alone, no hour, no call, no refusal."""
+    return clause.day is not None and clause.hour is None and clause.part is None \
+        and clause.relative is None and not clause.call and not clause.negated \
+        and bool(_DAY_ENDS_RE.search(clause.text))
+
+
+# "je rectifie : le jeudi 10", "demain": a clause that ends on the day it names
+_DAY_ENDS_RE = re.compile(r"\b(?:demain|(?:" + "|".join(WEEKDAYS) + r")(?: \d{1,2}(?:er)?)?"
+                          r"(?: (?:" + "|".join(MONTHS) + r"))?) *$")
+
+
+def _day_just_before(clauses: Sequence[_Clause], clause: _Clause) -> Optional[date]:
+    """The day of the clause before a part of the day taken or refused with no day of
+    its own ("le jeudi 10, j'ai le podologue tout l'après-midi"), if there is one.
+    """
+    index = _at(clauses, clause)
+    if index == 0 or clause.day is not None or clause.hour is not None \
+            or clause.part is None or clause.call:
+        return None
+    if not (clause.negated or _TAKEN_RE.search(clause.text)):
+        return None
+    before = clauses[index - 1]
+    if before.hour is not None or before.part is not None or before.call \
+            or before.negated or before.relative is not None:
+        return None
+    if _bare_day(before) or (before.day is not None and _TAKEN_RE.search(before.text)):
+        return before.day
+    return None
+
+
 def _at(clauses: Sequence[_Clause], clause: _Clause) -> int:
     """Where this very clause sits (two clauses may read alike: "mardi 14h. mardi 14h")."""
     return next(i for i, c in enumerate(clauses) if c is clause)
@@ -1895,6 +1961,10 @@ _OTHERS_CALL_RE = re.compile(
     # "l'assistante sociale elle appel moi lundi" (French learnt late)
     r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:r?appel\w*|telephon\w*) (?:moi|nous)\b|"
     r"\bqui (?:m|me|nous) ?(?:appel\w*|telephon\w*)|"
+    # "ils téléphonent déjà le mardi et le jeudi" (the town hall's calls): a habit of
+    # others
+    r"\b(?:ils|elles) (?:(?:m|me|nous) )?(?:r?appellent|telephonent) (?:deja|toujours|souvent|"
+    r"chaque|tous les|le (?:" + "|".join(WEEKDAYS) + r"))\b|"
     # "ma fille ayant pris l'habitude de me téléphoner le dimanche soir": a habit
     r"\bhabitude de (?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
     # "moi je l'appellerai le soir": the writer's own call to the person
@@ -2192,6 +2262,14 @@ def read_at(text: str, now: datetime) -> Proposal:
                     hours_meant.append(clause.hour)
             elif clause.part is not None and clause.day is not None and taken:
                 pass  # the hour said next is asked for on that day
+            elif clause.part is not None and clause.day is None and clause.hour is None \
+                    and _day_just_before(clauses, clause) is not None:
+                # "le jeudi 10, j'ai le podologue tout l'après-midi", "dimanche c'est la
+                # fête, les petits viennent le matin": that part of the day told just
+                # before is taken, on that day only
+                earlier_day = _day_just_before(clauses, clause)
+                dated_refusals.extend((earlier_day, h) for h in PART_HOURS.get(clause.part, ())
+                                      if earlier_day is not None)
             elif clause.part is not None and clause.day is None \
                     and not _THINGS_PART_RE.search(clause.text):
                 refused_hours.extend(PART_HOURS.get(clause.part, ()))
@@ -2221,6 +2299,13 @@ def read_at(text: str, now: datetime) -> Proposal:
                     for c in clauses[_at(clauses, clause) + 1:_at(clauses, clause) + 2]):
                 # "demain c'est le marché, pas avant midi. Disons deux heures et demie":
                 # the day is taken until then only; the hour said after is on it
+                context_day = clause.day
+            elif clause.day is not None and taken and not cancelled and clause.hour is None \
+                    and clause.part is None and _at(clauses, clause) + 1 < len(clauses) \
+                    and _day_just_before(clauses, clauses[_at(clauses, clause) + 1]) \
+                    == clause.day and clauses[_at(clauses, clause) + 1].part is not None:
+                # "dimanche c'est la Saint-Nicolas, les petits viennent le matin": the
+                # day is taken for that part only; an hour said after is on it
                 context_day = clause.day
             elif clause.day is not None:
                 refused_days.append(clause.day)

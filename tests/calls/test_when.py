@@ -2549,3 +2549,75 @@ def test_batch_45_the_refused_window_stays_refused():
 
 def test_batch_45_someone_gone_is_still_past():
     assert understand("hier quand ma fille est rentrée à 18h", NOW, "Europe/Paris").status != "ok"
+
+
+# Readings taught by the booking conversations of batches 46 and 47 (dev, 2026-12-06).
+@pytest.mark.parametrize("text, expected", [
+    # "après-demain" is one day word, never "après" and then "demain ... ce serait bien"
+    ("après demain à 16h ce serait parfait", "2026-11-27 16:00"),
+    ("The day after tomorrow at 4 pm would be lovely.", "2026-11-27 16:00"),
+    # British "half three": half past three (in the afternoon)
+    ("Could someone ring me on Friday, half three?", "2026-11-27 15:30"),
+    # "works" says the moment suits: a thing at "half eight" told after is not asked
+    ("Saturday at 11 works. Not earlier please, I take the dog to the vet at half eight.",
+     "2026-11-28 11:00"),
+    # "je fais des 10h": the length of a working day, not an hour
+    ("je suis aide soignante je fais des 10h en ce moment un appel jeudi soir à 20h30 "
+     "me ferait du bien", "2026-11-26 20:30"),
+    # dictated, "point" ends a sentence before a day or an article
+    ("bonjour je dicte mon message point jeudi à 4 heures de l'après-midi ça m'irait "
+     "virgule ma fille passe le matin", "2026-11-26 16:00"),
+    ("je voudrais un appel vendredi à 11h du matin point l'après-midi je suis chez le "
+     "coiffeur virgule voilà", "2026-11-27 11:00"),
+    # someone else leaving (or coming) at an hour is a reason, not the call's hour
+    ("samedi 16h ça me va. le kiné repart à 15h30 donc c'est parfait", "2026-11-28 16:00"),
+    ("jeudi à 11h svp, mon fils arrive vers 10h", "2026-11-26 11:00"),
+    # a day taken for one part only: the hour said after is on that day
+    ("Samedi c'est la fête du village, mes voisins viennent le matin. Vers les quatre "
+     "heures de l'après-midi tout sera calme, appelez-moi.", "2026-11-28 16:00"),
+])
+def test_batch_46_47_moments(text, expected):
+    assert _understood(text) == expected
+
+
+def test_batch_46_47_a_day_corrected_with_its_afternoon_taken():
+    found = _talk("Mardi prochain à 15h.",
+                  "Je corrige : le mardi 1er, j'ai l'ophtalmo tout l'après-midi. Mettons "
+                  "mercredi 2, toujours 15h.")[0]
+    assert _at(found) == "2026-12-02 15:00"
+
+
+def test_batch_46_47_scrap_that_then_a_moment_instead():
+    found = _talk("Thursday at 11 in the morning?",
+                  "Sorry, scrap that, the electrician comes Thursday. Friday instead, "
+                  "same time.")[0]
+    assert _at(found) == "2026-11-27 11:00"
+
+
+@pytest.mark.parametrize("message", [
+    "Le coup de fil de samedi n'a finalement plus lieu d'être, ma sœur est arrivée.",
+    "À bien y réfléchir, je n'en veux pas de cet appel, excusez-moi.",
+    "I'll pass on Saturday, sorry. Let's leave it for now.",
+    "Please don't call on Friday after all, my son is taking me away.",
+    "Non merci, pas de coup de fil pour le moment.",
+])
+def test_batch_46_47_cancellations(message):
+    assert explicit_cancel(message)
+
+
+@pytest.mark.parametrize("message", [
+    "Je n'ai pas eu de coup de fil de ma fille depuis dimanche.",
+    "Je n'ai pas de coup de fil en ce moment, c'est bien calme.",
+    "I'll pass the message on to my daughter, Friday 3pm is fine.",
+    "Please don't call before 10, I sleep late.",
+    "Je ne veux pas rater l'appel de jeudi.",
+])
+def test_batch_46_47_no_cancellation(message):
+    assert not explicit_cancel(message)
+
+
+def test_batch_46_47_others_calls_are_not_asked():
+    found = _talk("Vendredi à 10h.",
+                  "Ne prenez pas la peine de m'appeler vendredi, les bénévoles de la paroisse "
+                  "téléphonent déjà, ils téléphonent toujours le lundi et le vendredi.")[0]
+    assert found.status == "cancel"
