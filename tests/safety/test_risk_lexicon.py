@@ -313,3 +313,15 @@ def test_the_emoji_block_is_the_lexicons_own():
     with_axe = RiskLexicon.from_dict({**base, "emoji": {"🪒": "Lame"}})
     assert with_axe.prepare("🪒ce soir") == "lame ce soir"
     assert with_axe.match("🪒 ce soir") is not None
+
+
+def test_a_saying_cut_over_a_full_stop_is_read_across_it():
+    first = ("Ma tante n'a plus de fioul depuis mardi et le livreur ne passe que"
+             " la semaine prochaine")
+    second = "Il fait moins 9 la nuit dans son hameau"
+    assert LEXICON.match(first) is None and LEXICON.match(second) is None
+    # too long to be read whole: only the pair of sentences finds it
+    assert LEXICON.match(f"{first}. {second}.") is not None
+    # a pair with a sentence told at a distance is not read together
+    told = f"Dans le téléfilm d'hier, {first[0].lower()}{first[1:]}. {second}."
+    assert LEXICON.at_distance(told) and LEXICON.match(told) is None
