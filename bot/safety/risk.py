@@ -359,6 +359,10 @@ class RiskLexicon:
                 kept.append(neutral.strip())
         return kept, changed
 
+    def _idiom_count(self, text: str) -> int:
+        """How many harmless idioms the text holds, counted as they are blanked."""
+        return self._neutralised(self.prepare(text))[1]
+
     def has_idiom(self, text: Optional[str]) -> bool:
         """Whether a harmless idiom ("tombée d'accord", "mort de rire") is in the text."""
         if not text:
@@ -415,8 +419,10 @@ class RiskLexicon:
             if joined and SUSPENSE_END.search(joined[-1]) \
                     and re.match(r"\s*[a-zà-ÿ]", sentence):
                 together = f"{joined[-1]} {sentence}"
-                if self.has_idiom(together) and not (self.has_idiom(joined[-1])
-                                                     or self.has_idiom(sentence)):
+                # an idiom that only the two halves together make (one half may
+                # hold another: "tombée... amoureuse 😄 non je plaisante")
+                if self._idiom_count(together) > (self._idiom_count(joined[-1])
+                                                  + self._idiom_count(sentence)):
                     joined[-1] = together
                     continue
             joined.append(sentence)

@@ -325,3 +325,10 @@ def test_a_saying_cut_over_a_full_stop_is_read_across_it():
     # a pair with a sentence told at a distance is not read together
     told = f"Dans le téléfilm d'hier, {first[0].lower()}{first[1:]}. {second}."
     assert LEXICON.at_distance(told) and LEXICON.match(told) is None
+
+
+def test_a_joke_cut_by_an_ellipsis_is_joined_even_beside_another_idiom():
+    # the second half holds an idiom of its own ("je plaisante"): the halves
+    # are still joined when together they make one more ("tombée amoureuse")
+    assert LEXICON.match("je suis tombée... amoureuse du facteur, non je plaisante") is None
+    assert LEXICON.match("je suis tombée... dans la cuisine, je peux pas me relever") is not None
