@@ -575,6 +575,16 @@ _CANCEL_RE = re.compile(
     # ("la pharmacie a encore oublié mes bas": something someone forgot)
     r"(?<! a encore )(?<! a deja )(?<! ont encore )(?<! ont deja )(?<! a encore une fois )"
     r"oubli(?:e|ez|ons)?\b(?! pas)|"
+    # "vous pouvez oublier samedi", "tu peux oublier l'appel" (never "j'essaie
+    # d'oublier", "pour oublier mes soucis")
+    r"\b(?:pouvez|peux|pourriez|pourrez|pouvons) (?:bien |donc |tout simplement |simplement )?"
+    r"oublier (?:demain|ce soir|l appel|cet appel|mon appel|le rdv|le rendez vous|"
+    r"le coup de fil|ca|tout ca|(?:ce |le )?(?:" + "|".join(WEEKDAYS) + r"))\b|"
+    # "non c'est bon en fait, j'ai quelqu'un à qui parler": no longer needed (never
+    # "non c'est bon en fait, plutôt jeudi", a moment given after it)
+    r"^(?:(?:ah|oh|bon|euh) )*(?:non|nan) c est bon (?:en fait|finalement)\b"
+    r"(?![^.!?]{0,60}?\b(?:\d{1,2} ?h\d{0,2}|midi|demain|apres demain|le \d|"
+    + "|".join(WEEKDAYS) + r")\b)|"
     r"au revoir|bonne (?:journee|"
     r"soiree) au revoir|non merci|nan merci|pas (?:pour l instant|pour le moment|maintenant|"
     r"besoin|la peine(?!" + _REASSURED + r")|cette fois|d appel)|plus besoin|"
@@ -2450,8 +2460,16 @@ def read_at(text: str, now: datetime) -> Proposal:
             hour, part, guessed = named.hour, named.part, named.guessed
     taken_back = " ".join(c.text for c in clauses[max(_at(clauses, c) for c in wished) + 1:]) \
         if wished else ""
+    next_to_call = clauses[_at(clauses, calls[-1]) + 1:_at(clauses, calls[-1]) + 2] \
+        if calls and calls[-1].call else []
     if calls and any(_TAKEN_BACK_RE.search(c.text)
                      for c in clauses[_at(clauses, calls[-1]) + 1:]) or (
+            # "Pour l'appel de lundi 10h, finalement ce n'est plus nécessaire, l'assistante
+            # sociale vient mardi...": the call named, then taken back in the clause
+            # right after it (whatever other days the message goes on about)
+            next_to_call and next_to_call[0].day is None and next_to_call[0].hour is None
+            and _TURNAROUND_RE.search(next_to_call[0].text)
+            and _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", next_to_call[0].text))) or (
             taken_back and _TURNAROUND_RE.search(taken_back)
             and _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", taken_back))):
         # "Mettez-moi vendredi 11 à 9h30... non, en fait ne mettez rien", "un appel
@@ -2469,7 +2487,9 @@ def read_at(text: str, now: datetime) -> Proposal:
     # (or corrected) in a clause of its own is asked for
     before_main = clauses[:_at(clauses, calls[-1])][-1:] if calls else []
     # "Gardez le 12 | mais à 18h"
-    kept = bool(before_main and re.match(r"^ *(?:gardez|gardons)\b", before_main[0].text))
+    # "Toujours samedi, mais à 11h": the day kept, the hour changed
+    kept = bool(before_main and re.match(r"^ *(?:gardez|gardons|toujours|on garde|je garde)\b",
+                                         before_main[0].text))
     decided = bool(calls and hour is not None and (
         _DECIDED_RE.search(calls[-1].text) or kept
         or (_CORRECTION_START_RE.match(calls[-1].text) and not _TAKING_SOMETHING_RE.match(
@@ -2847,6 +2867,19 @@ _PUT_OFF_LATER_RE = re.compile(r"\b((?:remet|remett|report|repouss|decal)\w*(?: 
                                r"le rendez vous|le coup de fil))?) a plus tard\b")
 
 
+# Someone else calls off an appointment of the person's ("le kiné a annulé ma séance",
+# "le dentiste m'a annulé mon rendez-vous"): never the call, whose words are others
+_OTHERS_CANCELLED_RE = re.compile(
+    r"\b((?:le|la|l|mon|ma|son|sa) (?:dentiste|kine|kinesitherapeute|medecin|docteur|"
+    r"generaliste|cardiologue|ophtalmo\w*|dermato\w*|podologue|pedicure|coiffeur|coiffeuse|"
+    r"infirmier|infirmiere|osteo\w*|orthophoniste|opticien|notaire|banque|mairie|club|"
+    r"cabinet|secretariat|hopital|clinique|laboratoire|labo|prof|professeur|association|"
+    r"aide menagere|aide a domicile|auxiliaire de vie)|il|elle|ils|elles) "
+    r"(?:m a|m ont|a|ont) (?:finalement |carrement |encore )?annule\b"
+    r"(?= (?:mon|ma|mes|le|la|les|notre|nos) (?:rendez vous|rdv|seance|consultation|visite|"
+    r"cours|atelier|soin|soins|examen|intervention|passage)\b)")
+
+
 def _drop_asides(folded: str) -> str:
     """A message (already ``normalise``d) without what does not speak of the call:
     "on verra bien" closing a remark about something else, after a moment asked
@@ -2854,6 +2887,9 @@ def _drop_asides(folded: str) -> str:
     not read in it.
     """
     folded = _PUT_OFF_LATER_RE.sub(r"\1 sine die", folded)
+    # "le dentiste a annulé mon rendez-vous de vendredi 10h": someone else's
+    # appointment called off, not the call (the moment is free again)
+    folded = _OTHERS_CANCELLED_RE.sub(r"\1 a libere", folded)
     for found in reversed(list(_SEE_HOW_RE.finditer(folded))):
         before = folded[:found.start()].rstrip(" ,.;:!?")
         prior = re.split(r"[,.;:!?]", before)[-1]

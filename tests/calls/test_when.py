@@ -2621,3 +2621,49 @@ def test_batch_46_47_others_calls_are_not_asked():
                   "Ne prenez pas la peine de m'appeler vendredi, les bénévoles de la paroisse "
                   "téléphonent déjà, ils téléphonent toujours le lundi et le vendredi.")[0]
     assert found.status == "cancel"
+
+
+# Readings taught by the booking conversations of batch 48 (dev half).
+@pytest.mark.parametrize("message", [
+    # a day (or the call) the person says can be forgotten
+    "Tu peux oublier mardi, et jeudi aussi d'ailleurs. Bonne journée.",
+    "Vous pourriez oublier l'appel, ça ira.",
+    # "non c'est bon en fait": no longer needed, no moment after it
+    "Non c'est bon finalement, ma voisine vient prendre le café avec moi.",
+    "bon non c'est bon en fait, mon fils m'a appelée",
+])
+def test_batch_48_cancellations(message):
+    assert explicit_cancel(message)
+
+
+@pytest.mark.parametrize("message", [
+    "J'essaie d'oublier mes soucis, appelez-moi samedi à 10h.",
+    "Vous pouvez oublier mon nom de jeune fille, c'est Martin maintenant.",
+    "Non c'est bon en fait, plutôt vendredi à 15h.",
+    "non c'est bon finalement, mettez jeudi",
+    # someone else's appointment called off is not the call
+    "Le kiné a annulé ma séance de jeudi 11h, un bénévole peut me téléphoner à ce moment-là.",
+])
+def test_batch_48_no_cancellation(message):
+    assert not explicit_cancel(message)
+
+
+def test_batch_48_an_appointment_cancelled_by_someone_else_frees_its_moment():
+    assert _understood("Chouette, le kiné m'a annulé ma séance de jeudi 11h ! Je suis donc "
+                       "disponible, appelez-moi à cette heure-là, jeudi à 11h.") \
+        == "2026-11-26 11:00"
+
+
+def test_batch_48_the_call_named_then_taken_back_among_other_news():
+    found = _talk("Lundi 14h s'il vous plaît.",
+                  "Il pleut des cordes depuis ce matin, le jardin est inondé. Concernant "
+                  "l'appel de lundi 14h, en fait ce n'est plus utile, mon fils passe me voir "
+                  "mardi. La boulangerie ferme samedi pour congés.")[0]
+    assert found.status == "cancel"
+
+
+def test_batch_48_the_day_kept_another_hour():
+    found = _talk("Dimanche 16h",
+                  "Ah non, dimanche 16h c'est la messe des familles, j'y vais toujours. "
+                  "Toujours dimanche, mais à 10h.")[0]
+    assert _at(found) == "2026-11-29 10:00"
