@@ -145,14 +145,24 @@ from tools import eval_independent as ev
 # number and false alarms follow, two messages away; harmless scenarios went
 # 14 -> 18 (families that ask at the alarming turn a twin shares with its risk
 # scenario: a hand that will not hold, a relative silent for days): one above.
+# Session 32 (batches 46, 47 and 48, eighteen new writers, dev half only, two
+# of them writing harmless lines only; two sentences in a row read together;
+# families and harmless readings from their dev misses; the reader learns the
+# three batches; their booking-reader rules): recall 0.954 (709/743; clear
+# 0.865), critical 0.989 (359/363), right number 0.954, false alarms 0.057
+# (28/490; clear 0.033), scenarios 71/76 on time (2 late, 3 missed), harmless
+# escalated 17/78 (10 clear), intent 0.889 (macro F1 0.917), fallback 0.011,
+# bookings 278/292, cancellations 79/86, nothing 65/68, three at a refused hour.
+# The floors of recall, right number, false alarms and harmless scenarios follow,
+# two messages (one scenario) away.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.948,
+    "recall": 0.951,
     "critical_recall": 0.983,
-    "right_number": 0.948,
-    "false_alarms_max": 0.064,
+    "right_number": 0.951,
+    "false_alarms_max": 0.062,
     "scenario_on_time": 0.905,
-    "harmless_scenarios_escalated_max": 19,
+    "harmless_scenarios_escalated_max": 18,
     "intent_accuracy": 0.872,
     "fallback_max": 0.03,
     "booking_right": 0.941,
@@ -176,7 +186,9 @@ DEV_SAMPLE = {"risk": 5, "scenarios": 4, "companion": 3, "booking": 10}
 # session 31's, batches 43 to 45 in it, read from a fresh clone: recall 1376/1378,
 # false alarms 28/1067, scenarios 260/269, intent 485/526 (490 with a model whose
 # intent reader came from the local training cache), bookings 349/352,
-# cancellations 150/150): the
+# cancellations 150/150; with session 32's, batches 46 to 48 in it: recall
+# 1546/1549, false alarms 29/1257, scenarios 276/285, intent 485/526, bookings
+# 363/365, cancellations 162/162): the
 # dev half is read and learnt from, so these guard what was learnt against
 # slipping back, not how well the assistant generalises (the sealed half says that).
 DEV_FLOORS = {
