@@ -389,10 +389,8 @@ class RiskLexicon:
         for sentence in sentences:
             if not sentence.distant:
                 found.extend(p for p in self.patterns if p.regex.search(sentence.prepared))
-        for first, second in zip(sentences, sentences[1:]):
-            if not (first.distant or second.distant):
-                pair = f"{first.prepared} {second.prepared}"
-                found.extend(p for p in self.patterns if p not in found and p.regex.search(pair))
+        for pair in self.sentence_pairs(sentences):
+            found.extend(p for p in self.patterns if p not in found and p.regex.search(pair))
         if len(sentences) > 1 and not any(sentence.distant for sentence in sentences):
             # A terse message cut by full stops ("c'est fait. j'ai tout pris. bonne
             # nuit", "4h. au bord du fleuve. j'y vais") is one saying: read whole too.
@@ -408,6 +406,15 @@ class RiskLexicon:
         trusted = any(p.trusted and p.level == best.level for p in found)
         return RiskMatch(best.category, best.level, best.id, tuple(p.id for p in found),
                          trusted)
+
+    @staticmethod
+    def sentence_pairs(sentences: List[ReadSentence]) -> List[str]:
+        """Two sentences in a row, neither told at a distance, as one prepared text
+        (``make bench`` times the lexicon with and without them).
+        """
+        return [f"{first.prepared} {second.prepared}"
+                for first, second in zip(sentences, sentences[1:])
+                if not (first.distant or second.distant)]
 
     def _suspense_joined(self, sentences: List[str]) -> List[str]:
         """Sentences cut by a suspense ellipsis joined back when the joke is whole
