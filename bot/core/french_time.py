@@ -86,6 +86,8 @@ SMS_WORDS = (
     # "mardi sa me va mais surtt pas a 14h": ça, surtout
     (r"\bsa (?=(?:me |m )?(?:va|ira|irait|marche|convient|arrange)\b)", "ca "),
     (r"\bsurtt?\b", "surtout"),
+    # "dsl jpp finalmt": finalement, shortened
+    (r"\b(?:finalmt|finalemt|finalmnt|finalmen|finlmt)\b", "finalement"),
     # "laissez tomber le matin, je me lève tard. Dimanche 14h": the morning refused
     (r"\blaiss\w* tomb\w* (le matin|la matinee|les matins|l apres midi|l aprem|le soir|"
      r"la soiree|les soirs|midi|le midi)\b", r"pas \1"),
@@ -309,6 +311,9 @@ _PART_SPAN = {part: tuple(dtime(h, m) for h in range(first, last) for m in (0, 3
                                         (dtime(17, 0), 15, 20), (dtime(18, 0), 17, 24))}
 _CLAUSE_SPLIT = re.compile(
     # ("pas aujourd'hui 😄 10h30": an emoji ends a phrase as a full stop does)
+    # ("vendredi en huit (pas demain hein, celui d'après)": a day set apart in brackets
+    # is a phrase of its own)
+    r"\((?= *(?:pas|non|celui|celle|not)\b)|"
     r"[,.;!?\n\u2600-\u27bf\U0001f300-\U0001faff]+|:(?=\s*(?:pourriez|pouvez|pourrais|peux|appelez|rappelez|vers|plutot|"
     r"remettez|mettez|reprogrammez|notez)\b)|"
     r"\b(?=(?:mais|sinon|donc|par contre|plutot|ou alors|ou bien|je prefere|"
@@ -790,6 +795,21 @@ _CANCEL_RE = re.compile(
     r"(?! (?:demain|apres demain|" + "|".join(WEEKDAYS) + r"|le \d))" + _NO_HOUR_AFTER + "|"
     # The moment handed back: "votre jeudi, je vous le rends", "je vous rends votre
     # créneau" (never "vous m'aidez, je vous le rends bien")
+    # "Vendredi, ce sera sans moi", "faites sans moi": the person will not be there
+    r"\b(?:ce sera|ca sera|ca se fera|ce sera donc|faites|faudra faire) sans (?:moi|nous|elle|"
+    r"lui)\b(?= *(?:$|[,.;!?]| merci| finalement| alors))|"
+    # "personne va décrocher ce soir, laissez courir": nobody to answer, let it go
+    r"\blaiss(?:ez|e|er|ons) courir\b|\bpersonne (?:ne )?(?:va|pourra|sera la pour) "
+    r"(?:decrocher|repondre)\b|"
+    # "mettez-le de côté", "mettez cet appel de côté": the call put aside
+    r"\bmett(?:ez|ons|re) (?:le|la|l|ca|cet appel|l appel|ce coup de fil|le coup de fil|"
+    r"le rdv|ce rdv) de cote\b|"
+    # "dsl jpp finalmt", "je peux pas en fait": the person cannot after all
+    r"\b(?:jpp|jpeux pas|je peux pas|je ne peux pas|je pourrai pas|je ne pourrai pas|"
+    r"j pourrai pas|jpourrai pas) (?:finalement|en fait)\b(?= *(?:$|[,.;!?]))"
+    # (never "je pourrai pas en fait, on peut décaler ?": a move asked, read elsewhere)
+    r"(?![^.!?]*\b(?:decal\w*|report\w*|deplac\w*|repouss\w*|plutot|autre (?:jour|moment|"
+    r"heure|fois))\b)" + _NO_HOUR_AFTER + "|"
     r"\bje vous (?:le|la|l) rend(?:s|rai)?\b(?! bien)" + _NO_HOUR_AFTER + "|"
     r"\bje vous rend(?:s|rai)? (?:votre|le|l|ce|cet|mon|ma) (?:creneau|appel|rdv|rendez vous|"
     r"place|heure|moment|coup de fil|" + "|".join(WEEKDAYS) + r")\b" + _NO_HOUR_AFTER
@@ -858,7 +878,13 @@ _ASKING_RE = re.compile(r"\b(?:est ce possible|c est possible|ce serait possible
 # A moment taken back later in the same message, in so many words.
 _TAKEN_BACK_RE = re.compile(
     r"\b(?:annul\w*|laiss\w* tomb\w*|oubli(?:e|ez) (?:ca|tout|le|la)|finalement non|"
-    r"en fait non|ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien)\b")
+    r"en fait non|ne (?:mettez|retenez|notez|prevoyez|programmez|reservez|fixez|gardez) rien|"
+    # "votre appel du vendredi 18 à 10h, rayez-le", "pour le coup de fil de jeudi 16h,
+    # ce n'est plus la peine", "je n'en aurai pas besoin de cet appel. Mettez-le de
+    # côté": the call struck out, put aside, no longer needed
+    r"raye[rz]? (?:le|la|l)|mett(?:ez|ons) (?:le|la|l|cet appel|l appel|ce coup de fil) de cote|"
+    r"(?:ce n est|c est|c) plus (?:la peine(?!" + _REASSURED + r")|necessaire|utile)|"
+    r"n en (?:aurai|aurais|ai) (?:plus |pas |vraiment pas )?besoin)\b")
 # "le lendemain de ce rendez-vous": a day told from another one
 _RELATIVE_DAY_RE = re.compile(r"\b(?:lendemain|surlendemain|veille|avant veille)\b")
 _AFTER_LUNCH_RE = re.compile(
@@ -966,6 +992,9 @@ ENGLISH_WORDS = (
     (r"\b(\d{1,2}) thirty\b", r"\1:30"), (r"\b(\d{1,2}) fifteen\b", r"\1:15"),
     (r"\b(\d{1,2}) forty five\b", r"\1:45"),
     (r"\bhalf past (\d{1,2})\b", r"\1:30"), (r"\bquarter past (\d{1,2})\b", r"\1:15"),
+    # "quarter to five": a quarter before that hour (4:45)
+    (r"\bquarter to (\d{1,2})\b(?![:.h]?\d)",
+     lambda m: f"{(int(m.group(1)) - 1) or 12}:45" if 1 <= int(m.group(1)) <= 12 else m.group(0)),
     # "between 2 and 4pm", "between 5 and 7 in the evening": a window of hours
     (r"\bbetween (\d{1,2})(?: ?(?:am|pm))? and (\d{1,2})(?: ?(am|pm))?\b",
      lambda m: "entre {}h et {}h".format(
@@ -1020,7 +1049,8 @@ ENGLISH_WORDS = (
     (r"\b(?:at )?(?:the )?same (?:time|hour)\b(?! as\b)", "a la meme heure"),
     (r"\btomm?orr?ow\b|\btmrw?\b|\btmw\b|\btomoro\b", "demain"), (r"\btoday\b", "aujourd hui"),
     (r"\btonight\b|\bthis evening\b", "ce soir"), (r"\bthis morning\b", "ce matin"),
-    (r"\bthis afternoon\b", "cet apres midi"), (r"\bnext week\b", "la semaine prochaine"),
+    (r"\bthis afternoon\b|\bthis arvo\b", "cet apres midi"),
+    (r"\bnext week\b", "la semaine prochaine"),
     (r"\bnext (?=(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)", ""),
     # "Tues 15th, 2pm": a weekday shortened before its date
     (r"\btues?\b(?= \d)", "mardi"), (r"\bwed\b(?= \d)", "mercredi"),
@@ -1032,8 +1062,14 @@ ENGLISH_WORDS = (
     (r"\bmonday\b", "lundi"), (r"\btuesday\b", "mardi"), (r"\bwednesday\b", "mercredi"),
     (r"\bthursday\b", "jeudi"), (r"\bfriday\b", "vendredi"), (r"\bsaturday\b", "samedi"),
     (r"\bsunday\b", "dimanche"), (r"\bin the morning\b|\bmorning\b", "matin"),
-    (r"\bin the afternoon\b|\bafternoon\b", "apres midi"),
+    # ("arvo": the afternoon, in Australian and some British English)
+    (r"\bin the afternoon\b|\bafternoon\b|\barvo\b", "apres midi"),
     (r"\bin the evening\b|\bevening\b", "soir"), (r"\b(?:12 )?noon\b", "midi"),
+    # "Tuesday week", "a week on Tuesday", "a week today", "a week tomorrow": that day a
+    # week further on, as French "mardi en huit", "aujourd'hui en huit"
+    (r"\b(?:a week (?:on |from )?)(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|demain|"
+     r"aujourd hui)\b", r"\1 en huit"),
+    (r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) week\b", r"\1 en huit"),
     # "Tuesday 15 december": the month in French
     (r"\b(?:january|february|march|april|june|july|august|september|october|november|"
      r"december)\b", lambda m: MONTHS[("january", "february", "march", "april", "may", "june",
@@ -1070,6 +1106,13 @@ ENGLISH_WORDS = (
      lambda m: {"two": "2", "three": "3"}.get(m.group(1), m.group(1)) + "h"),
     (r"\b(\d{1,3}) min(?:ute)?s\b(?= (?:later|earlier))", r"\1 minutes"),
     (r"\blater\b", "plus tard"), (r"\bearlier\b", "plus tot"),
+    # "please don't ring her on Monday", "do not phone him tomorrow": that day's call
+    # refused, as "ne l'appelez pas lundi" (never "don't call before 10"; "after all"
+    # is read further down)
+    (r"\b(?:don ?t|do not) (?:call|ring|phone)(?![^.!?]{0,40}\bafter all\b)"
+     r"(?: (?:me|us|her|him|them))?(?: on| this)? "
+     r"(?=(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|"
+     r"tonight|demain|aujourd hui|ce soir|" + "|".join(WEEKDAYS) + r")\b)", "ne l appelez pas "),
     (r"\b(?:call|phone|ring) (?:me|us|her|him|them|my (?:mother|mum|mom|father|dad|"
      r"grandmother|grandfather|wife|husband))\b", "appelez moi"),
     (r"\b(?:don ?t|do not|please don ?t) cancel\b", "gardez"), (r"\bkeep\b", "gardez"),
@@ -1104,7 +1147,16 @@ ENGLISH_WORDS = (
     (r"\b(?:i ll|i will|i think i ll|i d better|i m going to|i ll have to) pass\b"
      r"(?! (?:by|through|it|away|along|over|the|a|my|your|this|that|on (?:the|your|my|a|this|"
      r"that|it)\b))", "je vais m abstenir"),
-    (r"\blet s leave it (?:for now|there|at that|for the moment)\b", "on laisse pour le moment"),
+    (r"\b(?:let s|just|we ll|we can|i ll|i d) leave it (?:for now|there|at that|"
+     r"for the moment)\b", "on laisse pour le moment"),
+    # "I'll give it a miss", "we'll have to drop that", "scratch the whole thing",
+    # "you can cross that off": the call done without
+    (r"\bgive (?:it|that|the call|this one|that one) a miss\b|\b(?:have to |going to |"
+     r"gonna |better |can |could )?drop (?:that|this|the call|that one|this one)\b"
+     r"(?! (?:off|by|in|round|over)\b)|"
+     r"\bscratch (?:it|that|the whole thing|the call|everything)\b(?![^.!?]*\b(?:a la place|"
+     r"plutot)\b)|\bcross (?:it|that|this|the call|me|her|him) (?:off|out)\b|"
+     r"\bcross off (?:the call|that|it)\b", "laissez tomber"),
     # "please don't call on Tuesday after all", "don't call me." (never "don't call before
     # 10")
     (r"\b(?:don ?t|do not) (?:call|ring|phone)(?: me)?\b(?=[^.!?]{0,30}\bafter all\b| *(?:$|[.!]))",
@@ -1126,11 +1178,18 @@ ENGLISH_WORDS = (
     # "Not before 10 am please": the bound, as in French
     (r"\bnot (?=(?:before|after|avant|apres|plus tot|plus tard)\b)", "pas "),
     # "3 pm would be ideal", "Saturday at 2 would be perfect": the moment asked
-    (r"\b(?:would|will) be (?:ideal|perfect|best|great|lovely|good|nice)\b"
+    (r"\b(?:would|will) be (?:ideal|perfect|best|great|lovely|good|nice|grand|smashing|"
+     r"brilliant|champion)\b"
      r"(?! for (?:her|him|them))", "ce serait ideal"),
     (r"\bforget (?:about )?(?:the |my |this |that )?call\b|\bskip it\b|\bdrop it\b",
      "laissez tomber"),
     # "please disregard tomorrow", "forget about Tuesday": that call is off
+    # "let's scrap Monday", "cross off Friday", "not to worry about Thursday after
+    # all": that day's call is off
+    (r"\b(?:scrap|scratch|drop|cross off|strike off|skip)(?: the call (?:on|for))? (?=(?:demain|"
+     r"aujourd hui|ce soir|" + "|".join(WEEKDAYS) + r")\b)|\b(?:not to|no need to|don ?t) worry "
+     r"about (?:the call (?:on |for ))?(?=(?:demain|aujourd hui|ce soir|" + "|".join(WEEKDAYS)
+     + r")\b[^.!?]{0,30}\bafter all\b)", "annule "),
     (r"\bdisregard\b|\bforget (?:about )?(?=(?:demain|aujourd hui|ce soir|"
      + "|".join(WEEKDAYS) + r")\b)", "annule "),
     (r"\bnot (?:any ?more|anymore)\b", "plus besoin"),
@@ -2135,6 +2194,7 @@ def read_at(text: str, now: datetime) -> Proposal:
     _shift_to_anchor(clauses)
     that_day = _that_day(clauses)
     _hour_said_twice(clauses)
+    _evening_hours(clauses, folded)
     refused_days: List[date] = []
     wished: List[_Clause] = []
     past = False
@@ -2700,6 +2760,23 @@ def _hour_said_twice(clauses: List[_Clause]) -> None:
             clause.day = None
 
 
+def _evening_hours(clauses: List[_Clause], folded: str) -> None:
+    """"Le soir, après le journal de 20 heures. Huit heures et demie", "demain en
+    soirée. Disons sept heures et quart": the evening said first, a small hour said
+    after it (5 to 9) is the evening's. Never with a morning said, nor after an
+    evening taken ("le soir je suis prise. Demain 8h30").
+    """
+    if _MORNING_SAID_RE.search(folded):
+        return
+    for at, clause in enumerate(clauses):
+        if clause.hour is not None and 5 <= clause.hour.hour <= 9 and clause.part is None \
+                and not clause.negated and not _BOUND_WORDS_RE.search(clause.text) \
+                and any(_EVENING_SAID_RE.search(c.text) and not c.negated
+                        and not _BUSY_WORDS_RE.search(c.text)
+                        and not _EVENING_TAKEN_RE.search(c.text) for c in clauses[:at]):
+            clause.hour = clause.hour.replace(hour=clause.hour.hour + 12)
+
+
 def _that_day(clauses: List[_Clause]) -> bool:
     """"Le 20, j'ai la messe... appelez-moi ce dimanche-là à 17h": the day of the
     clause before. Whether such a day was said with nothing before it to point
@@ -2751,6 +2828,18 @@ def _asked_just_before(clauses: List[_Clause], wished: List[_Clause]) -> bool:
 
 # Words that call a booked call off even after the booking, out of the form:
 # not a farewell ("merci, au revoir") nor a polite "non merci".
+# The evening said, and no morning ("le soir, après le journal. Huit heures et
+# demie"): a small hour said after it is the evening's
+_EVENING_SAID_RE = re.compile(r"\b(?:le soir|en soiree|dans la soiree|ce soir|demain soir|"
+                              r"(?:" + "|".join(WEEKDAYS) + r") soir|apres (?:le |mon )?(?:diner|"
+                              r"souper|journal|jt|infos|informations|soupe))\b")
+# ("le soir je suis prise", "le soir j'ai la chorale": the evening taken, not asked)
+_EVENING_TAKEN_RE = re.compile(r"\b(?:je suis|je serai|jsuis|j ai|j aurai|on a|nous avons|je vais|"
+                               r"je sors|je pars)\b(?! (?:tranquille|libre|dispo\w*|la\b|chez moi|"
+                               r"seule?|au calme))")
+# ("le soir, pas après 9h": a bound, left as it is read)
+_BOUND_WORDS_RE = re.compile(r"\b(?:avant|apres|jusqu|pas|sauf)\b")
+_MORNING_SAID_RE = re.compile(r"\b(?:matin|matinee|mat1|am|petit dejeuner|petit dej)\b")
 _POLITE_ENDINGS_RE = re.compile(
     r"\b(?:bonne (?:journee|soiree) )?au revoir\b|\b(?:non|nan) merci\b|\bca ira merci\b")
 
@@ -2880,6 +2969,13 @@ _OTHERS_CANCELLED_RE = re.compile(
     r"cours|atelier|soin|soins|examen|intervention|passage)\b)")
 
 
+# "le facteur m'a dit que la route serait salée demain, on verra bien", "la météo
+# annonce de la neige jeudi": news told by someone else, whatever day it names
+_HEARSAY_RE = re.compile(r"\b(?:(?:m|nous) (?:a|ont) dit|(?:il|elle|ils|elles|on) (?:dit|disent)|"
+                         r"dit|disent|annonc\w*|prevoi\w*|parait|il parait|selon|meteo)\b"
+                         r"(?! (?:de |d )?(?:m |me )?(?:appeler|rappeler|telephoner))")
+
+
 def _drop_asides(folded: str) -> str:
     """A message (already ``normalise``d) without what does not speak of the call:
     "on verra bien" closing a remark about something else, after a moment asked
@@ -2897,7 +2993,8 @@ def _drop_asides(folded: str) -> str:
         if prior.strip() and _HOUR_RE.search(earlier) and _CALL_RE.search(earlier) \
                 and not (_DOUBT_RE.search(prior) or _TURNAROUND_RE.search(prior)
                          or _CANCEL_RE.search(prior) or _HOUR_RE.search(prior)
-                         or _NAMED_DAY_RE.search(prior)) \
+                         or (_NAMED_DAY_RE.search(prior)
+                             and not _HEARSAY_RE.search(prior))) \
                 and not _CANCEL_RE.search(earlier):
             folded = folded[:found.start()] + " " + folded[found.end():]
     return folded

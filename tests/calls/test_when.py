@@ -2667,3 +2667,76 @@ def test_batch_48_the_day_kept_another_hour():
                   "Ah non, dimanche 16h c'est la messe des familles, j'y vais toujours. "
                   "Toujours dimanche, mais à 10h.")[0]
     assert _at(found) == "2026-11-29 10:00"
+
+
+# Readings taught by the booking conversations of batches 49 and 50 (dev half).
+@pytest.mark.parametrize("message", [
+    # English ways of calling it off
+    "Let's scrap Tuesday, the plumber is coming.",
+    "You can cross that off, my niece is staying with me.",
+    "I think I'll give it a miss this time, thanks anyway.",
+    "Sorry, we'll have to drop that, the doctor moved my appointment.",
+    "Scratch the whole thing, I forgot it's bingo night.",
+    "Just leave it for now please, I'll write again.",
+    "Not to worry about Saturday after all, my brother is visiting.",
+    # French: the person will not be there, nobody will answer, the call put aside
+    "Samedi, ce sera sans moi, je n'aime pas le téléphone.",
+    "c son fils. il dort, personne va repondre demain, laissez courir",
+    "Mettez-le de côté s'il vous plaît, je suis trop fatiguée.",
+    # shortened: "je peux pas finalement"
+    "dsl jpp finalmt",
+])
+def test_batch_49_50_cancellations(message):
+    assert explicit_cancel(message)
+
+
+@pytest.mark.parametrize("message", [
+    "Please don't call before 9, I sleep late. Tuesday at 11 would be lovely.",
+    "Scratch that, Wednesday instead at 3pm.",
+    "Je vais laisser mes soucis de côté, appelez-moi jeudi à 15h.",
+    "Le facteur m'a dit qu'il neigerait vendredi, on verra bien. Appelez-moi jeudi à 15h.",
+])
+def test_batch_49_50_no_cancellation(message):
+    assert not explicit_cancel(message)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the evening said first, the small hour after it is the evening's
+    ("Le soir, après les informations. Neuf heures moins le quart.", "2026-11-25 20:45"),
+    ("Vendredi en soirée. Disons sept heures et demie.", "2026-11-27 19:30"),
+    # ... never after an evening taken, nor with the morning said
+    ("Le soir je suis prise. Vendredi 8h30.", "2026-11-27 08:30"),
+    ("Le soir, c'est mon feuilleton. Vendredi à 9h du matin.", "2026-11-27 09:00"),
+    # English: "quarter to", "arvo", "would be grand", "Tuesday week", "a week today"
+    ("Friday quarter to four please", "2026-11-27 15:45"),
+    ("tomorrow arvo at 3", "2026-11-26 15:00"),
+    ("Monday the 30th at quarter to eleven would be grand", "2026-11-30 10:45"),
+    ("Thursday week at 10am", "2026-12-03 10:00"),
+    ("a week today at 2pm", "2026-12-02 14:00"),
+    ("a week on Friday at 11am", "2026-12-04 11:00"),
+    # a moment asked among news; "on verra bien" closes a remark told by someone else
+    ("Il pleut depuis lundi, le jardin est une mare. Pour votre appel, téléphonez-moi le "
+     "samedi 28 à 16 heures. La météo annonce du gel dimanche, on verra bien, elle se "
+     "trompe souvent.", "2026-11-28 16:00"),
+    # what is in brackets is a phrase of its own
+    ("jeudi en huit (pas demain hein, celui d'après) à 11h", "2026-12-03 11:00"),
+])
+def test_batch_49_50_moments(text, expected):
+    assert _understood(text) == expected
+
+
+def test_batch_49_50_dont_ring_on_that_day():
+    found = _talk("Friday 27th at 2pm please", "Update: please don't ring him on Friday.")[0]
+    assert found.status in ("cancel", "declined")
+
+
+@pytest.mark.parametrize("second", [
+    "Bref, pour l'appel du vendredi 27 à 10h, rayez-le, je serai chez ma sœur. Le 30 on verra.",
+    "Le chauffage est en panne. Pour le coup de fil de vendredi 27 à 10h, ce n'est plus la "
+    "peine, mon fils m'a acheté une tablette. Il gèle encore.",
+    "Mon fils me prend le 27 au matin. Donc le 27 à 10h je serai en voiture. Je n'en aurai pas "
+    "besoin de cet appel. Mettez-le de côté, merci.",
+])
+def test_batch_49_50_the_call_struck_out_in_a_long_message(second):
+    found = _talk("vendredi 27 à 10h", second)[0]
+    assert found.status == "cancel"
