@@ -86,6 +86,9 @@ SMS_WORDS = (
     # "mardi sa me va mais surtt pas a 14h": ça, surtout
     (r"\bsa (?=(?:me |m )?(?:va|ira|irait|marche|convient|arrange)\b)", "ca "),
     (r"\bsurtt?\b", "surtout"),
+    # "à seize heures trente ses mieux pour moi" (dictated, written as heard): c'est
+    (r"\b(?:ses|ces|sait|cest|s est)\b(?= (?:mieux|parfait|ideal|ok|d accord|tres bien|"
+     r"bien pour moi|bon pour moi)\b)", "c est"),
     # "dsl jpp finalmt": finalement, shortened
     (r"\b(?:finalmt|finalemt|finalmnt|finalmen|finlmt)\b", "finalement"),
     # "laissez tomber le matin, je me lève tard. Dimanche 14h": the morning refused

@@ -2740,3 +2740,10 @@ def test_batch_49_50_dont_ring_on_that_day():
 def test_batch_49_50_the_call_struck_out_in_a_long_message(second):
     found = _talk("vendredi 27 à 10h", second)[0]
     assert found.status == "cancel"
+
+
+def test_batch_49_50_dictated_homophone_of_c_est():
+    # "ses mieux pour moi": "c'est mieux", written as heard, asks for the moment
+    found = read("lundi trente à quinze heure trente ses mieux pour moi mon mari et là", NOW,
+                 "Europe/Paris")
+    assert found.asked and found.day is not None and found.day.isoformat() == "2026-11-30"
