@@ -2150,10 +2150,20 @@ _EVENT_AT_RE = re.compile(r"^(?:juste )?(?:apres|avant|pendant) (?:le|la|les|l|m
                           r"[a-z ]{2,30}\b(?:de|d|a) \d{1,2}h")
 
 
+# "je rentre vers 13h le lundi, mercredi et vendredi": a habit's weekdays listed
+_WEEKDAY_LIST_RE = re.compile(r"\b(?:le|les|tous les|chaque) (?:" + "|".join(WEEKDAYS) + r")s?"
+                              r"(?:, (?:" + "|".join(WEEKDAYS) + r")s?)+ et (?:le |les )?"
+                              r"(?:" + "|".join(WEEKDAYS) + r")s?\b")
+
+
 def read_at(text: str, now: datetime) -> Proposal:
     """Read a whole message about the moment of a call (``now``: in the person's timezone)."""
     # "décaler à vendredi", "plutôt à demain": a moment, not a farewell.
     folded = _MOVED_TO_RE.sub(r"\1 \2", _drop_asides(normalise(text)))
+    # "je rentre vers 13h le lundi, mercredi et vendredi", "tous les mardis, jeudis et
+    # samedis": the weekdays of a habit, listed after their article, are one phrase
+    # (the commas between them end no clause, the last of them is no day asked)
+    folded = _WEEKDAY_LIST_RE.sub(lambda m: m.group(0).replace(",", ""), folded)
     # "la semaine prochaine, le même jour qu'aujourd'hui": today's weekday
     folded = _TODAYS_WEEKDAY_RE.sub(WEEKDAYS[now.weekday()], folded)
     shift = _HOUR_SHIFT_RE.search(folded)
@@ -2195,6 +2205,7 @@ def read_at(text: str, now: datetime) -> Proposal:
                if part and part.strip()]
     clauses = _weekday_checked(clauses)
     _shift_to_anchor(clauses)
+    _following_weekday(clauses)
     that_day = _that_day(clauses)
     _hour_said_twice(clauses)
     _evening_hours(clauses, folded)
@@ -2269,7 +2280,16 @@ def read_at(text: str, now: datetime) -> Proposal:
                 dated_refusals.extend((before.day, h) for h in _CALL_HOURS
                                       if h < clause.hour)
                 continue
-            refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour)
+            if clause.day is not None and any(
+                    c.day not in (None, clause.day) and c.hour is not None
+                    for c in clauses[_at(clauses, clause) + 1:]):
+                # "elle rentre de l'hôpital le mardi vers 15h... qu'on l'appelle
+                # mercredi 9 à 10h": not before then on the day told only, when
+                # another day is asked with its own hour after it
+                dated_refusals.extend((clause.day, h) for h in _CALL_HOURS
+                                      if h < clause.hour)
+            else:
+                refused_hours.extend(h for h in _CALL_HOURS if h < clause.hour)
             if not _CALL_RE.search(clause.text[:back.start()]) \
                     and not _CORRECTION_START_RE.match(clause.text):
                 # "demain je rentre pas avant 11h, appelez-moi à midi et demi": that day
@@ -2720,6 +2740,28 @@ def _weekday_checked(clauses: List[_Clause]) -> List[_Clause]:
             continue
         kept.append(clause)
     return kept
+
+
+_FOLLOWING_WEEKDAY_RE = re.compile(r"(?<!semaine )\b(" + "|".join(WEEKDAYS)
+                                   + r") (?:suivant|d apres)\b")
+
+
+def _following_weekday(clauses: List[_Clause]) -> None:
+    """"la cure a lieu lundi, donc le mercredi suivant", "j'ai le kiné jeudi, le
+    samedi d'après": that weekday after the day named in a clause before (the first
+    one to come after it: Wednesday of the same week), not a week after the next
+    one. The same weekday ("pas ce lundi, le lundi d'après") is a week on.
+    """
+    for index, clause in enumerate(clauses):
+        following = _FOLLOWING_WEEKDAY_RE.search(clause.text)
+        if not following or clause.day is None or _DAY_OF_MONTH_RE.search(clause.text):
+            continue
+        anchor = next((c for c in reversed(clauses[:index]) if c.day is not None), None)
+        if anchor is None or anchor.day is None or anchor.past \
+                or _FOLLOWING_WEEKDAY_RE.search(anchor.text):
+            continue
+        weekday = WEEKDAYS.index(following.group(1))
+        clause.day = anchor.day + timedelta(days=(weekday - anchor.day.weekday() - 1) % 7 + 1)
 
 
 def _shift_to_anchor(clauses: List[_Clause]) -> None:

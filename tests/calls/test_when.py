@@ -2747,3 +2747,32 @@ def test_batch_49_50_dictated_homophone_of_c_est():
     found = read("lundi trente à quinze heure trente ses mieux pour moi mon mari et là", NOW,
                  "Europe/Paris")
     assert found.asked and found.day is not None and found.day.isoformat() == "2026-11-30"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the weekday "suivant" / "d'après" a day named before it: the first one after it
+    ("Ma séance de rééducation est vendredi au centre, alors plutôt le dimanche suivant "
+     "vers onze heures", "2026-11-29 11:00"),
+    ("je vois l'ophtalmo jeudi matin donc le samedi suivant à 10h", "2026-11-28 10:00"),
+    ("pas ce lundi, le lundi d'après à 15h", "2026-12-07 15:00"),
+    # someone back late on a day told, another day asked with its own hour
+    ("C'est son fils qui écrit : il rentre de la dialyse le jeudi vers 14h, très fatigué. "
+     "Il voudrait qu'on l'appelle vendredi 27 à 9h30.", "2026-11-27 09:30"),
+    ("Je vous écris pour ma mère. Elle rentre du marché le samedi vers midi. Vous pouvez "
+     "l'appeler lundi 30 à 10h ?", "2026-11-30 10:00"),
+    # a habit's weekdays listed with commas, then the moment asked
+    ("je rentre du travail vers 18h le mardi, jeudi et vendredi. Mardi à 19h ça me laisse "
+     "le temps de manger.", "2026-12-01 19:00"),
+    ("Je finis ma tournée vers midi le samedi, lundi et mercredi. Samedi à 15h j'aurai eu "
+     "le temps de déjeuner.", "2026-11-28 15:00"),
+])
+def test_days_told_around_the_moment_asked(text, expected):
+    found = understand(text, NOW, "Europe/Paris")
+    assert found.status == "ok", (text, found)
+    assert found.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+def test_back_late_on_the_day_asked_still_refuses_the_hours_before():
+    found = understand("demain je rentre vers 14h, appelez-moi à 11h", NOW, "Europe/Paris")
+    assert found.status == "vague"
+    assert found.proposal.strftime("%Y-%m-%d %H:%M") == "2026-11-26 14:00"
