@@ -2871,8 +2871,6 @@ def _asked_just_before(clauses: List[_Clause], wished: List[_Clause]) -> bool:
     return False
 
 
-# Words that call a booked call off even after the booking, out of the form:
-# not a farewell ("merci, au revoir") nor a polite "non merci".
 # The evening said, and no morning ("le soir, après le journal. Huit heures et
 # demie"): a small hour said after it is the evening's
 _EVENING_SAID_RE = re.compile(r"\b(?:le soir|en soiree|dans la soiree|ce soir|demain soir|"
@@ -2885,6 +2883,8 @@ _EVENING_TAKEN_RE = re.compile(r"\b(?:je suis|je serai|jsuis|j ai|j aurai|on a|n
 # ("le soir, pas après 9h": a bound, left as it is read)
 _BOUND_WORDS_RE = re.compile(r"\b(?:avant|apres|jusqu|pas|sauf)\b")
 _MORNING_SAID_RE = re.compile(r"\b(?:matin|matinee|mat1|am|petit dejeuner|petit dej)\b")
+# Words that call a booked call off even after the booking, out of the form:
+# not a farewell ("merci, au revoir") nor a polite "non merci".
 _POLITE_ENDINGS_RE = re.compile(
     r"\b(?:bonne (?:journee|soiree) )?au revoir\b|\b(?:non|nan) merci\b|\bca ira merci\b")
 
