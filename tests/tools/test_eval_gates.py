@@ -155,17 +155,27 @@ from tools import eval_independent as ev
 # bookings 278/292, cancellations 79/86, nothing 65/68, three at a refused hour.
 # The floors of recall, right number, false alarms and harmless scenarios follow,
 # two messages (one scenario) away.
+# Session 33 (batches 49, 50 and 51, eighteen new writers, dev half only, one of
+# them writing harmless lines only; families and harmless readings from their dev
+# misses; a former partner who threatens now is not told at a distance; the
+# reader learns the three batches; their booking-reader rules): recall 0.960
+# (713/743; clear 0.878), critical 0.992 (360/363), right number 0.960, false
+# alarms 0.059 (29/490; clear 0.035), scenarios 71/76 on time (2 late, 3
+# missed), harmless escalated 16/78 (10 clear), intent 0.889 (macro F1 0.914),
+# fallback 0.011, bookings 279/292, cancellations 80/86, nothing 65/68, three at
+# a refused hour. The floors of recall, critical, right number and bookings
+# follow, two messages away; harmless scenarios one away; false alarms stay.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.951,
-    "critical_recall": 0.983,
-    "right_number": 0.951,
+    "recall": 0.956,
+    "critical_recall": 0.986,
+    "right_number": 0.956,
     "false_alarms_max": 0.062,
     "scenario_on_time": 0.905,
-    "harmless_scenarios_escalated_max": 18,
+    "harmless_scenarios_escalated_max": 17,
     "intent_accuracy": 0.872,
     "fallback_max": 0.03,
-    "booking_right": 0.941,
+    "booking_right": 0.948,
     "booking_cancelled": 0.907,
     "booking_refused_max": 3,
 }
@@ -188,7 +198,9 @@ DEV_SAMPLE = {"risk": 5, "scenarios": 4, "companion": 3, "booking": 10}
 # intent reader came from the local training cache), bookings 349/352,
 # cancellations 150/150; with session 32's, batches 46 to 48 in it: recall
 # 1546/1549, false alarms 29/1257, scenarios 276/285, intent 485/526, bookings
-# 363/365, cancellations 162/162): the
+# 363/365, cancellations 162/162; with session 33's, batches 49 to 51 in it:
+# recall 1719/1722, false alarms 29/1444, scenarios 299/308, intent 490/526,
+# bookings 375/378, cancellations 175/175): the
 # dev half is read and learnt from, so these guard what was learnt against
 # slipping back, not how well the assistant generalises (the sealed half says that).
 DEV_FLOORS = {
