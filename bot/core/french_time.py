@@ -796,8 +796,6 @@ _CANCEL_RE = re.compile(
     r"^(?:(?!\b\d{1,2} ?h|\b\d{1,2} heures?\b|\bmidi\b).)*?"
     r"\b(?:on|nous) (?:en |se |s en )?reparl(?:e|era|erons|ons|erait)\b"
     r"(?! (?:demain|apres demain|" + "|".join(WEEKDAYS) + r"|le \d))" + _NO_HOUR_AFTER + "|"
-    # The moment handed back: "votre jeudi, je vous le rends", "je vous rends votre
-    # créneau" (never "vous m'aidez, je vous le rends bien")
     # "Vendredi, ce sera sans moi", "faites sans moi": the person will not be there
     r"\b(?:ce sera|ca sera|ca se fera|ce sera donc|faites|faudra faire) sans (?:moi|nous|elle|"
     r"lui)\b(?= *(?:$|[,.;!?]| merci| finalement| alors))|"
@@ -813,6 +811,8 @@ _CANCEL_RE = re.compile(
     # (never "je pourrai pas en fait, on peut décaler ?": a move asked, read elsewhere)
     r"(?![^.!?]*\b(?:decal\w*|report\w*|deplac\w*|repouss\w*|plutot|autre (?:jour|moment|"
     r"heure|fois))\b)" + _NO_HOUR_AFTER + "|"
+    # The moment handed back: "votre jeudi, je vous le rends", "je vous rends votre
+    # créneau" (never "vous m'aidez, je vous le rends bien")
     r"\bje vous (?:le|la|l) rend(?:s|rai)?\b(?! bien)" + _NO_HOUR_AFTER + "|"
     r"\bje vous rend(?:s|rai)? (?:votre|le|l|ce|cet|mon|ma) (?:creneau|appel|rdv|rendez vous|"
     r"place|heure|moment|coup de fil|" + "|".join(WEEKDAYS) + r")\b" + _NO_HOUR_AFTER
@@ -1186,13 +1186,13 @@ ENGLISH_WORDS = (
      r"(?! for (?:her|him|them))", "ce serait ideal"),
     (r"\bforget (?:about )?(?:the |my |this |that )?call\b|\bskip it\b|\bdrop it\b",
      "laissez tomber"),
-    # "please disregard tomorrow", "forget about Tuesday": that call is off
     # "let's scrap Monday", "cross off Friday", "not to worry about Thursday after
     # all": that day's call is off
     (r"\b(?:scrap|scratch|drop|cross off|strike off|skip)(?: the call (?:on|for))? (?=(?:demain|"
      r"aujourd hui|ce soir|" + "|".join(WEEKDAYS) + r")\b)|\b(?:not to|no need to|don ?t) worry "
      r"about (?:the call (?:on |for ))?(?=(?:demain|aujourd hui|ce soir|" + "|".join(WEEKDAYS)
      + r")\b[^.!?]{0,30}\bafter all\b)", "annule "),
+    # "please disregard tomorrow", "forget about Tuesday": that call is off
     (r"\bdisregard\b|\bforget (?:about )?(?=(?:demain|aujourd hui|ce soir|"
      + "|".join(WEEKDAYS) + r")\b)", "annule "),
     (r"\bnot (?:any ?more|anymore)\b", "plus besoin"),
