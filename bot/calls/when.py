@@ -130,6 +130,11 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         # lundi" (Monday talked about): today is how the person is, not a day asked
         # for; what is said is the refusal of the call's day
         reading = replace(reading, day=None, part=None)
+    if reading.cancel and reading.hour is None and context.day is not None \
+            and context.day in reading.refused_days and not reading.asked:
+        # "finalement ni jeudi ni vendredi, tant pis pour cette fois": the call's day
+        # refused with the call given up, whatever other day is named beside it
+        return CallTime("cancel"), new
     if reading.positive and reading.cancel and reading.decline and not reading.asked:
         # "no thank you. tomorrow 10h I see the social worker": a refusal, and a
         # moment that is someone else's

@@ -406,6 +406,9 @@ _NEGATION_RE = re.compile(
     r"infirmiere|courses)|vient|viennent|viendra|passe|passent|passera|je passe|"
     # "le repas arrive à midi": something comes then
     r"arrive|arrivent|arrivera|"
+    # "l'infirmière passant le matin vers 9h": someone's coming told with a participle
+    # (not "en passant", a by-the-way)
+    r"(?<!en )(?:passant|venant|arrivant)|"
     # "mon rendez-vous chez l'ophtalmo c'est le 10 à 14h30": that moment is taken
     r"(?:mon|ma|son|sa|le|un) (?:rdv|rendez vous) (?:chez|a l hopital|au|a la|"
     r"avec (?:le|la|mon|ma|l) (?!benevole|equipe|ecoutant)\w+))\b")
@@ -566,7 +569,10 @@ _CALL_RE = re.compile(
     r"\b(?:attendra|attendrai|attendrons|attendra|sera|serai|restera|resterai) (?:a cote du|"
     r"pres du|devant le|a cote de son|pres de son|a cote de mon|pres de mon) telephone\b|"
     r"\b(?:ce |ca )?serai[st]? (?:mieux|bien|parfait|ideal|gentil|super|sympa|chouette|top|"
-    r"agreable)\b")
+    r"agreable)\b|"
+    # "samedi vers 11h ça me ferait plaisir": the moment wished
+    r"\b(?:ca|cela) (?:me|nous|lui) (?:ferait|ferais|fera) (?:tres |bien |vraiment |tellement )?"
+    r"(?:plaisir|du bien)\b")
 # "pas la peine de vous inquiéter", "pas la peine de vous excuser": reassurance, no
 # cancellation
 _REASSURED = (r" de (?:vous |te |t )?(?:inquiet\w*|en faire|excuser|tracasser|biler|stresser|"
@@ -671,6 +677,8 @@ _CANCEL_RE = re.compile(
     r"(?:necessaire|utile)|\bpas (?:la peine(?!" + _REASSURED + r")|necessaire)|"
     r"(?:on|nous) laiss\w* (?:pour cette fois|"
     r"pour le moment|tomber|pour l instant)|laissons (?:pour cette fois|tomber)|"
+    # "toute la famille est là ce week-end, tant pis pour cette fois": given up
+    r"\btant pis pour (?:cette fois|ce coup ci|cette semaine|ce week end|l appel)\b|"
     r"\ban+ul+\w*|su+p+rim\w* (?:l |le |la |cet |ce |mon |ma |notre )?(?:appel|apel|rdv|"
     r"rendez vous|coup de fil|coup de telephone)|"
     # "de 8h à 21h, bon merci, c'était pour savoir": a question, not a request
@@ -685,6 +693,10 @@ _CANCEL_RE = re.compile(
     r"(?! (?:de|du|des|d)\b)|\bpas appel\b|pas d autre appel|veux plus|"
     r"veux pas d appel|"
     r"je (?:ne )?veux pas (?:etre )?appele|"
+    # "je ne désire plus être contactée samedi": no longer wished (never a bound: "je
+    # ne souhaite pas être appelée avant 10h")
+    r"\bje (?:ne )?(?:souhaite|desire|veux) plus (?:etre )?(?:r?appelee?s?|contactee?s?)\b"
+    r"(?! (?:avant|apres|le matin|le soir|trop|entre|a \d|vers|\d))|"
     # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
     r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
     # ("effacez donc mon coup de fil", "supprimez-moi cet appel")
@@ -982,7 +994,8 @@ ENGLISH_WORDS = (
     # "Saturday 9 a.m.?"
     (r"(?<=\d) ?a\.m\b\.?", "am"), (r"(?<=\d) ?p\.m\b\.?", "pm"),
     # "can we make it 11 instead?": an hour, not the 11th
-    (r"\bmake it (\d{1,2})\b(?![:h/.\d]| ?(?:am|pm)\b)", r"plutot a \1h"),
+    # ("make that 11, the nurse comes at 10": the same)
+    (r"\bmake (?:it|that) (\d{1,2})\b(?![:h/.\d]| ?(?:am|pm)\b)", r"plutot a \1h"),
     # "half two", "half four" (British): half past that hour
     (r"\bhalf (one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
      r"(?! (?:an|a|past|hours?|of|the)\b)", lambda m: f"{_ENGLISH_NUMBERS[m.group(1)]}:30"),
@@ -1178,6 +1191,10 @@ ENGLISH_WORDS = (
     (r"\b(?:let s |we can )?(?:put (?:it|the call|that|this) off|postpone (?:it|the call|that))"
      r"(?: (?:for now|until later|indefinitely|for a while))?\b(?! (?:to|until|till|by) )",
      "on remet ca a plus tard"),
+    # "not Wednesday, my sister visits", "not on Friday": that day refused
+    # ("not tomorrow, the day after" is read further down, as it was)
+    (r"\bnot (?:on )?(?:this )?(?=(?:" + "|".join(WEEKDAYS) + r")\b)(?![^.!?]{0,40}\b(?:but|the "
+     r"following|the day after|le lendemain)\b)", "pas "),
     # "Not before 10 am please": the bound, as in French
     (r"\bnot (?=(?:before|after|avant|apres|plus tot|plus tard)\b)", "pas "),
     # "3 pm would be ideal", "Saturday at 2 would be perfect": the moment asked
@@ -1196,7 +1213,9 @@ ENGLISH_WORDS = (
     (r"\bdisregard\b|\bforget (?:about )?(?=(?:demain|aujourd hui|ce soir|"
      + "|".join(WEEKDAYS) + r")\b)", "annule "),
     (r"\bnot (?:any ?more|anymore)\b", "plus besoin"),
-    (r"\bcancell?ed\b|\bcall (?:it )?off\b", "annule"),
+    # "could we call the whole thing off?": the call is off
+    (r"\bcancell?ed\b|\bcall (?:it |it all |the whole thing |everything |the call )?off\b",
+     "annule"),
     # "my son is coming, no need call"
     (r"\bno (?:more )?need(?: (?:to|for|of|the|a))*(?: call\w*| phone| it)?\b|"
      r"\bdon ?t need (?:the |a |to )?call\w*\b|\bnot need (?:the |a )?call\w*\b", "plus besoin"),
@@ -1381,6 +1400,11 @@ def normalise(text: str) -> str:
     # "Doliprane 1 g si douleur", "5 mg": a dose, not a date
     folded = re.sub(r"\b\d{1,4}(?:[.,]\d+)? ?(?:g|mg|gr|kg|ml|cl|mcg|ui|gouttes?)\b", " dose ",
                     folded)
+    # "le beurre est à 2,45 € la plaquette", "les poireaux à 1,80 le kilo": a price
+    # with a decimal comma, neither a date nor a list of days
+    folded = re.sub(r"\b\d{1,4},\d{1,2} ?(?:€|euros?\b|eur\b|e\b|le (?:kilo|kg|litre|paquet|"
+                    r"pot|metre)\b|la (?:piece|baguette|boite|bouteille|douzaine|plaquette|"
+                    r"tranche|livre)\b)", " prix ", folded)
     # "friday 9.30", "demain à 14.15": an hour written with a dot (not a price)
     # ("mardi 15 décembre 16.00": after the date's month too)
     folded = re.sub(r"\b(a|vers|pour|demain|aujourd hui|" + "|".join(WEEKDAYS + MONTHS)
@@ -1941,6 +1965,24 @@ def _day_just_before(clauses: Sequence[_Clause], clause: _Clause) -> Optional[da
     return None
 
 
+def _day_of_hour_taken(clauses: Sequence[_Clause], clause: _Clause) -> Optional[date]:
+    """The day of an hour taken with no day of its own, when the timed clause before
+    it names a day alone and a clause after it asks another day with an hour.
+    """
+    index = _at(clauses, clause)
+    if clause.day is not None or clause.hour is None or clause.call:
+        return None
+    before = next((c for c in reversed(clauses[:index]) if c.timed), None)
+    if before is None or before.day is None or before.hour is not None \
+            or before.part is not None or before.call or before.negated \
+            or before.relative is not None:
+        return None
+    if any(c.day not in (None, before.day) and c.hour is not None and not c.negated
+           for c in clauses[index + 1:]):
+        return before.day
+    return None
+
+
 def _at(clauses: Sequence[_Clause], clause: _Clause) -> int:
     """Where this very clause sits (two clauses may read alike: "mardi 14h. mardi 14h")."""
     return next(i for i, c in enumerate(clauses) if c is clause)
@@ -2124,6 +2166,9 @@ _CORRECTION_START_RE = re.compile(r"^ *(?:(?:ah|oh|euh|pardon|oups|enfin) )?(?:n
                                   r"je voulais (?:ecrire|mettre|taper|marquer)|correction|retenons|"
                                   r"va pour|choisissons|je choisis|je prends|gardons|donc|"
                                   r"idealement|"
+                                  # "non pas demain, l'autre, le 11 à 10h": the other
+                                  # day of the two, after the one refused
+                                  r"l autre(?! (?:jour|fois|semaine|soir|matin))|"
                                   r"de preference|dans l ideal)\b")
 # "demain à 18h alors", "donc mardi 15h": the moment decided after the reasons
 _DECIDED_RE = re.compile(r"^ *(?:(?:bon|ben|eh bien) )?(?:donc|alors|du coup|gardez|gardons)\b|"
@@ -2347,6 +2392,12 @@ def read_at(text: str, now: datetime) -> Proposal:
                 # 11h en fait... mets mercredi 11h": that hour is taken (or called
                 # off) on that day only
                 dated_refusals.append((clause.day, clause.hour))
+            elif clause.hour is not None and (taken_on := _day_of_hour_taken(
+                    clauses, clause)) is not None:
+                # "je rentre de la clinique lundi, l'ambulance vient à 11h. Appelez-moi
+                # mardi à 11h": the hour is taken on the day told just before, and
+                # another day is asked with its own hour
+                dated_refusals.append((taken_on, clause.hour))
             elif clause.hour is not None:
                 refused_hours.append(clause.hour)
                 if part_refused and _HOURS_MEANT_RE.match(clause.text):

@@ -2776,3 +2776,57 @@ def test_back_late_on_the_day_asked_still_refuses_the_hours_before():
     found = understand("demain je rentre vers 14h, appelez-moi à 11h", NOW, "Europe/Paris")
     assert found.status == "vague"
     assert found.proposal.strftime("%Y-%m-%d %H:%M") == "2026-11-26 14:00"
+
+
+# Readings taught by the booking conversations of batches 52 and 53.
+@pytest.mark.parametrize("text, expected", [
+    # someone's coming told with a participle is taken, not asked
+    ("Je vous confirme que le jeudi 26, vers seize heures trente, me conviendrait, "
+     "l'aide-soignante passant le matin vers dix heures pour la toilette.", "2026-11-26 16:30"),
+    # ("en passant" is a by-the-way)
+    ("En passant, appelez-moi demain à 11h", "2026-11-26 11:00"),
+    # "l'autre" after the day refused: the other day, with its hour
+    ("jeudi prochain virgule non pas demain l'autre le 3 à neuf heures et demie",
+     "2026-12-03 09:30"),
+    ("mardi, non pas ce mardi, l'autre, le 8 à 14h", "2026-12-08 14:00"),
+    # an hour taken on the day told just before, the same hour asked on another day
+    ("Je rentre de la clinique lundi, l'ambulance vient à 11h. Appelez-moi plutôt mardi à 11h.",
+     "2026-12-01 11:00"),
+    # a price with a decimal comma is no date
+    ("Les poireaux sont à 2,40 € le kilo, une honte. Appelez-moi vendredi à 15h.",
+     "2026-11-27 15:00"),
+    # a weekday refused in English, beside the moment asked
+    ("Saturday at 11am works for me. Not Sunday, we have church.", "2026-11-28 11:00"),
+    # "ça me ferait plaisir": the moment wished
+    ("demain vers 15h ça me ferait bien plaisir, merci", "2026-11-26 15:00"),
+])
+def test_batch_52_53_moments(text, expected):
+    assert _understood(text) == expected
+
+
+def _sunday_refused(text):
+    return [d.isoformat() for d in read(text, NOW, "Europe/Paris").refused_days] == ["2026-11-29"]
+
+
+def test_batch_52_53_look_alikes():
+    assert read("le beurre à 2,45 la plaquette, vous vous rendez compte", NOW,
+                "Europe/Paris").day is None
+    assert booking_request("samedi à 10h ça me ferait plaisir", NOW, "Europe/Paris")
+    assert _sunday_refused("Saturday at 11am works for me. Not Sunday, we have church.")
+
+
+def test_batch_52_53_english_make_that():
+    # "make that 3": an hour, not the 3rd
+    found = _talk("Friday at 2pm", "Actually make that 3, my daughter comes at 2.")[0]
+    assert _at(found) == "2026-11-27 15:00"
+
+
+@pytest.mark.parametrize("turns", [
+    ("Friday 2pm", "Could we call the whole thing off? I'm far too busy with the grandchildren."),
+    ("samedi 15h", "Je ne désire plus être contactée samedi. Bonne journée."),
+    # the call's day refused, and the call given up
+    ("jeudi 11h", "plutôt vendredi 11h",
+     "finalement ni jeudi ni vendredi, mes enfants débarquent, tant pis pour cette fois"),
+])
+def test_batch_52_53_the_call_given_up(turns):
+    assert _talk(*turns)[0].status == "cancel"
