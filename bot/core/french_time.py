@@ -1209,6 +1209,9 @@ ENGLISH_WORDS = (
      r"aujourd hui|ce soir|" + "|".join(WEEKDAYS) + r")\b)|\b(?:not to|no need to|don ?t) worry "
      r"about (?:the call (?:on |for ))?(?=(?:demain|aujourd hui|ce soir|" + "|".join(WEEKDAYS)
      + r")\b[^.!?]{0,30}\bafter all\b)", "annule "),
+    # "let's not do Thursday at all", "let's not bother with tomorrow": that call is off
+    (r"\blet s not (?:do|have|bother with|bother) (?:the call (?:on |for ))?(?=(?:demain|"
+     r"aujourd hui|ce soir|" + "|".join(WEEKDAYS) + r")\b)", "annule "),
     # "please disregard tomorrow", "forget about Tuesday": that call is off
     (r"\bdisregard\b|\bforget (?:about )?(?=(?:demain|aujourd hui|ce soir|"
      + "|".join(WEEKDAYS) + r")\b)", "annule "),

@@ -2823,6 +2823,7 @@ def test_batch_52_53_english_make_that():
 
 @pytest.mark.parametrize("turns", [
     ("Friday 2pm", "Could we call the whole thing off? I'm far too busy with the grandchildren."),
+    ("Thursday at 3pm", "Oh no, my sister is poorly, let's not do Thursday after all."),
     ("samedi 15h", "Je ne désire plus être contactée samedi. Bonne journée."),
     # the call's day refused, and the call given up
     ("jeudi 11h", "plutôt vendredi 11h",
