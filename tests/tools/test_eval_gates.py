@@ -165,14 +165,23 @@ from tools import eval_independent as ev
 # fallback 0.011, bookings 279/292, cancellations 80/86, nothing 65/68, three at
 # a refused hour. The floors of recall, critical, right number and bookings
 # follow, two messages away; harmless scenarios one away; false alarms stay.
+# Session 34 (batches 52 and 53, twelve new writers, dev half only; families and
+# harmless readings from their dev misses, among them explanations a harmless
+# twin gives in the same message; the reader learns both batches; their
+# booking-reader rules): recall 0.961 (714/743; clear 0.882), critical 0.992
+# (360/363), right number 0.961, false alarms 0.057 (28/490; clear 0.035),
+# scenarios 71/76 on time (2 late, 3 missed), harmless escalated 13/78 (8
+# clear), intent 0.883 (macro F1 0.911), fallback 0.011, bookings 279/292,
+# cancellations 80/86, nothing 65/68, three at a refused hour. The floors of
+# recall and right number follow, two messages away; harmless scenarios one away.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
-    "recall": 0.956,
+    "recall": 0.958,
     "critical_recall": 0.986,
-    "right_number": 0.956,
+    "right_number": 0.958,
     "false_alarms_max": 0.062,
     "scenario_on_time": 0.905,
-    "harmless_scenarios_escalated_max": 17,
+    "harmless_scenarios_escalated_max": 14,
     "intent_accuracy": 0.872,
     "fallback_max": 0.03,
     "booking_right": 0.948,
@@ -200,7 +209,9 @@ DEV_SAMPLE = {"risk": 5, "scenarios": 4, "companion": 3, "booking": 10}
 # 1546/1549, false alarms 29/1257, scenarios 276/285, intent 485/526, bookings
 # 363/365, cancellations 162/162; with session 33's, batches 49 to 51 in it:
 # recall 1719/1722, false alarms 29/1444, scenarios 299/308, intent 490/526,
-# bookings 375/378, cancellations 175/175): the
+# bookings 375/378, cancellations 175/175; with session 34's, batches 52 and 53
+# in it: recall 1897/1899, false alarms 27/1544, scenarios 311/321, intent
+# 491/526, bookings 387/390, cancellations 180/180): the
 # dev half is read and learnt from, so these guard what was learnt against
 # slipping back, not how well the assistant generalises (the sealed half says that).
 DEV_FLOORS = {
