@@ -100,6 +100,21 @@ SMS_WORDS = (
     (r"\bla semaine qui (?:vient|arrive)\b", "la semaine prochaine"),
     (r"\b(?:dem1|dm1|2m1|demin|dmain|dmn|dmai|demai)\b", "demain"),
     (r"\bdem\b(?= (?:\d|a \d|vers\b|matin\b|soir\b|aprem\b|apres midi\b|midi\b))", "demain"),
+    # "le lendemain de mon anniversaire, le 15, à 11h": the date said beside the day
+    # told by an event is the day
+    (r"\b(?:la veille|l avant veille|le lendemain|le surlendemain) (?:du|de la|de l|des|de)"
+     r" [^,.;:!?()]{1,40}?, (le \d{1,2})\b(?! ?h)", r"\1"),
+    # "vendredi 19h, je suis pas dispo avant, j'ai le club": the hour said is the
+    # earliest, not refused ("pas dispo avant 14h" keeps its hour)
+    (r"\b(?:je ne suis|je suis|jsuis|j suis|chuis|suis) pas (?:dispo\w*|libre) avant\b"
+     r"(?! ?(?:\d|midi|demain|le |la |l |ce |cet |cette |lundi|mardi|mercredi|jeudi|vendredi|"
+     r"samedi|dimanche))", "pas avant"),
+    # "j'habite au 3e, je dis ça pour rien, c'est pas utile": an aside about what was
+    # just said, never the call called off
+    (r"\b(?:je|j) (?:le |vous le )?dis (?:ca|cela) (?:pour rien|comme ca|en passant),?"
+     r"(?: (?:c est|c|ce n est|ca n est|ca) (?:pas|point) (?:utile|important|grave))?\b", ""),
+    # "ok pr dem", "c bon pour dem !": "dem" for tomorrow, said last after "pour"
+    (r"\b(pr|pour) dem\b(?= ?(?:$|[,.;!?]))", r"pour demain"),
     (r"\bapre ?demain\b", "apres demain"),
     # "g le kiné à 16h", "g rdv": j'ai
     (r"\bg (?=(?:le|la|les|l|un|une|mon|ma|mes|du|des|rdv|cours|taf|boulot|pas|plus|rien|"
@@ -416,6 +431,11 @@ _NEGATION_RE = re.compile(
 # médecin à 11h", "jeudi je vais chez le coiffeur": that moment is taken (when
 # the clause does not ask for the call itself).
 _TAKEN_RE = re.compile(
+    # "il a le portage des repas à 11h30": someone else's thing at an hour, told first
+    # in its clause, is just as taken ("elle a son appareil le matin" is no thing taken)
+    r"^(?:il a|elle a|ils ont|elles ont) (?:deja |aussi )?(?:le|la|l|les|son|sa|ses) "
+    r"(?!(?:temps|moral|numero|telephone|portable|droit|habitude)\b)\w+"
+    r"(?=[^,.;!?]*? (?:a|vers) (?:\d|midi))|"
     r"\b(?:j ai|jai|j aurai|c est|ce sera|il y a|y a|y aura) (?:deja |aussi )?"
     r"(?:le|la|l|les|mon|ma|mes|un|une|des|du|de la) "
     # ("le lundi 28 à 16h, c'est là que c'est le plus long": why that day; "c'est le
@@ -1991,6 +2011,14 @@ def _at(clauses: Sequence[_Clause], clause: _Clause) -> int:
     return next(i for i, c in enumerate(clauses) if c is clause)
 
 
+# "il a le portage des repas vers 11h30", "j'ai la kiné vers 14h": someone's thing
+# about that hour; "vers" there asks for nothing ("j'ai un créneau vers 15h" does).
+_THING_AROUND_RE = re.compile(
+    r"^(?:(?:et|mais|puis|sinon) )?(?:j ai|jai|il a|elle a|on a|ils ont|elles ont|"
+    r"j aurai|il aura|elle aura) (?:deja |aussi |toujours )?(?:le|la|l|les|mon|ma|mes|son|sa|ses)"
+    r" (?!creneau|creux|trou|moment|temps)[^,.;!?]*?\bvers(?= (?:\d|midi))")
+
+
 def _read_clause(text: str, now: datetime) -> _Clause:
     clause = _Clause(text)
     rest = text
@@ -2099,6 +2127,9 @@ _WISH_RE = re.compile(r"\b(?:voudrais|voudrai|aimerais|aimerai|souhaite|souhaite
                       r"faudrait|pourrait|puisse|pourriez|pouvez|peut|peux)\b")
 # "je viens de me rappeler que lundi...": remembering, not a call back
 _REMEMBER_RE = re.compile(r"\b(?:me|m|te|se|nous) (?:rappel\w*) (?:que|qu)\b")
+# "tous les jeudis", "le mardi je vais au club": a weekly habit's day.
+_HABIT_DAYS_RE = re.compile(r"\b(?:tous les|chaque) (?:" + "|".join(WEEKDAYS) + r")s?\b|"
+                            r"^(?:le )?(?:" + "|".join(WEEKDAYS) + r")s? (?:je|j|on|il|elle)\b")
 # "je rentre du travail vers 17h30": busy until then, not the moment asked.
 _CALL_WORDS_ONLY_RE = re.compile(r"\b(?:r?app?ell?\w*|telephon\w*|coup de fil)\b")
 _BACK_AT_RE = re.compile(r"\bje (?:rentre|rentrerai|reviens|reviendrai|finis|finirai|termine|"
@@ -2328,6 +2359,13 @@ def read_at(text: str, now: datetime) -> Proposal:
                 dated_refusals.extend((before.day, h) for h in _CALL_HOURS
                                       if h < clause.hour)
                 continue
+            if clause.day is None and (_HABIT_DAYS_RE.search(clause.text[:back.start()]) or (
+                    before is not None and _HABIT_DAYS_RE.search(before.text))) \
+                    and any(c.day is not None for c in clauses[_at(clauses, clause) + 1:]) \
+                    and any(c.hour is not None for c in clauses[_at(clauses, clause) + 1:]):
+                # "le mardi je vais au club, je rentre pour 17h. Jeudi 10h ça me va": back
+                # then on the habit's day, not on the day asked after with its own hour
+                continue
             if clause.day is not None and any(
                     c.day not in (None, clause.day) and c.hour is not None
                     for c in clauses[_at(clauses, clause) + 1:]):
@@ -2376,8 +2414,8 @@ def read_at(text: str, now: datetime) -> Proposal:
                  or _thing_after_hour(clause.text)
                  or bool(clause.hour is not None and _BEFORE_DOING_RE.match(clause.text))) \
             and not re.search(r"\b(?:juste )?(?:avant|apres)$", clause.text) \
-            and not _CALL_RE.search(re.sub(r"^(?:ok|okay|bon|alors|d accord|dac|dacc) ", "",
-                                           clause.text))
+            and not _CALL_RE.search(_THING_AROUND_RE.sub(lambda m: m.group(0)[:-4], re.sub(
+                r"^(?:ok|okay|bon|alors|d accord|dac|dacc) ", "", clause.text)))
         # "...mardi à 15h ce serait bien merci au revoir": a farewell after the
         # moment asked does not call it off
         cancelled = _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", clause.text)

@@ -2831,3 +2831,66 @@ def test_batch_52_53_english_make_that():
 ])
 def test_batch_52_53_the_call_given_up(turns):
     assert _talk(*turns)[0].status == "cancel"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a date said beside the day told by an event ("le lendemain de ..., le 28")
+    ("Le lendemain de mon anniversaire, le 28, à 11h, ce serait parfait.", "2026-11-28 11:00"),
+    ("la veille du marché de Noël, le 4, vers 17h", "2026-12-04 17:00"),
+    # "pas dispo avant" with nothing after: the hour said is the earliest, not refused
+    ("le 5/12 à 19h je suis pas libre avant, j'ai la chorale", "2026-12-05 19:00"),
+    ("samedi 28 a 18h jsuis pas dispo avant g le foot du petit", "2026-11-28 18:00"),
+    # an aside about an address, never the call called off
+    ("mardi 1er décembre à 9h30, j'habite au 2e étage, je dis ça comme ça, c'est pas important",
+     "2026-12-01 09:30"),
+])
+def test_batch_54_moments(text, expected):
+    assert _understood(text) == expected
+
+
+def test_batch_54_not_before_keeps_its_hour():
+    # "pas dispo avant 14h": that hour is still the one said
+    assert _understood("demain je suis pas dispo avant 14h, à 15h alors") == "2026-11-26 15:00"
+
+
+def test_batch_54_tomorrow_in_sms():
+    # "pr dem": tomorrow, said last; the hour comes next
+    found = _talk("ok c bon pr dem", "vers 16h ça ira")[0]
+    assert _at(found) == "2026-11-26 16:00"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # someone's thing "vers" an hour, in a sentence of its own: that hour is taken
+    ("Appelez-le jeudi 26 à 14h. Il a l'infirmière vers 16h, pas plus tard donc.",
+     "2026-11-26 14:00"),
+    ("vendredi à 9h30 svp. j'ai la kiné vers 11h", "2026-11-27 09:30"),
+    ("samedi 28 à 15h. Elle a sa sieste vers 13h30.", "2026-11-28 15:00"),
+])
+def test_batch_54_someones_thing_around_an_hour(text, expected):
+    assert _understood(text) == expected
+
+
+def test_batch_54_a_slot_around_an_hour_is_asked():
+    # "j'ai un créneau vers 15h": that hour is offered, not taken
+    assert _understood("demain j'ai un créneau vers 15h") == "2026-11-26 15:00"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # back at an hour on a weekly habit's day: not on the day asked after with its hour
+    ("Tous les mardis je vais à l'atelier, je rentre vers 17h. Jeudi 26, 10h c'est parfait.",
+     "2026-11-26 10:00"),
+    ("le lundi je suis chez ma fille, je reviens à 18h. samedi 28 à 11h alors", "2026-11-28 11:00"),
+])
+def test_batch_54_back_on_a_habits_day(text, expected):
+    assert _understood(text) == expected
+
+
+def test_batch_54_someones_thing_with_no_hour_takes_nothing():
+    # "elle a ses lunettes le matin": why the morning suits, nothing taken
+    assert _understood("jeudi 26 à 10h, elle a ses lunettes sur le nez le matin") \
+        == "2026-11-26 10:00"
+
+
+def test_batch_54_a_call_asked_around_an_hour_after_a_thing():
+    # "il a le car ... appelez vers 17h": the call word still asks for that hour
+    assert _understood("il a le car pour l'école appelez vers 17h demain") == "2026-11-26 17:00"
