@@ -79,6 +79,8 @@ def _moment_words(text: str) -> str:
 # SMS spelling and abbreviations, rewritten before reading (on folded text).
 SMS_WORDS = (
     (r"\bnn\b", "non"),
+    # "le mm jour a 17h", "jeudi mm heure": même
+    (r"\bmm\b(?= (?:jour|heure|horaire|moment)\b)", "meme"),
     # "lesse tombé", "laise tomber": laisse (typed as heard)
     (r"\b(?:lesse|lese|laise|lesser|leser|laiser|lessez|lesez|laisez)\b(?= tomb)", "laisse"),
     # "ch'est pu la peine" (ch'ti, typed as heard): c'est plus la peine
@@ -463,7 +465,22 @@ _TAKEN_RE = re.compile(
     r"^(?:(?:et|mais|comme|car|puisque|parce que|parce qu) )?(?:l|le|la|les|mon|ma|mes|son|"
     r"sa|ses|notre|nos) (?!(?:benevole|ecoutante?|equipe|appel)\b)[a-z]{3,}(?: [a-z]{3,})? "
     r"(?:part|partent|repart|repartent|passe|passent|vient|viennent|arrive|arrivent|"
-    r"s en va|s en vont) (?:a|vers) (?:\d{1,2}h|midi)")
+    r"s en va|s en vont) (?:a|vers) (?:\d{1,2}h|midi)|"
+    # "mon émission finit à 15h10", "la messe commence à 11h": a thing's own start
+    # or end, told as a reason (the moment asked is beside it)
+    r"^(?:(?:et|mais|comme|car|puisque|parce que|parce qu) )?(?:l|le|la|les|mon|ma|mes|son|"
+    r"sa|ses|notre|nos) (?!(?:benevole|ecoutante?|equipe|appel)\b)[a-z]{3,}(?: [a-z]{3,})? "
+    r"(?:finit|finissent|termine|terminent|se termine|se terminent|commence|commencent|"
+    r"debute|debutent|s acheve|s achevent) (?:a|vers) (?:\d{1,2}h|midi)")
+# "je préfère passer au foyer samedi", "je viendrai à la permanence lundi": the
+# person goes there that day, a wish that is no call (never "passez chez moi")
+_GOING_THERE_RE = re.compile(
+    r"\b(?:je|j) (?:(?:prefere|prefererais|aime mieux|aimerais mieux|vais|veux|voudrais|compte|"
+    r"pense|dois|devrai) )?(?:venir|aller|passer|me rendre|rentrer|entrer|retourner) "
+    r"(?:plutot |directement |moi meme )?"
+    r"(?:au|a la|a l|aux|chez)\b(?! (?:moi|nous|soi|maison|elle|lui|vous)\b)|"
+    r"\bje (?:viendrai|passerai|me rendrai) (?:plutot |directement )?(?:au|a la|a l|aux|chez)\b"
+    r"(?! (?:moi|nous|soi|maison|elle|lui|vous)\b)")
 _NOT_BEFORE_RE = re.compile(r"\bpas avant\b")
 _MOVE_RE = re.compile(r"\b(?:decaler|decale[rz]?|reporter|reportez|repousser|deplacer|"
                       r"empechement|imprevu|changer l heure|changer le jour)\b")
@@ -724,6 +741,10 @@ _CANCEL_RE = re.compile(
     r"(?:l |cet |ce |le |mon |notre )?(?:appel|rdv|rendez vous|coup de fil)\b|"
     # "Supprimez-le, je me suis trompée de semaine": the call just talked about
     r"^(?:(?:ah|oh|bon|non|euh) )*(?:supprim|retir|enlev|eff?ac)(?:ez|e|er) (?:le|la)\b|"
+    # "merci de l'enlever", "je vous demande de le retirer": the call talked about
+    r"\b(?:merci de|je vous (?:demande|prie) de|veuillez|vous pouvez|pouvez vous|pourriez vous|"
+    r"vous pourriez) (?:bien vouloir )?(?:l|le) (?:enlever|retirer|supprimer|annuler|effacer|"
+    r"decommander)\b|"
     # "l'appel de samedi, il faut l'enlever"
     r"(?:appel|rdv|rendez vous)\b[^.?!]{0,40}\b(?:l|le) (?:enlever|retirer|supprimer|annuler|"
     r"decommander)\b|"
@@ -1051,6 +1072,9 @@ ENGLISH_WORDS = (
     (r"\bafter (?=\d)", "apres "), (r"\bbefore (?=\d)", "avant "),
     (r"(?:^|(?<=[,.;!?] ))so (?=\d|a \d|(?:tomorrow|today|monday|tuesday|wednesday|thursday|"
      r"friday|saturday|sunday|next)\b)", "donc "),
+    # "my nurse comes at 9 so ring me at 11": what comes after "so" is the request
+    (r"(?<=\w) so (?=(?:please |pls |just )?(?:call|ring|phone|give me a (?:call|ring)|"
+     r"can you|could you|you can|you could|let s)\b)", ", donc "),
     # ... but neither is it the 6th ("My friend visits at 4.")
     (r"(?<!\bnot )\bat (\d{1,2})(?=\.(?!\d))", ""),
     # "my daughter calls me every day at 7pm": someone else's call, not a request
@@ -2340,6 +2364,12 @@ def read_at(text: str, now: datetime) -> Proposal:
             # "lundi, 17 heure, parce que mon mari rentre du travail 18 heure": the
             # reason for the moment asked, not another moment nor a refusal
             continue
+        if wished and clause.hour is not None and clause.day is None and not clause.call \
+                and _EVENT_AT_RE.match(clause.text) and any(w.hour is not None for w in wished):
+            # "vendredi 11 à 15h, après la visite du médecin à 14h": the event the
+            # moment asked is told against; its hour is taken, not asked
+            refused_hours.append(clause.hour)
+            continue
         if wished and clause.hour is not None and clause.day is None \
                 and not _CALL_RE.search(re.sub(r"\bvers\b", " ", clause.text)) \
                 and clause.relative is None and _routine_hour(clauses, clause) \
@@ -2415,7 +2445,9 @@ def read_at(text: str, now: datetime) -> Proposal:
                  or bool(clause.hour is not None and _BEFORE_DOING_RE.match(clause.text))) \
             and not re.search(r"\b(?:juste )?(?:avant|apres)$", clause.text) \
             and not _CALL_RE.search(_THING_AROUND_RE.sub(lambda m: m.group(0)[:-4], re.sub(
-                r"^(?:ok|okay|bon|alors|d accord|dac|dacc) ", "", clause.text)))
+                r"^(?:ok|okay|bon|alors|d accord|dac|dacc) ", "", clause.text))) \
+            or bool(_GOING_THERE_RE.search(clause.text)
+                    and not _CALL_WORDS_ONLY_RE.search(clause.text))
         # "...mardi à 15h ce serait bien merci au revoir": a farewell after the
         # moment asked does not call it off
         cancelled = _CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", clause.text)
@@ -2715,7 +2747,10 @@ def read_at(text: str, now: datetime) -> Proposal:
         refused_hours=tuple(refused_hours), refused_days=tuple(refused_days),
         refused_at=refused_at,
         talked_day=context_day, week_ahead=bool(WEEK_AHEAD_RE.search(folded)),
-        bare_weekday=bool(calls and day is not None and _bare_weekday(calls[-1].text)),
+        bare_weekday=bool(calls and day is not None and (_bare_weekday(calls[-1].text) or (
+            # "mercredi toujours, mais 15h plutôt": the day of the clause before, as said
+            calls[-1].day is None and any(c.day == day and _bare_weekday(c.text)
+                                          for c in calls[:-1])))),
         that_one_next_week=day is None and any(
             _THAT_ONE_NEXT_WEEK_RE.search(c.text) for c in clauses),
         same_hour=bool(_SAME_HOUR_RE.search(folded)),

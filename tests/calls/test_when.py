@@ -2894,3 +2894,70 @@ def test_batch_54_someones_thing_with_no_hour_takes_nothing():
 def test_batch_54_a_call_asked_around_an_hour_after_a_thing():
     # "il a le car ... appelez vers 17h": the call word still asks for that hour
     assert _understood("il a le car pour l'école appelez vers 17h demain") == "2026-11-26 17:00"
+
+
+# Readings taught by the booking conversations of batches 55 and 56.
+@pytest.mark.parametrize("text, expected", [
+    # English "so" before the request: what follows it is the moment asked
+    ("Friday is fine. My carer is there at 10 so ring me at 3pm please.", "2026-11-27 15:00"),
+    ("Monday morning. The nurse comes at 9 so could you call at 11?", "2026-11-30 11:00"),
+])
+def test_batch_55_so_before_the_request(text, expected):
+    assert _understood(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the event the moment asked is told against: its hour is not the call's
+    ("Le mieux serait vendredi 27 à 16h, après la visite du médecin à 15h.", "2026-11-27 16:00"),
+    ("samedi à 11h, avant le repas de midi", "2026-11-28 11:00"),
+    ("mardi 1er à 15h30, juste après la séance de kiné à 14h", "2026-12-01 15:30"),
+])
+def test_batch_56_the_event_beside_the_moment(text, expected):
+    assert _understood(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a thing's own start or end, told as a reason, is no moment asked
+    ("jeudi 26 à 16h, mon émission finit à 15h40", "2026-11-26 16:00"),
+    ("samedi à 11h30 plutôt, la messe commence à 10h", "2026-11-28 11:30"),
+])
+def test_batch_56_a_things_start_or_end(text, expected):
+    assert _understood(text) == expected
+
+
+def test_batch_56_the_same_weekday_kept_with_a_new_hour():
+    # "vendredi toujours, mais 11h plutôt": the Friday already settled, with its date
+    found = _talk("vendredi 4 à 10h",
+                  "vendredi toujours, mais 11h plutôt, le facteur passe à 10h15")[0]
+    assert _at(found) == "2026-12-04 11:00"
+
+
+@pytest.mark.parametrize("turns", [
+    # the person goes somewhere that day instead, and calls the call off
+    ("jeudi 15h",
+     "finalement je préfère passer au foyer mercredi, pas la peine de m'appeler jeudi"),
+    ("lundi 10h", "je viendrai à la permanence mardi, inutile de m'appeler lundi"),
+])
+def test_batch_56_going_there_instead_cancels(turns):
+    found, _ = _talk(*turns)
+    assert found.status == "cancel", found
+
+
+@pytest.mark.parametrize("text", [
+    "Je dois entrer en clinique vendredi. Le jeudi ne sera pas possible, merci de l'enlever.",
+    "mon fils m'emmène chez lui, je vous demande de le retirer",
+    "Vous pouvez le supprimer, je ne serai pas là.",
+])
+def test_batch_56_asked_to_take_it_away(text):
+    assert explicit_cancel(text)
+
+
+def test_batch_56_going_to_hospital_is_a_day_taken():
+    reading = read("je dois rentrer à la clinique samedi pour l'opération", NOW, "Europe/Paris")
+    assert reading.day is None and reading.refused_days
+
+
+def test_batch_55_same_in_sms():
+    # "mm heure", "le mm jour": the same hour, the same day (SMS)
+    assert _at(_talk("mardi 1er à 15h", "non jeudi mm heure")[0]) == "2026-11-26 15:00"
+    assert read("le mm jour a 17h", NOW, "Europe/Paris").same_day
