@@ -219,10 +219,20 @@ def _opened_by(tracker: Tracker) -> bool:
 def previous_moment(tracker: Tracker, now: float, tz_name: str) -> Optional[Proposal]:
     """The day wished in the person's message just before this one, if nothing was
     booked, cancelled or asked about since (a request cut over two messages).
+
+    A cancellation that found no call to call off hides nothing ("j'ai un rdv kiné
+    lundi à 14h" read as a cancel, then "appelez-moi le même jour à 17h": Monday).
     """
     users = 0
+    no_call = False  # the bot answered the message before that no call was booked
     for event in reversed(tracker.events):
         kind = event.get("event")
+        if kind == "bot" and users == 1 and (event.get("metadata") or {}).get(
+                "utter_action") == "utter_no_call":
+            no_call = True
+        elif kind == "action" and users == 1 and no_call \
+                and event.get("name") == "action_cancel_call":
+            continue
         if kind == "user":
             users += 1
             if users == 2:

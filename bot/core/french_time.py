@@ -1548,8 +1548,9 @@ _QUANTITY_RE = re.compile(
     # ("à 9 h 45 elle est partie": the minutes of an hour)
     r"(?<!\d h )(?<!\dh )(?<!\d heures )(?<!\d heure )"
     + "".join(rf"(?<!\b{day} )" for day in WEEKDAYS)
-    # ("dimanche 13 non 6 dimanche qui vient": a date and its weekday)
-    + r"(?<![:.])\b(\d{1,3}) (?!(?:" + "|".join(MONTHS + WEEKDAYS) + r"|jours?|semaines?|heures?|"
+    # ("dimanche 13 non 6 dimanche qui vient": a date and its weekday; "le 9/12 en fin
+    # de matinée": the month of a date written in figures)
+    + r"(?<![:./])\b(\d{1,3}) (?!(?:" + "|".join(MONTHS + WEEKDAYS) + r"|jours?|semaines?|heures?|"
     r"minutes?|"
     r"min|mn|h|mois|ans?|er|et|ou|a|au|vers|pour|dans|avant|apres|le|la|les|l|entre|de|du|"
     r"matin|soir|midi|ce|cet|cette|pile|tapante?s?|ou|svp|stp|merci|ca|c|si|plutot|alors|"

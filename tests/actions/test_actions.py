@@ -178,3 +178,35 @@ async def test_stop_calls_off_the_booked_call_too(sync_redis, prefix):
     again = CollectingDispatcher()
     await ActionOptOut().run(again, tracker, {})
     assert again.messages == []
+
+
+def _said_before(text, *after):
+    """The events of a message, then what the bot did with it."""
+    return [{"event": "user", "text": text, "parse_data": {"intent": {"name": "cancel_call"}}},
+            *after, {"event": "action", "name": "action_listen"}]
+
+
+def test_a_cancellation_with_no_call_booked_hides_no_earlier_day():
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from actions.calls import previous_moment
+
+    now = datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo("Europe/Paris")).timestamp()
+    no_call = [{"event": "action", "name": "action_cancel_call"},
+               {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_no_call"}}]
+    tracker = _tracker("schedule_call", "rappelez-moi ce jour-là vers 16h", events=_said_before(
+        "j'ai le dentiste mardi à 10h", *no_call))
+    earlier = previous_moment(tracker, now, "Europe/Paris")
+    assert earlier is not None and earlier.day == date(2026, 12, 8)
+    # a call really called off: the moment before it is not carried over
+    called_off = [{"event": "action", "name": "action_cancel_call"},
+                  {"event": "bot", "text": "...",
+                   "metadata": {"utter_action": "utter_call_cancelled"}}]
+    tracker = _tracker("schedule_call", "rappelez-moi ce jour-là vers 16h", events=_said_before(
+        "j'ai le dentiste mardi à 10h", *called_off))
+    assert previous_moment(tracker, now, "Europe/Paris") is None
+    # a cancellation in so many words stays one, booked call or not
+    tracker = _tracker("schedule_call", "à 16h", events=_said_before(
+        "annulez mardi 10h", *no_call))
+    assert previous_moment(tracker, now, "Europe/Paris") is None

@@ -2961,3 +2961,13 @@ def test_batch_55_same_in_sms():
     # "mm heure", "le mm jour": the same hour, the same day (SMS)
     assert _at(_talk("mardi 1er à 15h", "non jeudi mm heure")[0]) == "2026-11-26 15:00"
     assert read("le mm jour a 17h", NOW, "Europe/Paris").same_day
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # a date in figures, then a part of the day: the month is no number of things
+    (("le 14/12 en fin d'après-midi", "17h15"), "2026-12-14 17:15"),
+    (("ce serait le 2/12 en matinée", "vers 9h30"), "2026-12-02 09:30"),
+])
+def test_batch_57_date_in_figures_then_a_part_of_the_day(turns, expected):
+    assert _at(_talk(*turns)[0]) == expected
+    assert read(turns[0], NOW, "Europe/Paris").day is not None
