@@ -214,6 +214,10 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
     hour = reading.hour
     if hour is None and reading.same_hour:
         hour = context.hour
+    if reading.same_hour and reading.others_hour and context.hour is not None:
+        # "mardi à 8h" then "mardi il a le neurologue à 8h30. Mercredi même heure":
+        # the hour asked before, not the appointment's
+        hour = context.hour
     if reading.hour_shift is not None and context.hour is not None and (
             hour is None or hour == context.hour
             or hour.strftime("%H:%M") in refused):

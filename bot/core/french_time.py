@@ -407,6 +407,11 @@ _PAST_RE = re.compile(
     r"(?:sont|est|suis|sommes|etait|etaient) (?:deja )?(?:venu|passe|parti|arrive|"
     r"tombe|alle|rentre|sorti)e?s?\b|"
     r"\b(?:l ont|m ont|ont) (?:deja )?(?:emmene|amene|pris|vu)e?s?\b|"
+    # "mon mari est entré à l'hôpital hier soir", "elle a été hospitalisée ce matin":
+    # what happened (never "quand il est entré à l'hôpital")
+    r"\b(?<!quand )(?<!quand il )(?<!quand elle )(?<!que )(?:est|sont|suis|etait|etaient|"
+    r"a ete|ont ete) (?:deja )?(?:entree?s?|hospitalisee?s?|admise?s?) "
+    r"(?:a l|au|aux|a la|en)\b|"
     # "le monsieur qui m'a appelée mardi à 16h": a call that was
     r"\b(?:m|nous) (?:a|ont|avait|avaient) (?:deja )?(?:appele|telephone|rappele)e?s?\b")
 # "le samedi quand ma fille (elle) est rentrée du travail, à 18h": a moment to come
@@ -696,6 +701,13 @@ _CANCEL_RE = re.compile(
     r"qu on m appelle|que vous m app?ell?iez|d appel|(?:l |cet |un |d un )?appel\b)|"
     r"\bje ne serai pas joignable(?= *(?:$|[,.;!?]| je vous))|"
     r"\ben fait (?:non|nan)\b(?= *(?:$|[,.;!?]|merci|non|nan))|"
+    # "ah bah non finalement.", "oh non tout compte fait": the yes taken back, alone
+    r"\b(?:non|nan) (?:en fait|enfait|finalement|tout compte fait|reflexion faite)"
+    r"(?= *(?:$|[.;!]))|"
+    # "je ne prendrai pas l'appel", "je prends pas ce coup de fil finalement"
+    r"\bje (?:ne )?(?:(?:prends|prendrai|prendrais) pas|vais pas prendre) "
+    r"(?:l |cet |votre |le |ce )?"
+    r"(?:appel|coup de fil)\b|"
     r"\bne (?:tenez|tiens) pas compte\b|"
     r"\bca (?:ne )?sert a rien(?= *(?:$|[,.;!?]| en fait| finalement| laiss\w*))|"
     r"\bon va dire non\b|\bpas d autre (?:jour|moment|date) (?:non plus|non merci)\b|"
@@ -989,6 +1001,9 @@ class Proposal:
     # "celui de la semaine prochaine": the weekday talked about, in the next week
     that_one_next_week: bool = False
     same_hour: bool = False
+    # the hour that "même heure" took is that of something taken ("mardi il a le
+    # neurologue à 8h30. Mercredi même heure"): the call's hour talked about wins
+    others_hour: bool = False
     same_day: bool = False
     # "une heure plus tard", "une demi-heure plus tôt", "avancer d'une heure": the
     # hour talked about, moved by these minutes
@@ -2128,6 +2143,13 @@ _OTHERS_CALL_RE = re.compile(
     r"(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
     # ("qu'elle m'appelle à 16 heures": a wish, said of the volunteer)
     r"(?<!qu )\b(?:il|elle|ils|elles) (?:va |vont )?(?:m|me|nous) ?(?:r?appel\w*|telephon\w*)|"
+    # "une psychologue m'appelle le mardi à 14h", "l'infirmière me téléphone tous les
+    # matins": someone else's calls, a habit told in the present (never "que la
+    # bénévole m'appelle mardi", a wish)
+    r"(?<!qu )(?<!que )\b(?:un|une|le|la|l|les|des) (?!(?:benevole|ecoutant|equipe|personne)\w*\b)"
+    r"[a-z]{3,} (?:[a-z]{3,} )?(?:m|me|nous) ?(?:r?appellent|r?appelle|telephonent|telephone) "
+    r"(?:deja |toujours |souvent |regulierement )?(?:le (?:" + "|".join(WEEKDAYS) + r")|"
+    r"les (?:" + "|".join(WEEKDAYS) + r")s|tous les|toutes les|chaque)\b|"
     # "l'assistante sociale elle appel moi lundi" (French learnt late)
     r"\b(?:il|elle|ils|elles) (?:va |vont )?(?:r?appel\w*|telephon\w*) (?:moi|nous)\b|"
     r"\bqui (?:m|me|nous) ?(?:appel\w*|telephon\w*)|"
@@ -2260,6 +2282,18 @@ _WEEKDAY_LIST_RE = re.compile(r"\b(?:le|les|tous les|chaque) (?:" + "|".join(WEE
                               r"(?:" + "|".join(WEEKDAYS) + r")s?\b")
 
 
+# "ah mince mardi ...", "bon demain ...": words before what a clause tells
+_LEAD_IN_RE = re.compile(r"^(?:(?:ah|oh|bah|ben|bon|mince|zut|et|mais|alors|sauf que) )*"
+                         r"(?:(?:le )?(?:" + "|".join(WEEKDAYS) + r"|demain)(?: \d{1,2})? )?")
+# "..., donc avant", "alors juste avant": the moment is before what was just told
+_BEFORE_RETURN_RE = re.compile(r"(?:^|\b(?:donc|alors|du coup)) (?:plutot |juste |un peu )?avant"
+                               r"(?: ca| cela| son retour| qu il rentre| qu elle rentre)? *$|"
+                               r"^ *(?:donc |alors |du coup )?(?:plutot |juste |un peu )?avant"
+                               r"(?: ca| cela| son retour| qu il rentre| qu elle rentre)? *$")
+# "jusqu'à Noël", "jusqu'au 15": the end of a stretch of time
+_UNTIL_DAY_RE = re.compile(r"\bjusqu (?:a|au|a la) (?!\d{1,2} ?h)")
+
+
 def read_at(text: str, now: datetime) -> Proposal:
     """Read a whole message about the moment of a call (``now``: in the person's timezone)."""
     # "décaler à vendredi", "plutôt à demain": a moment, not a farewell.
@@ -2319,8 +2353,24 @@ def read_at(text: str, now: datetime) -> Proposal:
     context_day: Optional[date] = None
     dated_refusals: List[Tuple[date, dtime]] = []
     checkins = 0
+
+    def wished_after(clause: _Clause) -> bool:
+        """Whether the return told is followed by "donc avant" and an hour of its own."""
+        at = _at(clauses, clause)
+        before = _BEFORE_RETURN_RE.search(clause.text[clause.text.rfind("h"):]) or (
+            at + 1 < len(clauses) and _BEFORE_RETURN_RE.match(clauses[at + 1].text))
+        return bool(before) and any(c.hour is not None and c.hour < (clause.hour or dtime(0))
+                                    for c in clauses[at + 1:at + 3])
+
+    calling_it_off = bool(_CANCEL_RE.search(folded))
     for clause in clauses:
         if not clause.timed:
+            continue
+        if calling_it_off and clause.hour is None and clause.day is not None \
+                and not clause.call and _UNTIL_DAY_RE.search(clause.text):
+            # "je ne prends pas l'appel, ma sœur la garde chez elle jusqu'à Noël": the
+            # end of a stretch of time, in a message calling the call off, is no day
+            # asked
             continue
         if clause.past:
             past = past or clause.call or len(clauses) == 1
@@ -2381,6 +2431,10 @@ def read_at(text: str, now: datetime) -> Proposal:
             refused_hours.append(clause.hour)
             continue
         back = _BACK_AT_RE.search(clause.text)
+        if clause.hour is not None and back and clause.day is None and wished_after(clause):
+            # "il rentre de l'accueil de jour à 17h donc avant, 16h": the call is
+            # before the return, the hour asked after it is free
+            continue
         if clause.hour is not None and back and not _CALL_WORDS_ONLY_RE.search(clause.text):
             before = clauses[_at(clauses, clause) - 1] if _at(clauses, clause) else None
             if clause.day is None and before is not None and before.day is not None \
@@ -2556,6 +2610,7 @@ def read_at(text: str, now: datetime) -> Proposal:
             calls = wished[:_at(wished, fixes[-1]) + 1]
     day = hour = part = relative = None
     guessed = False
+    others_hour = False
     if calls:
         main = calls[-1]
         guessed = main.guessed
@@ -2624,6 +2679,10 @@ def read_at(text: str, now: datetime) -> Proposal:
                     continue
                 if earlier.hour is not None and (same or after or earlier.day in (None, day)):
                     hour, guessed = earlier.hour, earlier.guessed
+                    # ("mardi il a le neurologue à 8h30... Mercredi même heure": the
+                    # hour of someone's appointment, not the call's talked about)
+                    others_hour = same and bool(_TAKEN_RE.search(
+                        _LEAD_IN_RE.sub("", earlier.text)))
                     break
         elif hour is None and relative is None and part is not None:
             # "mercredi, trois heures moins le quart. L'après-midi bien sûr !": the
@@ -2754,7 +2813,7 @@ def read_at(text: str, now: datetime) -> Proposal:
                                           for c in calls[:-1])))),
         that_one_next_week=day is None and any(
             _THAT_ONE_NEXT_WEEK_RE.search(c.text) for c in clauses),
-        same_hour=bool(_SAME_HOUR_RE.search(folded)),
+        same_hour=bool(_SAME_HOUR_RE.search(folded)), others_hour=others_hour,
         same_day=(bool(_SAME_DAY_RE.search(folded)) or that_day) and not refused_days,
         hour_shift=hour_shift if not (past and not calls) else None,
         checkin_said=bool(_CHECKIN_RE.search(folded)),

@@ -2971,3 +2971,53 @@ def test_batch_55_same_in_sms():
 def test_batch_57_date_in_figures_then_a_part_of_the_day(turns, expected):
     assert _at(_talk(*turns)[0]) == expected
     assert read(turns[0], NOW, "Europe/Paris").day is not None
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # the call before someone's return, the hour asked after "donc avant"
+    (("vendredi", "elle rentre du club à 16h donc avant, 15h"), "2026-11-27 15:00"),
+    (("lundi", "il rentre de l'école à 17h30, alors juste avant. 16h30"), "2026-11-30 16:30"),
+])
+def test_batch_58_before_someone_is_back(turns, expected):
+    assert _at(_talk(*turns)[0]) == expected
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # "même heure" is the hour asked before, not the appointment's told beside it
+    (("jeudi à 9h", "oh zut jeudi elle a le dentiste à 9h15, vendredi même heure"),
+     "2026-11-27 09:00"),
+    (("lundi 14h", "lundi il a la kiné à 14h30. mardi même heure alors"), "2026-12-01 14:00"),
+])
+def test_batch_58_same_hour_is_not_the_appointments(turns, expected):
+    assert _at(_talk(*turns)[0]) == expected
+
+
+@pytest.mark.parametrize("turns", [
+    # the call called off, and why: what happened this morning is no moment asked
+    ("vendredi à 11h", "je voudrais annuler l'appel, mon père est entré à la clinique "
+                       "ce matin."),
+    ("samedi 10h", "annulez s'il vous plaît, ma mère a été hospitalisée au CHU cette nuit"),
+    # the yes taken back, alone
+    ("demain 16h", "oh bah non finalement"),
+    ("lundi 9h", "non tout compte fait."),
+    # the call refused, and someone takes over until a day
+    ("jeudi 14h", "bon je ne prendrai pas l'appel, mon fils s'occupe de papa jusqu'au 20"),
+])
+def test_batch_58_call_called_off(turns):
+    found, _ = _talk(*turns)
+    assert found.status == "cancel", found
+
+
+@pytest.mark.parametrize("text", [
+    # someone else's calls, a habit: nothing asked
+    "merci mais une infirmière m'appelle tous les matins à 9h, ça me suffit",
+    "non merci, l'assistante sociale me téléphone le jeudi à 11h",
+])
+def test_batch_58_someone_elses_calls_are_no_request(text):
+    reading = read(text, NOW, "Europe/Paris")
+    assert not reading.positive and not booking_request(text, NOW, "Europe/Paris"), reading
+
+
+def test_batch_58_taking_the_call_is_no_cancel():
+    assert not explicit_cancel("oui je prends l'appel jeudi à 10h")
+    assert _at(_talk("je prends l'appel mardi à 15h")[0]) == "2026-12-01 15:00"
