@@ -466,17 +466,14 @@ _TAKEN_RE = re.compile(
     r"\b(?:la|une|sa|leur) visite (?:de|d|du)\b|\b(?:chaque|tous les) (?:"
     + "|".join(WEEKDAYS) + r")s?\b|"
     # "l'aide ménagère part à 14h30", "mon fils arrive vers 16h": someone else's coming
-    # or going at that hour, told as a reason (never the volunteer's call)
+    # or going at that hour; "mon émission finit à 15h10", "la messe commence à 11h":
+    # a thing's own start or end. Told as a reason (never the volunteer's call: the
+    # moment asked is beside it)
     r"^(?:(?:et|mais|comme|car|puisque|parce que|parce qu) )?(?:l|le|la|les|mon|ma|mes|son|"
     r"sa|ses|notre|nos) (?!(?:benevole|ecoutante?|equipe|appel)\b)[a-z]{3,}(?: [a-z]{3,})? "
     r"(?:part|partent|repart|repartent|passe|passent|vient|viennent|arrive|arrivent|"
-    r"s en va|s en vont) (?:a|vers) (?:\d{1,2}h|midi)|"
-    # "mon émission finit à 15h10", "la messe commence à 11h": a thing's own start
-    # or end, told as a reason (the moment asked is beside it)
-    r"^(?:(?:et|mais|comme|car|puisque|parce que|parce qu) )?(?:l|le|la|les|mon|ma|mes|son|"
-    r"sa|ses|notre|nos) (?!(?:benevole|ecoutante?|equipe|appel)\b)[a-z]{3,}(?: [a-z]{3,})? "
-    r"(?:finit|finissent|termine|terminent|se termine|se terminent|commence|commencent|"
-    r"debute|debutent|s acheve|s achevent) (?:a|vers) (?:\d{1,2}h|midi)")
+    r"s en va|s en vont|finit|finissent|termine|terminent|se termine|se terminent|commence|"
+    r"commencent|debute|debutent|s acheve|s achevent) (?:a|vers) (?:\d{1,2}h|midi)")
 # "je préfère passer au foyer samedi", "je viendrai à la permanence lundi": the
 # person goes there that day, a wish that is no call (never "passez chez moi")
 _GOING_THERE_RE = re.compile(
@@ -2286,9 +2283,7 @@ _WEEKDAY_LIST_RE = re.compile(r"\b(?:le|les|tous les|chaque) (?:" + "|".join(WEE
 _LEAD_IN_RE = re.compile(r"^(?:(?:ah|oh|bah|ben|bon|mince|zut|et|mais|alors|sauf que) )*"
                          r"(?:(?:le )?(?:" + "|".join(WEEKDAYS) + r"|demain)(?: \d{1,2})? )?")
 # "..., donc avant", "alors juste avant": the moment is before what was just told
-_BEFORE_RETURN_RE = re.compile(r"(?:^|\b(?:donc|alors|du coup)) (?:plutot |juste |un peu )?avant"
-                               r"(?: ca| cela| son retour| qu il rentre| qu elle rentre)? *$|"
-                               r"^ *(?:donc |alors |du coup )?(?:plutot |juste |un peu )?avant"
+_BEFORE_RETURN_RE = re.compile(r"(?:^ *|\b(?:donc|alors|du coup) )(?:plutot |juste |un peu )?avant"
                                r"(?: ca| cela| son retour| qu il rentre| qu elle rentre)? *$")
 # "jusqu'à Noël", "jusqu'au 15": the end of a stretch of time
 _UNTIL_DAY_RE = re.compile(r"\bjusqu (?:a|au|a la) (?!\d{1,2} ?h)")
