@@ -240,6 +240,13 @@ SMS_WORDS = (
     # "entre 15 et 17 heures": a window of hours, not the 15th
     (r"\bentre (\d{1,2}) et (\d{1,2}) ?h(?:eures?)?\b", r"entre \1h et \2h"),
     (r"\b(?:tt|tout) a l ?heure\b", "tout a l heure"),
+    # "dispo tt le temps", "libre tte la journée" (SMS): all the time
+    (r"\btt le temps\b", "tout le temps"), (r"\btte la (journee|semaine)\b", r"toute la \1"),
+    # "la semaine est pleine... Il me reste le mardi", "il ne me reste que jeudi": the
+    # day left free, the one chosen
+    (r"(?<!\bqui )\b(?:il )?(?:ne )?(?:me|nous) reste (?:plus )?(?:que )?(?:le |la |l )?"
+     r"(?=(?:demain|apres demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b)",
+     "donc "),
     (r"\bdu mat\b", "du matin"), (r"\bpouve\b", "pouvez"), (r"\bvou\b", "vous"),
     # "entre midi et deux": the lunch break, 12h to 14h
     (r"\bentre midi et (?:deux|2)\b(?! ?h)", "entre 12h et 14h"),
@@ -453,6 +460,12 @@ _TAKEN_RE = re.compile(
     r"jour (?:qui|ou|ideal)|matin|matinee|soir|soiree|midi|apres|nuit|week|"
     + "|".join(WEEKDAYS) + r"|\d+)\b)\w+|"
     r"\bj irai\b(?! (?:mieux|bien))|"
+    # "j'avais oublié ma formation le matin": a thing of one's own, remembered late
+    r"\bj (?:avais|ai) (?:completement |totalement |encore )?oublie (?:le|la|l|les|mon|ma|mes|"
+    r"un|une) (?!(?:appel|rdv|rendez vous|coup de fil|benevole|heure|jour)\b)\w+|"
+    # "je prends le bus à 9h40", "je prends mon train vers 15h": a ride at its hour
+    r"\bje (?:prends|prend|dois prendre|vais prendre|reprends) (?:le|la|mon|ma|un|une) "
+    r"(?:bus|car|train|tgv|ter|tram|tramway|rer|metro|taxi|navette|avion)\b|"
     # ("mardi à 14h je serai encore au travail")
     r"\bje (?:vais|suis|serai|pars|dois aller) (?:encore |toujours |deja )?"
     r"(?:au|a la|a l|aux|chez)\b"
@@ -463,6 +476,11 @@ _TAKEN_RE = re.compile(
     # "le kiné a déplacé sa séance à samedi 15h30": someone else's thing, moved there
     r"\b(?:a|ont|avait|avaient) (?:deplace|decale|avance|reporte|change|mis|fixe|programme)"
     r"e?s? (?:sa|son|ses|leur|leurs) [a-z]{3,}|"
+    # "la chorale a rajouté une répétition samedi de 16h à 19h", "le club a prévu une
+    # sortie mardi à 14h": a thing someone set up, taken at its hours
+    r"\b(?:a|ont|avait|avaient) (?:rajoute|ajoute|prevu|programme|organise|fixe|cale)e?s? "
+    r"(?:une|un|des|encore une|encore un) (?!(?:appel|coup|rdv|rendez|entretien|echange)\b)"
+    r"[a-z]{4,}|"
     r"\b(?:la|une|sa|leur) visite (?:de|d|du)\b|\b(?:chaque|tous les) (?:"
     + "|".join(WEEKDAYS) + r")s?\b|"
     # "l'aide ménagère part à 14h30", "mon fils arrive vers 16h": someone else's coming
@@ -664,7 +682,7 @@ _CANCEL_RE = re.compile(
     # "rayez-moi pour samedi", "zappez mercredi", "je me suis ravisée... n'en tenez pas
     # compte", "ça sert à rien en fait laissez", "bon on va dire non en fait", "je
     # préfère pas en fait tant pis", "gardez plutôt ce créneau pour quelqu'un d'autre"
-    r"\braye[rz]?\b|\bzapp?(?:e|ez|er)\b|\bravise\w*|\bn en (?:tenez|tiens) pas compte\b|"
+    r"\bray(?:e[rz]?|iez)\b|\bzapp?(?:e|ez|er)\b|\bravise\w*|\bn en (?:tenez|tiens) pas compte\b|"
     # "votre appel, ça ne va pas pouvoir se faire", "n'en faites rien", "ni l'un ni
     # l'autre", "je ne serai pas joignable.", "nan en fait nan"
     r"\b(?:ca|cela) ne (?:va|pourra|peut) pas (?:pouvoir )?se faire\b|\bn en faites rien\b|"
@@ -745,6 +763,14 @@ _CANCEL_RE = re.compile(
     r"(?! (?:avant|apres|le matin|le soir|trop|entre|a \d|vers|\d))|"
     # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
     r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
+    # "stop pour mardi", "stop pour demain": that day's call is off (said alone: never
+    # "stop pour mardi, plutôt jeudi")
+    r"^(?:(?:ok|bon|non|alors) )?stop (?:pour |a )?(?:demain|ce soir|le \d{1,2}|(?:"
+    + "|".join(WEEKDAYS) + r"))\b(?= *(?:$|[,.;!?] *(?:merci|svp|s il vous plait|desole\w*|"
+    r"pardon)?\W*$))|"
+    # "l'appel de samedi, ce n'est plus possible": that call cannot be
+    r"(?:appel|rdv|rendez vous|coup de fil)\b[^.?!]{0,40}\b(?:ce n est|c est|ca n est|"
+    r"ca ne sera|ce ne sera|ca sera) (?:donc |finalement |malheureusement )?plus possible\b|"
     # ("effacez donc mon coup de fil", "supprimez-moi cet appel")
     r"(?:retire|enleve|supprime|eff?ace|zapp?e)[rz]? (?:moi |nous |donc )?"
     r"(?:l |cet |ce |le |mon |notre )?(?:appel|rdv|rendez vous|coup de fil)\b|"
@@ -904,7 +930,7 @@ _ANY_TIME_RE = re.compile(
     r"(?:libre|dispo\w*) (?:presque |quasiment |a peu pres )?(?:tout le temps|toute la semaine|"
     r"tous les jours|n importe quand))\b")
 _DELEGATED_RE = re.compile(
-    r"\b(?:choisissez|choisis|c est vous qui (?:voyez|choisissez|decidez)|faites comme vous "
+    r"\b(?:choisissez|choisis|c (?:est )?vous qui (?:voyez|choisissez|decidez)|faites comme vous "
     r"(?:voulez|pouvez)|je vous laisse (?:choisir|decider|voir)|a vous de (?:voir|choisir))\b")
 _NO_START_RE = re.compile(r"^(?:(?:ah|bon|euh|ben|bah|alors) )*(?:non|nan|nn|no|nope)\b")
 _DECLINE_RE = re.compile(
@@ -1087,6 +1113,8 @@ ENGLISH_WORDS = (
     # "my nurse comes at 9 so ring me at 11": what comes after "so" is the request
     (r"(?<=\w) so (?=(?:please |pls |just )?(?:call|ring|phone|give me a (?:call|ring)|"
      r"can you|could you|you can|you could|let s)\b)", ", donc "),
+    # "the taxi is booked at 7.15": an hour with its minutes, not a date
+    (r"(?<!\bnot )\bat (\d{1,2})\.([0-5]\d)\b(?!\.\d)", r"a \1h\2"),
     # ... but neither is it the 6th ("My friend visits at 4.")
     (r"(?<!\bnot )\bat (\d{1,2})(?=\.(?!\d))", ""),
     # "my daughter calls me every day at 7pm": someone else's call, not a request
@@ -1101,6 +1129,10 @@ ENGLISH_WORDS = (
                                                  "je travaille"),
     (r"\bi (?:have|ve got|got|ll have|will have) (?:a |an |the |my )?"
      r"(?!(?:time|free|nothing|no|some|all|any)\b)(?=\w)", "j ai le "),
+    # "I take the bus at 9.40": a ride at its hour, as "je prends le bus"
+    (r"\bi (?:take|catch|ll take|ll catch|have to take|have to catch|must take|must catch) "
+     r"(?:the |a |my )?(?=(?:bus|train|tram|taxi|metro|subway|tube|coach|plane)\b)",
+     "je prends le "),
     (r"\bi (?:go|m going|am going|ll go|will go|ll be|will be|m) (?:to|at) (?:the )?(?=\w)",
      "je vais au "),
     # "not in the morning though": that part of the day refused
@@ -1149,6 +1181,9 @@ ENGLISH_WORDS = (
                                        "december").index(m.group(0))]),
     (r"\bin an hour\b", "dans une heure"), (r"\bin (\d+) hours?\b", r"dans \1 heures"),
     (r"\bin (\d+) days?\b", r"dans \1 jours"),
+    # "in three days, in the morning": the number in words
+    (r"\bin (two|three|four|five|six|seven|eight|nine|ten) days\b",
+     lambda m: f"dans {_ENGLISH_NUMBERS[m.group(1)]} jours"),
     # "Tuesday the 15th", "on the 2nd": a date
     # "flat 22, 3rd floor": a floor is no date
     (r"\b(?:the |on the )?\d{1,2}(?:st|nd|rd|th)? floor\b", "etage"),
@@ -1191,6 +1226,9 @@ ENGLISH_WORDS = (
     (r"\bnot (?:at )?(\d{1,2})[:.h](\d{2})\b", r"pas a \1h\2"),
     # "sorry not 11": an hour refused, not the 11th
     (r"\bnot (?:at )?(\d{1,2})\b(?![:h/\d]|\.\d)", r"pas a \1h"), (r"\bcancel\b", "annule"),
+    # "please remove my appointment on Friday", "delete the call": that call is off
+    (r"\b(?:delete|remove|erase) (?:my |the |this |that |our )?(?:phone )?(?:appointment|call|"
+     r"booking|appt)\b", "annule"),
     (r"\baround\b|\babout\b(?= \d)", "vers"), (r"\bplease\b|\bpls\b|\bplz\b", "svp"),
     # "sorry, scrap that, ... Tuesday instead, same time": a correction, the moment
     # said instead is asked
@@ -1357,6 +1395,10 @@ def normalise(text: str) -> str:
     folded = _misspelt_weekdays(folded)
     for english, french in _ENGLISH_WORDS_COMPILED:
         folded = english.sub(french, folded)
+    # "la chorale a une répétition samedi à l'église, de 16h à 19h, ...": a window of
+    # hours set off by commas goes with the day of the clause before it
+    folded = re.sub(r"\b((?:demain|" + "|".join(WEEKDAYS) + r")\b[^,.;!?]{0,60}), (?=(?:de|entre) "
+                    r"\d{1,2} ?h(?:\d{2})? (?:a|et) \d{1,2} ?h(?:\d{2})? *[,.;!?])", r"\1 ", folded)
     folded = _busy_windows(folded)
     for pattern, replacement in _SMS_WORDS_COMPILED:
         folded = pattern.sub(replacement, folded)
@@ -1539,16 +1581,31 @@ _PUNCTUATED_RE = re.compile(r"[^,.;!?]+")
 _NAMED_DAY_RE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r"|demain|le \d)")
 
 
+# "demain non", "pas samedi", "lundi impossible": a day refused, in a clause of its own
+_DAY_REFUSED_ALONE_RE = re.compile(
+    r"^ *(?:(?:ah|oh|bon|alors|mais|et) )*(?:(?:non|nan) )?(?:(?:pas|jamais) (?:le |ce )?"
+    r"(?:demain|apres demain|" + "|".join(WEEKDAYS) + r")(?: \d{1,2})?|(?:demain|apres demain|"
+    + "|".join(WEEKDAYS) + r")(?: \d{1,2})?,? (?:non|nan|pas possible|impossible|"
+    r"c est pas possible|ce n est pas possible|je (?:ne )?peux pas|jpeux pas|c est non))"
+    r"(?: (?:desole\w*|pardon|merci))? *$")
+
+
 def _busy_windows(folded: str) -> str:
     """Windows of hours told as busy become "occupe 09h00 17h00" (read by read_at)."""
     def window(match: "re.Match[str]") -> str:
-        clause = next(c.group(0) for c in _PUNCTUATED_RE.finditer(folded)
-                      if c.start() <= match.start() < c.end())
+        pieces = list(_PUNCTUATED_RE.finditer(folded))
+        index = next(i for i, c in enumerate(pieces) if c.start() <= match.start() < c.end())
+        clause = pieces[index].group(0)
         first, last = int(match.group(1)), int(match.group(3))
         if not _BUSY_WORDS_RE.search(clause) or not 0 <= first < last <= 23 \
                 or _NAMED_DAY_RE.search(clause):
             # ("la dialyse mardi jeudi samedi de 7h à 12h": those days only)
             return match.group(0)
+        if index > 0 and _DAY_REFUSED_ALONE_RE.match(pieces[index - 1].group(0)) \
+                and folded[pieces[index - 1].end():pieces[index].start()].strip() == ",":
+            # "demain non, j'ai le travail de 6h à 14h": the hours of the day refused
+            # (refused whole), not of the day asked after it
+            return " "
         return f" occupe {first}h{match.group(2) or '00'} {last}h{match.group(4) or '00'} "
     return _WINDOW_RE.sub(window, folded)
 

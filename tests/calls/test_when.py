@@ -3021,3 +3021,48 @@ def test_batch_58_someone_elses_calls_are_no_request(text):
 def test_batch_58_taking_the_call_is_no_cancel():
     assert not explicit_cancel("oui je prends l'appel jeudi à 10h")
     assert _at(_talk("je prends l'appel mardi à 15h")[0]) == "2026-12-01 15:00"
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # a ride at its hour is the person's, not the call's; "at 11.20" is an hour
+    (("ok tomorrow 9am", "sorry, change please: tomorrow 2pm, I catch the train at 11.20"),
+     "2026-11-26 14:00"),
+    (("jeudi 16h, je prends le tram à 14h10",), "2026-11-26 16:00"),
+    # a number of days in English words
+    (("could you ring me in three days, in the afternoon, 3 o'clock",), "2026-11-28 15:00"),
+    # the day kept, the hour changed, and a thing remembered late on the morning
+    (("lundi à 9h", "lundi toujours, mais l'heure ce sera 17h, j'avais oublié mon atelier "
+                    "le matin"), "2026-11-30 17:00"),
+    # a day refused with the hours of work that day: another day at one of those hours
+    (("vendredi non, je suis au travail de 7h à 15h. Samedi plutôt", "samedi à 10h"),
+     "2026-11-28 10:00"),
+    # the week's fixed things, then the day left
+    (("Le lundi c'est le club, le mercredi la kiné, le vendredi matin le marché. Il ne me "
+      "reste que le jeudi. Seize heures.",), "2026-11-26 16:00"),
+])
+def test_batch_59_60_the_moment_among_others(turns, expected):
+    assert _at(_talk(*turns)[0]) == expected
+
+
+@pytest.mark.parametrize("turns", [
+    # English: the appointment removed, the call cancelled with someone else's hour
+    ("Friday 10 am", "Please remove my appointment on Friday, my daughter takes me to the "
+                     "seaside"),
+    ("samedi 15h", "Sorry I cancel saturday, the plumber comes at 9.15"),
+    # "stop" and the call's day, said alone
+    ("jeudi 11h", "stop pour jeudi"),
+    # "que vous rayiez": the subjunctive of "rayer"
+    ("lundi à 10h", "Je vous écris afin que vous rayiez mon rendez-vous de lundi, ma sœur "
+                    "est hospitalisée."),
+    # someone's event on the call's day with its hours, and the call no longer possible
+    ("dimanche 15h", "le club de bridge a organisé un tournoi dimanche, de 14h à 18h, alors "
+                     "pour l'appel de dimanche ce n'est plus possible, désolée"),
+])
+def test_batch_59_60_call_called_off(turns):
+    found, _ = _talk(*turns)
+    assert found.status == "cancel", found
+
+
+def test_batch_59_60_the_moment_left_to_the_team_in_sms():
+    found, _ = _talk("jsuis libre tt le temps, c vous qui voyez")
+    assert found.status == "ok", found
