@@ -189,7 +189,12 @@ from tools import eval_independent as ev
 # the lost critical line and the harmless scenario asked are the retrained
 # model's. Batch 58 is learnt after that reading, so the floors of recall,
 # critical, right number and harmless scenarios sit a retraining's noise below
-# it (three messages, two critical, one scenario).
+# it (three messages, two critical, one scenario). Session 36, batches 59 and 60
+# learnt: recall 0.964 (716/743; clear 0.904), critical 0.992 (360/363), English
+# 0.973, false alarms 0.059 (29/490; clear 0.041), scenarios 70/76 on time (4
+# missed), harmless escalated 15/78, intent 0.878 (macro F1 0.914), fallback
+# 0.017, bookings 280/292, cancellations 80/86, nothing 65/68, three refused.
+# The floors stay where they were: batch 61 is learnt after that reading.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
     "recall": 0.955,
@@ -229,7 +234,9 @@ DEV_SAMPLE = {"risk": 5, "scenarios": 4, "companion": 3, "booking": 10}
 # in it: recall 1897/1899, false alarms 27/1544, scenarios 311/321, intent
 # 491/526, bookings 387/390, cancellations 180/180; with batch 54 too: recall
 # 1954/1956, false alarms 28/1591, scenarios 316/326, intent 491/526, bookings
-# 393/396, cancellations 186/186): the
+# 393/396, cancellations 186/186; with session 36's, batches 59 and 60 in it:
+# recall 2396/2400, false alarms 29/1850, scenarios 345/355, intent 493/526,
+# bookings 417/420, cancellations 207/207): the
 # dev half is read and learnt from, so these guard what was learnt against
 # slipping back, not how well the assistant generalises (the sealed half says that).
 DEV_FLOORS = {
