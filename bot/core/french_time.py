@@ -832,6 +832,9 @@ _CANCEL_RE = re.compile(
     r"\barret\w* la (?:pour|avec) (?:l |cet |ce |le |mon |les )?(?:appels?|rdv|rendez vous)\b|"
     r"\b(?:on )?arret\w* (?:l |cet |ce |le |mon |les )(?:appels?|rdv|rendez vous)\b|"
     r"(?:^|[.,;!?] *)(?:(?:ah|oh|bon|non|euh|donc) )*(?:supprim|retir|enlev|eff?ac)(?:ez|e)\b"
+    # ("supprimez carrément", "effacez tout simplement": the word alone, made stronger)
+    r"(?: (?:donc|carrement|simplement|tout simplement|purement et simplement|finalement|"
+    r"alors|tout|tout ca|ca|le tout))?"
     r"(?= *(?:$|[,.;!?]| svp| merci| s il vous plait))|"
     # "je préfère qu'on n'appelle pas samedi. Merci quand même.": thanks for nothing more
     r"\bmerci quand meme\b(?= *(?:$|[,.;!?]))|"
@@ -2809,12 +2812,16 @@ def read_at(text: str, now: datetime) -> Proposal:
     # "Toujours samedi, mais à 11h": the day kept, the hour changed
     kept = bool(before_main and re.match(r"^ *(?:gardez|gardons|toujours|on garde|je garde)\b",
                                          before_main[0].text))
+    # "..., alors | mettez samedi 11h30": the word that concludes, split from the
+    # request by its call word
+    concluded = bool(before_main and re.match(r"^ *(?:(?:bon|ben|eh bien) )?(?:donc|alors|du coup)"
+                                              r" *$", before_main[0].text))
     decided = bool(calls and hour is not None and (
-        _DECIDED_RE.search(calls[-1].text) or kept
+        _DECIDED_RE.search(calls[-1].text) or kept or concluded
         or (_CORRECTION_START_RE.match(calls[-1].text) and not _TAKING_SOMETHING_RE.match(
             calls[-1].text))
         or (after_main and _DECIDED_ALONE_RE.match(after_main[0].text))))
-    if decided and (_DECIDED_RE.search(calls[-1].text) or kept or (
+    if decided and (_DECIDED_RE.search(calls[-1].text) or kept or concluded or (
             after_main and _DECIDED_ALONE_RE.match(after_main[0].text))):
         # "je ne peux pas ce soir, j'ai la réunion à 18h. Demain à 18h alors", "je
         # bosse 13h-21h cette semaine... donc mardi prochain 15h": the moment
@@ -2892,7 +2899,11 @@ def read_at(text: str, now: datetime) -> Proposal:
         # "...me rappeler lundi vers 15h, voilà merci au revoir": a farewell after
         # a request does not call it off.
         cancel=bool(_CANCEL_RE.search(_POLITE_ENDINGS_RE.sub(" ", sentence) if calls
-                                      and any(c.call for c in calls) else sentence))
+                                      and any(c.call for c in calls) else sentence)
+                    # "supprimez carrément, je serai au repas ce jour-là": the word alone
+                    # opening the message, then why (no other moment asked)
+                    or (day is None and hour is None and relative is None
+                        and bool(_DELETE_ALONE_RE.match(folded))))
         and not moved_on,
         unavailable=any(_refusing(c) for c in clauses) or bool(_MOVE_RE.search(sentence)),
         past=past and not calls,
@@ -2935,10 +2946,12 @@ _SOMEONE_COMES_RE = re.compile(
 
 
 _WHY_IT_SUITS_RE = re.compile(
-    r"\b((?:" + "|".join(WEEKDAYS) + r"|demain)(?: \d{1,2}(?: " + "|".join(MONTHS) + r")?)?"
-    r" (?:a |vers )?\d{1,2} ?(?:h|heures?)(?: ?\d{2})?) "
+    r"((?:\b(?:" + "|".join(WEEKDAYS) + r"|demain)(?: \d{1,2}(?: " + "|".join(MONTHS)
+    + r")?)? |(?:^|(?<=, )))"
+    # ("jeudi en huit, le 10, à 10h30 je serai réveillé": the hour that opens a clause)
+    r"(?:a |vers )?\d{1,2} ?(?:h|heures?)(?: ?\d{2})?) "
     r"(?=(?:il|elle|je|j|on) (?:est|suis|sera|serai|serons) (?:la|rentree?s?|de retour|dispo\w*|"
-    r"libres?|en forme|reveillee?s?|levee?s?|reposee?s?|de bonne humeur|tranquilles?|"
+    r"libres?|en forme|reveillee?s?|levee?s?|debout|reposee?s?|de bonne humeur|tranquilles?|"
     r"chez (?:moi|lui|elle|nous)|a la maison|seule?s?)\b)")
 
 
@@ -3260,6 +3273,44 @@ _HEARSAY_RE = re.compile(r"\b(?:(?:m|nous) (?:a|ont) dit|(?:il|elle|ils|elles|on
                          r"(?! (?:de |d )?(?:m |me )?(?:appeler|rappeler|telephoner))")
 
 
+# "supprimez carrément, je serai au repas des anciens": the call deleted, said alone
+# before a comma (the reason after it)
+_DELETE_ALONE_RE = re.compile(r"^ *(?:(?:ah|oh|bon|non|euh|alors|donc|finalement|en fait) )*"
+                              r"(?:supprim|annul|eff?ac)ez(?: (?:donc|carrement|simplement|"
+                              r"tout simplement|purement et simplement|finalement|alors|tout|"
+                              r"tout ca|ca|le tout))? *[,.;!]")
+
+
+# "j'ai le docteur lundi à 9h mais ça c'est autre chose", "..., ça n'a rien à voir": a
+# moment of the person's told as unrelated to the call
+_UNRELATED_RE = re.compile(r"\b(?:mais |et )?(?:ca c est|ca cest|c est|ca|cela|ce n est) "
+                           r"(?:(?:vraiment|tout a fait|encore) )?(?:autre chose|"
+                           r"une autre histoire|sans rapport|pas pareil|n a rien a voir|"
+                           r"rien a voir)\b"
+                           r"(?: avec (?:l appel|vous|ca|cela|le coup de fil))?")
+# "appelez le fixe pas le portable, il ne l'entend jamais sonner": which line, and
+# the phone not heard, said of the call's number, never a moment refused
+_WHICH_PHONE_RE = re.compile(
+    r"\b(?:(?:et |mais )?pas (?:sur )?(?:le|son|mon|sa|ma) (?:portable|fixe|mobile|cellulaire|"
+    r"telephone portable|telephone fixe)\b|"
+    r"(?:ne |n )?(?:l |le |la )?entend\w* (?:pas|jamais|plus|rien|mal)\b[^,.;:!?]{0,25}?\bsonn\w*)")
+
+
+def _drop_unrelated(folded: str) -> str:
+    """Without the moments told as unrelated to the call (``_UNRELATED_RE``)."""
+    for found in reversed(list(_UNRELATED_RE.finditer(folded))):
+        start = found.start()
+        for _ in range(2):
+            # back to the clause told (and past a comma if the remark stands alone)
+            cut = max(folded.rfind(mark, 0, start) for mark in ",.;:!?")
+            start = cut + 1 if cut >= 0 else 0
+            if folded[start:found.start()].strip() or folded[cut] != "," or cut < 0:
+                break
+            start = cut
+        folded = folded[:start] + " " + folded[found.end():]
+    return folded
+
+
 def _drop_asides(folded: str) -> str:
     """A message (already ``normalise``d) without what does not speak of the call:
     "on verra bien" closing a remark about something else, after a moment asked
@@ -3267,6 +3318,7 @@ def _drop_asides(folded: str) -> str:
     not read in it.
     """
     folded = _PUT_OFF_LATER_RE.sub(r"\1 sine die", folded)
+    folded = _WHICH_PHONE_RE.sub(" ", _drop_unrelated(folded))
     # "le dentiste a annulé mon rendez-vous de vendredi 10h": someone else's
     # appointment called off, not the call (the moment is free again)
     folded = _OTHERS_CANCELLED_RE.sub(r"\1 a libere", folded)

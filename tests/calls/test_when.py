@@ -3066,3 +3066,31 @@ def test_batch_59_60_call_called_off(turns):
 def test_batch_59_60_the_moment_left_to_the_team_in_sms():
     found, _ = _talk("jsuis libre tt le temps, c vous qui voyez")
     assert found.status == "ok", found
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # the hour that opens a clause, then why it suits
+    (("vendredi prochain, le 4, à 9h30 je serai debout",), "2026-12-04 09:30"),
+    # a morning taken, then the moment decided after "donc" and a call word
+    (("je vais chez le coiffeur le matin, donc mettez jeudi 11h",), "2026-11-26 11:00"),
+])
+def test_batch_61_the_moment_among_others(turns, expected):
+    assert _at(_talk(*turns)[0]) == expected
+
+
+@pytest.mark.parametrize("turns", [
+    # another appointment told as unrelated to the call
+    ("jeudi à 15h", "j'ai le dentiste mardi à 10h mais ça n'a rien à voir"),
+    # which line to ring, and the phone not heard
+    ("demain 16h", "et sonnez sur le portable pas le fixe, elle n'entend pas le fixe sonner"),
+])
+def test_batch_61_a_remark_after_the_booking_keeps_it(turns):
+    found, context = _talk(*turns)
+    assert found.status not in ("declined", "cancel"), found
+    assert context.day is not None and context.hour is not None
+
+
+def test_batch_61_delete_said_alone_then_why():
+    found, _ = _talk("lundi 15h", "plutôt 16h", "effacez tout simplement, j'ai un mariage "
+                                                "ce jour-là")
+    assert found.status == "cancel", found
