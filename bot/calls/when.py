@@ -145,6 +145,16 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         # "plus la peine pour ce soir, ma fille m'a téléphoné", "ce ne sera pas
         # nécessaire finalement, pour demain": the call talked about is called off
         return CallTime("cancel"), new
+    if not reading.positive and reading.back_at is not None and not reading.decline \
+            and not reading.cancel and context.day is not None and context.day > now.date() \
+            and not context.hour_said:
+        # "le jour du marché, quand je rentre" / "le mercredi 9" / "je rentre vers 11h":
+        # the day talked about, at the hour the person is back
+        found = _check(datetime.combine(context.day, reading.back_at, tz), now, quiet,
+                       [r for r in refused if r != reading.back_at.strftime("%H:%M")])
+        if found.status == "ok":
+            new.unknowns = 0
+            return _settle(found, new, said=True)
     if not reading.positive:
         if reading.cancel:
             return CallTime("cancel"), new

@@ -1046,6 +1046,8 @@ class Proposal:
     decline: bool = False
     cancel: bool = False
     past: bool = False
+    # "je rentre vers 11h", said alone: the hour the person is back (busy before it)
+    back_at: Optional[dtime] = None
 
     @property
     def positive(self) -> bool:
@@ -2374,6 +2376,7 @@ def read_at(text: str, now: datetime) -> Proposal:
         lambda m: ", " + ", ".join("pas le " + d for d in _WEEKDAY_NAME_RE.findall(m.group(1))),
         folded)
     refused_hours: List[dtime] = []
+    back_hours: List[dtime] = []
     # a part of the day refused, and the hours of it said after it ("elle entend mal
     # le matin..., donc pas à 8h ni à 9h": those hours only)
     part_refused: List[dtime] = []
@@ -2521,6 +2524,7 @@ def read_at(text: str, now: datetime) -> Proposal:
                 # "demain je rentre pas avant 11h, appelez-moi à midi et demi": that day
                 # ("non 11h30 je serai revenu de la pharmacie": a correction, asked)
                 context_day = clause.day if clause.day is not None else context_day
+                back_hours.append(clause.hour)
                 continue
             # "demain matin vers 10h30 si possible, je serai rentrée de la pharmacie":
             # the hour asked for, and why it suits
@@ -2907,6 +2911,8 @@ def read_at(text: str, now: datetime) -> Proposal:
         and not moved_on,
         unavailable=any(_refusing(c) for c in clauses) or bool(_MOVE_RE.search(sentence)),
         past=past and not calls,
+        back_at=back_hours[0] if len(back_hours) == 1 and len(clauses) == 1 and day is None
+        and not refused_days and not dated_refusals else None,
     )
 
 

@@ -3094,3 +3094,10 @@ def test_batch_61_delete_said_alone_then_why():
     found, _ = _talk("lundi 15h", "plutôt 16h", "effacez tout simplement, j'ai un mariage "
                                                 "ce jour-là")
     assert found.status == "cancel", found
+
+
+def test_batch_61_the_hour_back_home_on_the_day_talked_about():
+    # the day given as the one of a habit, then only the hour the person is back
+    found, _ = _talk("rappelez-moi le jour de la chorale, après", "c'est le vendredi, le 27",
+                     "je serai rentrée vers 16h")
+    assert _at(found) == "2026-11-27 16:00"
