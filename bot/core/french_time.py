@@ -637,6 +637,9 @@ _REASSURED = (r" de (?:vous |te |t )?(?:inquiet\w*|en faire|excuser|tracasser|bi
 # Soft words of calling off, unless an hour follows them closely ("ne vous embêtez pas
 # avec l'heure exacte, mardi vers 15h ça ira"): then what is asked is that moment
 _NO_HOUR_AFTER = r"(?![^.!?]{0,40}?\b(?:\d{1,2}h\d{0,2}|midi)\b)"
+# "supprimez carrément", "effacez tout simplement": a word that makes "delete" stronger
+_MADE_STRONGER = (r"(?: (?:donc|carrement|simplement|tout simplement|purement et simplement|"
+                  r"finalement|alors|tout|tout ca|ca|le tout))?")
 _CANCEL_RE = re.compile(
     r"\b(annul\w*|laiss\w* tomb\w*|"
     r"(?<!ai )(?<!avais )(?<!avait )(?<!jlavais )(?<!javais )(?<!lavais )"
@@ -833,8 +836,7 @@ _CANCEL_RE = re.compile(
     r"\b(?:on )?arret\w* (?:l |cet |ce |le |mon |les )(?:appels?|rdv|rendez vous)\b|"
     r"(?:^|[.,;!?] *)(?:(?:ah|oh|bon|non|euh|donc) )*(?:supprim|retir|enlev|eff?ac)(?:ez|e)\b"
     # ("supprimez carrément", "effacez tout simplement": the word alone, made stronger)
-    r"(?: (?:donc|carrement|simplement|tout simplement|purement et simplement|finalement|"
-    r"alors|tout|tout ca|ca|le tout))?"
+    + _MADE_STRONGER +
     r"(?= *(?:$|[,.;!?]| svp| merci| s il vous plait))|"
     # "je préfère qu'on n'appelle pas samedi. Merci quand même.": thanks for nothing more
     r"\bmerci quand meme\b(?= *(?:$|[,.;!?]))|"
@@ -3282,9 +3284,7 @@ _HEARSAY_RE = re.compile(r"\b(?:(?:m|nous) (?:a|ont) dit|(?:il|elle|ils|elles|on
 # "supprimez carrément, je serai au repas des anciens": the call deleted, said alone
 # before a comma (the reason after it)
 _DELETE_ALONE_RE = re.compile(r"^ *(?:(?:ah|oh|bon|non|euh|alors|donc|finalement|en fait) )*"
-                              r"(?:supprim|annul|eff?ac)ez(?: (?:donc|carrement|simplement|"
-                              r"tout simplement|purement et simplement|finalement|alors|tout|"
-                              r"tout ca|ca|le tout))? *[,.;!]")
+                              r"(?:supprim|annul|eff?ac)ez" + _MADE_STRONGER + r" *[,.;!]")
 
 
 # "j'ai le docteur lundi à 9h mais ça c'est autre chose", "..., ça n'a rien à voir": a
