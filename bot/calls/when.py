@@ -135,6 +135,12 @@ def decide(reading: Proposal, context: Context, now_ts: float, tz_name: str,
         # "finalement ni jeudi ni vendredi, tant pis pour cette fois": the call's day
         # refused with the call given up, whatever other day is named beside it
         return CallTime("cancel"), new
+    if reading.positive and reading.cancel and reading.decline and context.day is not None \
+            and reading.day in (None, context.day) and context.hour is not None \
+            and reading.hour in (None, context.hour) and reading.relative is None:
+        # "samedi 11h" then "non, samedi 11h c'est bête, on a le marché. Laissez
+        # tomber l'appel": the moment talked about, said again to take it back
+        return CallTime("cancel"), new
     if reading.positive and reading.cancel and reading.decline and not reading.asked:
         # "no thank you. tomorrow 10h I see the social worker": a refusal, and a
         # moment that is someone else's

@@ -444,6 +444,10 @@ _NEGATION_RE = re.compile(
 # "samedi c'est le marché", "le 7 j'ai la visite de ma soeur", "demain j'ai le
 # médecin à 11h", "jeudi je vais chez le coiffeur": that moment is taken (when
 # the clause does not ask for the call itself).
+# the people who come to help with the phone ("c'est ma fille qui vient")
+_HELPERS = (r"fille|fils|enfants?|petite? fille|petit fils|petits enfants|voisine?|soeur|frere|"
+            r"niece|neveu|belle fille|gendre|aide a domicile|auxiliaire(?: de vie)?|"
+            r"aide menagere")
 _TAKEN_RE = re.compile(
     # "il a le portage des repas à 11h30": someone else's thing at an hour, told first
     # in its clause, is just as taken ("elle a son appareil le matin" is no thing taken)
@@ -456,6 +460,8 @@ _TAKEN_RE = re.compile(
     # téléphone qui a écrit cette heure": the device, not a thing taken)
     r"(?!(?:temps|mieux|plus|meilleur|meilleure|bon|bonne|moment|seule?|libre|que|qu|"
     r"telephone|portable|correcteur|tel|"
+    # ("samedi c'est ma fille qui vient": who helps with the phone that day)
+    r"(?:" + _HELPERS + r") qui|"
     r"dispo\w*|envie|besoin|appel|coup|benevole|numero|heure|idee|anniversaire|"
     r"jour (?:qui|ou|ideal)|matin|matinee|soir|soiree|midi|apres|nuit|week|"
     + "|".join(WEEKDAYS) + r"|\d+)\b)\w+|"
@@ -528,6 +534,12 @@ _HARMLESS_PAS_RE = re.compile(
     # "slt cv pas trop": how the person is, not a refusal
     r"\b(?:ca va|cv|sa va) pas (?:trop|fort|tres fort|super|terrible|top|bien|tres bien)\b|"
     r"\bsi jamais\b|\bpourquoi pas\b|\bpour (?:ne )?pas\b|"  # "pour pas me réveiller"
+    # "samedi c'est mon fils qui passe": who will be there to help with the phone
+    r"\b(?:c est|c|ce sera) (?:ma|mon|mes|notre|nos) (?:" + _HELPERS + r") qui (?:vient|"
+    r"viennent|viendra|passe|passent|passera|sera la|est la)\b|"
+    # "je ne vais pas faire la fine bouche : jeudi 10h ça ira": not picky, a yes
+    r"\b(?:vais|va|allons|vas) pas (?:faire|jouer) (?:le |la |les |des |de |d |l )?(?:difficiles?|"
+    r"fine bouche|compliquee?s?|manieres|chichis|histoires|capricieu\w*)\b|"
     # "samedi 9h30 s'il n'y a pas de contretemps", "si y a pas un veau qui s'annonce":
     # a condition on the moment, not a refusal of it
     r"\bsi (?:il )?(?:n )?y a pas\b|\bs il (?:n )?y a pas\b|"
@@ -2347,6 +2359,9 @@ _WEEKDAY_LIST_RE = re.compile(r"\b(?:le|les|tous les|chaque) (?:" + "|".join(WEE
 _LEAD_IN_RE = re.compile(r"^(?:(?:ah|oh|bah|ben|bon|mince|zut|et|mais|alors|sauf que) )*"
                          r"(?:(?:le )?(?:" + "|".join(WEEKDAYS) + r"|demain)(?: \d{1,2})? )?")
 # "..., donc avant", "alors juste avant": the moment is before what was just told
+# "14h-17h", "de 9h à 11h30": hours from one to the other, in a clause of their own
+_WINDOW_ALONE_RE = re.compile(r"^(?:de |entre )?(\d{1,2})h(\d{2})? (?:a |et |jusqu a )?"
+                              r"(\d{1,2})h(\d{2})?$")
 _BEFORE_RETURN_RE = re.compile(r"(?:^ *|\b(?:donc|alors|du coup) )(?:plutot |juste |un peu )?avant"
                                r"(?: ca| cela| son retour| qu il rentre| qu elle rentre)? *$")
 # "jusqu'à Noël", "jusqu'au 15": the end of a stretch of time
@@ -2425,6 +2440,18 @@ def read_at(text: str, now: datetime) -> Proposal:
     calling_it_off = bool(_CANCEL_RE.search(folded))
     for clause in clauses:
         if not clause.timed:
+            continue
+        alone = _WINDOW_ALONE_RE.match(clause.text)
+        told = clauses[_at(clauses, clause) - 1] if _at(clauses, clause) else None
+        if alone and told is not None and told.day in refused_days and told.hour is None \
+                and told.part is None and int(alone.group(1)) < int(alone.group(3)) <= 23:
+            # "jeudi c'est la chorale, 10h-12h, appelez après": the day is taken for
+            # those hours only; an hour said after is on it
+            refused_days.remove(told.day)
+            context_day = told.day
+            dated_refusals.extend((told.day, h) for h in _CALL_HOURS if dtime(
+                int(alone.group(1)), int(alone.group(2) or 0)) <= h < dtime(
+                int(alone.group(3)), int(alone.group(4) or 0)))
             continue
         if calling_it_off and clause.hour is None and clause.day is not None \
                 and not clause.call and _UNTIL_DAY_RE.search(clause.text):
@@ -2738,13 +2765,29 @@ def read_at(text: str, now: datetime) -> Proposal:
                     # "je rentre jamais avant 3 heures. Mardi même heure": the hour
                     # of the call talked about, not the one refused
                     continue
-                if earlier.hour is not None and (same or after or earlier.day in (None, day)):
+                # ("vendredi prochain à 10h, le 11": the date says which Friday, the
+                # hour said with the weekday goes with it)
+                dated_weekday = day is not None and earlier.day is not None \
+                    and earlier.day.weekday() == day.weekday() \
+                    and bool(_DAY_OF_MONTH_RE.search(main.text)) \
+                    and not _WEEKDAY_WORD_RE.search(main.text)
+                if earlier.hour is not None and (same or after or dated_weekday
+                                                 or earlier.day in (None, day)):
                     hour, guessed = earlier.hour, earlier.guessed
                     # ("mardi il a le neurologue à 8h30... Mercredi même heure": the
                     # hour of someone's appointment, not the call's talked about)
                     others_hour = same and bool(_TAKEN_RE.search(
                         _LEAD_IN_RE.sub("", earlier.text)))
                     break
+            if hour is None and day is not None and not same and not after \
+                    and calls is not wished:
+                # "le bon moment pour moi c'est 17h... mercredi alors": the hour told
+                # first as the one that suits, in a clause of its own, then the day
+                for earlier in reversed(wished[:_at(wished, main)]):
+                    if earlier.hour is not None and earlier.day is None \
+                            and earlier.relative is None and not earlier.call:
+                        hour, guessed = earlier.hour, earlier.guessed
+                        break
         elif hour is None and relative is None and part is not None:
             # "mercredi, trois heures moins le quart. L'après-midi bien sûr !": the
             # part of the day says which of the hour just told

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time as dtime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -3101,3 +3101,38 @@ def test_batch_61_the_hour_back_home_on_the_day_talked_about():
     found, _ = _talk("rappelez-moi le jour de la chorale, après", "c'est le vendredi, le 27",
                      "je serai rentrée vers 16h")
     assert _at(found) == "2026-11-27 16:00"
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # "not going to be picky": a yes, said modestly
+    (("à mon âge je ne vais pas faire de chichis : jeudi à dix heures ça me va",),
+     "2026-11-26 10:00"),
+    # a weekday with its hour, then the date that says which one
+    (("rappelez-moi lundi prochain à 15h, le 7, je serai près du poste",),
+     "2026-12-07 15:00"),
+    # who comes to help that day, then the hour after their arrival
+    (("samedi c'est mon fils qui passe", "il arrive vers 14h donc 14h30 c'est bien"),
+     "2026-11-28 14:30"),
+    # the hour that suits told first, in a clause of its own, the day at the end
+    (("peu importe le jour, mais l'heure compte : toujours à 17h, c'est quand ma voisine "
+      "est là. Vendredi alors.",), "2026-11-27 17:00"),
+    (("le midi je mange, le bon moment c'est 16h30. mercredi ou jeudi... non, jeudi, "
+      "mercredi je vais chez le dentiste",), "2026-11-26 16:30"),
+    # a day taken for the hours said in a clause of their own, then an hour after them
+    (("jeudi c'est la chorale, 10h-12h, alors après, midi et demi",), "2026-11-26 12:30"),
+])
+def test_batch_62_the_moment_among_others(turns, expected):
+    assert _at(_talk(*turns)[0]) == expected
+
+
+def test_batch_62_a_day_taken_for_some_hours_only_refuses_them():
+    told = read("jeudi c'est la chorale, 10h-12h, alors après, midi et demi", NOW,
+                "Europe/Paris")
+    assert not told.refused_days
+    assert dtime(10, 30) in told.refused_hours and dtime(12, 30) not in told.refused_hours
+
+
+def test_batch_62_the_moment_said_again_to_take_it_back():
+    found, _ = _talk("samedi 11h", "non c'est bête samedi 11h on a le marché. Pas d'appel "
+                                   "finalement, une autre fois")
+    assert found.status == "cancel", found
