@@ -593,6 +593,8 @@ _HARMLESS_PAS_RE = re.compile(
 _CALL_RE = re.compile(
     r"\b(?:m|me|nous|se|s|t|te|on s)\s?(?:appel|apel|rappel|telephon|parl|sappel)|\bappelez|"
     r"\brappelez|\bsappel|\bsapel|\br?app?ell?(?:e|es|ez)? (?:moi|nous)|\bappel\b|"
+    # "téléphonez-moi jeudi": the call asked in the other verb
+    r"\b(?:re)?telephonez\b|"
     r"\bcoup de fil|\blibre|\bdispo|\bconvien|"
     # "lundi 7 à 20h30, ce n'est pas trop tard pour vos bénévoles ?": a call with them
     r"\b(?:pour|avec) (?:vos|votre|un|une|le|la|les) (?:benevoles?|ecoutante?s?)\b|"

@@ -38,9 +38,17 @@ def normalise_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_ESCAPE = re.compile(r"(\\.)")
+
+
 def normalise_pattern(pattern: str) -> str:
-    """Fold a regular expression the way messages are folded (keeps its syntax)."""
-    pattern = _fold(pattern)
+    r"""Fold a regular expression the way messages are folded (keeps its syntax).
+
+    Escapes are kept as written: folded with the letters after them, ``\bbleus``
+    became ``\bleus`` (a boundary, then "leus") and ``\W`` became ``\w``.
+    """
+    pattern = "".join(part if _ESCAPE.fullmatch(part) else _fold(part)
+                      for part in _ESCAPE.split(pattern))
     for mark in _APOSTROPHES:
         pattern = pattern.replace(mark, " ")
     return pattern

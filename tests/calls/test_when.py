@@ -3136,3 +3136,12 @@ def test_batch_62_the_moment_said_again_to_take_it_back():
     found, _ = _talk("samedi 11h", "non c'est bête samedi 11h on a le marché. Pas d'appel "
                                    "finalement, une autre fois")
     assert found.status == "cancel", found
+
+
+@pytest.mark.parametrize("text", [
+    "téléphonez-moi mardi, je serai au salon",
+    "je vais pas chipoter, retéléphonez-moi mardi à 16h",
+])
+def test_a_call_asked_with_telephonez(text):
+    # session 37: "téléphonez-moi" was not read as asking for the call
+    assert read(text, NOW, "Europe/Paris").asked

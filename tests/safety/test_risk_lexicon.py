@@ -9,7 +9,7 @@ import yaml
 
 from bot.safety.risk import DEFAULT_LEXICON, LexiconError, RiskLexicon
 
-from bot.core.text import normalise_text
+from bot.core.text import normalise_pattern, normalise_text
 from tests.support.paths import ROOT
 
 LEXICON = RiskLexicon.load(DEFAULT_LEXICON)
@@ -98,6 +98,18 @@ def test_held_out_phrases_are_not_training_data():
 )
 def test_normalisation(raw, folded):
     assert normalise_text(raw) == folded
+
+
+@pytest.mark.parametrize("pattern, text", [
+    (r"\bbetter off dead", "she would be better off dead"),
+    (r"\bbleus?( \w+){0,3} tibias", "des bleus sur les tibias"),
+    (r"respire pas( \W+)? ?aide", "respire pas aide"),
+])
+def test_a_pattern_escape_is_not_folded_into_the_next_letter(pattern, text):
+    # session 37: "\bbetter" was folded to "\beter" (a boundary, then "eter")
+    regex = re.compile(normalise_pattern(pattern))
+    assert regex.search(normalise_text(text))
+    assert normalise_pattern(r"\W\bb") == r"\W\bb"
 
 
 def test_abbreviations_are_spelt_out():
