@@ -307,7 +307,11 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             # about the messages, does not unsubscribe anyone
             others = [r for r in others if r.get("name") not in ("opt_out", "pause_checkins")]
         if not (reading.cancel or reading.past) and reading.any_time and not reading.positive:
-            best = {"name": "affirm", "confidence": 1.0}  # "quand vous voulez": a yes
+            # "quand vous voulez": a yes; "vous pouvez me faire appeler ? n'importe
+            # quel jour, je suis toujours là": the call asked for, its moment left
+            # to the team (a yes with nothing offered would be lost)
+            asked = reading.asked or _WISH_FOR_A_CALL.search(folded)
+            best = {"name": "schedule_call" if asked else "affirm", "confidence": 1.0}
         elif not (reading.cancel or reading.past) and (
                 (reading.positive and reading.asked)
                 or _WISH_FOR_A_CALL.search(folded)):
@@ -411,10 +415,12 @@ _OTHERS_CALLED_OFF = re.compile(
 # A call wished for in so many words, with or without a moment.
 _WISH_FOR_A_CALL = re.compile(
     r"\b(?:je voudrais|j aimerais|je souhaite\w*|je veux bien|ca me ferait plaisir d avoir|"
-    r"pourriez vous|pouvez vous|est ce que (?:quelqu un|qqn|vous) (?:peut|pouvez|pourrait))\b"
+    r"pourriez vous|pouvez vous|vous (?:pouvez|pourriez)|"
+    r"est ce que (?:quelqu un|qqn|vous) (?:peut|pouvez|pourrait))\b"
     r"[^.?!]{0,25}\b(?:un (?:petit )?(?:coup de fil|appel|coup de telephone)\b(?! d[eu] )|"
     r"qu on m appelle|qu (?:un|une) (?:benevole|ecoutante?|personne) m appelle|m appeler\b|"
-    r"me (?:telephoner|rappeler)\b|parler a (?:un|une) (?:benevole|ecoutante?))")
+    r"me (?:telephoner|rappeler)\b|me faire (?:r?appeler|telephoner)\b|"
+    r"parler a (?:un|une) (?:benevole|ecoutante?))")
 # Words that only ever call a call off.
 _CALL_OFF = re.compile(r"\b(?<!ai )(?<!a )(?<!ont )(?<!ete )(?<!est )(?<!avons )(?<!avez )"
                        r"annul\w*|\boubli\w* (?:l |cet |mon |notre |le )?(?:appel|rdv|"

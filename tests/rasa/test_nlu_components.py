@@ -525,6 +525,9 @@ def test_a_changed_written_file_or_lexicon_retrains_the_reader(tmp_path, monkeyp
     "allô c'est madame Perrin, pour l'appel lundi 7 à onze heures moins le quart parce "
     "qu'à dix heures j'ai l'infirmière qui passe pour la piqûre",
     "Je voudrais un petit coup de fil, je ne bouge plus guère de chez moi depuis ma chute.",
+    # the moment left to the team: a call asked for, not a bare yes
+    "Vous pouvez me faire appeler ? N'importe quel jour, je suis toujours là, "
+    "choisissez vous-mêmes.",
 ])
 def test_a_weak_risk_guess_on_a_call_request_gives_way_to_the_call(banded, text):
     from bot.rasa.risk_model import READING
@@ -538,6 +541,18 @@ def test_a_weak_risk_guess_on_a_call_request_gives_way_to_the_call(banded, text)
     banded.process([message])
     assert message.get("intent")["name"] == "schedule_call"
     assert not _risk_entity(message)
+
+
+def test_any_moment_without_a_call_asked_is_still_a_yes(banded):
+    from bot.rasa.risk_model import READING
+
+    message = _message("quand vous voulez, je suis toujours là", intent="risk_suicide",
+                       confidence=0.95,
+                       ranking=[{"name": "risk_suicide", "confidence": 0.95},
+                                {"name": "affirm", "confidence": 0.2}])
+    message.set(READING, {"category": "suicide", "p": 0.05, "chunk": 0})
+    banded.process([message])
+    assert message.get("intent")["name"] == "affirm"
 
 
 def test_a_weak_risk_guess_without_a_call_is_demoted_as_before(banded):
