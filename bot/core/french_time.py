@@ -368,6 +368,11 @@ _CLAUSE_SPLIT = re.compile(
     # "enfin 18h30 jsuis pas sûr d'être rentré à 18h": the reason, with its own hour
     r"(?:(?<=\dh )|(?<=\dh\d\d ))(?=(?:jsuis|je suis|j suis|chui|je serai|jserai|je ne serai)"
     r"\b[^,.;!?]*\b\d{1,2}h)|"
+    # "le 12 à 18h30 je rentre du boulot à 18h": the return told after the moment
+    # asked, with its own hour, is why it suits (a clause of its own)
+    r"(?:(?<=\dh )|(?<=\dh\d\d ))(?=(?:je |j )?(?:sors|sortirai|rentre|rentrerai|finis|"
+    r"finirai|termine|terminerai|reviens|reviendrai|quitte|quitterai|jsors|jrentre|jfinis)"
+    r"\b[^,.;!?]*\b\d{1,2}h)|"
     r"\b(?<!ne )(?=mettez\b)|(?<=\bsvp )|(?<=\bstp )|"
     # "ni lundi ni mardi": each moment refused in a clause of its own
     r"(?<=\w )(?=ni (?:le |la |l |a |au )?(?:demain|" + "|".join(WEEKDAYS)
@@ -1794,6 +1799,29 @@ def _is_thing(word: str) -> bool:
                 or _CALL_RE.search(word) or word in _NOT_THINGS or word.endswith("ment"))
 
 
+# "kiné lundi 10h, dentiste mercredi 14h": things named before their moment, listed
+_THING_BEFORE_MOMENT_RE = re.compile(
+    r"(?:(?:et|puis|plus) )?(?:(?:j ai|jai|il a|elle a|on a) (?:deja |aussi )?)?"
+    r"(?:(?:le|la|l|les|mon|ma|mes|un|une) )?([a-z]{3,})(?: (?:de|d) [a-z]+)?"
+    r" (?:le )?(?:demain|" + "|".join(WEEKDAYS) + r")(?: \d{1,2})? (?:a |vers )?"
+    r"(?:\d{1,2}h(?:\d{2})?|midi)")
+
+
+def _thing_before_moment(text: str) -> bool:
+    # ("la semaine est chargée : coiffeur mardi 9h": the list after its heading)
+    match = _THING_BEFORE_MOMENT_RE.fullmatch(text.rsplit(":", 1)[-1].strip())
+    return match is not None and _is_thing(match.group(1))
+
+
+def _listed_thing(clauses: Sequence["_Clause"], clause: "_Clause") -> bool:
+    """"kiné lundi 10h, dentiste mercredi 14h, prise de sang vendredi 8h": the person's
+    appointments listed, each a thing before its day and hour (two of them at least:
+    "appel lundi 10h" alone asks).
+    """
+    return _thing_before_moment(clause.text) and sum(
+        1 for c in clauses if _thing_before_moment(c.text)) >= 2
+
+
 _THING_AFTER_HOUR_RE = re.compile(
     r"\d{1,2}h(?:\d{2})? (?:le|la|l|les|chez (?:le|la|l)) ([a-z]{3,})$")
 
@@ -2134,9 +2162,22 @@ _THING_AROUND_RE = re.compile(
     r" (?!creneau|creux|trou|moment|temps)[^,.;!?]*?\bvers(?= (?:\d|midi))")
 
 
+# "dimanche midi après la messe de 10h30", "à 15h après la sieste de 13h": the hour of
+# the event told beside the call's moment is the event's
+_EVENT_HOUR_RE = re.compile(
+    r"\b(?:apres|avant|en sortant|a la sortie|au retour) (?:le|la|l|les|mon|ma|mes|son|sa|"
+    r"ses|notre|nos|du|des|de la|de l) (?!(?:appel|rappel|coup|midi)\b)[a-z]+(?: [a-z]+){0,2}? "
+    r"(?:de|d|a) \d{1,2} ?h(?: ?\d{2})?\b")
+_OTHER_HOUR_RE = re.compile(r"\b\d{1,2} ?h(?: ?\d{2})?\b|(?<!apres )(?<!apres-)\bmidi\b|"
+                            r"\bminuit\b")
+
+
 def _read_clause(text: str, now: datetime) -> _Clause:
     clause = _Clause(text)
     rest = text
+    event = _EVENT_HOUR_RE.search(rest)
+    if event and _OTHER_HOUR_RE.search(rest[:event.start()] + " " + rest[event.end():]):
+        rest = rest[:event.start()] + " " + rest[event.end():]
     relative = _relative(rest, now)
     if relative is not None:
         clause.relative, clause.relative_precise = relative
@@ -2357,6 +2398,13 @@ _WEEKDAY_LIST_RE = re.compile(r"\b(?:le|les|tous les|chaque) (?:" + "|".join(WEE
                               r"(?:" + "|".join(WEEKDAYS) + r")s?\b")
 
 
+_THINGS_DAYS_RE = re.compile(
+    r"\b(?:il a|elle a|ils ont|elles ont|j ai|on a|nous avons) (?:deja |aussi |toujours )?"
+    r"(?:le|la|l|les|son|sa|ses|mon|ma|mes|leur|leurs|notre|nos) [a-z]+(?: [a-z]+)? "
+    r"(?:le |les |tous les )?(?:" + "|".join(WEEKDAYS) + r")s?(?:, (?:" + "|".join(WEEKDAYS)
+    + r")s?)+ et (?:le |les )?(?:" + "|".join(WEEKDAYS) + r")s?\b")
+
+
 # "ah mince mardi ...", "bon demain ...": words before what a clause tells
 _LEAD_IN_RE = re.compile(r"^(?:(?:ah|oh|bah|ben|bon|mince|zut|et|mais|alors|sauf que) )*"
                          r"(?:(?:le )?(?:" + "|".join(WEEKDAYS) + r"|demain)(?: \d{1,2})? )?")
@@ -2378,6 +2426,9 @@ def read_at(text: str, now: datetime) -> Proposal:
     # samedis": the weekdays of a habit, listed after their article, are one phrase
     # (the commas between them end no clause, the last of them is no day asked)
     folded = _WEEKDAY_LIST_RE.sub(lambda m: m.group(0).replace(",", ""), folded)
+    # "il a la dialyse mardi, jeudi et samedi": the days of someone's thing, listed
+    # after it, are one phrase (the last of them is no day asked)
+    folded = _THINGS_DAYS_RE.sub(lambda m: m.group(0).replace(",", ""), folded)
     # "la semaine prochaine, le même jour qu'aujourd'hui": today's weekday
     folded = _TODAYS_WEEKDAY_RE.sub(WEEKDAYS[now.weekday()], folded)
     shift = _HOUR_SHIFT_RE.search(folded)
@@ -2586,6 +2637,7 @@ def read_at(text: str, now: datetime) -> Proposal:
         # ("jeudi 10h le kiné": a thing named after its hour)
         # ("8h, avant de déposer ma fille à la crèche à 8h45": what comes after the call)
         taken = (bool(_TAKEN_RE.search(clause.text)) or _noun_at_hour(clause.text)
+                 or _listed_thing(clauses, clause)
                  or _thing_after_hour(clause.text)
                  or bool(clause.hour is not None and _BEFORE_DOING_RE.match(clause.text))) \
             and not re.search(r"\b(?:juste )?(?:avant|apres)$", clause.text) \

@@ -3145,3 +3145,36 @@ def test_batch_62_the_moment_said_again_to_take_it_back():
 def test_a_call_asked_with_telephonez(text):
     # session 37: "téléphonez-moi" was not read as asking for the call
     assert read(text, NOW, "Europe/Paris").asked
+
+
+# Batch 64 (session 38): four kinds of saying read wrong.
+@pytest.mark.parametrize("turns, expected", [
+    # the hour of an event told beside the call's moment ("après la X de 10h30") is
+    # the event's; the call's is the other one, midi included
+    (("oui samedi midi après le marché de 9h30",), "2026-11-28 12:00"),
+    (("après la messe de 11h dimanche vers 14h",), "2026-11-29 14:00"),
+    (("MERCREDI MIDI AVANT LE REPAS DE 12H30",), "2026-12-02 12:00"),
+    # the days of someone's thing listed after it do not erase the day asked
+    (("Vous pouvez appeler ma mère vendredi à 15h ? Elle a la kiné lundi, mercredi et "
+      "jeudi, pas ces jours là.",), "2026-11-27 15:00"),
+    (("appelez mon oncle samedi à 11h, il a son club lundi, mardi et jeudi",),
+     "2026-11-28 11:00"),
+    # the moment asked, then when the person is back from work with an earlier hour
+    (("le 2 a 18h30 je rentre du boulot a 18h",), "2026-12-02 18:30"),
+    (("vendredi 17h45 je finis le travail a 17h",), "2026-11-27 17:45"),
+])
+def test_batch_64_the_moment_among_others(turns, expected):
+    assert _at(_talk(*turns)[0]) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Merci mais la semaine est pleine : coiffeur mardi 9h, ophtalmo jeudi 15h. On verra "
+    "plus tard.",
+    "Merci, j'ai pédicure demain 11h, audioprothésiste samedi 10h, une autre fois.",
+])
+def test_batch_64_appointments_listed_are_no_moment_asked(text):
+    # "kiné lundi 10h, dentiste mercredi 14h...": the person's own things, after an
+    # offer; nothing is booked
+    found, _ = _talk(text, context=Context(proposal=datetime(2026, 11, 26, 10, 0,
+                                                             tzinfo=PARIS)))
+    assert found.status in ("cancel", "declined", "unknown"), found
