@@ -543,28 +543,22 @@ def test_a_weak_risk_guess_on_a_call_request_gives_way_to_the_call(banded, text)
     assert not _risk_entity(message)
 
 
-def test_any_moment_without_a_call_asked_is_still_a_yes(banded):
+@pytest.mark.parametrize("text, category, runner_up, expected", [
+    # "quand vous voulez" with nothing asked: a yes to the call offered
+    ("quand vous voulez, je suis toujours là", "suicide", ("affirm", 0.2), "affirm"),
+    ("j'ai fait une petite chute hier, rien de cassé", "medical", ("health_minor", 0.6),
+     "health_minor"),
+])
+def test_a_weak_risk_guess_without_a_call_is_demoted_as_before(banded, text, category,
+                                                                runner_up, expected):
     from bot.rasa.risk_model import READING
 
-    message = _message("quand vous voulez, je suis toujours là", intent="risk_suicide",
-                       confidence=0.95,
-                       ranking=[{"name": "risk_suicide", "confidence": 0.95},
-                                {"name": "affirm", "confidence": 0.2}])
-    message.set(READING, {"category": "suicide", "p": 0.05, "chunk": 0})
+    message = _message(text, intent=f"risk_{category}", confidence=0.93,
+                       ranking=[{"name": f"risk_{category}", "confidence": 0.93},
+                                {"name": runner_up[0], "confidence": runner_up[1]}])
+    message.set(READING, {"category": category, "p": 0.05, "chunk": 0})
     banded.process([message])
-    assert message.get("intent")["name"] == "affirm"
-
-
-def test_a_weak_risk_guess_without_a_call_is_demoted_as_before(banded):
-    from bot.rasa.risk_model import READING
-
-    message = _message("j'ai fait une petite chute hier, rien de cassé", intent="risk_medical",
-                       confidence=0.91,
-                       ranking=[{"name": "risk_medical", "confidence": 0.91},
-                                {"name": "health_minor", "confidence": 0.6}])
-    message.set(READING, {"category": "medical", "p": 0.05, "chunk": 0})
-    banded.process([message])
-    assert message.get("intent")["name"] == "health_minor"
+    assert message.get("intent")["name"] == expected
 
 
 def test_someone_else_s_cancellation_with_a_call_asked_is_a_call():
