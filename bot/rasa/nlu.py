@@ -306,15 +306,15 @@ class RiskDetector(_UntrainedComponent, IntentClassifier):
             # a call): a weak risk guess whose runner-up is STOP, with no word
             # about the messages, does not unsubscribe anyone
             others = [r for r in others if r.get("name") not in ("opt_out", "pause_checkins")]
+        wished = bool(_WISH_FOR_A_CALL.search(folded))
         if not (reading.cancel or reading.past) and reading.any_time and not reading.positive:
             # "quand vous voulez": a yes; "vous pouvez me faire appeler ? n'importe
             # quel jour, je suis toujours là": the call asked for, its moment left
             # to the team (a yes with nothing offered would be lost)
-            asked = reading.asked or _WISH_FOR_A_CALL.search(folded)
-            best = {"name": "schedule_call" if asked else "affirm", "confidence": 1.0}
+            best = {"name": "schedule_call" if reading.asked or wished else "affirm",
+                    "confidence": 1.0}
         elif not (reading.cancel or reading.past) and (
-                (reading.positive and reading.asked)
-                or _WISH_FOR_A_CALL.search(folded)):
+                (reading.positive and reading.asked) or wished):
             # "pour l'appel lundi 7 à 10h45, à 10h j'ai l'infirmière pour la
             # piqûre": the call asked for, which the booking reader understood
             # (CallRequestReader left the message to this detector); "je voudrais
