@@ -436,6 +436,10 @@ _NEGATION_RE = re.compile(
     # ("évitez la fin d'après-midi, elle est agitée": that part of the day refused)
     r"\b(pas|jamais|impossible|peux pas|jpeux pas|pourrai pas|pourrais pas|occupee?|evitez|"
     r"je travaille|jtravaille|je bosse|jbosse|je taf|empeche|empechement|"
+    # "lundi je reprends à 16h", "j'embauche à 14h": the person's work starts then
+    r"(?:je|j) (?:reprends|reprend|reprendrai|recommence|recommencerai|commence|commencerai|"
+    r"embauche|embaucherai)(?: (?:le travail|le boulot|le taf|mon poste|mon service|ma garde|"
+    r"le service))?(?= (?:a|vers|des) (?:\d|midi))|"
     r"j ai (?:un |le |mon |ma )?(?:rdv|rendez vous|kine|medecin|docteur|dentiste|"
     r"infirmiere|courses)|vient|viennent|viendra|passe|passent|passera|je passe|"
     # "le repas arrive à midi": something comes then
@@ -611,7 +615,7 @@ _CALL_RE = re.compile(
     r"\b(?:il )?(?:faudrait|faut|faudra) que (?:ce|ca|cela) (?:soit|se fasse)\b|"
     r"\bprefer|\bpossible|\bvers\b|\bca marche\b|\bpourriez|\bpouvez|\bon peut|\bfixons|"
     r"\bprevoir|\bprevoyons|\bje (?:vous )?propose\b|\bproposons\b|\bje peux\b|"
-    r"\bje pourrai\b|\bje serai la\b|\bca ira\b|"
+    r"\bje pourrai\b|\bje serai la\b|\bca (?:m |me |nous |lui )?ira\b|"
     # "le mieux pour elle serait 14h30"
     r"\ble mieux(?: pour (?:elle|lui|moi|nous))? (?:serait|ce serait|c est|sera)\b|"
     # "j'aimerais bien un bénévole dimanche à 11h"
@@ -660,7 +664,8 @@ _NO_HOUR_AFTER = r"(?![^.!?]{0,40}?\b(?:\d{1,2}h\d{0,2}|midi)\b)"
 _MADE_STRONGER = (r"(?: (?:donc|carrement|simplement|tout simplement|purement et simplement|"
                   r"finalement|alors|tout|tout ca|ca|le tout))?")
 _CANCEL_RE = re.compile(
-    r"\b(annul\w*|laiss\w* tomb\w*|"
+    # ("laisse béton", the verlan of "laisse tomber")
+    r"\b(annul\w*|laiss\w* (?:tomb\w*|beton)\b|"
     r"(?<!ai )(?<!avais )(?<!avait )(?<!jlavais )(?<!javais )(?<!lavais )"
     r"(?<!\bj )(?<!\bje )(?<!\bil )(?<!elle )(?<!\bj l )(?<!\bje l )"
     # ("mon fils a oublié mon anniversaire": someone forgot, nothing called off)
@@ -747,6 +752,11 @@ _CANCEL_RE = re.compile(
     r"(?:appel|coup de fil)\b|"
     r"\bne (?:tenez|tiens) pas compte\b|"
     r"\bca (?:ne )?sert a rien(?= *(?:$|[,.;!?]| en fait| finalement| laiss\w*))|"
+    # "ça ne sert à rien qu'on me téléphone demain", "cela sert à rien de l'appeler ce
+    # soir": the call is of no use (never a bound: "... de m'appeler avant 10h")
+    r"\b(?:ca|cela) (?:ne )?sert (?:a )?rien (?:de |d |qu on |que vous |qu il |qu elle )"
+    r"(?:m |me |nous |l |la |le |lui )?(?:app?ell?\w*|rappel\w*|telephon\w*)\b"
+    r"(?! (?:avant|apres|le matin|le soir|l apres midi|trop|entre|a \d|vers|au |pendant|\d))|"
     r"\bon va dire non\b|\bpas d autre (?:jour|moment|date) (?:non plus|non merci)\b|"
     r"\bje (?:vous )?(?:reviendrai|recontacterai|reecrirai) (?:vers vous )?quand\b|"
     r"\bje (?:ne )?prefere pas(?= *(?:$|[,.;!?]| en fait| finalement| merci| "
@@ -781,7 +791,9 @@ _CANCEL_RE = re.compile(
     r"je (?:ne )?veux pas (?:etre )?appele|"
     # "je ne désire plus être contactée samedi": no longer wished (never a bound: "je
     # ne souhaite pas être appelée avant 10h")
-    r"\bje (?:ne )?(?:souhaite|desire|veux) plus (?:etre )?(?:r?appelee?s?|contactee?s?)\b"
+    # ("il ne veut plus être appelé demain": said for someone else)
+    r"\b(?:je|il|elle|on|ils|elles) (?:ne )?(?:souhaite|souhaitent|desire|desirent|veux|veut|"
+    r"veulent) plus (?:etre )?(?:r?appelee?s?|contactee?s?)\b"
     r"(?! (?:avant|apres|le matin|le soir|trop|entre|a \d|vers|\d))|"
     # "stop pour l'appel de vendredi", "retirez l'appel", "ah non laissez"
     r"stop (?:pour |a )?(?:l |cet |ce |le |mon )?(?:appel|rdv|rendez vous)|"
@@ -800,8 +812,11 @@ _CANCEL_RE = re.compile(
     r"^(?:(?:ah|oh|bon|non|euh) )*(?:supprim|retir|enlev|eff?ac)(?:ez|e|er) (?:le|la)\b|"
     # "merci de l'enlever", "je vous demande de le retirer": the call talked about
     r"\b(?:merci de|je vous (?:demande|prie) de|veuillez|vous pouvez|pouvez vous|pourriez vous|"
-    r"vous pourriez) (?:bien vouloir )?(?:l|le) (?:enlever|retirer|supprimer|annuler|effacer|"
+    r"vous pourriez) (?:bien vouloir )?(?:(?:l|le) (?:enlever|retirer|supprimer|annuler|effacer|"
     r"decommander)\b|"
+    # ("merci de retirer.", the call talked about left unsaid, said alone)
+    r"(?:enlever|retirer|supprimer|effacer|decommander)"
+    r"(?= *(?:$|[,.;!?]| svp| merci| s il vous plait)))|"
     # "l'appel de samedi, il faut l'enlever"
     r"(?:appel|rdv|rendez vous)\b[^.?!]{0,40}\b(?:l|le) (?:enlever|retirer|supprimer|annuler|"
     r"decommander)\b|"
@@ -2814,10 +2829,20 @@ def read_at(text: str, now: datetime) -> Proposal:
             # the hour of a call asked for before; not a coach's departure told)
             after = not same and any(_SAME_HOUR_RE.search(c.text)
                                      for c in clauses[_at(clauses, main) + 1:])
+            # the hour of a thing the person has, told as what keeps them from the
+            # day refused ("pas demain, j'ai le docteur à 15h. Après-demain même
+            # heure"): the hour "même heure" means when no other is said
+            thing_hour: Optional[_Clause] = None
             for earlier in reversed(clauses[:_at(clauses, main)] if same else calls[:-1]):
                 if same and (earlier.negated or _BACK_AT_RE.search(earlier.text)):
                     # "je rentre jamais avant 3 heures. Mardi même heure": the hour
                     # of the call talked about, not the one refused
+                    if thing_hour is None and earlier.hour is not None \
+                            and earlier.relative is None \
+                            and not _BACK_AT_RE.search(earlier.text) \
+                            and not _BOUND_WORDS_RE.search(earlier.text) \
+                            and _TAKEN_RE.search(_LEAD_IN_RE.sub("", earlier.text)):
+                        thing_hour = earlier
                     continue
                 # ("vendredi prochain à 10h, le 11": the date says which Friday, the
                 # hour said with the weekday goes with it)
@@ -2833,6 +2858,13 @@ def read_at(text: str, now: datetime) -> Proposal:
                     others_hour = same and bool(_TAKEN_RE.search(
                         _LEAD_IN_RE.sub("", earlier.text)))
                     break
+            if hour is None and thing_hour is not None and thing_hour.hour is not None \
+                    and day is not None and thing_hour.day in (None, *refused_days) \
+                    and day not in refused_days:
+                # (the call's hour talked about, if any, still wins: ``others_hour``);
+                # the hour is taken on the day refused, not on the day asked
+                hour, guessed, others_hour = thing_hour.hour, thing_hour.guessed, True
+                refused_hours = [h for h in refused_hours if h != hour]
             if hour is None and day is not None and not same and not after \
                     and calls is not wished:
                 # "le bon moment pour moi c'est 17h... mercredi alors": the hour told

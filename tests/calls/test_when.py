@@ -3178,3 +3178,49 @@ def test_batch_64_appointments_listed_are_no_moment_asked(text):
     found, _ = _talk(text, context=Context(proposal=datetime(2026, 11, 26, 10, 0,
                                                              tzinfo=PARIS)))
     assert found.status in ("cancel", "declined", "unknown"), found
+
+
+# Batch 66 (session 39): six sayings read wrong.
+@pytest.mark.parametrize("turns", [
+    # the call of no use, said with the day it was for
+    ("demain 11h", "bon ma fille sera là finalement, cela ne sert à rien qu'on me "
+                   "téléphone demain"),
+    # someone else no longer wishes it, said for them
+    ("samedi 10h", "elle ne veut plus être rappelée samedi, elle préfère se reposer"),
+    # the call to take away left unsaid
+    ("lundi 15h", "c'est compliqué pour lui en ce moment. Merci de supprimer, svp."),
+    # "laisse béton", the verlan of "laisse tomber"
+    ("jeudi 17h", "bon bah laisse béton, j'ai du monde"),
+])
+def test_batch_66_call_called_off(turns):
+    found, _ = _talk(*turns)
+    assert found.status == "cancel", found
+
+
+@pytest.mark.parametrize("text", [
+    # a bound, not the call called off
+    "ça sert à rien de m'appeler avant 10h, je dors",
+    # "supprimer" with what is removed
+    "merci de supprimer les messages du matin",
+])
+def test_batch_66_no_cancellation(text):
+    assert not explicit_cancel(text)
+
+
+def test_batch_66_the_moment_that_will_suit_is_asked():
+    # "ça m'ira" after a moment, like "ça ira"
+    assert booking_request("vendredi 16h ça m'ira très bien", NOW, "Europe/Paris")
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # the hour the person's work starts is not the call's "même heure"
+    (("mercredi 15h", "ah non mercredi je commence le travail à 14h. jeudi même heure"),
+     "2026-11-26 15:00"),
+    # the hour of the thing that takes the day refused is the one "même heure" means
+    (("non pas vendredi, j'ai le médecin à 11h. samedi même heure",), "2026-11-28 11:00"),
+    # (the hour of the call talked about still wins)
+    (("mardi 16h", "non pas mardi, j'ai le médecin à 11h. mercredi même heure"),
+     "2026-12-02 16:00"),
+])
+def test_batch_66_same_hour(turns, expected):
+    assert _at(_talk(*turns)[0]) == expected
